@@ -1,0 +1,64 @@
+# Chain Cast — see README.md. `make demo` and `make test` do all set-up.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev jq sqlite3 python3 hyperfine
+BINARIES := cc-fetch cc-decode cc-filter cc-sink
+RELEASE_FLAGS := -c release --static-swift-stdlib
+DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
+
+.PHONY: all deps build release test bench lint format install uninstall demo clean
+
+all: build
+
+## deps: install the Debian packages the build, tests and demo need (no-op when present)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ "$$missing" = " python3" ] && command -v python3 >/dev/null; then missing=""; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+## test: unit, property and end-to-end tests (the e2e tests run the built binaries)
+test: deps
+	$(SWIFT) build --build-tests
+	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build --parallel
+
+## bench: release build, deterministic data, side by side with cat/jq/sqlite3
+bench: release
+	CC_BIN_DIR="$(RELEASE_BIN)" bench/run-all.sh
+
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Package.swift Sources Tests
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	for b in $(BINARIES); do install -m 755 "$(RELEASE_BIN)/$$b" $(DESTDIR)$(PREFIX)/bin/; done
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+uninstall:
+	for b in $(BINARIES); do rm -f $(DESTDIR)$(PREFIX)/bin/$$b; done
+	cd man && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
+	cd man && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
+
+## demo: the whole pipeline, offline, against the bundled fixture node
+demo: release
+	CC_BIN_DIR="$(RELEASE_BIN)" scripts/demo.sh
+
+clean:
+	rm -rf .build bench/out demo-out

@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Human messages go to stderr, never stdout (stdout carries records only).
+public enum Diagnostics {
+    public static func print(_ message: String) {
+        var line = message
+        line.append("\n")
+        line.utf8CString.withUnsafeBufferPointer { buf in
+            var off = 0
+            let n = buf.count - 1
+            while off < n {
+                let w = write(2, buf.baseAddress! + off, n - off)
+                if w <= 0 { if w < 0 && errno == EINTR { continue }; return }
+                off += w
+            }
+        }
+    }
+
+    /// `cc-decode: line 12: …` — the command name prefixes every message.
+    public static func error(_ command: String, _ message: String) {
+        print("\(command): \(message)")
+    }
+}

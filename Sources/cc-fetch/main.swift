@@ -1,0 +1,3 @@
+import CCKit
+
+Diagnostics.error("cc-fetch", "not implemented yet")
