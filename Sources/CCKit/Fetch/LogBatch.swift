@@ -22,6 +22,8 @@ public struct LogSpan: Sendable, Equatable {
     public var blockHash: Word32
     public var start: Int
     public var end: Int
+    /// The node's log carried its own `blockTimestamp`.
+    public var hasTimestamp: Bool
 }
 
 /// The per-log hot path of cc-fetch: takes the `result` array of one
@@ -92,7 +94,8 @@ public struct LogBatchProcessor: Sendable {
                 prevHash = f.blockHash
                 writeLine(log, hasTimestamp: f.hasTimestamp, block: f.block, into: &out, timestamp: timestamp)
                 if recordSpans {
-                    summary.spans.append(LogSpan(block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count))
+                    summary.spans.append(LogSpan(block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count,
+                                                 hasTimestamp: f.hasTimestamp))
                 }
                 summary.logs += 1
             } catch {
