@@ -1,5 +1,11 @@
 import CSQLite
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A thin owner of one `sqlite3*` connection. Everything the sink needs and
 /// nothing more: exec, prepared statements, WAL and a busy timeout so that
 /// readers (the sqlite3 shell, Datasette, Grafana) can query while we write.
@@ -47,6 +53,19 @@ public final class SQLiteConnection {
         return SQLiteStatement(stmt, connection: self)
     }
 
+    /// Every row of a query as text (NULL as nil): for tests and small
+    /// look-ups, not for the hot path.
+    public func query(_ sql: String) throws(ChainCastError) -> [[String?]] {
+        let s = try prepare(sql)
+        var rows: [[String?]] = []
+        let n = sqlite3_column_count(s.handle)
+        while try s.step() {
+            rows.append((0..<n).map { s.isNull($0) ? nil : s.text($0) })
+        }
+        s.reset()
+        return rows
+    }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
@@ -57,7 +76,10 @@ public final class SQLiteConnection {
     }
 
     func lastError(_ rc: Int32) -> ChainCastError {
-        error(rc, String(cString: sqlite3_errmsg(handle)))
+        var message = String(cString: sqlite3_errmsg(handle))
+        let sys = sqlite3_system_errno(handle)
+        if Self.status(for: rc) == .ioError && sys != 0 { message += " (\(String(cString: strerror(sys))))" }
+        return error(rc, message)
     }
 
     static func status(for rc: Int32) -> ExitStatus {
@@ -122,8 +144,12 @@ public final class SQLiteStatement {
     @inline(__always)
     public func run() throws(ChainCastError) {
         let rc = sqlite3_step(handle)
+        if rc != SQLITE_DONE && rc != SQLITE_ROW {
+            let e = connection.lastError(rc)
+            sqlite3_reset(handle)
+            throw e
+        }
         sqlite3_reset(handle)
-        if rc != SQLITE_DONE && rc != SQLITE_ROW { throw connection.lastError(rc) }
     }
 
     /// Steps once; true while rows are available.

@@ -65,6 +65,13 @@ public final class SQLiteSink: Sink {
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
               log_index INTEGER NOT NULL, address TEXT, event TEXT, signature TEXT, args TEXT,
               UNIQUE (chain_id, block_hash, log_index));
+            """)
+        do { try Self.checkColumns(db, table: options.table) } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+        try db.exec(
+            """
             CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_block_number")) ON \(t)(block_number);
             CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(t)(address);
             CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(t)(event);
@@ -74,7 +81,6 @@ public final class SQLiteSink: Sink {
               PRIMARY KEY (chain_id, filter));
             COMMIT;
             """)
-        try Self.checkColumns(db, table: options.table)
         insert = try db.prepare(
             """
             INSERT INTO \(t) (chain_id, block_number, block_hash, block_timestamp, transaction_hash,
