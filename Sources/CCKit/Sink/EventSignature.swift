@@ -45,7 +45,7 @@ public struct EventSignature: Equatable, Sendable {
     /// Integers that fit in 63 bits (and every intN up to int64, whose range is
     /// SQLite's own) are INTEGER; bools are INTEGER 0/1; all else is TEXT.
     public static func columnType(for abiType: String) -> ColumnType {
-        let t = abiType.trimmingSpaces
+        let t = abiType.filter { $0 != " " }
         if t.hasSuffix("]") || t.hasPrefix("(") || t.hasPrefix("tuple") { return .text }
         if t == "bool" { return .integer }
         if t.hasPrefix("uint") {
@@ -57,14 +57,5 @@ public struct EventSignature: Equatable, Sendable {
             return bits <= 64 ? .integer : .text
         }
         return .text
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }
