@@ -1,0 +1,13 @@
+/// What is wrong with an ABI source, in words a person can act on.
+/// `ABISource` adds the file name and turns it into exit status 78.
+public struct ABIParseError: Error, Equatable, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Limits that keep a hostile ABI file from making type handling recurse without bound.
+enum ABILimits {
+    static let maxDepth = 32
+    static let maxFixedArrayLength = 1 << 16
+}

@@ -1,0 +1,149 @@
+import Crypto
+
+/// A 32-byte value (topic, or an address left-padded) kept as four words so
+/// that comparing a log's topic against the filter costs no allocation.
+public struct Word32: Hashable, Sendable, Comparable {
+    public var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    public init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
+        self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
+    }
+
+    /// Parses `0x` + 2*byteCount hex digits (either case), right-aligned:
+    /// 20 bytes for an address, 32 for a topic. Nil on anything else.
+    public init?(hex b: UnsafeBufferPointer<UInt8>, byteCount: Int) {
+        guard byteCount >= 1, byteCount <= 32, b.count == 2 + 2 * byteCount, b[0] == 0x30, b[1] | 0x20 == 0x78
+        else { return nil }
+        var a0: UInt64 = 0, a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0
+        let pad = 64 - 2 * byteCount
+        for k in 0..<(2 * byteCount) {
+            let n = hexNibble(b[2 + k])
+            if n > 15 { return nil }
+            switch (pad + k) >> 4 {
+            case 0: a0 = a0 << 4 | UInt64(n)
+            case 1: a1 = a1 << 4 | UInt64(n)
+            case 2: a2 = a2 << 4 | UInt64(n)
+            default: a3 = a3 << 4 | UInt64(n)
+            }
+        }
+        self.init(a0, a1, a2, a3)
+    }
+
+    public init?(hex s: String, byteCount: Int) {
+        var s = s
+        guard let v = s.withUTF8({ Word32(hex: $0, byteCount: byteCount) }) else { return nil }
+        self = v
+    }
+
+    /// Lowercase `0x` hex of the last `byteCount` bytes.
+    public func hex(byteCount: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [0x30, 0x78]
+        let ws = [w0, w1, w2, w3]
+        for pos in (64 - 2 * byteCount)..<64 {
+            let w = ws[pos >> 4]
+            let shift = UInt64(60 - (pos & 15) * 4)
+            out.append(digits[Int((w >> shift) & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func < (a: Word32, b: Word32) -> Bool {
+        (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3)
+    }
+}
+
+@inline(__always) func hexNibble(_ c: UInt8) -> UInt8 {
+    switch c {
+    case 0x30...0x39: return c - 0x30
+    case 0x61...0x66: return c - 0x61 + 10
+    case 0x41...0x46: return c - 0x41 + 10
+    default: return 0xFF
+    }
+}
+
+/// The `eth_getLogs` filter cc-fetch asks for and checks every answer
+/// against: addresses (any of), and up to four topic positions, each either
+/// unconstrained or any of a set of values.
+public struct LogFilter: Sendable, Equatable {
+    /// Sorted, no duplicates. Empty: any address.
+    public private(set) var addresses: [Word32]
+    /// Index = topic position. nil: any value. Trailing nils are dropped.
+    public private(set) var topics: [[Word32]?]
+
+    public init(addresses: [Word32] = [], topics: [[Word32]?] = []) {
+        self.addresses = Array(Set(addresses)).sorted()
+        var t = Array(topics.prefix(4)).map { $0.map { Array(Set($0)).sorted() } }
+        while let last = t.last, last == nil { t.removeLast() }
+        self.topics = t
+    }
+
+    /// The `eth_getLogs` parameter object, with `fromBlock`/`toBlock` or `blockHash`.
+    public func jsonParams(from: UInt64, to: UInt64) -> String {
+        "{\"fromBlock\":\"0x\(String(from, radix: 16))\",\"toBlock\":\"0x\(String(to, radix: 16))\"\(jsonTail)}"
+    }
+
+    public func jsonParams(blockHash: String) -> String {
+        "{\"blockHash\":\"\(blockHash)\"\(jsonTail)}"
+    }
+
+    private var jsonTail: String {
+        var s = ""
+        if !addresses.isEmpty {
+            s += addresses.count == 1 ? ",\"address\":\"\(addresses[0].hex(byteCount: 20))\""
+                : ",\"address\":[" + addresses.map { "\"\($0.hex(byteCount: 20))\"" }.joined(separator: ",") + "]"
+        }
+        if !topics.isEmpty {
+            s += ",\"topics\":[" + topics.map { t -> String in
+                guard let t else { return "null" }
+                if t.count == 1 { return "\"\(t[0].hex(byteCount: 32))\"" }
+                return "[" + t.map { "\"\($0.hex(byteCount: 32))\"" }.joined(separator: ",") + "]"
+            }.joined(separator: ",") + "]"
+        }
+        return s
+    }
+
+    /// The text the filter hash is computed over; one line per item, so two
+    /// filters that select the same logs have the same text: addresses
+    /// lowercased and sorted, each topic position's OR list sorted, trailing
+    /// unconstrained positions dropped, and the chain id.
+    public func canonicalText(chainId: UInt64) -> String {
+        var s = "cc-fetch filter v1\nchain=\(chainId)\n"
+        s += "address=" + (addresses.isEmpty ? "*" : addresses.map { $0.hex(byteCount: 20) }.joined(separator: ",")) + "\n"
+        for (i, t) in topics.enumerated() {
+            s += "topic\(i)=" + (t.map { $0.map { $0.hex(byteCount: 32) }.joined(separator: ",") } ?? "*") + "\n"
+        }
+        return s
+    }
+
+    /// `filter` of checkpoint markers and files: the first 8 bytes of
+    /// SHA-256(canonicalText), as 16 lowercase hex digits.
+    public func canonicalHash(chainId: UInt64) -> String {
+        let digest = SHA256.hash(data: Array(canonicalText(chainId: chainId).utf8))
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in digest.prefix(8) {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func matchesAddress(_ a: Word32) -> Bool {
+        if addresses.isEmpty { return true }
+        if addresses.count <= 8 { return addresses.contains(a) }
+        var lo = 0, hi = addresses.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if addresses[mid] < a { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < addresses.count && addresses[lo] == a
+    }
+
+    /// Whether topic `position` holding `value` (nil: the log has fewer topics) passes.
+    public func matchesTopic(_ position: Int, _ value: Word32?) -> Bool {
+        guard position < topics.count, let allowed = topics[position] else { return true }
+        guard let value else { return false }
+        return allowed.contains(value)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The contents of a checkpoint file (stream contract, "Checkpoint file").
+public struct Checkpoint: Equatable, Sendable {
+    public var chainId: UInt64
+    public var blockNumber: UInt64
+    public var blockHash: String
+    public var filter: String
+    public var updatedAt: String
+    /// The sink's own state as a JSON object text (`{}` when it has none).
+    public var sinkJSON: String
+
+    public init(
+        chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String,
+        updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
+    ) {
+        self.chainId = chainId
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.filter = filter
+        self.updatedAt = updatedAt
+        self.sinkJSON = sinkJSON
+    }
+
+    public init(marker: CheckpointMarker, sinkJSON: String = "{}") {
+        self.init(
+            chainId: marker.chainId, blockNumber: marker.blockNumber, blockHash: marker.blockHash,
+            filter: marker.filter, sinkJSON: sinkJSON)
+    }
+
+    public var marker: CheckpointMarker {
+        CheckpointMarker(chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter)
+    }
+
+    /// The sink state decoded as a Foundation object (cold path).
+    public var sinkState: [String: Any] {
+        guard let data = sinkJSON.data(using: .utf8),
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return obj
+    }
+
+    public static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+
+    /// The file's text: one JSON object and a newline, fields in the spec's order.
+    public var fileText: String {
+        "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
+            + "\"filter\":\"\(filter)\",\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
+    }
+}
+
+/// Reads and atomically writes a checkpoint file. Only the last stage
+/// (cc-sink) writes it; cc-fetch only reads it.
+public struct CheckpointFile: Sendable {
+    public var path: String
+
+    public init(path: String) { self.path = path }
+
+    /// The checkpoint, or nil when the file does not exist yet. A file that
+    /// exists but is not a valid checkpoint is a configuration error (78):
+    /// resuming from a guess could lose or duplicate data.
+    public func read() throws(ChainCastError) -> Checkpoint? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io("checkpoint \(path): cannot read the file")
+        }
+        return try Self.parse(data, path: path)
+    }
+
+    static func parse(_ data: Data, path: String) throws(ChainCastError) -> Checkpoint {
+        func bad(_ what: String) -> ChainCastError {
+            .config("checkpoint \(path): \(what); move the file away to start over")
+        }
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw bad("not a JSON object")
+        }
+        guard let version = obj["version"] as? NSNumber, version.intValue == 1 else {
+            throw bad("unsupported or missing \"version\" (expected 1)")
+        }
+        func uint(_ key: String) throws(ChainCastError) -> UInt64 {
+            // NSNumber hides whether the JSON had a fraction; its decimal text does not.
+            // `is Bool` also matches the number 1 through bridging; JSON booleans
+            // are the only NSNumbers of C type "c".
+            guard let n = obj[key] as? NSNumber, String(cString: n.objCType) != "c",
+                let v = UInt64(n.stringValue)
+            else {
+                throw bad("\"\(key)\" must be a non-negative integer")
+            }
+            return v
+        }
+        func hex(_ key: String, max: Int) throws(ChainCastError) -> String {
+            guard let s = obj[key] as? String, CheckpointMarker.isHexToken(s, maxLength: max) else {
+                throw bad("\"\(key)\" must be a hex string")
+            }
+            return s
+        }
+        let chainId = try uint("chainId")
+        let blockNumber = try uint("blockNumber")
+        let blockHash = try hex("blockHash", max: 66)
+        let filter = try hex("filter", max: 66)
+        let updatedAt = obj["updatedAt"] as? String ?? ""
+        var sinkJSON = "{}"
+        if let sink = obj["sink"] {
+            guard sink is [String: Any],
+                let d = try? JSONSerialization.data(withJSONObject: sink, options: [.sortedKeys]),
+                let s = String(data: d, encoding: .utf8)
+            else { throw bad("\"sink\" must be an object") }
+            sinkJSON = s
+        }
+        return Checkpoint(
+            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter,
+            updatedAt: updatedAt, sinkJSON: sinkJSON)
+    }
+
+    /// Writes atomically: a temp file in the same directory, fsync, rename over
+    /// the old file, fsync of the directory. A crash at any point leaves either
+    /// the old checkpoint or the new one, never a torn file.
+    public func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let dirPath = dir.isEmpty ? "." : dir
+        let tmp = "\(path).tmp.\(getpid())"
+        let bytes = Array(checkpoint.fileText.utf8)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Self.ioError("creating \(tmp)") }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = Self.ioError("writing \(tmp)")
+                close(fd)
+                unlink(tmp)
+                throw e
+            }
+            off += n
+        }
+        if fsync(fd) != 0 {
+            let e = Self.ioError("fsync \(tmp)")
+            close(fd)
+            unlink(tmp)
+            throw e
+        }
+        close(fd)
+        if rename(tmp, path) != 0 {
+            let e = Self.ioError("renaming \(tmp) to \(path)")
+            unlink(tmp)
+            throw e
+        }
+        let dfd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            defer { close(dfd) }
+            if fsync(dfd) != 0 { throw Self.ioError("fsync directory \(dirPath)") }
+        }
+    }
+
+    static func ioError(_ what: String) -> ChainCastError {
+        .io("checkpoint: \(what): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,44 @@
+/// Record 3 of the stream contract:
+/// `{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0x…","filter":"3f9a…"}`.
+/// Every log matching the fetch's filter up to `blockNumber` was written above it.
+public struct CheckpointMarker: Hashable, Sendable {
+    public var chainId: UInt64
+    public var blockNumber: UInt64
+    public var blockHash: String
+    public var filter: String
+
+    public init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String) {
+        self.chainId = chainId
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.filter = filter
+    }
+
+    /// The marker's line, without the trailing newline. Hash and filter are
+    /// hex we produced or validated, so they need no escaping.
+    public var jsonLine: String {
+        "{\"$cc\":\"checkpoint\",\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),"
+            + "\"blockHash\":\"\(blockHash)\",\"filter\":\"\(filter)\"}"
+    }
+
+    public func append(to out: inout [UInt8]) {
+        out.append(contentsOf: jsonLine.utf8)
+    }
+
+    /// True for a `blockHash` or `filter` we are willing to copy into a
+    /// marker or checkpoint file verbatim (hex digits after an optional 0x).
+    static func isHexToken(_ s: String, maxLength: Int = 66) -> Bool {
+        let u = Array(s.utf8)
+        guard !u.isEmpty, u.count <= maxLength else { return false }
+        var i = 0
+        if u.count >= 2, u[0] == UInt8(ascii: "0"), u[1] == UInt8(ascii: "x") { i = 2 }
+        guard i < u.count else { return false }
+        while i < u.count {
+            let c = u[i]
+            let ok = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+            if !ok { return false }
+            i += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// SIGINT/SIGTERM handling shared by the commands. The first signal only sets a
+/// flag: the command stops reading or asking, flushes what is complete up to
+/// its last checkpoint marker and exits 130/143. A second signal exits at once,
+/// for a person whose clean stop is taking too long.
+public enum SignalState {
+    private static let received = Atomic<Int32>(0)
+
+    /// Installs the handlers. Call once, early in `run()`.
+    public static func install() {
+        let handler: @convention(c) (Int32) -> Void = { sig in
+            let (exchanged, _) = SignalState.received.compareExchange(
+                expected: 0, desired: sig, ordering: .relaxed)
+            if !exchanged { _exit(128 + sig) }
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    /// The signal that asked us to stop, or nil.
+    public static var pending: Int32? {
+        let s = received.load(ordering: .relaxed)
+        return s == 0 ? nil : s
+    }
+
+    public static var shouldStop: Bool { received.load(ordering: .relaxed) != 0 }
+
+    /// The exit status the stream contract gives a clean stop after `signal`.
+    public static func exitStatus(for signal: Int32) -> ExitStatus {
+        signal == SIGINT ? .interrupted : .terminated
+    }
+
+    /// Error thrown by loops that noticed a pending signal; `CommandRunner`
+    /// turns it into 130/143 after the command flushed.
+    public static func checkpoint() throws(StopRequested) {
+        if let s = pending { throw StopRequested(signal: s) }
+    }
+
+    /// Test hook: forget a received signal.
+    public static func reset() { received.store(0, ordering: .relaxed) }
+}
+
+/// Thrown when a command stops because of SIGINT/SIGTERM.
+public struct StopRequested: Error, Sendable {
+    public var signal: Int32
+    public init(signal: Int32) { self.signal = signal }
+}

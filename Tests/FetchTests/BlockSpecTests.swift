@@ -1,0 +1,117 @@
+import Testing
+@testable import CCKit
+
+@Suite struct BlockSpecTests {
+    @Test func parsesEveryForm() throws {
+        #expect(try BlockSpec(parsing: "19000000") == .number(19_000_000))
+        #expect(try BlockSpec(parsing: "19_000_000") == .number(19_000_000))
+        #expect(try BlockSpec(parsing: "0x121eac0") == .number(0x121eac0))
+        #expect(try BlockSpec(parsing: "latest") == .tag(.latest))
+        #expect(try BlockSpec(parsing: "Finalized") == .tag(.finalized))
+        #expect(try BlockSpec(parsing: "safe") == .tag(.safe))
+        #expect(try BlockSpec(parsing: "earliest") == .tag(.earliest))
+        #expect(try BlockSpec(parsing: "-1000") == .behindHead(1000))
+        #expect(try BlockSpec(parsing: "2024-01-01T00:00:00Z") == .time(1_704_067_200))
+        #expect(try BlockSpec(parsing: "2024-01-01") == .time(1_704_067_200))
+        #expect(try BlockSpec(parsing: "2024-01-01T02:00:00+02:00") == .time(1_704_067_200))
+        #expect(try BlockSpec(parsing: "2024-01-01T00:00:00.250Z") == .time(1_704_067_200))
+    }
+
+    @Test(arguments: ["", "-", "-x", "0x", "0xzz", "0x1ffffffffffffffff", "99999999999999999999999", "pending",
+                      "2024-13-01T00:00:00Z", "2023-02-29", "2024-01-01T00:00:00", "yesterday", "12abc"])
+    func rejectsGarbage(_ text: String) {
+        #expect(throws: ChainCastError.self) { try BlockSpec(parsing: text) }
+        do { _ = try BlockSpec(parsing: text) } catch { #expect(error.status == .usage) }
+    }
+
+    @Test func formatsTimesBack() {
+        #expect(ISO8601Time.format(1_704_067_200) == "2024-01-01T00:00:00Z")
+        #expect(ISO8601Time.format(0) == "1970-01-01T00:00:00Z")
+        #expect(ISO8601Time.parse("2000-02-29T23:59:59Z") == 951_868_799)
+        for t: Int64 in [0, 86_399, 951_868_799, 1_704_067_200, 4_102_444_800] {
+            #expect(ISO8601Time.parse(ISO8601Time.format(t)) == t)
+        }
+    }
+}
+
+@Suite struct ChainPresetTests {
+    @Test func knowsTheIssuesChains() {
+        for name in ["ethereum", "sepolia", "holesky", "polygon", "amoy", "bsc", "arbitrum", "optimism", "base",
+                     "avalanche", "gnosis", "linea", "scroll", "zksync"] {
+            #expect(ChainPreset.named(name) != nil, "\(name)")
+        }
+        #expect(ChainPreset.named("mainnet")?.chainId == 1)
+        #expect(ChainPreset.named("Base")?.chainId == 8453)
+        #expect(ChainPreset.byChainId(137)?.name == "polygon")
+        #expect(Set(ChainPreset.all.map(\.chainId)).count == ChainPreset.all.count)
+        #expect(ChainPreset.named("ethereum")?.pollInterval == 6)
+    }
+}
+
+@Suite struct ReorgTrackerTests {
+    func h(_ n: UInt64, _ fork: String = "a") -> BlockHeader {
+        BlockHeader(number: n, hash: "0x\(fork)\(n)", parentHash: "0x\(fork)\(n - 1)", timestamp: n * 12)
+    }
+
+    @Test func linksAndRollsBack() {
+        var t = ReorgTracker(depth: 4)
+        for n: UInt64 in 10...15 { #expect(t.check(h(n)) == .extends); t.append(h(n), logs: [[UInt8(n)]]) }
+        #expect(t.oldest == 12)
+        #expect(t.header(at: 13)?.hash == "0xa13")
+        #expect(t.header(at: 11) == nil)
+        var b16 = h(16, "b")
+        b16.parentHash = "0xb15"
+        #expect(t.check(b16) == .conflicts)
+        let orphaned = t.rollback(above: 13)
+        #expect(orphaned.map(\.header.number) == [15, 14])
+        #expect(orphaned.map(\.logs) == [[[15]], [[14]]])
+        #expect(t.tip?.number == 13)
+    }
+}
+
+@Suite struct LogFilterTests {
+    let a1 = "0x00000000000000000000000000000000000000aa"
+    let t0 = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
+    @Test func canonicalHashIgnoresOrderCaseAndTrailingWildcards() {
+        let x = Word32(hex: a1, byteCount: 20)!
+        let y = Word32(hex: "0xA0B86991C6218B36C1D19D4A2E9EB0CE3606EB48", byteCount: 20)!
+        let t = Word32(hex: t0, byteCount: 32)!
+        let f1 = LogFilter(addresses: [x, y], topics: [[t], nil, nil])
+        let f2 = LogFilter(addresses: [y, x, y], topics: [[t]])
+        #expect(f1 == f2)
+        #expect(f1.canonicalHash(chainId: 1) == f2.canonicalHash(chainId: 1))
+        #expect(f1.canonicalHash(chainId: 1) != f1.canonicalHash(chainId: 10))
+        #expect(f1.canonicalHash(chainId: 1).utf8.count == 16)
+        #expect(f1.canonicalText(chainId: 1) == """
+            cc-fetch filter v1
+            chain=1
+            address=0x00000000000000000000000000000000000000aa,0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48
+            topic0=\(t0)
+
+            """)
+    }
+
+    @Test func jsonParams() {
+        let f = LogFilter(addresses: [Word32(hex: a1, byteCount: 20)!],
+                          topics: [nil, [Word32(hex: t0, byteCount: 32)!, Word32(0, 0, 0, 1)]])
+        #expect(f.jsonParams(from: 16, to: 255) == """
+            {"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}
+            """)
+        #expect(LogFilter().jsonParams(blockHash: "0xab") == #"{"blockHash":"0xab"}"#)
+    }
+
+    @Test func matching() {
+        let x = Word32(hex: a1, byteCount: 20)!
+        let f = LogFilter(addresses: [x], topics: [nil, [Word32(0, 0, 0, 7)]])
+        #expect(f.matchesAddress(x))
+        #expect(!f.matchesAddress(Word32(0, 0, 0, 1)))
+        #expect(f.matchesTopic(0, nil))
+        #expect(f.matchesTopic(1, Word32(0, 0, 0, 7)))
+        #expect(!f.matchesTopic(1, nil))
+        #expect(!f.matchesTopic(1, Word32(0, 0, 0, 8)))
+        #expect(f.matchesTopic(2, nil))
+        #expect(Word32(hex: "0x12", byteCount: 20) == nil)
+        #expect(Word32(hex: "0xzz000000000000000000000000000000000000aa", byteCount: 20) == nil)
+    }
+}
