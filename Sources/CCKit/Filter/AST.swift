@@ -1,53 +1,53 @@
 /// The parsed program. Every node keeps its source offset so compile-time
 /// type errors can point at the exact operand.
-struct Node: Sendable {
-    var kind: NodeKind
+struct ExprNode: Sendable {
+    var kind: ExprKind
     var offset: Int
 }
 
-enum BinaryOp: String, Sendable {
+enum FilterBinaryOp: String, Sendable {
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "**"
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 }
 
-enum PathSegment: Hashable, Sendable {
+enum FilterPathSegment: Hashable, Sendable {
     case key(String)
     case index(Int)
 }
 
-struct ObjectEntry: Sendable {
+struct FilterObjectEntry: Sendable {
     var key: String
-    var value: Node
+    var value: ExprNode
 }
 
-indirect enum NodeKind: Sendable {
+indirect enum ExprKind: Sendable {
     case int(Int512)
     case string(String)
     case bool(Bool)
     case null
-    case list([Node])
+    case list([ExprNode])
     /// `keepRest` is the `...` entry of `{..., key: expr}`.
-    case object([ObjectEntry], keepRest: Bool)
+    case object([FilterObjectEntry], keepRest: Bool)
     /// A top-level member of the event: `event`, `args`, `blockNumber`.
     case field(String)
     /// `a.b` and `a["b"]`.
-    case member(Node, String)
+    case member(ExprNode, String)
     /// `a[expr]` with a computed or integer index.
-    case index(Node, Node)
-    case negate(Node)
-    case not(Node)
-    case binary(BinaryOp, Node, Node)
-    case and(Node, Node)
-    case or(Node, Node)
-    case conditional(Node, Node, Node)
-    case call(String, [Node])
-    case contains(element: Node, list: Node, negated: Bool)
+    case index(ExprNode, ExprNode)
+    case negate(ExprNode)
+    case not(ExprNode)
+    case binary(FilterBinaryOp, ExprNode, ExprNode)
+    case and(ExprNode, ExprNode)
+    case or(ExprNode, ExprNode)
+    case conditional(ExprNode, ExprNode, ExprNode)
+    case call(String, [ExprNode])
+    case contains(element: ExprNode, list: ExprNode, negated: Bool)
 }
 
-extension Node {
+extension ExprNode {
     /// The static path of `args.order.maker` or `args.ids[0]`: a root field and
     /// constant segments. Nil when any part is computed.
-    var staticPath: [PathSegment]? {
+    var staticPath: [FilterPathSegment]? {
         switch kind {
         case .field(let name): return [.key(name)]
         case .member(let base, let key):
@@ -70,17 +70,17 @@ extension Node {
     }
 }
 
-extension [PathSegment] {
+extension [FilterPathSegment] {
     var display: String {
         var s = ""
         for seg in self {
             switch seg {
             case .key(let k):
-                if isPlainIdentifier(k) {
+                if filterIsPlainIdentifier(k) {
                     if !s.isEmpty { s += "." }
                     s += k
                 } else {
-                    s += "[\(jsonQuoted(k))]"
+                    s += "[\(filterQuoted(k))]"
                 }
             case .index(let i): s += "[\(i)]"
             }
@@ -89,13 +89,13 @@ extension [PathSegment] {
     }
 }
 
-func isPlainIdentifier(_ s: String) -> Bool {
+func filterIsPlainIdentifier(_ s: String) -> Bool {
     let u = Array(s.utf8)
-    guard let f = u.first, isIdentStart(f) else { return false }
-    return u.allSatisfy(isIdentPart)
+    guard let f = u.first, filterIsIdentStart(f) else { return false }
+    return u.allSatisfy(filterIsIdentPart)
 }
 
-func jsonQuoted(_ s: String) -> String {
+func filterQuoted(_ s: String) -> String {
     var out = "\""
     for ch in s.unicodeScalars {
         switch ch {
@@ -116,23 +116,23 @@ func jsonQuoted(_ s: String) -> String {
     return out + "\""
 }
 
-extension Node {
+extension ExprNode {
     /// Canonical source form, fully parenthesized: column names for
     /// aggregates and the precedence tests.
     var text: String {
         switch kind {
         case .int(let v): return v.description
-        case .string(let s): return jsonQuoted(s)
+        case .string(let s): return filterQuoted(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .list(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
         case .object(let es, let keep):
             var parts = keep ? ["..."] : []
-            parts += es.map { (isPlainIdentifier($0.key) ? $0.key : jsonQuoted($0.key)) + ": " + $0.value.text }
+            parts += es.map { (filterIsPlainIdentifier($0.key) ? $0.key : filterQuoted($0.key)) + ": " + $0.value.text }
             return "{" + parts.joined(separator: ", ") + "}"
         case .field, .member, .index:
             if let p = staticPath { return p.display }
-            if case .member(let b, let k) = kind { return b.text + "[" + jsonQuoted(k) + "]" }
+            if case .member(let b, let k) = kind { return b.text + "[" + filterQuoted(k) + "]" }
             if case .index(let b, let i) = kind { return b.text + "[" + i.text + "]" }
             return "?"
         case .negate(let x): return "(-" + x.text + ")"

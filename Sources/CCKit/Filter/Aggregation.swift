@@ -61,10 +61,10 @@ public struct AggregationPlan {
                 keys.append(try FilterCompiler.compile(n, source: g, origin: "--group-by"))
             }
         }
-        let isObject = text.trimmingSpaces.hasPrefix("{")
-        let entries: [(String?, Node)]
+        let isObject = text.filterTrimmedLeading.hasPrefix("{")
+        let entries: [(String?, ExprNode)]
         if isObject {
-            let node = try Parser.parse(text, origin: "--agg")
+            let node = try FilterParser.parse(text, origin: "--agg")
             guard case .object(let es, _) = node.kind else {
                 throw FilterCompileError("expected {name: aggregate(…), …}", at: 0, in: text, origin: "--agg")
             }
@@ -91,7 +91,7 @@ public struct AggregationPlan {
                 colName = Array(node.text.utf8)
             }
             if used.contains(colName) {
-                throw FilterCompileError("duplicate column \(jsonQuoted(String(decoding: colName, as: UTF8.self))); use --agg '{name: \(name)(…), …}'",
+                throw FilterCompileError("duplicate column \(filterQuoted(String(decoding: colName, as: UTF8.self))); use --agg '{name: \(name)(…), …}'",
                                          at: node.offset, in: text, origin: "--agg")
             }
             used.insert(colName)
@@ -104,9 +104,9 @@ public struct AggregationPlan {
     }
 
     /// `a, b, c` parsed as the list `[a, b, c]`, with error columns mapped back.
-    static func parseList(_ text: String, origin: String) throws(FilterCompileError) -> [Node] {
+    static func parseList(_ text: String, origin: String) throws(FilterCompileError) -> [ExprNode] {
         do throws(FilterCompileError) {
-            let node = try Parser.parse("[" + text + "]", origin: origin)
+            let node = try FilterParser.parse("[" + text + "]", origin: origin)
             guard case .list(var items) = node.kind else { return [] }
             for i in items.indices { items[i].shift(-1) }
             if items.isEmpty { throw FilterCompileError("expected at least one expression", at: 0, in: text, origin: origin) }
@@ -121,14 +121,14 @@ public struct AggregationPlan {
 }
 
 extension String {
-    var trimmingSpaces: Substring {
+    var filterTrimmedLeading: Substring {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\n" { s.removeFirst() }
         return s
     }
 }
 
-extension Node {
+extension ExprNode {
     /// Moves every offset, for nodes parsed from a wrapped copy of the text.
     mutating func shift(_ d: Int) {
         offset += d

@@ -1,24 +1,24 @@
 /// Running state of `--group-by`/`--agg`: groups of the open window, and the
 /// rows they become when the window closes. Sums are exact Int512.
-struct Aggregator {
+struct FilterAggregator {
     let plan: AggregationPlan
 
     private struct Accumulator {
         var count = 0
         var sum = Int512.zero
-        var best: Value? = nil
+        var best: FilterValue? = nil
         var seen: Set<[UInt8]> = []
     }
 
     private struct Group {
-        var key: Value
+        var key: FilterValue
         var accumulators: [Accumulator]
     }
 
     private var groups: [[UInt8]: Int] = [:]
     private var order: [Group] = []
     private var keyBuffer = JSONWriter(capacity: 256)
-    private var argValues: [Value] = []
+    private var argValues: [FilterValue] = []
 
     // The open window.
     private(set) var windowStart: UInt64? = nil  // block or time bucket start
@@ -37,7 +37,7 @@ struct Aggregator {
     /// Adds one event. Every expression is evaluated before anything is
     /// applied, so an event with a runtime error leaves no partial trace.
     /// Returns rows of a window this event closed (block/time windows).
-    mutating func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [Value]) throws(FilterRuntimeError) {
+    mutating func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
         let block = root["blockNumber"].flatMap { $0.quantity }
         var bucket: UInt64? = nil
         switch plan.window {
@@ -52,11 +52,11 @@ struct Aggregator {
         case .end, .marker: break
         }
         keyBuffer.reset()
-        var keyValue: Value = .null
+        var keyValue: FilterValue = .null
         if plan.keys.count == 1 {
             keyValue = try vm.evaluate(plan.keys[0], root: root)
         } else if plan.keys.count > 1 {
-            var items: [Value] = []
+            var items: [FilterValue] = []
             for k in plan.keys { items.append(try vm.evaluate(k, root: root)) }
             keyValue = .list(items)
         }
@@ -113,7 +113,7 @@ struct Aggregator {
             case .min, .max:
                 guard !v.isNull else { continue }
                 if let best = order[gi].accumulators[i].best {
-                    if let c = try? Comparison.order(v, best, a.kind.rawValue + "()"), a.kind == .min ? c < 0 : c > 0 {
+                    if let c = try? FilterComparison.order(v, best, a.kind.rawValue + "()"), a.kind == .min ? c < 0 : c > 0 {
                         order[gi].accumulators[i].best = v.detached()
                     }
                 } else {
@@ -141,7 +141,7 @@ struct Aggregator {
 
     /// A checkpoint marker at `block`: closes `--window marker` windows, and
     /// block windows that end at or before it. Rows go before the marker.
-    mutating func marker(block: UInt64?, rows: inout [Value]) {
+    mutating func marker(block: UInt64?, rows: inout [FilterValue]) {
         switch plan.window {
         case .marker:
             flush(into: &rows, markerBlock: block)
@@ -152,11 +152,11 @@ struct Aggregator {
         }
     }
 
-    mutating func finish(rows: inout [Value]) {
+    mutating func finish(rows: inout [FilterValue]) {
         flush(into: &rows)
     }
 
-    private mutating func flush(into rows: inout [Value], markerBlock: UInt64? = nil) {
+    private mutating func flush(into rows: inout [FilterValue], markerBlock: UInt64? = nil) {
         defer {
             groups.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
@@ -166,7 +166,7 @@ struct Aggregator {
         }
         guard !order.isEmpty else { return }
         var window = FilterObject()
-        func num(_ v: UInt64?) -> Value { v.map { .int(Int512($0)) } ?? .null }
+        func num(_ v: UInt64?) -> FilterValue { v.map { .int(Int512($0)) } ?? .null }
         switch plan.window {
         case .blocks(let n):
             window.set(Array("fromBlock".utf8), num(windowStart))
@@ -189,7 +189,7 @@ struct Aggregator {
             if !plan.keys.isEmpty { row.set(Array("key".utf8), g.key) }
             for (i, a) in plan.aggregates.enumerated() {
                 let acc = g.accumulators[i]
-                let v: Value
+                let v: FilterValue
                 switch a.kind {
                 case .count: v = .int(Int512(acc.count))
                 case .sum: v = .string(acc.sum.decimalString)
@@ -204,7 +204,7 @@ struct Aggregator {
     }
 
     /// Numbers in min/max/first/last keep full precision: as decimal strings.
-    private static func exact(_ v: Value) -> Value {
+    private static func exact(_ v: FilterValue) -> FilterValue {
         if case .int(let n) = v { return .string(n.decimalString) }
         return v
     }
@@ -215,7 +215,7 @@ struct Aggregator {
         guard let scaled = try? sum.multiplied(by: Int512.pow10(18) ?? .one),
             let q = try? scaled.divided(by: Int512(count))
         else { return (try? sum.divided(by: Int512(count)).decimalString) ?? "0" }
-        var s = String(decoding: Units.format(q, decimals: 18), as: UTF8.self)
+        var s = String(decoding: DecimalUnits.format(q, decimals: 18), as: UTF8.self)
         if s.hasSuffix(".0") { s.removeLast(2) }
         if s == "-0" { s = "0" }
         return s

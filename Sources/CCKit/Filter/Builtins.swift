@@ -1,7 +1,7 @@
 /// The language's functions. Every function returns null when an argument
 /// it needs is null (so a missing field never stops a filter), except
 /// `coalesce`, whose job is nulls.
-enum Builtin: String, CaseIterable, Sendable {
+enum FilterFunction: String, CaseIterable, Sendable {
     case lower, upper, len, contains, startsWith, endsWith, replace, substr, concat
     case int, str, hex
     case abs, min, max, coalesce
@@ -33,7 +33,7 @@ enum Builtin: String, CaseIterable, Sendable {
         }
     }
 
-    var resultType: StaticType {
+    var resultType: FilterType {
         switch self {
         case .lower, .upper, .replace, .substr, .concat, .str, .hex, .keccak256, .checksum, .formatUnits, .ecrecover:
             return .string
@@ -75,7 +75,7 @@ enum Builtin: String, CaseIterable, Sendable {
 }
 
 /// Static types the compiler tracks; `any` is anything read from the event.
-enum StaticType: Equatable, Sendable {
+enum FilterType: Equatable, Sendable {
     case any, null, bool, number, string, list, object
 
     var name: String {
@@ -92,10 +92,10 @@ enum StaticType: Equatable, Sendable {
 }
 
 /// Evaluates one call. `regexCache` holds compiled patterns across events.
-struct BuiltinEvaluator {
+struct FilterFunctionEvaluator {
     var regexCache: [[UInt8]: Regex<AnyRegexOutput>] = [:]
 
-    mutating func call(_ fn: Builtin, _ args: [Value]) throws(FilterRuntimeError) -> Value {
+    mutating func call(_ fn: FilterFunction, _ args: [FilterValue]) throws(FilterRuntimeError) -> FilterValue {
         if fn == .coalesce {
             for a in args where !a.isNull { return a }
             return .null
@@ -119,12 +119,12 @@ struct BuiltinEvaluator {
             throw FilterRuntimeError("len() needs a string, list or object, got \(args[0].typeName)")
         case .contains:
             if let items = args[0].elements {
-                for item in items where Comparison.equal(item, args[1]) { return .bool(true) }
+                for item in items where FilterComparison.equal(item, args[1]) { return .bool(true) }
                 return .bool(false)
             }
             let h = try stringArg(args[0], fn)
             let n = try stringArg(args[1], fn)
-            return .bool(find(n, in: h, from: 0) != nil)
+            return .bool(filterFind(n, in: h, from: 0) != nil)
         case .startsWith:
             let s = try stringArg(args[0], fn), p = try stringArg(args[1], fn)
             return .bool(s.count >= p.count && Array(s[0..<p.count]) == p)
@@ -136,7 +136,7 @@ struct BuiltinEvaluator {
             if old.isEmpty { return .string(s) }
             var out: [UInt8] = []
             var i = 0
-            while let j = find(old, in: s, from: i) {
+            while let j = filterFind(old, in: s, from: i) {
                 out.append(contentsOf: s[i..<j])
                 out.append(contentsOf: new)
                 i = j + old.count
@@ -182,13 +182,13 @@ struct BuiltinEvaluator {
             return .int(v.absolute)
         case .min, .max:
             let items = args.count == 1 ? (args[0].elements ?? args) : args
-            var best: Value? = nil
+            var best: FilterValue? = nil
             for item in items where !item.isNull {
                 guard let b = best else {
                     best = item
                     continue
                 }
-                if let c = try Comparison.order(item, b, fn.rawValue + "()"), fn == .min ? c < 0 : c > 0 { best = item }
+                if let c = try FilterComparison.order(item, b, fn.rawValue + "()"), fn == .min ? c < 0 : c > 0 { best = item }
             }
             guard let b = best else { return .null }
             if let v = try? b.number(for: fn.rawValue) { return .int(v) }
@@ -205,11 +205,11 @@ struct BuiltinEvaluator {
         case .formatUnits:
             guard let v = try args[0].number(for: "formatUnits()") else { return .null }
             let d = try decimalsArg(args[1], fn)
-            return .string(Units.format(v, decimals: d))
+            return .string(DecimalUnits.format(v, decimals: d))
         case .parseUnits:
             let d = try decimalsArg(args[1], fn)
             let text = args[0].stringBytes ?? args[0].textForm
-            return .int(try Units.parse(text, decimals: d))
+            return .int(try DecimalUnits.parse(text, decimals: d))
         case .ecrecover:
             return try ecrecover(args)
         case .matches:
@@ -230,13 +230,13 @@ struct BuiltinEvaluator {
             regexCache[pattern] = r
             return r
         } catch {
-            throw FilterRuntimeError("invalid regular expression \(jsonQuoted(String(decoding: pattern, as: UTF8.self))): \(error)")
+            throw FilterRuntimeError("invalid regular expression \(filterQuoted(String(decoding: pattern, as: UTF8.self))): \(error)")
         }
     }
 
-    private func ecrecover(_ args: [Value]) throws(FilterRuntimeError) -> Value {
-        func word(_ v: Value, _ name: String) throws(FilterRuntimeError) -> [UInt8] {
-            if let b = v.stringBytes, isHexBytes(b), let raw = Hex.decode(String(decoding: b, as: UTF8.self)),
+    private func ecrecover(_ args: [FilterValue]) throws(FilterRuntimeError) -> FilterValue {
+        func word(_ v: FilterValue, _ name: String) throws(FilterRuntimeError) -> [UInt8] {
+            if let b = v.stringBytes, filterIsHexBytes(b), let raw = Hex.decode(String(decoding: b, as: UTF8.self)),
                 raw.count == 32
             {
                 return raw
@@ -255,19 +255,19 @@ struct BuiltinEvaluator {
         return .string(address.withUnsafeBufferPointer { ChecksumAddress.string($0) })
     }
 
-    private func stringArg(_ v: Value, _ fn: Builtin) throws(FilterRuntimeError) -> [UInt8] {
+    private func stringArg(_ v: FilterValue, _ fn: FilterFunction) throws(FilterRuntimeError) -> [UInt8] {
         guard let b = v.stringBytes else {
             throw FilterRuntimeError("\(fn.signature): expected a string, got \(v.typeName) \(v.preview)")
         }
         return b
     }
 
-    private func intArg(_ v: Value, _ fn: Builtin) throws(FilterRuntimeError) -> Int512 {
+    private func intArg(_ v: FilterValue, _ fn: FilterFunction) throws(FilterRuntimeError) -> Int512 {
         guard let n = try v.number(for: fn.rawValue + "()") else { return .zero }
         return n
     }
 
-    private func decimalsArg(_ v: Value, _ fn: Builtin) throws(FilterRuntimeError) -> Int {
+    private func decimalsArg(_ v: FilterValue, _ fn: FilterFunction) throws(FilterRuntimeError) -> Int {
         guard let n = try v.number(for: fn.rawValue + "()"), let d = n.int, d >= 0, d <= 77 else {
             throw FilterRuntimeError("\(fn.signature): decimals must be an integer from 0 to 77, got \(v.preview)")
         }
@@ -276,9 +276,9 @@ struct BuiltinEvaluator {
 
     /// keccak256 input: hex strings are their bytes (as in Solidity and
     /// `cast keccak`), other strings their UTF-8, numbers a 32-byte word.
-    private func bytesArg(_ v: Value, _ fn: Builtin) throws(FilterRuntimeError) -> [UInt8] {
+    private func bytesArg(_ v: FilterValue, _ fn: FilterFunction) throws(FilterRuntimeError) -> [UInt8] {
         if let b = v.stringBytes {
-            if isHexBytes(b), b.count % 2 == 0, let raw = Hex.decode(String(decoding: b, as: UTF8.self)) { return raw }
+            if filterIsHexBytes(b), b.count % 2 == 0, let raw = Hex.decode(String(decoding: b, as: UTF8.self)) { return raw }
             return b
         }
         if let n = try? v.number(for: "keccak256()") {
@@ -291,9 +291,9 @@ struct BuiltinEvaluator {
     }
 }
 
-func isHexBytes(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { isHexString($0) } }
+func filterIsHexBytes(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { filterIsHexString($0) } }
 
-func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+func filterFind(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
     if needle.isEmpty { return from <= hay.count ? from : nil }
     guard hay.count >= needle.count else { return nil }
     var i = from
@@ -308,7 +308,7 @@ func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
     return nil
 }
 
-extension Value {
+extension FilterValue {
     /// `str()`'s form: numbers in decimal, strings as they are, the rest as JSON.
     var textForm: [UInt8] {
         switch self {
@@ -317,7 +317,7 @@ extension Value {
             v.appendDecimal(to: &out)
             return out
         case .json(let j) where j.kind == .number:
-            if let v = Int512(jsonNumber: j.raw) { return Value.int(v).textForm }
+            if let v = Int512(jsonNumber: j.raw) { return FilterValue.int(v).textForm }
             return Array(j.raw)
         default:
             if let b = stringBytes { return b }
@@ -330,7 +330,7 @@ extension Value {
 
 /// Exact conversions between integer base units and decimal strings
 /// (`formatUnits(1500000, 6) == "1.5"`), as ethers.js does them.
-enum Units {
+enum DecimalUnits {
     /// Always has a fractional part, trimmed of trailing zeros but at least
     /// one digit: `"1.0"`, `"0.000001"`, `"-2.5"`.
     static func format(_ v: Int512, decimals: Int) -> [UInt8] {
@@ -351,7 +351,7 @@ enum Units {
     }
 
     static func parse(_ text: [UInt8], decimals: Int) throws(FilterRuntimeError) -> Int512 {
-        let shown = jsonQuoted(String(decoding: text, as: UTF8.self))
+        let shown = filterQuoted(String(decoding: text, as: UTF8.self))
         var s = text
         var negative = false
         if s.first == UInt8(ascii: "-") {
@@ -360,7 +360,7 @@ enum Units {
         }
         let parts = s.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = parts.first, !(whole.isEmpty && (parts.count == 1 || parts[1].isEmpty)),
-            whole.allSatisfy(isDigit), parts.count == 1 || parts[1].allSatisfy(isDigit)
+            whole.allSatisfy(filterIsDigit), parts.count == 1 || parts[1].allSatisfy(filterIsDigit)
         else {
             throw FilterRuntimeError("parseUnits(): \(shown) is not a decimal number")
         }

@@ -1,6 +1,6 @@
 /// One VM instruction. The VM is a stack machine; jumps are absolute
 /// instruction indexes.
-enum Instr: Sendable {
+enum FilterInstr: Sendable {
     /// Push `constants[i]`.
     case push(Int)
     /// Push the value at `paths[i]`, read from the event with the scanner's
@@ -12,8 +12,8 @@ enum Instr: Sendable {
     case index
     case negate
     case not
-    case arith(BinaryOp)
-    case compare(BinaryOp)
+    case arith(FilterBinaryOp)
+    case compare(FilterBinaryOp)
     case contains(negated: Bool)
     /// `&&`: pop; when falsy push false and jump.
     case andJump(Int)
@@ -23,7 +23,7 @@ enum Instr: Sendable {
     /// Pop; jump when falsy.
     case jumpIfFalsy(Int)
     case jump(Int)
-    case call(Builtin, argc: Int)
+    case call(FilterFunction, argc: Int)
     case makeList(Int)
     /// Pop `objectShapes[i].count` values, build an object.
     case makeObject(Int)
@@ -34,19 +34,19 @@ enum Instr: Sendable {
     /// `path == "const"` / `path != "const"` on string bytes.
     case loadEqualsString(path: Int, constant: Int, negated: Bool)
     /// `path <op> const` where const is a number.
-    case loadCompareNumber(path: Int, op: BinaryOp, constant: Int)
+    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int)
 }
 
 /// A compiled expression: code plus the tables its instructions index.
 public struct CompiledExpression: @unchecked Sendable {
-    // @unchecked: the tables are immutable after compilation; `KeyTable` owns
+    // @unchecked: the tables are immutable after compilation; `FilterKeyTable` owns
     // raw memory that is only read.
-    var code: [Instr] = []
-    var constants: [Value] = []
+    var code: [FilterInstr] = []
+    var constants: [FilterValue] = []
     var paths: [CompiledPath] = []
-    var keys: KeyTable = KeyTable()
+    var keys: FilterKeyTable = FilterKeyTable()
     var objectShapes: [[[UInt8]]] = []
-    var resultType: StaticType = .any
+    var resultType: FilterType = .any
     /// The expression's source text, for messages.
     public var source: String = ""
     var maxStack = 0
@@ -55,16 +55,16 @@ public struct CompiledExpression: @unchecked Sendable {
 /// A static path with its keys ready for the scanner's byte lookups.
 struct CompiledPath {
     enum Step {
-        case key(Int)  // index into KeyTable
+        case key(Int)  // index into FilterKeyTable
         case index(Int)
     }
     var steps: [Step]
-    var segments: [PathSegment]
+    var segments: [FilterPathSegment]
 }
 
 /// Keys as stable byte buffers, because the scanner's member lookup takes an
 /// UnsafeBufferPointer and per-event allocation is what we are avoiding.
-final class KeyTable {
+final class FilterKeyTable {
     private(set) var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
     private(set) var strings: [[UInt8]] = []
 

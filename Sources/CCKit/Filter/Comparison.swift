@@ -13,8 +13,8 @@ import Darwin
 /// - Two strings: exact bytes, except that two hex strings (`0x…`) compare
 ///   case-insensitively, so a checksummed address equals its lowercase form.
 ///   Ordered comparisons of two numeric strings compare the numbers.
-enum Comparison {
-    static func equal(_ a: Value, _ b: Value) -> Bool {
+enum FilterComparison {
+    static func equal(_ a: FilterValue, _ b: FilterValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
@@ -42,15 +42,15 @@ enum Comparison {
         return false
     }
 
-    static func stringsEqual(_ a: Value, _ b: Value) -> Bool {
+    static func stringsEqual(_ a: FilterValue, _ b: FilterValue) -> Bool {
         a.withStringBytes { x in
-            b.withStringBytes { y in bytesEqualHexInsensitive(x, y) } ?? false
+            b.withStringBytes { y in filterBytesEqualHexInsensitive(x, y) } ?? false
         } ?? false
     }
 
     /// Ordered comparison: nil when either side is null (the comparison is
     /// then false); throws for values that have no order.
-    static func order(_ a: Value, _ b: Value, _ op: String) throws(FilterRuntimeError) -> Int? {
+    static func order(_ a: FilterValue, _ b: FilterValue, _ op: String) throws(FilterRuntimeError) -> Int? {
         if a.isNull || b.isNull { return nil }
         if a.isString && b.isString {
             // Two numeric strings (decoded uint values) compare as numbers.
@@ -59,7 +59,7 @@ enum Comparison {
             {
                 return x < y ? -1 : (x == y ? 0 : 1)
             }
-            return a.withStringBytes { x in b.withStringBytes { y in compareBytes(x, y) } ?? 0 } ?? 0
+            return a.withStringBytes { x in b.withStringBytes { y in filterCompareBytes(x, y) } ?? 0 } ?? 0
         }
         if (a.isNumber || a.isString) && (b.isNumber || b.isString) {
             guard let x = try a.number(for: op), let y = try b.number(for: op) else { return nil }
@@ -68,7 +68,7 @@ enum Comparison {
         throw FilterRuntimeError("cannot compare \(a.typeName) with \(b.typeName) using '\(op)'")
     }
 
-    static func contains(_ list: Value, _ element: Value) throws(FilterRuntimeError) -> Bool? {
+    static func contains(_ list: FilterValue, _ element: FilterValue) throws(FilterRuntimeError) -> Bool? {
         if list.isNull { return nil }
         guard let items = list.elements else {
             throw FilterRuntimeError("'in' needs a list on its right, got \(list.typeName) \(list.preview)")
@@ -78,41 +78,41 @@ enum Comparison {
     }
 }
 
-extension Value {
+extension FilterValue {
     var objectMembers: FilterObject? {
         switch self {
         case .object(let o): return o
         case .json(let j) where j.kind == .object:
             var o = FilterObject()
-            j.forEachMember { k, v in o.set(Value.from(k).stringBytes ?? [], Value.from(v)) }
+            j.forEachMember { k, v in o.set(FilterValue.from(k).stringBytes ?? [], FilterValue.from(v)) }
             return o
         default: return nil
         }
     }
 }
 
-@inline(__always) func isHexString(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+@inline(__always) func filterIsHexString(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
     guard p.count >= 2, p[0] == UInt8(ascii: "0"), p[1] | 0x20 == UInt8(ascii: "x") else { return false }
     var i = 2
     while i < p.count {
-        if hexDigitValue(p[i]) == nil { return false }
+        if filterHexDigit(p[i]) == nil { return false }
         i += 1
     }
     return true
 }
 
-@inline(__always) func bytesEqualHexInsensitive(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+@inline(__always) func filterBytesEqualHexInsensitive(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
     guard x.count == y.count else { return false }
     if x.count == 0 { return true }
     if memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 { return true }
-    guard isHexString(x) && isHexString(y) else { return false }
+    guard filterIsHexString(x) && filterIsHexString(y) else { return false }
     for i in 0..<x.count where x[i] | 0x20 != y[i] | 0x20 { return false }
     return true
 }
 
 /// Bytewise order (UTF-8 order is code point order); hex strings ignore case.
-func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
-    let fold = isHexString(x) && isHexString(y)
+func filterCompareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+    let fold = filterIsHexString(x) && filterIsHexString(y)
     let n = min(x.count, y.count)
     for i in 0..<n {
         let a = fold ? x[i] | 0x20 : x[i]

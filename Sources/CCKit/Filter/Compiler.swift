@@ -6,12 +6,12 @@ public enum FilterCompiler {
     public static func compile(_ source: String, origin: String = "expression") throws(FilterCompileError)
         -> CompiledExpression
     {
-        let node = try Parser.parse(source, origin: origin)
+        let node = try FilterParser.parse(source, origin: origin)
         return try compile(node, source: source, origin: origin)
     }
 
-    static func compile(_ node: Node, source: String, origin: String) throws(FilterCompileError) -> CompiledExpression {
-        var c = CodeGen(source: source, origin: origin)
+    static func compile(_ node: ExprNode, source: String, origin: String) throws(FilterCompileError) -> CompiledExpression {
+        var c = FilterCodeGen(source: source, origin: origin)
         let folded = try c.fold(node)
         let t = try c.check(folded)
         c.emit(folded)
@@ -22,26 +22,26 @@ public enum FilterCompiler {
     }
 }
 
-struct CodeGen {
+struct FilterCodeGen {
     var out = CompiledExpression()
     let source: String
     let origin: String
     var depth = 0
     var maxDepth = 0
-    private var pathIndex: [[PathSegment]: Int] = [:]
+    private var pathIndex: [[FilterPathSegment]: Int] = [:]
 
     init(source: String, origin: String) {
         self.source = source
         self.origin = origin
     }
 
-    func error(_ m: String, _ node: Node) -> FilterCompileError {
+    func error(_ m: String, _ node: ExprNode) -> FilterCompileError {
         FilterCompileError(m, at: node.offset, in: source, origin: origin)
     }
 
     // MARK: - Types
 
-    mutating func check(_ node: Node) throws(FilterCompileError) -> StaticType {
+    mutating func check(_ node: ExprNode) throws(FilterCompileError) -> FilterType {
         switch node.kind {
         case .int: return .number
         case .string: return .string
@@ -57,7 +57,7 @@ struct CodeGen {
         case .member(let base, let key):
             let t = try check(base)
             if t == .number || t == .bool || t == .string || t == .list {
-                throw error("a \(t.name) has no field \(jsonQuoted(key))", node)
+                throw error("a \(t.name) has no field \(filterQuoted(key))", node)
             }
             return .any
         case .index(let base, let idx):
@@ -104,11 +104,11 @@ struct CodeGen {
             }
             return .bool
         case .call(let name, let args):
-            guard let fn = Builtin(rawValue: name) else {
+            guard let fn = FilterFunction(rawValue: name) else {
                 if ["count", "sum", "avg", "first", "last", "distinct"].contains(name) {
                     throw error("\(name)() is an aggregate; use it in --agg", node)
                 }
-                let names = Builtin.allCases.map(\.rawValue).joined(separator: ", ")
+                let names = FilterFunction.allCases.map(\.rawValue).joined(separator: ", ")
                 throw error("unknown function '\(name)'; functions are: \(names)", node)
             }
             if !fn.arity.contains(args.count) {
@@ -137,13 +137,13 @@ struct CodeGen {
         }
     }
 
-    private func requireNumber(_ n: Node, _ t: StaticType, _ what: String) throws(FilterCompileError) {
+    private func requireNumber(_ n: ExprNode, _ t: FilterType, _ what: String) throws(FilterCompileError) {
         switch t {
         case .bool, .list, .object:
             throw error("\(what) needs a number, got a \(t.name)", n)
         case .string:
             if case .string(let s) = n.kind, Int512(numeric: s) == nil {
-                throw error("\(what) needs a number, got the string \(jsonQuoted(s))", n)
+                throw error("\(what) needs a number, got the string \(filterQuoted(s))", n)
             }
         default: break
         }
@@ -153,18 +153,18 @@ struct CodeGen {
 
     /// Evaluates subtrees whose leaves are all literals. A fault found here
     /// (`1/0`, overflow) is a compile error pointing at the subexpression.
-    mutating func fold(_ node: Node) throws(FilterCompileError) -> Node {
+    mutating func fold(_ node: ExprNode) throws(FilterCompileError) -> ExprNode {
         var n = node
         switch node.kind {
         case .int, .string, .bool, .null, .field: return node
         case .list(let items):
-            var f: [Node] = []
+            var f: [ExprNode] = []
             for i in items { f.append(try fold(i)) }
             n.kind = .list(f)
             return n
         case .object(let entries, let keep):
-            var f: [ObjectEntry] = []
-            for e in entries { f.append(ObjectEntry(key: e.key, value: try fold(e.value))) }
+            var f: [FilterObjectEntry] = []
+            for e in entries { f.append(FilterObjectEntry(key: e.key, value: try fold(e.value))) }
             n.kind = .object(f, keepRest: keep)
             return n
         case .member(let b, let k): n.kind = .member(try fold(b), k)
@@ -188,39 +188,39 @@ struct CodeGen {
             return n
         case .contains(let e, let l, let neg): n.kind = .contains(element: try fold(e), list: try fold(l), negated: neg)
         case .call(let name, let args):
-            var f: [Node] = []
+            var f: [ExprNode] = []
             for a in args { f.append(try fold(a)) }
             n.kind = .call(name, f)
-            if Builtin(rawValue: name) == nil { return n }
+            if FilterFunction(rawValue: name) == nil { return n }
         }
         guard children(of: n).allSatisfy({ $0.isConstant || isConstantList($0) }) else { return n }
         // Type-check first, so `"a" - 1` reports a type error rather than a fold error.
-        var probe = CodeGen(source: source, origin: origin)
+        var probe = FilterCodeGen(source: source, origin: origin)
         _ = try probe.check(n)
         probe.emit(n)
         probe.out.maxStack = probe.maxDepth + 4
         var vm = FilterVM()
-        let v: Value
+        let v: FilterValue
         do {
             v = try vm.evaluateConstant(probe.out)
         } catch {
             throw self.error(error.message, n)
         }
         switch v {
-        case .int(let x): return Node(kind: .int(x), offset: n.offset)
-        case .string(let b): return Node(kind: .string(String(decoding: b, as: UTF8.self)), offset: n.offset)
-        case .bool(let b): return Node(kind: .bool(b), offset: n.offset)
-        case .null: return Node(kind: .null, offset: n.offset)
+        case .int(let x): return ExprNode(kind: .int(x), offset: n.offset)
+        case .string(let b): return ExprNode(kind: .string(String(decoding: b, as: UTF8.self)), offset: n.offset)
+        case .bool(let b): return ExprNode(kind: .bool(b), offset: n.offset)
+        case .null: return ExprNode(kind: .null, offset: n.offset)
         default: return n
         }
     }
 
-    private func isConstantList(_ n: Node) -> Bool {
+    private func isConstantList(_ n: ExprNode) -> Bool {
         if case .list(let items) = n.kind { return items.allSatisfy { $0.isConstant || isConstantList($0) } }
         return false
     }
 
-    private func children(of n: Node) -> [Node] {
+    private func children(of n: ExprNode) -> [ExprNode] {
         switch n.kind {
         case .member(let b, _): return [b]
         case .index(let b, let i): return [b, i]
@@ -239,12 +239,12 @@ struct CodeGen {
         maxDepth = max(maxDepth, depth)
     }
 
-    private mutating func constant(_ v: Value) -> Int {
+    private mutating func constant(_ v: FilterValue) -> Int {
         out.constants.append(v)
         return out.constants.count - 1
     }
 
-    private mutating func path(_ segs: [PathSegment]) -> Int {
+    private mutating func path(_ segs: [FilterPathSegment]) -> Int {
         if let i = pathIndex[segs] { return i }
         var steps: [CompiledPath.Step] = []
         for s in segs {
@@ -258,7 +258,7 @@ struct CodeGen {
         return out.paths.count - 1
     }
 
-    private static func literalValue(_ n: Node) -> Value? {
+    private static func literalValue(_ n: ExprNode) -> FilterValue? {
         switch n.kind {
         case .int(let v): return .int(v)
         case .string(let s): return .string(s)
@@ -268,7 +268,7 @@ struct CodeGen {
         }
     }
 
-    mutating func emit(_ node: Node) {
+    mutating func emit(_ node: ExprNode) {
         if let v = Self.literalValue(node) {
             out.code.append(.push(constant(v)))
             push()
@@ -349,7 +349,7 @@ struct CodeGen {
         case .call(let name, let args):
             for a in args { emit(a) }
             // Unknown names were rejected by check().
-            out.code.append(.call(Builtin(rawValue: name) ?? .coalesce, argc: args.count))
+            out.code.append(.call(FilterFunction(rawValue: name) ?? .coalesce, argc: args.count))
             depth -= args.count
             push()
         }
@@ -357,7 +357,7 @@ struct CodeGen {
 
     /// `event == "Transfer"` and `args.value > 10**18` become one instruction
     /// each: no stack traffic, and the string case compares raw bytes.
-    private mutating func superinstruction(_ op: BinaryOp, _ a: Node, _ b: Node) -> Instr? {
+    private mutating func superinstruction(_ op: FilterBinaryOp, _ a: ExprNode, _ b: ExprNode) -> FilterInstr? {
         var (pathNode, constNode, op) = (a, b, op)
         if a.isConstant && b.staticPath != nil {
             (pathNode, constNode) = (b, a)

@@ -3,8 +3,8 @@
 public struct FilterProgram {
     public var predicates: [CompiledExpression] = []
     public var map: CompiledExpression?
-    var sets: [(path: [PathSegment], expr: CompiledExpression)] = []
-    var deletes: [[PathSegment]] = []
+    var sets: [(path: [FilterPathSegment], expr: CompiledExpression)] = []
+    var deletes: [[FilterPathSegment]] = []
 
     public init() {}
 
@@ -17,7 +17,7 @@ public struct FilterProgram {
     }
 
     public mutating func setMap(_ source: String, origin: String = "--map") throws(FilterCompileError) {
-        let node = try Parser.parse(source, origin: origin)
+        let node = try FilterParser.parse(source, origin: origin)
         guard case .object = node.kind else {
             throw FilterCompileError("--map needs an object such as {block: blockNumber, value: args.value}",
                                      at: node.offset, in: source, origin: origin)
@@ -55,16 +55,16 @@ public struct FilterProgram {
         }
         let key = String(decoding: b[..<at], as: UTF8.self)
         let expr = String(decoding: b[(at + 1)...], as: UTF8.self)
-        let path = try Parser.parsePath(key, origin: "--set key")
+        let path = try FilterParser.parsePath(key, origin: "--set key")
         sets.append((path, try FilterCompiler.compile(expr, origin: "--set \(key)")))
     }
 
     public mutating func addDelete(_ text: String) throws(FilterCompileError) {
-        deletes.append(try Parser.parsePath(text, origin: "--del"))
+        deletes.append(try FilterParser.parsePath(text, origin: "--del"))
     }
 
     /// Applies map/set/del; returns nil when the event is unchanged.
-    mutating func reshape(_ root: JSONValue, vm: inout FilterVM) throws(FilterRuntimeError) -> Value? {
+    mutating func reshape(_ root: JSONValue, vm: inout FilterVM) throws(FilterRuntimeError) -> FilterValue? {
         if passesThroughVerbatim { return nil }
         var obj: FilterObject
         if let map {
@@ -73,13 +73,13 @@ public struct FilterProgram {
             }
             obj = o
         } else {
-            obj = Value.from(root).objectMembers ?? FilterObject()
+            obj = FilterValue.from(root).objectMembers ?? FilterObject()
         }
         for s in sets {
             let v = try vm.evaluate(s.expr, root: root)
-            try PathEditor.set(&obj, s.path[...], v)
+            try FilterPathEditor.set(&obj, s.path[...], v)
         }
-        for d in deletes { PathEditor.delete(&obj, d[...]) }
+        for d in deletes { FilterPathEditor.delete(&obj, d[...]) }
         return .object(obj)
     }
 }
@@ -87,8 +87,8 @@ public struct FilterProgram {
 /// In-place edits of nested objects for `--set` and `--del`. Scanned JSON
 /// objects along the path become owned objects; everything else stays a
 /// view into the input line.
-enum PathEditor {
-    static func set(_ obj: inout FilterObject, _ path: ArraySlice<PathSegment>, _ v: Value) throws(FilterRuntimeError) {
+enum FilterPathEditor {
+    static func set(_ obj: inout FilterObject, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue) throws(FilterRuntimeError) {
         guard let first = path.first else { return }
         guard case .key(let k) = first else {
             throw FilterRuntimeError("--set path must start with a key")
@@ -102,7 +102,7 @@ enum PathEditor {
         obj.set(key, try setIn(obj[key] ?? .null, rest, v))
     }
 
-    private static func setIn(_ base: Value, _ path: ArraySlice<PathSegment>, _ v: Value) throws(FilterRuntimeError) -> Value {
+    private static func setIn(_ base: FilterValue, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue) throws(FilterRuntimeError) -> FilterValue {
         guard let first = path.first else { return v }
         let rest = path.dropFirst()
         switch first {
@@ -122,7 +122,7 @@ enum PathEditor {
         }
     }
 
-    static func delete(_ obj: inout FilterObject, _ path: ArraySlice<PathSegment>) {
+    static func delete(_ obj: inout FilterObject, _ path: ArraySlice<FilterPathSegment>) {
         guard case .key(let k)? = path.first else { return }
         let key = Array(k.utf8)
         let rest = path.dropFirst()
@@ -134,7 +134,7 @@ enum PathEditor {
         obj.set(key, updated)
     }
 
-    private static func deleteIn(_ base: Value, _ path: ArraySlice<PathSegment>) -> Value? {
+    private static func deleteIn(_ base: FilterValue, _ path: ArraySlice<FilterPathSegment>) -> FilterValue? {
         guard let first = path.first else { return nil }
         let rest = path.dropFirst()
         switch first {

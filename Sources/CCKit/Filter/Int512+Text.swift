@@ -20,7 +20,7 @@ extension Int512 {
             chunk = chunk &* 10 &+ UInt64(d)
             chunkDigits += 1
             if chunkDigits == 19 {
-                let (r, o) = magMulSmall(m, 10_000_000_000_000_000_000, add: chunk)
+                let (r, o) = i512MulSmall(m, 10_000_000_000_000_000_000, add: chunk)
                 if o { return nil }
                 m = r
                 chunk = 0
@@ -29,7 +29,7 @@ extension Int512 {
             i += 1
         }
         if chunkDigits > 0 {
-            let (r, o) = magMulSmall(m, pow10Table[chunkDigits], add: chunk)
+            let (r, o) = i512MulSmall(m, int512Pow10Table[chunkDigits], add: chunk)
             if o { return nil }
             m = r
         }
@@ -53,7 +53,7 @@ extension Int512 {
         var bit = 0
         var j = p.count - 1
         while j >= i {
-            guard let v = hexDigitValue(p[j]) else { return nil }
+            guard let v = filterHexDigit(p[j]) else { return nil }
             m[bit / 64] |= UInt64(v) << UInt64(bit % 64)
             bit += 4
             j -= 1
@@ -99,7 +99,7 @@ extension Int512 {
         var chunks: [UInt64] = []
         var m = mag
         while m != .zero {
-            let (q, r) = magDivSmall(m, 10_000_000_000_000_000_000)
+            let (q, r) = i512DivSmall(m, 10_000_000_000_000_000_000)
             chunks.append(r)
             m = q
         }
@@ -171,7 +171,7 @@ extension Int512: CustomStringConvertible {
     public var description: String { decimalString }
 }
 
-@usableFromInline let pow10Table: [UInt64] = {
+@usableFromInline let int512Pow10Table: [UInt64] = {
     var t: [UInt64] = [1]
     for _ in 1...19 { t.append(t[t.count - 1] &* 10) }
     return t
@@ -179,7 +179,7 @@ extension Int512: CustomStringConvertible {
 
 private let hexAlphabet: [UInt8] = Array("0123456789abcdef".utf8)
 
-@inline(__always) func hexDigitValue(_ c: UInt8) -> UInt8? {
+@inline(__always) func filterHexDigit(_ c: UInt8) -> UInt8? {
     switch c {
     case 48...57: return c - 48
     case 97...102: return c - 87

@@ -69,7 +69,7 @@ extension UInt {
 
 // MARK: - Magnitude arithmetic (unsigned, 512-bit)
 
-@inlinable func magCompare(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> Int {
+@inlinable func i512Compare(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> Int {
     var i = 7
     while i >= 0 {
         if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
@@ -78,7 +78,7 @@ extension UInt {
     return 0
 }
 
-@inlinable func magAdd(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, Bool) {
+@inlinable func i512Add(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, Bool) {
     var r = SIMD8<UInt64>.zero
     var carry: UInt64 = 0
     for i in 0..<8 {
@@ -91,7 +91,7 @@ extension UInt {
 }
 
 /// a - b, requires a >= b.
-@inlinable func magSub(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> SIMD8<UInt64> {
+@inlinable func i512Sub(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> SIMD8<UInt64> {
     var r = SIMD8<UInt64>.zero
     var borrow: UInt64 = 0
     for i in 0..<8 {
@@ -104,7 +104,7 @@ extension UInt {
 }
 
 /// a * small + add, reporting overflow out of 512 bits.
-@inlinable func magMulSmall(_ a: SIMD8<UInt64>, _ m: UInt64, add: UInt64 = 0) -> (SIMD8<UInt64>, Bool) {
+@inlinable func i512MulSmall(_ a: SIMD8<UInt64>, _ m: UInt64, add: UInt64 = 0) -> (SIMD8<UInt64>, Bool) {
     var r = SIMD8<UInt64>.zero
     var carry = add
     for i in 0..<8 {
@@ -116,7 +116,7 @@ extension UInt {
     return (r, carry != 0)
 }
 
-@inlinable func magMul(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, Bool) {
+@inlinable func i512Mul(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, Bool) {
     var na = 8
     while na > 0 && a[na - 1] == 0 { na -= 1 }
     var nb = 8
@@ -149,7 +149,7 @@ extension UInt {
 }
 
 /// Short division by one limb: (quotient, remainder).
-@inlinable func magDivSmall(_ a: SIMD8<UInt64>, _ d: UInt64) -> (SIMD8<UInt64>, UInt64) {
+@inlinable func i512DivSmall(_ a: SIMD8<UInt64>, _ d: UInt64) -> (SIMD8<UInt64>, UInt64) {
     var q = SIMD8<UInt64>.zero
     var rem: UInt64 = 0
     var i = 7
@@ -162,7 +162,7 @@ extension UInt {
     return (q, rem)
 }
 
-@inlinable func magShiftLeft1(_ a: SIMD8<UInt64>) -> SIMD8<UInt64> {
+@inlinable func i512ShiftLeft1(_ a: SIMD8<UInt64>) -> SIMD8<UInt64> {
     var r = SIMD8<UInt64>.zero
     var carry: UInt64 = 0
     for i in 0..<8 {
@@ -174,16 +174,16 @@ extension UInt {
 
 /// Binary long division; only for divisors wider than one limb (rare: the
 /// common `x / 10**18` takes the short path).
-func magDivMod(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, SIMD8<UInt64>) {
+func i512DivMod(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, SIMD8<UInt64>) {
     var nb = 8
     while nb > 0 && b[nb - 1] == 0 { nb -= 1 }
     if nb <= 1 {
-        let (q, r) = magDivSmall(a, b[0])
+        let (q, r) = i512DivSmall(a, b[0])
         var rm = SIMD8<UInt64>.zero
         rm[0] = r
         return (q, rm)
     }
-    if magCompare(a, b) < 0 { return (.zero, a) }
+    if i512Compare(a, b) < 0 { return (.zero, a) }
     var q = SIMD8<UInt64>.zero
     var r = SIMD8<UInt64>.zero
     var top = 511
@@ -191,10 +191,10 @@ func magDivMod(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, SIMD8<
     var bit = top
     while bit >= 0 {
         // r < b < 2^511 here, so the shift cannot lose a bit.
-        r = magShiftLeft1(r)
+        r = i512ShiftLeft1(r)
         r[0] |= (a[bit / 64] >> UInt64(bit % 64)) & 1
-        if magCompare(r, b) >= 0 {
-            r = magSub(r, b)
+        if i512Compare(r, b) >= 0 {
+            r = i512Sub(r, b)
             q[bit / 64] |= 1 << UInt64(bit % 64)
         }
         bit -= 1
@@ -215,7 +215,7 @@ public enum ArithmeticFault: Error, Equatable, Sendable {
 extension Int512: Comparable {
     @inlinable public static func < (a: Int512, b: Int512) -> Bool {
         if a.negative != b.negative { return a.negative }
-        let c = magCompare(a.mag, b.mag)
+        let c = i512Compare(a.mag, b.mag)
         return a.negative ? c > 0 : c < 0
     }
 }
@@ -223,14 +223,14 @@ extension Int512: Comparable {
 extension Int512 {
     public func adding(_ b: Int512) throws(ArithmeticFault) -> Int512 {
         if negative == b.negative {
-            let (m, o) = magAdd(mag, b.mag)
+            let (m, o) = i512Add(mag, b.mag)
             if o { throw .overflow }
             return Int512(mag: m, negative: negative)
         }
-        let c = magCompare(mag, b.mag)
+        let c = i512Compare(mag, b.mag)
         if c == 0 { return .zero }
-        if c > 0 { return Int512(mag: magSub(mag, b.mag), negative: negative) }
-        return Int512(mag: magSub(b.mag, mag), negative: b.negative)
+        if c > 0 { return Int512(mag: i512Sub(mag, b.mag), negative: negative) }
+        return Int512(mag: i512Sub(b.mag, mag), negative: b.negative)
     }
 
     public func subtracting(_ b: Int512) throws(ArithmeticFault) -> Int512 {
@@ -238,7 +238,7 @@ extension Int512 {
     }
 
     public func multiplied(by b: Int512) throws(ArithmeticFault) -> Int512 {
-        let (m, o) = magMul(mag, b.mag)
+        let (m, o) = i512Mul(mag, b.mag)
         if o { throw .overflow }
         return Int512(mag: m, negative: negative != b.negative)
     }
@@ -246,14 +246,14 @@ extension Int512 {
     /// Truncates toward zero, like Solidity, C and Swift.
     public func divided(by b: Int512) throws(ArithmeticFault) -> Int512 {
         if b.isZero { throw .divisionByZero }
-        let (q, _) = magDivMod(mag, b.mag)
+        let (q, _) = i512DivMod(mag, b.mag)
         return Int512(mag: q, negative: negative != b.negative)
     }
 
     /// The remainder has the sign of the dividend (`-7 % 2 == -1`).
     public func remainder(dividingBy b: Int512) throws(ArithmeticFault) -> Int512 {
         if b.isZero { throw .divisionByZero }
-        let (_, r) = magDivMod(mag, b.mag)
+        let (_, r) = i512DivMod(mag, b.mag)
         return Int512(mag: r, negative: negative)
     }
 

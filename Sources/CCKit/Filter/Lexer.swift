@@ -40,7 +40,7 @@ public struct FilterCompileError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-enum TokenKind: Equatable, Sendable {
+enum FilterTokenKind: Equatable, Sendable {
     case int(Int512)
     case string(String)
     case ident(String)
@@ -48,8 +48,8 @@ enum TokenKind: Equatable, Sendable {
     case end
 }
 
-struct Token: Sendable {
-    var kind: TokenKind
+struct FilterToken: Sendable {
+    var kind: FilterTokenKind
     var offset: Int
     var length: Int
 }
@@ -57,7 +57,7 @@ struct Token: Sendable {
 /// Turns program text into tokens. Numbers are exact from the start: `1e18`,
 /// `2.5e6` and `1_000` become integers here, and anything that is not a
 /// whole number is rejected with a pointer to it.
-struct Lexer {
+struct FilterLexer {
     let bytes: [UInt8]
     let source: String
     let origin: String
@@ -77,26 +77,26 @@ struct Lexer {
         FilterCompileError(msg, at: at, in: source, origin: origin)
     }
 
-    mutating func tokenize() throws(FilterCompileError) -> [Token] {
-        var out: [Token] = []
+    mutating func tokenize() throws(FilterCompileError) -> [FilterToken] {
+        var out: [FilterToken] = []
         while true {
             skipSpaceAndComments()
             if pos >= bytes.count {
-                out.append(Token(kind: .end, offset: pos, length: 0))
+                out.append(FilterToken(kind: .end, offset: pos, length: 0))
                 return out
             }
             let start = pos
             let c = bytes[pos]
             if c >= 48 && c <= 57 {
-                out.append(Token(kind: .int(try number()), offset: start, length: pos - start))
+                out.append(FilterToken(kind: .int(try number()), offset: start, length: pos - start))
             } else if c == UInt8(ascii: "\"") {
-                out.append(Token(kind: .string(try string()), offset: start, length: pos - start))
-            } else if isIdentStart(c) {
-                while pos < bytes.count && isIdentPart(bytes[pos]) { pos += 1 }
+                out.append(FilterToken(kind: .string(try string()), offset: start, length: pos - start))
+            } else if filterIsIdentStart(c) {
+                while pos < bytes.count && filterIsIdentPart(bytes[pos]) { pos += 1 }
                 let name = String(decoding: bytes[start..<pos], as: UTF8.self)
-                out.append(Token(kind: .ident(name), offset: start, length: pos - start))
+                out.append(FilterToken(kind: .ident(name), offset: start, length: pos - start))
             } else if let p = punct() {
-                out.append(Token(kind: .punct(p), offset: start, length: p.utf8.count))
+                out.append(FilterToken(kind: .punct(p), offset: start, length: p.utf8.count))
             } else if c == UInt8(ascii: "'") {
                 throw error("strings use double quotes (\"…\"), not single quotes", start)
             } else if c == UInt8(ascii: "=") {
@@ -155,12 +155,12 @@ struct Lexer {
         if bytes[pos] == UInt8(ascii: "0") && pos + 1 < bytes.count && (bytes[pos + 1] | 0x20) == UInt8(ascii: "x") {
             pos += 2
             var digits: [UInt8] = []
-            while pos < bytes.count && (hexDigitValue(bytes[pos]) != nil || bytes[pos] == UInt8(ascii: "_")) {
+            while pos < bytes.count && (filterHexDigit(bytes[pos]) != nil || bytes[pos] == UInt8(ascii: "_")) {
                 if bytes[pos] != UInt8(ascii: "_") { digits.append(bytes[pos]) }
                 pos += 1
             }
             if digits.isEmpty { throw error("expected hex digits after '0x'", pos) }
-            if pos < bytes.count && isIdentPart(bytes[pos]) { throw error("invalid hex digit", pos) }
+            if pos < bytes.count && filterIsIdentPart(bytes[pos]) { throw error("invalid hex digit", pos) }
             guard let v = digits.withUnsafeBufferPointer({ Int512(hex: $0) }) else {
                 throw error("hex literal is wider than 512 bits", start)
             }
@@ -168,15 +168,15 @@ struct Lexer {
         }
         var intDigits: [UInt8] = []
         var fracDigits: [UInt8] = []
-        while pos < bytes.count && (isDigit(bytes[pos]) || bytes[pos] == UInt8(ascii: "_")) {
+        while pos < bytes.count && (filterIsDigit(bytes[pos]) || bytes[pos] == UInt8(ascii: "_")) {
             if bytes[pos] != UInt8(ascii: "_") { intDigits.append(bytes[pos]) }
             pos += 1
         }
         var hasFraction = false
-        if pos + 1 < bytes.count && bytes[pos] == UInt8(ascii: ".") && isDigit(bytes[pos + 1]) {
+        if pos + 1 < bytes.count && bytes[pos] == UInt8(ascii: ".") && filterIsDigit(bytes[pos + 1]) {
             hasFraction = true
             pos += 1
-            while pos < bytes.count && (isDigit(bytes[pos]) || bytes[pos] == UInt8(ascii: "_")) {
+            while pos < bytes.count && (filterIsDigit(bytes[pos]) || bytes[pos] == UInt8(ascii: "_")) {
                 if bytes[pos] != UInt8(ascii: "_") { fracDigits.append(bytes[pos]) }
                 pos += 1
             }
@@ -192,7 +192,7 @@ struct Lexer {
                 pos += 1
             }
             var expDigits = 0
-            while pos < bytes.count && isDigit(bytes[pos]) {
+            while pos < bytes.count && filterIsDigit(bytes[pos]) {
                 if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[pos] - 48) }
                 expDigits += 1
                 pos += 1
@@ -201,7 +201,7 @@ struct Lexer {
             if expNeg { exponent = -exponent }
             hasExponent = true
         }
-        if pos < bytes.count && isIdentPart(bytes[pos]) {
+        if pos < bytes.count && filterIsIdentPart(bytes[pos]) {
             throw error("unexpected '\(String(UnicodeScalar(bytes[pos])))' in number", pos)
         }
         // value = intDigits.fracDigits * 10^exponent; whole only if the
@@ -284,7 +284,7 @@ struct Lexer {
         guard pos + 4 <= bytes.count else { throw error("expected 4 hex digits after \\u", escStart) }
         var v: UInt32 = 0
         for k in 0..<4 {
-            guard let d = hexDigitValue(bytes[pos + k]) else { throw error("expected 4 hex digits after \\u", escStart) }
+            guard let d = filterHexDigit(bytes[pos + k]) else { throw error("expected 4 hex digits after \\u", escStart) }
             v = v << 4 | UInt32(d)
         }
         pos += 4
@@ -292,8 +292,8 @@ struct Lexer {
     }
 }
 
-@inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-@inline(__always) func isIdentStart(_ c: UInt8) -> Bool {
+@inline(__always) func filterIsDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+@inline(__always) func filterIsIdentStart(_ c: UInt8) -> Bool {
     (c | 0x20) >= 97 && (c | 0x20) <= 122 || c == UInt8(ascii: "_") || c == UInt8(ascii: "$")
 }
-@inline(__always) func isIdentPart(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+@inline(__always) func filterIsIdentPart(_ c: UInt8) -> Bool { filterIsIdentStart(c) || filterIsDigit(c) }

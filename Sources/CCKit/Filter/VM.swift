@@ -2,15 +2,15 @@
 /// thread; it keeps its stack and regex cache between events so the
 /// per-event path allocates nothing for typical filters.
 public struct FilterVM {
-    private var stack: [Value] = []
-    var builtins = BuiltinEvaluator()
+    private var stack: [FilterValue] = []
+    var builtins = FilterFunctionEvaluator()
 
     public init() {
         stack.reserveCapacity(64)
     }
 
     /// Evaluates `e` against the event `root` (nil for constant expressions).
-    public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> Value {
+    public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
         stack.removeAll(keepingCapacity: true)
         let code = e.code
         var pc = 0
@@ -44,7 +44,7 @@ public struct FilterVM {
             case .contains(let negated):
                 let list = pop()
                 let el = pop()
-                if let r = try Comparison.contains(list, el) {
+                if let r = try FilterComparison.contains(list, el) {
                     stack.append(.bool(r != negated))
                 } else {
                     stack.append(.bool(false))
@@ -84,7 +84,7 @@ public struct FilterVM {
                 let shape = e.objectShapes[s]
                 var o = FilterObject()
                 if case .makeObjectKeepingEvent = code[pc], let root {
-                    root.forEachMember { k, v in o.set(Value.from(k).stringBytes ?? [], Value.from(v)) }
+                    root.forEachMember { k, v in o.set(FilterValue.from(k).stringBytes ?? [], FilterValue.from(v)) }
                 }
                 let base = stack.count - shape.count
                 for (i, key) in shape.enumerated() { o.set(key, stack[base + i]) }
@@ -107,17 +107,17 @@ public struct FilterVM {
         try evaluate(e, root: root).truthy
     }
 
-    mutating func evaluateConstant(_ e: CompiledExpression) throws(FilterRuntimeError) -> Value {
+    mutating func evaluateConstant(_ e: CompiledExpression) throws(FilterRuntimeError) -> FilterValue {
         try evaluate(e, root: nil)
     }
 
-    @inline(__always) private mutating func pop() -> Value {
+    @inline(__always) private mutating func pop() -> FilterValue {
         stack.popLast() ?? .null
     }
 
     // MARK: - Operations
 
-    @inline(__always) static func resolve(_ p: CompiledPath, _ keys: KeyTable, _ root: JSONValue?) -> Value {
+    @inline(__always) static func resolve(_ p: CompiledPath, _ keys: FilterKeyTable, _ root: JSONValue?) -> FilterValue {
         guard var cur = root else { return .null }
         for step in p.steps {
             switch step {
@@ -131,14 +131,14 @@ public struct FilterVM {
                 cur = next
             }
         }
-        return Value.from(cur)
+        return FilterValue.from(cur)
     }
 
-    static func member(_ base: Value, _ keys: KeyTable, _ k: Int) -> Value {
+    static func member(_ base: FilterValue, _ keys: FilterKeyTable, _ k: Int) -> FilterValue {
         switch base {
         case .json(let j):
             guard j.kind == .object, let m = j.member(keys.bytes(k)) else { return .null }
-            return Value.from(m)
+            return FilterValue.from(m)
         case .object(let o):
             return o[keys.strings[k]] ?? .null
         default:
@@ -146,13 +146,13 @@ public struct FilterVM {
         }
     }
 
-    static func index(_ base: Value, _ idx: Value) throws(FilterRuntimeError) -> Value {
+    static func index(_ base: FilterValue, _ idx: FilterValue) throws(FilterRuntimeError) -> FilterValue {
         if base.isNull || idx.isNull { return .null }
         if let key = idx.stringBytes {
             switch base {
             case .json(let j):
                 guard j.kind == .object else { return .null }
-                return key.withUnsafeBufferPointer { j.member($0) }.map(Value.from) ?? .null
+                return key.withUnsafeBufferPointer { j.member($0) }.map(FilterValue.from) ?? .null
             case .object(let o): return o[key] ?? .null
             default: return .null
             }
@@ -164,7 +164,7 @@ public struct FilterVM {
             guard j.kind == .array else { return .null }
             let k = i < 0 ? j.count + i : i
             guard k >= 0, let v = j[k] else { return .null }
-            return Value.from(v)
+            return FilterValue.from(v)
         case .list(let items):
             let k = i < 0 ? items.count + i : i
             return k >= 0 && k < items.count ? items[k] : .null
@@ -173,7 +173,7 @@ public struct FilterVM {
         }
     }
 
-    static func arith(_ op: BinaryOp, _ a: Value, _ b: Value) throws(FilterRuntimeError) -> Value {
+    static func arith(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError) -> FilterValue {
         guard let x = try a.number(for: op.rawValue), let y = try b.number(for: op.rawValue) else { return .null }
         do {
             switch op {
@@ -190,12 +190,12 @@ public struct FilterVM {
         }
     }
 
-    static func compare(_ op: BinaryOp, _ a: Value, _ b: Value) throws(FilterRuntimeError) -> Bool {
+    static func compare(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError) -> Bool {
         switch op {
-        case .eq: return Comparison.equal(a, b)
-        case .ne: return !Comparison.equal(a, b)
+        case .eq: return FilterComparison.equal(a, b)
+        case .ne: return !FilterComparison.equal(a, b)
         default:
-            guard let c = try Comparison.order(a, b, op.rawValue) else { return false }
+            guard let c = try FilterComparison.order(a, b, op.rawValue) else { return false }
             switch op {
             case .lt: return c < 0
             case .le: return c <= 0
@@ -207,10 +207,10 @@ public struct FilterVM {
 
     /// The fast path of `path == "literal"`: raw bytes when the scanned
     /// string has no escapes.
-    @inline(__always) static func equalsString(_ v: Value, _ c: Value) -> Bool {
+    @inline(__always) static func equalsString(_ v: FilterValue, _ c: FilterValue) -> Bool {
         if case .json(let j) = v, j.kind == .string, !j.hasEscapes, case .string(let s) = c {
-            return s.withUnsafeBufferPointer { bytesEqualHexInsensitive(j.stringContents, $0) }
+            return s.withUnsafeBufferPointer { filterBytesEqualHexInsensitive(j.stringContents, $0) }
         }
-        return Comparison.equal(v, c)
+        return FilterComparison.equal(v, c)
     }
 }

@@ -1,7 +1,7 @@
 /// A value while a program runs. Values read from the event stay `.json`
 /// views into the input line until an operation needs them in another form,
 /// so `event == "Transfer"` compares bytes and never builds a String.
-public enum Value {
+public enum FilterValue {
     case null
     case bool(Bool)
     case int(Int512)
@@ -10,10 +10,10 @@ public enum Value {
     /// A string, number, array or object of the current input line. Never
     /// null or bool: those are converted when read.
     case json(JSONValue)
-    case list([Value])
+    case list([FilterValue])
     case object(FilterObject)
 
-    public static func string(_ s: String) -> Value { .string(Array(s.utf8)) }
+    public static func string(_ s: String) -> FilterValue { .string(Array(s.utf8)) }
 
     var isNull: Bool {
         if case .null = self { return true }
@@ -30,7 +30,7 @@ public enum Value {
     }
 
     /// Lifts a scanned JSON value: null and bools become plain values.
-    @inline(__always) static func from(_ j: JSONValue) -> Value {
+    @inline(__always) static func from(_ j: JSONValue) -> FilterValue {
         switch j.kind {
         case .null: return .null
         case .bool: return .bool(j.bool ?? false)
@@ -62,16 +62,16 @@ public enum Value {
 /// keys in order, as they will be written.
 public struct FilterObject {
     public var keys: [[UInt8]] = []
-    public var values: [Value] = []
+    public var values: [FilterValue] = []
 
     public init() {}
 
-    public subscript(key: [UInt8]) -> Value? {
+    public subscript(key: [UInt8]) -> FilterValue? {
         guard let i = keys.firstIndex(of: key) else { return nil }
         return values[i]
     }
 
-    public mutating func set(_ key: [UInt8], _ value: Value) {
+    public mutating func set(_ key: [UInt8], _ value: FilterValue) {
         if let i = keys.firstIndex(of: key) {
             values[i] = value
         } else {
@@ -105,7 +105,7 @@ public struct FilterRuntimeError: Error, Sendable, Equatable {
 
 // MARK: - Reading values
 
-extension Value {
+extension FilterValue {
     /// Strings as bytes: owned strings directly, JSON strings unescaped only
     /// when they contain escapes.
     @inline(__always) func withStringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
@@ -180,7 +180,7 @@ extension Int512 {
     /// A JSON number that is a whole number: `12`, `-3`, `1e18`, `2.50e1`.
     init?(jsonNumber p: UnsafeBufferPointer<UInt8>) {
         var plain = true
-        for c in p where !(isDigit(c) || c == UInt8(ascii: "-")) {
+        for c in p where !(filterIsDigit(c) || c == UInt8(ascii: "-")) {
             plain = false
             break
         }
@@ -189,7 +189,7 @@ extension Int512 {
             return
         }
         let s = String(decoding: p, as: UTF8.self)
-        var lexer = Lexer(s.hasPrefix("-") ? String(s.dropFirst()) : s, origin: "")
+        var lexer = FilterLexer(s.hasPrefix("-") ? String(s.dropFirst()) : s, origin: "")
         guard let toks = try? lexer.tokenize(), toks.count == 2, case .int(let v) = toks[0].kind else { return nil }
         self = s.hasPrefix("-") ? v.negated : v
     }
@@ -197,7 +197,7 @@ extension Int512 {
 
 // MARK: - Writing values
 
-extension Value {
+extension FilterValue {
     /// Integers within ±(2^53-1) are written as JSON numbers (every JSON
     /// reader holds them exactly); larger ones as decimal strings, the stream
     /// contract's form for uint256 values, so nothing downstream rounds them.
@@ -238,7 +238,7 @@ extension Value {
 
     /// Turns `.json` views into owned values, so the value can outlive its
     /// input line (aggregation state).
-    func detached() -> Value {
+    func detached() -> FilterValue {
         guard case .json(let j) = self else { return self }
         switch j.kind {
         case .string: return .string(stringBytes ?? [])
@@ -246,24 +246,24 @@ extension Value {
             if let v = Int512(jsonNumber: j.raw) { return .int(v) }
             return .string(Array(j.raw))  // a fraction: keep its text
         case .array:
-            var items: [Value] = []
-            j.forEachElement { items.append(Value.from($0).detached()) }
+            var items: [FilterValue] = []
+            j.forEachElement { items.append(FilterValue.from($0).detached()) }
             return .list(items)
         case .object:
             var o = FilterObject()
-            j.forEachMember { k, v in o.set(Value.from(k).stringBytes ?? [], Value.from(v).detached()) }
+            j.forEachMember { k, v in o.set(FilterValue.from(k).stringBytes ?? [], FilterValue.from(v).detached()) }
             return .object(o)
         default: return .null
         }
     }
 
     /// Elements of a list or JSON array; nil for other types.
-    var elements: [Value]? {
+    var elements: [FilterValue]? {
         switch self {
         case .list(let items): return items
         case .json(let j) where j.kind == .array:
-            var items: [Value] = []
-            j.forEachElement { items.append(Value.from($0)) }
+            var items: [FilterValue] = []
+            j.forEachElement { items.append(FilterValue.from($0)) }
             return items
         default: return nil
         }
