@@ -222,4 +222,27 @@ import Testing
             #expect(!o1 && !o2 && back == a, "\(a) / \(b)")
         }
     }
+
+    /// Garbage for every parser: nothing crashes, and anything accepted
+    /// prints back to its canonical form.
+    @Test func garbageNeverCrashes() {
+        var rng = SeededRandom(seed: 0xFEED)
+        let alphabet = Array("0123456789abcdefABCDEFxX+- \u{0}".utf8)
+        for _ in 0..<5000 {
+            let n = rng.below(90)
+            let bytes = (0..<n).map { _ in
+                rng.below(10) == 0 ? UInt8(truncatingIfNeeded: rng.next()) : alphabet[rng.below(alphabet.count)]
+            }
+            bytes.withUnsafeBufferPointer { b in
+                if let v = UInt256(decimal: b) { #expect(UInt256(decimal: v.decimalString) == v) }
+                if let v = UInt256(hex: b) { #expect(UInt256(hex: v.hexString) == v) }
+                if let v = Int256(decimal: b) { #expect(Int256(decimal: v.decimalString) == v) }
+                for bits in [0, 8, 13, 160, 256, 300] {
+                    _ = UInt256(word: b, bits: bits, strict: true)
+                    _ = Int256(word: b, bits: bits, strict: rng.below(2) == 0)
+                }
+                _ = UInt256(bigEndian: b)
+            }
+        }
+    }
 }
