@@ -1,0 +1,201 @@
+/// Decimal and hex text for UInt256, byte level: the decoder prints one per
+/// uint argument and the filter parses them back, so both avoid String math.
+extension UInt256 {
+    @usableFromInline static let tenTo19: UInt64 = 10_000_000_000_000_000_000
+
+    /// Powers of ten 10^0 ... 10^19.
+    @usableFromInline
+    static let powersOfTen: [UInt64] = {
+        var p: [UInt64] = [1]
+        for _ in 1...19 { p.append(p[p.count - 1] &* 10) }
+        return p
+    }()
+
+    /// "00" ... "99" as pairs of ASCII digits.
+    @usableFromInline
+    static let digitPairs: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 200)
+        for i in 0..<100 {
+            t[2 * i] = UInt8(0x30 + i / 10)
+            t[2 * i + 1] = UInt8(0x30 + i % 10)
+        }
+        return t
+    }()
+
+    // MARK: Decimal
+
+    /// Parses ASCII decimal digits: no sign, no spaces, no separators; leading
+    /// zeros are allowed. Nil when empty, on any other byte, or above 2^256-1.
+    public init?(decimal b: UnsafeBufferPointer<UInt8>) {
+        guard b.count > 0 else { return nil }
+        var value = UInt256.zero
+        var i = 0
+        // Skip leading zeros so that long zero-padded input stays cheap.
+        while i < b.count - 1 && b[i] == 0x30 { i += 1 }
+        while i < b.count {
+            // Up to 19 digits fit in a UInt64 chunk.
+            let end = Swift.min(b.count, i + 19)
+            var chunk: UInt64 = 0
+            var k = i
+            while k < end {
+                let d = b[k] &- 0x30
+                guard d < 10 else { return nil }
+                chunk = chunk &* 10 &+ UInt64(d)
+                k += 1
+            }
+            if value.isZero {
+                value = UInt256(chunk)
+            } else {
+                guard let v = value.multipliedAdding(UInt256.powersOfTen[end - i], chunk) else { return nil }
+                value = v
+            }
+            i = end
+        }
+        self = value
+    }
+
+    public init?(decimal s: String) {
+        var s = s
+        guard let v = s.withUTF8({ UInt256(decimal: $0) }) else { return nil }
+        self = v
+    }
+
+    /// self * m + a, nil on overflow.
+    @inlinable
+    func multipliedAdding(_ m: UInt64, _ a: UInt64) -> UInt256? {
+        var r = UInt256.zero
+        var carry = a
+        var i = 0
+        while i < 4 {
+            let (hi, lo) = self[limb: i].multipliedFullWidth(by: m)
+            let (s, o) = lo.addingReportingOverflow(carry)
+            r[limb: i] = s
+            carry = hi &+ (o ? 1 : 0)
+            i += 1
+        }
+        return carry == 0 ? r : nil
+    }
+
+    /// Appends the decimal digits (no sign, no leading zeros; "0" for zero).
+    public func appendDecimal(to out: inout [UInt8]) {
+        if (w1 | w2 | w3) == 0 {
+            UInt256.appendDecimal(w0, to: &out)
+            return
+        }
+        // Split into base-10^19 chunks, least significant first; 2^256 < 10^78 needs at most 5.
+        var chunks: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        var count = 0
+        var v = self
+        withUnsafeMutableBytes(of: &chunks) { raw in
+            let c = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            while !v.isZero {
+                let (q, r) = v.quotientAndRemainder(dividingBy: UInt256.tenTo19)
+                c[count] = r
+                count += 1
+                v = q
+            }
+            UInt256.appendDecimal(c[count - 1], to: &out)
+            var i = count - 2
+            while i >= 0 {
+                UInt256.appendDecimal(c[i], padTo: 19, to: &out)
+                i -= 1
+            }
+        }
+    }
+
+    /// Appends a UInt64 in decimal, left-padded with zeros to `padTo` digits.
+    @inlinable
+    public static func appendDecimal(_ value: UInt64, padTo: Int = 1, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var v = value
+            var p = 20
+            digitPairs.withUnsafeBufferPointer { pairs in
+                while v >= 100 {
+                    let r = Int(v % 100)
+                    v /= 100
+                    p -= 2
+                    buf[p] = pairs[2 * r]
+                    buf[p + 1] = pairs[2 * r + 1]
+                }
+                if v >= 10 {
+                    p -= 2
+                    buf[p] = pairs[2 * Int(v)]
+                    buf[p + 1] = pairs[2 * Int(v) + 1]
+                } else {
+                    p -= 1
+                    buf[p] = 0x30 &+ UInt8(v)
+                }
+            }
+            let width = 20 - p
+            if padTo > width {
+                out.append(contentsOf: repeatElement(0x30, count: Swift.min(padTo, 20) - width))
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[p..<20]))
+        }
+    }
+
+    public var decimalString: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(78)
+        appendDecimal(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Hex
+
+    /// Parses hex digits with or without `0x`/`0X`, either case, leading
+    /// zeros allowed. Nil when there are no digits, on a non-hex byte, or
+    /// when the value needs more than 256 bits.
+    public init?(hex b: UnsafeBufferPointer<UInt8>) {
+        let d = Hex.strippingPrefix(b)
+        guard d.count > 0 else { return nil }
+        var start = 0
+        while start < d.count - 1 && d[start] == 0x30 { start += 1 }
+        guard d.count - start <= 64 else { return nil }
+        var value = UInt256.zero
+        let ok: Bool = Hex.nibble.withUnsafeBufferPointer { t in
+            var bad: UInt8 = 0
+            var i = d.count - 1
+            var shift = 0
+            while i >= start {
+                let n = t[Int(d[i])]
+                bad |= n
+                value[limb: shift >> 6] |= UInt64(n & 0x0F) << UInt64(shift & 63)
+                shift += 4
+                i -= 1
+            }
+            return bad & 0xF0 == 0
+        }
+        guard ok else { return nil }
+        self = value
+    }
+
+    public init?(hex s: String) {
+        var s = s
+        guard let v = s.withUTF8({ UInt256(hex: $0) }) else { return nil }
+        self = v
+    }
+
+    /// Appends `0x` + minimal lowercase hex digits ("0x0" for zero): the
+    /// JSON-RPC quantity form.
+    public func appendHex(to out: inout [UInt8], prefix: Bool = true) {
+        if prefix { out.append(contentsOf: [0x30, 0x78]) }
+        let digits = Swift.max(1, (bitLength + 3) / 4)
+        var i = digits - 1
+        Hex.lowerDigits.withUTF8Buffer { table in
+            while i >= 0 {
+                let nib = (self[limb: (i * 4) >> 6] >> UInt64((i * 4) & 63)) & 0x0F
+                out.append(table[Int(nib)])
+                i -= 1
+            }
+        }
+    }
+
+    /// `0x` + minimal lowercase hex ("0x0" for zero).
+    public var hexString: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(66)
+        appendHex(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+
+@testable import CCKit
+
+@Suite struct HexTests {
+    @Test func encodesLowercaseWithAndWithoutPrefix() {
+        #expect(Hex.encode([]) == "0x")
+        #expect(Hex.encode([], prefix: false) == "")
+        #expect(Hex.encode([0x00, 0x01, 0xAB, 0xFF]) == "0x0001abff")
+        #expect(Hex.encode([0xDE, 0xAD, 0xBE, 0xEF], prefix: false) == "deadbeef")
+        let all = (0...255).map { UInt8($0) }
+        let text = Hex.encode(all, prefix: false)
+        #expect(text.count == 512)
+        #expect(Hex.decode(text) == all)
+    }
+
+    @Test func appendKeepsExistingBytes() {
+        var out = Array("x=".utf8)
+        Hex.append([0x12, 0x34], to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x=0x1234")
+        Hex.append([], to: &out, prefix: false)
+        #expect(String(decoding: out, as: UTF8.self) == "x=0x1234")
+    }
+
+    @Test func decodesEitherCaseAndOptionalPrefix() {
+        #expect(Hex.decode("0xDeadBEEF") == [0xDE, 0xAD, 0xBE, 0xEF])
+        #expect(Hex.decode("0XdeadBEEF") == [0xDE, 0xAD, 0xBE, 0xEF])
+        #expect(Hex.decode("deadbeef") == [0xDE, 0xAD, 0xBE, 0xEF])
+        #expect(Hex.decode("0x") == [])
+        #expect(Hex.decode("") == [])
+        #expect(Hex.decode("0x00") == [0])
+    }
+
+    @Test func rejectsBadInput() {
+        #expect(Hex.decode("0x1") == nil)
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("0xgg") == nil)
+        #expect(Hex.decode("0x0g") == nil)
+        #expect(Hex.decode("0x 1") == nil)
+        #expect(Hex.decode("x0") == nil)
+        #expect(Hex.decode("0x0x00") == nil)
+        #expect(Hex.decode("/0") == nil)   // bytes just outside the digit ranges
+        #expect(Hex.decode(":0") == nil)
+        #expect(Hex.decode("@0") == nil)
+        #expect(Hex.decode("G0") == nil)
+        #expect(Hex.decode("`0") == nil)
+        #expect(Hex.decode("g0") == nil)
+        #expect(Hex.decode("é0") == nil)
+    }
+
+    @Test func everyByteValueIsClassifiedCorrectly() {
+        let digits = Set("0123456789abcdefABCDEF".utf8)
+        for c in 0...255 {
+            let input: [UInt8] = [UInt8(c), 0x30]
+            let decoded = input.withUnsafeBufferPointer { Hex.decode($0) }
+            #expect((decoded != nil) == digits.contains(UInt8(c)), "byte \(c)")
+        }
+    }
+
+    @Test func decodeIntoBufferReportsLength() {
+        var out = [UInt8](repeating: 0, count: 4)
+        let n = Array("0x0102".utf8).withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { Hex.decode(input, into: $0) }
+        }
+        #expect(n == 2)
+        #expect(out == [1, 2, 0, 0])
+        let tooLong = Array("0102030405".utf8).withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { Hex.decode(input, into: $0) }
+        }
+        #expect(tooLong == nil)
+    }
+}
