@@ -33,7 +33,7 @@ release: deps
 ## test: unit, property and end-to-end tests (the e2e tests run the built binaries)
 test: deps
 	$(SWIFT) build --build-tests
-	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build --parallel
+	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build
 
 ## bench: release build, deterministic data, side by side with cat/jq/sqlite3
 bench: release

@@ -95,3 +95,34 @@ import Testing
         #expect(redactURL(url) == shown)
     }
 }
+
+@Suite struct CheckpointMarkerParsingTests {
+    func parse(_ text: String) throws -> CheckpointMarker? {
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBufferPointer { buf in
+            let line = try JSONLine(UnsafeBufferPointer(buf))
+            return try CheckpointMarker(record: line.root)
+        }
+    }
+
+    @Test func parsesTheSpecsMarker() throws {
+        let m = try parse(#"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
+        #expect(m == CheckpointMarker(chainId: 1, blockNumber: 19_000_100, blockHash: "0xab", filter: "3f9a"))
+        #expect(m?.jsonLine == #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
+    }
+
+    @Test func otherRecordsAreNotMarkers() throws {
+        #expect(try parse(#"{"$cc":"progress","blockNumber":1}"#) == nil)
+        #expect(try parse(#"{"event":"Transfer"}"#) == nil)
+    }
+
+    @Test(arguments: [
+        #"{"$cc":"checkpoint","blockNumber":1,"blockHash":"0xab","filter":"3f"}"#,
+        #"{"$cc":"checkpoint","chainId":1,"blockNumber":"x","blockHash":"0xab","filter":"3f"}"#,
+        #"{"$cc":"checkpoint","chainId":1,"blockNumber":1,"blockHash":"zz","filter":"3f"}"#,
+        #"{"$cc":"checkpoint","chainId":1,"blockNumber":1,"blockHash":"0xab"}"#,
+    ])
+    func malformedMarkersAreDataErrors(text: String) {
+        #expect(throws: ChainCastError.self) { try parse(text) }
+    }
+}

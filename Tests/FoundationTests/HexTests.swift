@@ -20,6 +20,11 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == "x=0x1234")
         Hex.append([], to: &out, prefix: false)
         #expect(String(decoding: out, as: UTF8.self) == "x=0x1234")
+        var empty: [UInt8] = []
+        Hex.append([], to: &empty, prefix: false)
+        #expect(empty.isEmpty)
+        Hex.append([], to: &empty)
+        #expect(empty == Array("0x".utf8))
     }
 
     @Test func decodesEitherCaseAndOptionalPrefix() {
@@ -39,7 +44,7 @@ import Testing
         #expect(Hex.decode("0x 1") == nil)
         #expect(Hex.decode("x0") == nil)
         #expect(Hex.decode("0x0x00") == nil)
-        #expect(Hex.decode("/0") == nil)   // bytes just outside the digit ranges
+        #expect(Hex.decode("/0") == nil)  // bytes just outside the digit ranges
         #expect(Hex.decode(":0") == nil)
         #expect(Hex.decode("@0") == nil)
         #expect(Hex.decode("G0") == nil)
@@ -68,5 +73,26 @@ import Testing
             out.withUnsafeMutableBufferPointer { Hex.decode(input, into: $0) }
         }
         #expect(tooLong == nil)
+    }
+
+    /// Random bytes drawn mostly from the hex/address alphabet: nothing may
+    /// crash, and whatever decodes must re-encode to the same digits.
+    @Test func garbageNeverCrashes() {
+        var rng = SeededRandom(seed: 0xBAD)
+        let alphabet = Array("0123456789abcdefABCDEFxX \u{0}g-".utf8)
+        for _ in 0..<5000 {
+            let n = rng.below(50)
+            let bytes = (0..<n).map { _ in
+                rng.below(8) == 0 ? UInt8(truncatingIfNeeded: rng.next()) : alphabet[rng.below(alphabet.count)]
+            }
+            bytes.withUnsafeBufferPointer { b in
+                if let d = Hex.decode(b) {
+                    #expect(Hex.isHex(b))
+                    let digits = Hex.strippingPrefix(b)
+                    #expect(Hex.encode(d, prefix: false) == String(decoding: digits, as: UTF8.self).lowercased())
+                }
+                if let a = ChecksumAddress.parse(b) { #expect(a.count == 20) }
+            }
+        }
     }
 }

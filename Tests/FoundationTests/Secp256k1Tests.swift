@@ -72,4 +72,14 @@ import Testing
         }
         #expect(throws: ChainCastError.self) { try Secp256k1.sign(hash: [1], privateKey: Self.key) }
     }
+
+    @Test func randomSignaturesNeverCrash() {
+        var rng = SeededRandom(seed: 0x5EC)
+        for _ in 0..<300 {
+            let hash = (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            var sig = (0..<65).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            sig[64] = UInt8(rng.below(30))
+            if let a = Secp256k1.recoverAddress(hash: hash, signature65: sig) { #expect(a.count == 20) }
+        }
+    }
 }

@@ -58,7 +58,7 @@ public enum CommandRunner {
         case let e as ChainCastError:
             if report { Diagnostics.error(tool, e.message) }
             return e.status
-        case is any OutputClosedMarker:
+        case is OutputClosed:
             return .ok
         case let s as StopRequested:
             return SignalState.exitStatus(for: s.signal)
@@ -70,7 +70,3 @@ public enum CommandRunner {
         }
     }
 }
-
-/// Errors that mean "stdout was closed by the reader" (EPIPE, e.g. `| head`)
-/// conform to this so the runner ends quietly with 0.
-public protocol OutputClosedMarker: Error {}

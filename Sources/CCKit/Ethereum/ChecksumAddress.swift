@@ -1,25 +1,40 @@
 /// EIP-55 mixed-case checksum addresses: a hex letter is uppercase when the
 /// matching nibble of keccak256(lowercase hex) is 8 or more.
 public enum ChecksumAddress {
-    /// Writes `"0x"` + 40 checksummed digits (42 bytes) at `dst`.
-    /// `address20` must hold exactly 20 bytes.
-    @inlinable
-    public static func write(_ address20: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) {
+    /// Writes `"0x"` + 40 checksummed digits (42 bytes) at `dst`. Writes
+    /// nothing and returns false unless `address20` holds exactly 20 bytes.
+    @inlinable @discardableResult
+    public static func write(_ address20: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) -> Bool {
+        guard address20.count == 20 else { return false }
         dst[0] = 0x30
         dst[1] = 0x78
         let digits = dst + 2
         Hex.writeDigits(address20, to: UnsafeMutableRawPointer(digits))
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { h in
-            Keccak256.hash(UnsafeRawBufferPointer(start: digits, count: 40), into: UnsafeMutableRawPointer(h.baseAddress!))
-            var i = 0
-            while i < 40 {
-                let c = digits[i]
-                let nib = (i & 1 == 0) ? h[i >> 1] >> 4 : h[i >> 1] & 0x0F
-                // Only letters (>= 'a') change; clearing bit 5 uppercases them.
-                if c >= 0x61, nib >= 8 { digits[i] = c & 0xDF }
-                i &+= 1
+            Keccak256.hash(
+                UnsafeRawBufferPointer(start: digits, count: 40), into: UnsafeMutableRawPointer(h.baseAddress!))
+            let raw = UnsafeMutableRawPointer(digits)
+            caseMasks.withUnsafeBufferPointer { masks in
+                var i = 0
+                while i < 20 {
+                    // Two digits per hash byte; letters have bit 0x40 set and
+                    // digits do not, so `(pair & 0x4040) >> 1` is 0x20 exactly on
+                    // letters, and clearing 0x20 uppercases them.
+                    let pair = raw.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+                    let flip = ((pair & 0x4040) &>> 1) & masks[Int(h[i])].littleEndian
+                    raw.storeBytes(of: pair ^ flip, toByteOffset: 2 &* i, as: UInt16.self)
+                    i &+= 1
+                }
             }
         }
+        return true
+    }
+
+    /// For each hash byte, 0x20 in the byte of each digit whose nibble is >= 8
+    /// (the high nibble governs the first digit of the pair).
+    @usableFromInline
+    static let caseMasks: [UInt16] = (0..<256).map { h in
+        UInt16((h >> 2) & 0x20) | UInt16((h << 2) & 0x20) << 8
     }
 
     /// `"0x"` + EIP-55 form of a 20-byte address. Any other length gives the
@@ -27,7 +42,7 @@ public enum ChecksumAddress {
     public static func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
         guard address20.count == 20 else { return Hex.encode(address20) }
         return String(unsafeUninitializedCapacity: 42) { o in
-            write(address20, to: o.baseAddress!)
+            _ = write(address20, to: o.baseAddress!)
             return 42
         }
     }
@@ -41,7 +56,7 @@ public enum ChecksumAddress {
         guard address20.count == 20 else { return Hex.append(address20, to: &out) }
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: 42))
-        out.withUnsafeMutableBufferPointer { write(address20, to: $0.baseAddress! + start) }
+        _ = out.withUnsafeMutableBufferPointer { write(address20, to: $0.baseAddress! + start) }
     }
 
     /// The 20 bytes of a `0x`-prefixed 40-digit address, nil when malformed
@@ -121,8 +136,9 @@ public final class ChecksumCache {
     public func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
         guard address20.count == 20 else { return Hex.encode(address20) }
         let text = lookup(address20)
-        return String(decoding: UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self), count: 42),
-                      as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self), count: 42),
+            as: UTF8.self)
     }
 
     /// Pointer to the cached 42-byte text, valid until the next call.

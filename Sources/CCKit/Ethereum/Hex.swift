@@ -95,6 +95,7 @@ public enum Hex {
     public static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], prefix: Bool = true) {
         let start = out.count
         let total = (prefix ? 2 : 0) + 2 * bytes.count
+        guard total > 0 else { return }
         out.append(contentsOf: repeatElement(0, count: total))
         out.withUnsafeMutableBufferPointer { o in
             var p = start

@@ -38,33 +38,49 @@ extension UInt256 {
         return (low, !high.isZero)
     }
 
-    /// The full 512-bit product as (high, low) halves.
+    /// The full 512-bit product as (high, low) halves: schoolbook, written out
+    /// limb by limb so every partial product stays in registers.
+    @inlinable
     public func multipliedFullWidth(by b: UInt256) -> (high: UInt256, low: UInt256) {
-        let a = (w0, w1, w2, w3)
-        let bb = (b.w0, b.w1, b.w2, b.w3)
-        var r = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &r) { rr in
-            let out = rr.baseAddress!.assumingMemoryBound(to: UInt64.self)
-            withUnsafeBytes(of: a) { ab in
-                withUnsafeBytes(of: bb) { bbb in
-                    let x = ab.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                    let y = bbb.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                    for i in 0..<4 where x[i] != 0 {
-                        var carry: UInt64 = 0
-                        for j in 0..<4 {
-                            let (hi, lo) = x[i].multipliedFullWidth(by: y[j])
-                            let (s1, o1) = lo.addingReportingOverflow(out[i + j])
-                            let (s2, o2) = s1.addingReportingOverflow(carry)
-                            out[i + j] = s2
-                            // hi <= 2^64-2, so adding two carry bits cannot wrap.
-                            carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-                        }
-                        out[i + 4] = carry
-                    }
-                }
-            }
-        }
-        return (UInt256(w0: r.4, w1: r.5, w2: r.6, w3: r.7), UInt256(w0: r.0, w1: r.1, w2: r.2, w3: r.3))
+        var r0: UInt64 = 0, r1: UInt64 = 0, r2: UInt64 = 0, r3: UInt64 = 0
+        var r4: UInt64 = 0, r5: UInt64 = 0, r6: UInt64 = 0, r7: UInt64 = 0
+        var carry: UInt64
+        carry = 0
+        UInt256.mac(w0, b.w0, &r0, &carry)
+        UInt256.mac(w0, b.w1, &r1, &carry)
+        UInt256.mac(w0, b.w2, &r2, &carry)
+        UInt256.mac(w0, b.w3, &r3, &carry)
+        r4 = carry
+        carry = 0
+        UInt256.mac(w1, b.w0, &r1, &carry)
+        UInt256.mac(w1, b.w1, &r2, &carry)
+        UInt256.mac(w1, b.w2, &r3, &carry)
+        UInt256.mac(w1, b.w3, &r4, &carry)
+        r5 = carry
+        carry = 0
+        UInt256.mac(w2, b.w0, &r2, &carry)
+        UInt256.mac(w2, b.w1, &r3, &carry)
+        UInt256.mac(w2, b.w2, &r4, &carry)
+        UInt256.mac(w2, b.w3, &r5, &carry)
+        r6 = carry
+        carry = 0
+        UInt256.mac(w3, b.w0, &r3, &carry)
+        UInt256.mac(w3, b.w1, &r4, &carry)
+        UInt256.mac(w3, b.w2, &r5, &carry)
+        UInt256.mac(w3, b.w3, &r6, &carry)
+        r7 = carry
+        return (UInt256(w0: r4, w1: r5, w2: r6, w3: r7), UInt256(w0: r0, w1: r1, w2: r2, w3: r3))
+    }
+
+    /// acc += x * y + carry; carry = the high word of that sum.
+    @inlinable @inline(__always)
+    static func mac(_ x: UInt64, _ y: UInt64, _ acc: inout UInt64, _ carry: inout UInt64) {
+        let (hi, lo) = x.multipliedFullWidth(by: y)
+        let (s1, o1) = lo.addingReportingOverflow(acc)
+        let (s2, o2) = s1.addingReportingOverflow(carry)
+        acc = s2
+        // hi <= 2^64-2, so adding the two carry bits cannot wrap.
+        carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
     }
 
     /// Nil on overflow.
@@ -134,8 +150,8 @@ extension UInt256 {
     /// two or more limbs and u >= v.
     @usableFromInline
     static func knuthDivide(_ u: UInt256, _ v: UInt256) -> (quotient: UInt256, remainder: UInt256) {
-        let n = 4 - v.leadingZeroBitCount / 64     // divisor limbs, 2...4
-        let m = 4 - u.leadingZeroBitCount / 64     // dividend limbs, >= n
+        let n = 4 - v.leadingZeroBitCount / 64  // divisor limbs, 2...4
+        let m = 4 - u.leadingZeroBitCount / 64  // dividend limbs, >= n
         let s = v.leadingZeroBitCount & 63
         let vn = v << s
         // The dividend shifted by s needs a fifth limb.

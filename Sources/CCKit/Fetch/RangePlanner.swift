@@ -44,7 +44,7 @@ public struct RangePlanner: Sendable {
         return cursor > end
     }
 
-    public var hasRequeued: Bool { !requeued.isEmpty }
+    public var requeuedCount: Int { requeued.count }
 
     /// Allows ranges up to `block` (follow mode moves the end as the head advances).
     public mutating func extend(to block: UInt64) {

@@ -42,3 +42,32 @@ public struct CheckpointMarker: Hashable, Sendable {
         return true
     }
 }
+
+extension CheckpointMarker {
+    /// Parses a scanned record that has `"$cc":"checkpoint"`. Returns nil for
+    /// other records; throws a description of what is wrong for a malformed
+    /// marker (stages treat that as bad input, exit 65).
+    public init?(record: JSONValue) throws(ChainCastError) {
+        guard let cc = record["$cc"], cc.equals("checkpoint") else { return nil }
+        guard let chain = record["chainId"]?.quantity else {
+            throw .data("checkpoint marker without a numeric \"chainId\"")
+        }
+        guard let block = record["blockNumber"]?.quantity else {
+            throw .data("checkpoint marker without a numeric \"blockNumber\"")
+        }
+        guard let hash = record["blockHash"], hash.kind == .string,
+            Self.isHexToken(hash.string(), maxLength: 66)
+        else { throw .data("checkpoint marker without a hex \"blockHash\"") }
+        guard let filter = record["filter"], filter.kind == .string, Self.isHexToken(filter.string(), maxLength: 66)
+        else { throw .data("checkpoint marker without a hex \"filter\"") }
+        self.init(chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string())
+    }
+}
+
+/// Control records are objects with a `$cc` key; stages forward kinds they do
+/// not know unchanged.
+public enum ControlRecord {
+    public static func isControl(_ record: JSONValue) -> Bool {
+        record.kind == .object && record["$cc"] != nil
+    }
+}

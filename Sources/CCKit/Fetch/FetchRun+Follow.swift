@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension FetchRun {
+    /// Blocks a single tracked follow step covers; a longer catch-up goes through the concurrent fetcher first.
+    static let trackedStepLimit: UInt64 = 200
+
+    /// `--follow`: polls the head every `--poll-interval` and writes the logs
+    /// of blocks as they reach `--confirmations`. With 0 confirmations the
+    /// recent chain is kept in memory and a reorg sends `"removed": true` for
+    /// the orphaned blocks' logs (last first) before the new canonical ones.
+    func follow(from start: UInt64, stopAt: UInt64?) throws {
+        var cursor = start
+        let interval = request.pollInterval ?? preset.pollInterval
+        totalBlocks = nil
+        if confirmations == 0 {
+            tracker = ReorgTracker(depth: 256)
+            try seedTracker(below: cursor)
+        }
+        if request.verbose {
+            note("following the head from block \(cursor) every \(formatFixed(interval, 2)) s, \(confirmations) confirmation(s)")
+        }
+        while true {
+            if let s = stopAt, cursor > s { return }
+            if SignalState.shouldStop { throw stopError() }
+            let head = try node.blockNumber()
+            metrics.set(metrics.headBlock, Int(clamping: head))
+            if head >= confirmations {
+                var target = head - confirmations
+                if let s = stopAt { target = min(target, s) }
+                if target >= cursor {
+                    if tracker == nil {
+                        if try fetchRange(from: cursor, to: target) == .stopped { throw stopError() }
+                        cursor = target + 1
+                    } else {
+                        cursor = try trackedStep(cursor: cursor, target: target)
+                    }
+                    try output.flush()
+                    continue  // more may be waiting: poll again without sleeping
+                }
+            }
+            try sleepInterruptibly(interval)
+        }
+    }
+
+    func sleepInterruptibly(_ seconds: Double) throws {
+        let until = monotonicSeconds() + seconds
+        while true {
+            if !tick() { throw stopError() }
+            let left = until - monotonicSeconds()
+            if left <= 0 { return }
+            usleep(useconds_t(min(left, 0.05) * 1_000_000))
+        }
+    }
+
+    func seedTracker(below cursor: UInt64) throws {
+        tracker = ReorgTracker(depth: tracker?.depth ?? 256)
+        guard cursor > 0, let h = try node.headers([cursor - 1]).first ?? nil else { return }
+        tracker?.append(h, logs: [])
+    }
+
+    /// One step of 0-confirmation following over [cursor, target]: headers,
+    /// link check (reorg handling), logs checked against those headers, then
+    /// the lines. Returns the next cursor (unchanged when the chain moved under
+    /// us: the next poll tries again).
+    func trackedStep(cursor start: UInt64, target: UInt64) throws -> UInt64 {
+        var cursor = start
+        if target - cursor + 1 > Self.trackedStepLimit {
+            let bulkEnd = target - Self.trackedStepLimit
+            if try fetchRange(from: cursor, to: bulkEnd) == .stopped { throw stopError() }
+            cursor = bulkEnd + 1
+            try seedTracker(below: cursor)
+        }
+        let numbers = Array(cursor...target)
+        let fetched = try node.headers(numbers)
+        var headers: [BlockHeader] = []
+        for h in fetched {
+            guard let h else { return cursor }  // not yet served everywhere (load-balanced nodes)
+            headers.append(h)
+        }
+        if let tip = tracker?.tip, tip.number + 1 == cursor, let first = headers.first, first.parentHash != tip.hash {
+            return try handleReorg()
+        }
+        for i in headers.indices.dropFirst() where headers[i].parentHash != headers[i - 1].hash {
+            return cursor  // a reorg while we read: next poll
+        }
+        guard let out = try fetchSequential(from: cursor, to: target) else { return cursor }
+        // Every log must belong to the blocks we just linked.
+        for s in out.spans {
+            let i = Int(s.block - cursor)
+            guard i < headers.count, s.blockHash.hex(byteCount: 32) == headers[i].hash.lowercased() else { return cursor }
+        }
+        try output.write(out.bytes)
+        metrics.add(metrics.bytes, out.bytes.count)
+        metrics.add(metrics.logs, out.logs)
+        metrics.add(metrics.blocks, numbers.count)
+        metrics.set(metrics.lastBlock, Int(clamping: target))
+        var k = 0
+        for h in headers {
+            var lines: [[UInt8]] = []
+            while k < out.spans.count, out.spans[k].block == h.number {
+                lines.append(Array(out.bytes[out.spans[k].start..<(out.spans[k].end - 1)]))
+                k += 1
+            }
+            tracker?.append(h, logs: lines)
+        }
+        if request.checkpointPath != nil, let last = headers.last {
+            try writeMarker(block: last.number, hash: last.hash)
+        }
+        doneBlocks += UInt64(numbers.count)
+        return target + 1
+    }
+
+    /// Our tip is no longer the parent of the next block: find where the node's
+    /// chain meets ours, undo the orphaned blocks (newest first) and return the
+    /// block to fetch again.
+    func handleReorg() throws -> UInt64 {
+        guard var t = tracker, let tip = t.tip, let oldest = t.oldest else { return 0 }
+        metrics.add(metrics.reorgs)
+        var fork: UInt64?
+        var n = tip.number
+        while n >= oldest {
+            if let canonical = try node.headers([n]).first ?? nil, canonical.hash == t.header(at: n)?.hash {
+                fork = n
+                break
+            }
+            if n == 0 { break }
+            n -= 1
+        }
+        let forkPoint = fork ?? (oldest > 0 ? oldest - 1 : 0)
+        let orphaned = t.rollback(above: forkPoint)
+        var removed = 0
+        for block in orphaned {
+            try writeRemovals(block.logs.reversed())
+            removed += block.logs.count
+        }
+        if fork == nil {
+            note("reorg deeper than the \(t.depth) blocks kept in memory: removals sent only for blocks above \(forkPoint)")
+        }
+        note("reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)")
+        tracker = t
+        if request.checkpointPath != nil, let h = t.tip, h.number == forkPoint {
+            try writeMarker(block: forkPoint, hash: h.hash)
+        }
+        try output.flush()
+        return forkPoint + 1
+    }
+
+    /// Fetches [from, to] on this thread (follow steps are a few blocks), splitting
+    /// on provider limits. Nil when an answer broke the contract twice in a row
+    /// because the chain moved (the caller retries on the next poll).
+    func fetchSequential(from: UInt64, to: UInt64) throws -> RangeOutput? {
+        var settings = fetcher.settings
+        settings.recordSpans = true
+        settings.needEndHashes = false
+        var job = RangeJob(settings: settings, metrics: metrics)
+        var planner = RangePlanner(from: from, to: to, chunkSize: fetcher.chunkSize, maxChunkSize: settings.maxChunkSize)
+        var parts: [UInt64: RangeOutput] = [:]
+        var order: [BlockRange] = []
+        var invalid = 0
+        while let r = planner.nextRange() {
+            guard case let answer = try job.fetchOnce([r], node: node), let first = answer.first else { continue }
+            switch first {
+            case .success(let out):
+                metrics.add(metrics.requests)
+                parts[r.from] = out
+                order.append(r)
+            case .failure(let e as RangeRefused):
+                metrics.add(metrics.requests)
+                guard planner.refused(r, e.refusal) else {
+                    throw ChainCastError.unavailable("the provider refuses even a single block (\(r.from)): \(e.message)")
+                }
+                metrics.add(metrics.splits)
+            case .failure(let e as LogValidationError):
+                invalid += 1
+                if invalid > 1 { _ = e; return nil }
+                metrics.add(metrics.validationRetries)
+                planner = RangePlanner(from: r.from, to: to, chunkSize: planner.chunkSize, maxChunkSize: settings.maxChunkSize)
+                // Ranges before r are kept; r and the rest are asked again.
+                order.removeAll { $0.from >= r.from }
+            case .failure(let e):
+                throw e
+            }
+        }
+        var out = RangeOutput()
+        for r in order.sorted(by: { $0.from < $1.from }) {
+            guard let p = parts[r.from] else { continue }
+            let base = out.bytes.count
+            out.bytes.append(contentsOf: p.bytes)
+            out.logs += p.logs
+            out.spans.append(contentsOf: p.spans.map { s in
+                var s = s
+                s.start += base
+                s.end += base
+                return s
+            })
+        }
+        return out
+    }
+}

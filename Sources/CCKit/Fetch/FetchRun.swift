@@ -1,0 +1,180 @@
+import Foundation
+
+/// One `cc-fetch` run: checks the chain, resolves the range (or resumes from
+/// the checkpoint file), fetches it with `LogFetcher`, then follows the head
+/// when asked. Writes records to `output`, messages to stderr.
+public final class FetchRun {
+    let request: FetchRequest
+    let makeNode: @Sendable () throws -> LogNode
+    let output: OutputWriter
+    public let metrics = FetchMetrics()
+    var node: LogNode!
+    var chainId: UInt64 = 0
+    var preset = ChainPreset.generic
+    var confirmations: UInt64 = 0
+    var filterHash = ""
+    var progress: FetchProgress
+    var lastMetricsWrite = 0.0
+    var totalBlocks: UInt64?
+    var doneBlocks: UInt64 = 0
+    /// Follow mode with 0 confirmations keeps the recent chain and its lines.
+    var tracker: ReorgTracker?
+    var fetcher: LogFetcher!
+    let tool = "cc-fetch"
+
+    public init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
+        self.request = request
+        self.output = output
+        self.makeNode = makeNode
+        progress = FetchProgress(enabled: request.progress)
+    }
+
+    func note(_ message: String) { Diagnostics.error(tool, message) }
+
+    public func run() throws {
+        do {
+            try runInner()
+            try finish()
+        } catch {
+            // Whatever stops us, what is complete is written and the metrics file is current.
+            progress.clear()
+            try? output.flush()
+            writeMetrics(force: true)
+            throw error
+        }
+    }
+
+    func finish() throws {
+        progress.clear()
+        try output.flush()
+        writeMetrics(force: true)
+        if request.verbose {
+            let secs = progress.elapsed
+            let logs = metrics.logs.load(ordering: .relaxed)
+            note("\(logs) logs from \(metrics.blocks.load(ordering: .relaxed)) blocks in \(formatFixed(secs, 2)) s "
+                + "(\(Int(Double(logs) / max(secs, 0.001))) logs/s), \(metrics.requests.load(ordering: .relaxed)) eth_getLogs calls, "
+                + "\(metrics.splits.load(ordering: .relaxed)) splits, final chunk \(fetcher?.chunkSize ?? 0) blocks")
+        }
+    }
+
+    func runInner() throws {
+        node = try makeNode()
+        chainId = try node.chainId()
+        if let chain = request.chain {
+            guard chain.chainId == chainId else {
+                throw ChainCastError.config(
+                    "--chain \(chain.name) expects chain id \(chain.chainId) but \(request.rpcURLs.map(redactURL).joined(separator: ", ")) reports \(chainId)")
+            }
+            preset = chain
+        } else {
+            preset = ChainPreset.byChainId(chainId) ?? .generic
+        }
+        confirmations = request.confirmations ?? preset.confirmations
+        filterHash = request.filter.canonicalHash(chainId: chainId)
+
+        var settings = FetchSettings(filter: request.filter, chainId: chainId)
+        settings.concurrency = request.concurrency
+        settings.batch = request.batch
+        settings.chunkSize = request.chunkSize ?? preset.chunkSize
+        settings.maxChunkSize = max(settings.chunkSize, request.maxChunkSize)
+        settings.withTimestamps = request.withTimestamps
+        settings.needEndHashes = request.checkpointPath != nil
+        fetcher = LogFetcher(settings: settings, metrics: metrics, makeNode: makeNode)
+
+        let head = try node.blockNumber()
+        metrics.set(metrics.headBlock, Int(clamping: head))
+        let resolver = BlockResolver(node: node, head: head)
+        let settled: UInt64? = head >= confirmations ? head - confirmations : nil
+
+        var from: UInt64
+        if let resumed = try resumeFromCheckpoint() {
+            from = resumed
+        } else if let spec = request.from {
+            from = try resolver.resolve(spec, what: "--from")
+        } else if request.follow {
+            from = (settled ?? 0) &+ (settled == nil ? 0 : 1)
+        } else {
+            throw ChainCastError.usage("say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+        }
+        // A fixed end (number or time) is where follow mode stops; `latest` and friends move with the head.
+        var stopAt: UInt64? = nil
+        let requestedTo = try resolver.resolve(request.to, what: "--to")
+        switch request.to {
+        case .number, .time: stopAt = requestedTo
+        default: if !request.follow { stopAt = requestedTo }
+        }
+        if !request.follow, let s = stopAt, from > s {
+            if request.checkpointPath != nil && request.from == nil { return }  // resumed past the end: nothing to do
+            throw ChainCastError.usage("--from \(from) is after --to \(s)")
+        }
+        var end = stopAt ?? requestedTo
+        if let settled, end > settled {
+            if !request.follow {
+                note("--to \(end) is above the head \(head) minus \(confirmations) confirmations: stopping at block \(settled)")
+            }
+            end = settled
+        } else if settled == nil {
+            return try request.follow ? follow(from: from, stopAt: stopAt) : ()
+        }
+        if end >= from {
+            totalBlocks = end - from + 1
+            let outcome = try fetchRange(from: from, to: end)
+            if outcome == .stopped { throw stopError() }
+            from = end + 1
+        }
+        if request.follow {
+            try follow(from: from, stopAt: stopAt)
+        }
+    }
+
+    /// Fetches [from, to] concurrently and writes it.
+    func fetchRange(from: UInt64, to: UInt64) throws -> LogFetcher.Outcome {
+        try fetcher.run(from: from, to: to, emit: { range, out in
+            try emit(range, out)
+        }, tick: { self.tick() })
+    }
+
+    func emit(_ range: BlockRange, _ out: RangeOutput) throws {
+        try output.write(out.bytes)
+        metrics.add(metrics.bytes, out.bytes.count)
+        metrics.add(metrics.logs, out.logs)
+        metrics.add(metrics.blocks, Int(clamping: range.count))
+        metrics.set(metrics.lastBlock, Int(clamping: range.to))
+        if request.checkpointPath != nil, let hash = out.endHash {
+            try writeMarker(block: range.to, hash: hash)
+        }
+        doneBlocks += range.count
+        _ = tick()
+    }
+
+    func writeMarker(block: UInt64, hash: String) throws {
+        var line = CheckpointMarker(chainId: chainId, blockNumber: block, blockHash: hash, filter: filterHash).jsonLine
+        line.append("\n")
+        try output.write(Array(line.utf8))
+        // A marker is a promise that everything above it is out: make it true for the reader now.
+        try output.flush()
+    }
+
+    /// Progress, metrics file, signals. False: stop asking.
+    func tick() -> Bool {
+        progress.update(doneBlocks: doneBlocks, totalBlocks: totalBlocks, logs: metrics.logs.load(ordering: .relaxed))
+        writeMetrics(force: false)
+        return !SignalState.shouldStop
+    }
+
+    func stopError() -> Error {
+        StopRequested(signal: SignalState.pending ?? SIGTERM)
+    }
+
+    func writeMetrics(force: Bool) {
+        guard let path = request.metricsFile else { return }
+        let now = monotonicSeconds()
+        guard force || now - lastMetricsWrite >= 5 else { return }
+        lastMetricsWrite = now
+        do {
+            try metrics.write(to: path, chainId: chainId)
+        } catch {
+            if force { note(error.message) }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+/// A response that breaks the promises of `eth_getLogs`: a log outside the
+/// asked range or filter, out of order, twice, or malformed. The worker asks
+/// once more, then gives up (a provider that lies is not worth a third try).
+public struct LogValidationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a batch held, beyond its lines.
+public struct LogBatchSummary: Sendable {
+    public var logs = 0
+    /// Hash of the last log's block and its number (a free header for the range's end).
+    public var lastBlock: UInt64?
+    public var lastBlockHash: String?
+    /// With `recordSpans`: per log, its block number and hash, and where its line sits in `out`.
+    public var spans: [LogSpan] = []
+}
+
+public struct LogSpan: Sendable, Equatable {
+    public var block: UInt64
+    public var blockHash: Word32
+    public var start: Int
+    public var end: Int
+    /// The node's log carried its own `blockTimestamp`.
+    public var hasTimestamp: Bool
+}
+
+/// The per-log hot path of cc-fetch: takes the `result` array of one
+/// `eth_getLogs` answer, checks every log against the range and filter that
+/// were asked (and against the previous log: strictly increasing
+/// blockNumber/logIndex, one hash per block), and appends each log object as
+/// the node sent it — plus `chainId` and, when asked, `blockTimestamp` — as
+/// one NDJSON line. No Foundation, no dictionaries, no per-log allocation.
+public struct LogBatchProcessor: Sendable {
+    public let filter: LogFilter
+    /// `,"chainId":N` — computed once.
+    private let chainIdMember: [UInt8]
+    public var withTimestamps: Bool
+    public var recordSpans = false
+
+    public init(filter: LogFilter, chainId: UInt64, withTimestamps: Bool = false) {
+        self.filter = filter
+        self.chainIdMember = Array(",\"chainId\":\(chainId)".utf8)
+        self.withTimestamps = withTimestamps
+    }
+
+    /// Block numbers (ascending, distinct) of logs that carry no `blockTimestamp`
+    /// of their own: the headers `--with-timestamps` must fetch.
+    public func blocksWithoutTimestamps(_ result: JSONValue) -> [UInt64] {
+        var blocks: [UInt64] = []
+        result.forEachElement { log in
+            guard log["blockTimestamp"] == nil, let n = log["blockNumber"]?.quantity else { return }
+            if blocks.last != n { blocks.append(n) }
+        }
+        return blocks
+    }
+
+    /// Validates and writes every log of `result` (the JSON array) for `range`.
+    /// `timestamp` gives a block's timestamp for logs without their own (with `withTimestamps`).
+    public func process(
+        _ result: JSONValue, range: BlockRange, into out: inout [UInt8],
+        timestamp: (UInt64) -> UInt64? = { _ in nil }
+    ) throws(LogValidationError) -> LogBatchSummary {
+        guard result.kind == .array else {
+            throw LogValidationError("eth_getLogs result for blocks \(range) is not an array")
+        }
+        var summary = LogBatchSummary()
+        var prevBlock: UInt64 = 0
+        var prevIndex: UInt64 = 0
+        var prevHash = Word32(0, 0, 0, 0)
+        var first = true
+        let start = out.count
+        var err: LogValidationError?
+        result.forEachElement { log in
+            guard err == nil else { return }
+            do throws(LogValidationError) {
+                let lineStart = out.count
+                let f = try scan(log, range: range)
+                if !first {
+                    if f.block < prevBlock || (f.block == prevBlock && f.logIndex <= prevIndex) {
+                        throw LogValidationError(
+                            f.block == prevBlock && f.logIndex == prevIndex
+                                ? "duplicate log \(f.block)/\(f.logIndex) in the answer for blocks \(range)"
+                                : "log \(f.block)/\(f.logIndex) after \(prevBlock)/\(prevIndex): answer for blocks \(range) is out of order")
+                    }
+                    if f.block == prevBlock && f.blockHash != prevHash {
+                        throw LogValidationError("block \(f.block) has two different hashes in the answer for blocks \(range)")
+                    }
+                }
+                first = false
+                prevBlock = f.block
+                prevIndex = f.logIndex
+                prevHash = f.blockHash
+                writeLine(log, hasTimestamp: f.hasTimestamp, block: f.block, into: &out, timestamp: timestamp)
+                if recordSpans {
+                    summary.spans.append(LogSpan(block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count,
+                                                 hasTimestamp: f.hasTimestamp))
+                }
+                summary.logs += 1
+            } catch {
+                err = error
+            }
+        }
+        if let err {
+            out.removeSubrange(start...)
+            throw err
+        }
+        if !first {
+            summary.lastBlock = prevBlock
+            summary.lastBlockHash = prevHash.hex(byteCount: 32)
+        }
+        return summary
+    }
+
+    struct Fields {
+        var block: UInt64
+        var logIndex: UInt64
+        var blockHash: Word32
+        var hasTimestamp: Bool
+    }
+
+    /// One pass over the log's members: presence, shape, range and filter.
+    @inline(__always)
+    func scan(_ log: JSONValue, range: BlockRange) throws(LogValidationError) -> Fields {
+        guard log.kind == .object else { throw LogValidationError("answer for blocks \(range) holds a non-object log") }
+        var block: UInt64?
+        var index: UInt64?
+        var hash: Word32?
+        var address: Word32?
+        var topics: JSONValue?
+        var removed = false
+        var hasTimestamp = false
+        log.forEachMember { key, value in
+            let k = key.stringContents
+            guard k.count >= 4 else { return }
+            switch (k.count, k[0]) {
+            case (11, UInt8(ascii: "b")): block = value.quantity  // blockNumber
+            case (8, UInt8(ascii: "l")): index = value.quantity  // logIndex
+            case (9, UInt8(ascii: "b")): hash = Word32(hex: value.stringContents, byteCount: 32)  // blockHash
+            case (7, UInt8(ascii: "a")): address = Word32(hex: value.stringContents, byteCount: 20)
+            case (6, UInt8(ascii: "t")): topics = value
+            case (7, UInt8(ascii: "r")): removed = value.bool == true
+            case (14, UInt8(ascii: "b")): hasTimestamp = true  // blockTimestamp
+            default: break
+            }
+        }
+        guard let block else { throw LogValidationError("log without a valid blockNumber in the answer for blocks \(range)") }
+        guard let index else { throw LogValidationError("log in block \(block) without a valid logIndex") }
+        guard let hash else { throw LogValidationError("log \(block)/\(index) without a valid blockHash") }
+        guard let address else { throw LogValidationError("log \(block)/\(index) without a valid address") }
+        guard range.contains(block) else {
+            throw LogValidationError("log in block \(block) in the answer for blocks \(range): outside the range asked")
+        }
+        if removed { throw LogValidationError("log \(block)/\(index) is marked removed in a historical answer") }
+        guard filter.matchesAddress(address) else {
+            throw LogValidationError("log \(block)/\(index) from address \(address.hex(byteCount: 20)) does not match the filter")
+        }
+        guard let topics, topics.kind == .array, topics.count <= 4 else {
+            throw LogValidationError("log \(block)/\(index) without a valid topics array")
+        }
+        // Topics are checked even without a topic filter: they must be 32-byte hex words.
+        var position = 0
+        var bad = false
+        topics.forEachElement { t in
+            let w = t.kind == .string ? Word32(hex: t.stringContents, byteCount: 32) : nil
+            if w == nil || !filter.matchesTopic(position, w) { bad = true }
+            position += 1
+        }
+        while !bad && position < filter.topics.count {
+            if !filter.matchesTopic(position, nil) { bad = true }
+            position += 1
+        }
+        if bad { throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter") }
+        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: hasTimestamp)
+    }
+
+    @inline(__always)
+    func writeLine(
+        _ log: JSONValue, hasTimestamp: Bool, block: UInt64, into out: inout [UInt8], timestamp: (UInt64) -> UInt64?
+    ) {
+        let raw = log.raw
+        // Drop the closing brace (and any space before it) to add members.
+        var end = raw.count - 1
+        while end > 1, isSpace(raw[end - 1]) { end -= 1 }
+        let body = UnsafeBufferPointer(rebasing: raw[0..<end])
+        if body.contains(0x0A) || body.contains(0x0D) {
+            appendCompacted(body, to: &out)
+        } else {
+            out.append(contentsOf: body)
+        }
+        out.append(contentsOf: chainIdMember)
+        if withTimestamps && !hasTimestamp, let ts = timestamp(block) {
+            appendHexMember(",\"blockTimestamp\":\"0x", ts, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        out.append(0x0A)
+    }
+}
+
+@inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
+/// Copies JSON text without the whitespace between tokens (a node that
+/// pretty-prints must not break NDJSON framing).
+func appendCompacted(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    var inString = false
+    var escaped = false
+    for c in b {
+        if inString {
+            out.append(c)
+            if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == 0x22 { inString = false }
+        } else if !isSpace(c) {
+            out.append(c)
+            if c == 0x22 { inString = true }
+        }
+    }
+}
+
+func appendHexMember(_ prefix: StaticString, _ v: UInt64, to out: inout [UInt8]) {
+    out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+    let digits: StaticString = "0123456789abcdef"
+    let d = digits.utf8Start
+    var shift = v == 0 ? 0 : (63 - v.leadingZeroBitCount) / 4 * 4
+    while shift >= 0 {
+        out.append(d[Int((v >> UInt64(shift)) & 0xF)])
+        shift -= 4
+    }
+    out.append(0x22)
+}

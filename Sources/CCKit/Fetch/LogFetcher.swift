@@ -1,0 +1,301 @@
+import Foundation
+
+/// The lines of one completed range, ready to write in block order.
+public struct RangeOutput: Sendable {
+    public var bytes: [UInt8] = []
+    public var logs = 0
+    /// Hash of the range's last block, when known (always with checkpoint markers).
+    public var endHash: String?
+    /// Where each log's line sits in `bytes` (follow mode keeps them to undo a reorg).
+    public var spans: [LogSpan] = []
+}
+
+/// Settings of one fetch, fixed for the whole run.
+public struct FetchSettings: Sendable {
+    public var filter: LogFilter
+    public var chainId: UInt64
+    public var concurrency = 4
+    /// Ranges per worker request (JSON-RPC batch) when above 1.
+    public var batch = 1
+    public var chunkSize: UInt64 = 1_000
+    public var maxChunkSize: UInt64 = 1_000_000
+    public var withTimestamps = false
+    /// Fetch the hash of every range's last block (checkpoint markers need it).
+    public var needEndHashes = false
+    public var recordSpans = false
+
+    public init(filter: LogFilter, chainId: UInt64) {
+        self.filter = filter
+        self.chainId = chainId
+    }
+}
+
+/// Fetches a fixed block range with `concurrency` workers, each with its own
+/// node connection, and hands completed ranges to `emit` in block order on
+/// the calling thread. Workers do the parsing, checking and formatting, so
+/// the writer only copies bytes.
+public final class LogFetcher: @unchecked Sendable {
+    // @unchecked: settings and metrics are immutable/thread-safe; `makeNode` is only
+    // called from the worker that owns the node it returns.
+    public let settings: FetchSettings
+    private let makeNode: @Sendable () throws -> LogNode
+    public let metrics: FetchMetrics
+    /// Chunk size where the last run left it: the next run (follow mode) starts there.
+    public private(set) var chunkSize: UInt64
+
+    public init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable () throws -> LogNode) {
+        self.settings = settings
+        self.metrics = metrics
+        self.makeNode = makeNode
+        self.chunkSize = settings.chunkSize
+    }
+
+    public enum Outcome: Equatable {
+        case completed
+        case stopped
+    }
+
+    /// Fetches `[from, to]`. `emit` runs on this thread, in block order; `tick`
+    /// runs a few times a second while waiting (progress, metrics, signal checks:
+    /// return false to stop asking). Returns `.stopped` when `tick` stopped it.
+    public func run(
+        from: UInt64, to: UInt64,
+        emit: (BlockRange, RangeOutput) throws -> Void,
+        tick: () -> Bool = { true }
+    ) throws -> Outcome {
+        guard from <= to else { return .completed }
+        let planner = RangePlanner(from: from, to: to, chunkSize: chunkSize, maxChunkSize: settings.maxChunkSize)
+        let workers = max(1, settings.concurrency)
+        let scheduler = RangeScheduler<RangeOutput>(
+            planner: planner, startBlock: from, window: workers * 4)
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                worker(scheduler)
+            }
+            thread.stackSize = 1 << 20
+            group.enter()
+            thread.start()
+        }
+        defer {
+            scheduler.stop()
+            group.wait()
+            chunkSize = scheduler.chunkSize
+        }
+        var stopped = false
+        while true {
+            switch scheduler.next(timeout: 0.2) {
+            case .ready(let range, let out):
+                do {
+                    try emit(range, out)
+                } catch {
+                    scheduler.stop()
+                    throw error
+                }
+                metrics.set(metrics.chunkSize, Int(scheduler.chunkSize))
+            case .waiting:
+                if !tick() {
+                    scheduler.stop()
+                    stopped = true
+                }
+            case .idle, .finished:
+                return stopped ? .stopped : .completed
+            case .failed(let error):
+                throw error
+            }
+        }
+    }
+
+    private func worker(_ scheduler: RangeScheduler<RangeOutput>) {
+        let node: LogNode
+        do {
+            node = try makeNode()
+        } catch {
+            scheduler.fail(error)
+            return
+        }
+        var job = RangeJob(settings: settings, metrics: metrics)
+        while let ranges = scheduler.take(max: max(1, settings.batch)) {
+            do {
+                try job.fetch(ranges, node: node, scheduler: scheduler)
+            } catch {
+                scheduler.fail(error)
+                return
+            }
+        }
+    }
+}
+
+/// One worker's fetching logic: a request for some ranges, the checks, the
+/// timestamps, and what to do with each answer.
+struct RangeJob {
+    let settings: FetchSettings
+    let metrics: FetchMetrics
+    var processor: LogBatchProcessor
+    var timestamps = TimestampCache()
+
+    init(settings: FetchSettings, metrics: FetchMetrics) {
+        self.settings = settings
+        self.metrics = metrics
+        processor = LogBatchProcessor(filter: settings.filter, chainId: settings.chainId,
+                                      withTimestamps: settings.withTimestamps)
+        processor.recordSpans = settings.withTimestamps || settings.recordSpans
+    }
+
+    mutating func fetch(_ ranges: [BlockRange], node: LogNode, scheduler: RangeScheduler<RangeOutput>) throws {
+        var pending = ranges
+        var attempt = 0
+        while !pending.isEmpty {
+            attempt += 1
+            let started = monotonicSeconds()
+            let answers = try fetchOnce(pending, node: node)
+            let seconds = monotonicSeconds() - started
+            var again: [BlockRange] = []
+            for (range, answer) in zip(pending, answers) {
+                switch answer {
+                case .success(let out):
+                    metrics.add(metrics.requests)
+                    scheduler.complete(range, out, logs: out.logs, seconds: seconds / Double(pending.count))
+                case .failure(let error):
+                    if let refused = error as? RangeRefused {
+                        metrics.add(metrics.requests)
+                        guard scheduler.refuse(range, refused.refusal) else {
+                            throw ChainCastError.unavailable(
+                                "the provider refuses even a single block (\(range.from)): \(refused.message)")
+                        }
+                        metrics.add(metrics.splits)
+                    } else if let invalid = error as? LogValidationError {
+                        guard attempt == 1 else {
+                            throw ChainCastError.unavailable("eth_getLogs broke its contract twice: \(invalid.message)")
+                        }
+                        metrics.add(metrics.validationRetries)
+                        again.append(range)
+                    } else {
+                        throw error
+                    }
+                }
+            }
+            pending = again
+        }
+    }
+
+    /// One round trip for `ranges` (plus header look-ups), each answered or failed on its own.
+    mutating func fetchOnce(_ ranges: [BlockRange], node: LogNode) throws -> [Result<RangeOutput, Error>] {
+        var results: [Result<RangeOutput, Error>] = []
+        results.reserveCapacity(ranges.count)
+        let params = ranges.map { settings.filter.jsonParams(from: $0.from, to: $0.to) }
+        let ends = settings.needEndHashes ? ranges.map(\.to) : []
+        let proc = processor
+        let headers = try node.getLogs(params, headers: ends) { i, answer in
+            switch answer {
+            case .failure(let e):
+                results.append(.failure(e))
+            case .success(let json):
+                var out = RangeOutput()
+                do throws(LogValidationError) {
+                    let summary = try proc.process(json, range: ranges[i], into: &out.bytes)
+                    out.logs = summary.logs
+                    out.spans = summary.spans
+                    if summary.lastBlock == ranges[i].to { out.endHash = summary.lastBlockHash }
+                    results.append(.success(out))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+        }
+        while results.count < ranges.count {
+            results.append(.failure(ChainCastError.unavailable("the node's batch answer misses calls")))
+        }
+        for i in results.indices {
+            guard case .success(var out) = results[i] else { continue }
+            do throws(LogValidationError) {
+                if settings.needEndHashes {
+                    guard i < headers.count, let h = headers[i], h.number == ranges[i].to else {
+                        throw LogValidationError("the node has no block \(ranges[i].to) though it answered logs up to it")
+                    }
+                    if let seen = out.endHash, seen != h.hash {
+                        throw LogValidationError("block \(h.number) changed hash between two calls (a reorg in progress)")
+                    }
+                    out.endHash = h.hash
+                }
+                if settings.withTimestamps {
+                    try addTimestamps(&out, node: node)
+                }
+                if !settings.recordSpans { out.spans = [] }
+                results[i] = .success(out)
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        return results
+    }
+
+    /// Inserts `blockTimestamp` into the lines of logs that came without one, from
+    /// block headers (one batched call for the blocks not yet cached).
+    mutating func addTimestamps(_ out: inout RangeOutput, node: LogNode) throws(LogValidationError) {
+        let need = out.spans.filter { !$0.hasTimestamp }
+        guard !need.isEmpty else { return }
+        var missing: [UInt64] = []
+        for s in need where timestamps.get(s.block, hash: s.blockHash) == nil {
+            if missing.last != s.block { missing.append(s.block) }
+        }
+        if !missing.isEmpty {
+            let headers: [BlockHeader?]
+            do {
+                headers = try node.headers(missing)
+            } catch {
+                throw LogValidationError("block headers for blockTimestamp: \(error)")
+            }
+            metrics.add(metrics.timestampRequests, missing.count)
+            for (n, h) in zip(missing, headers) {
+                guard let h, let hash = Word32(hex: h.hash, byteCount: 32) else {
+                    throw LogValidationError("the node has no header for block \(n)")
+                }
+                timestamps.put(n, hash: hash, timestamp: h.timestamp)
+            }
+        }
+        var rebuilt: [UInt8] = []
+        rebuilt.reserveCapacity(out.bytes.count + need.count * 32)
+        var spans: [LogSpan] = []
+        spans.reserveCapacity(out.spans.count)
+        for var s in out.spans {
+            let start = rebuilt.count
+            if s.hasTimestamp {
+                rebuilt.append(contentsOf: out.bytes[s.start..<s.end])
+            } else {
+                guard let ts = timestamps.get(s.block, hash: s.blockHash) else {
+                    throw LogValidationError("block \(s.block) changed hash between two calls (a reorg in progress)")
+                }
+                // Lines end with "}\n": insert before them.
+                rebuilt.append(contentsOf: out.bytes[s.start..<(s.end - 2)])
+                appendHexMember(",\"blockTimestamp\":\"0x", ts, to: &rebuilt)
+                rebuilt.append(UInt8(ascii: "}"))
+                rebuilt.append(0x0A)
+                s.hasTimestamp = true
+            }
+            s.start = start
+            s.end = rebuilt.count
+            spans.append(s)
+        }
+        out.bytes = rebuilt
+        out.spans = spans
+    }
+}
+
+/// Block timestamps already fetched, keyed by number and checked by hash.
+/// Bounded: cleared when it grows past `limit` (a rerun of a few headers is cheap).
+struct TimestampCache {
+    private var entries: [UInt64: (Word32, UInt64)] = [:]
+    let limit = 100_000
+
+    func get(_ block: UInt64, hash: Word32) -> UInt64? {
+        guard let e = entries[block], e.0 == hash else { return nil }
+        return e.1
+    }
+
+    mutating func put(_ block: UInt64, hash: Word32, timestamp: UInt64) {
+        if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+        entries[block] = (hash, timestamp)
+    }
+}

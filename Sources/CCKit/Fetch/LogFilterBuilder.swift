@@ -1,0 +1,108 @@
+import Foundation
+
+extension LogFilter {
+    /// Builds the filter from the command line's words:
+    /// - `addresses`: each a `0x…` address, a comma list of them, or `@FILE`
+    ///   (addresses separated by commas, spaces or newlines; `#` comments);
+    /// - `events`: signatures (`Transfer(address,address,uint256)` or
+    ///   `event Transfer(address indexed from, …)`), their Keccak-256 is topic0;
+    /// - `abis`: `--abi` sources, every non-anonymous event's topic0 (a source
+    ///   bound to an address, `0xADDR=SOURCE`, also adds that address);
+    /// - `topics[i]`: `--topicI`, a hash, `null` (any), or a comma list (any of).
+    public static func fromCommandLine(
+        addresses: [String], events: [String], abis: [String], topics: [String?]
+    ) throws(ChainCastError) -> LogFilter {
+        var addrs: [Word32] = []
+        for a in addresses {
+            for item in try expandList(a, what: "--address") {
+                guard let w = Word32(hex: item, byteCount: 20) else {
+                    throw .usage("--address '\(item)': expected a 20-byte hex address (0x + 40 hex digits)")
+                }
+                addrs.append(w)
+            }
+        }
+        var topic0: [Word32] = []
+        for e in events {
+            let parsed: ABIEvent?
+            do throws(ABIParseError) {
+                parsed = try HumanReadableABI.parseDeclaration(e)
+            } catch {
+                throw .usage("--event '\(e)': \(error.message)")
+            }
+            guard let ev = parsed else { throw .usage("--event '\(e)': not an event signature") }
+            guard !ev.anonymous else { throw .usage("--event '\(e)': an anonymous event has no topic0 to filter on") }
+            topic0.append(Word32(bytes: Keccak256.hash(ev.signature)))
+        }
+        for spec in abis {
+            let source = try ABISource.load(spec)
+            let named = source.events.filter { !$0.anonymous }
+            guard !named.isEmpty else { throw .config("--abi \(spec): only anonymous events, no topic0 to filter on") }
+            topic0.append(contentsOf: named.map { Word32(bytes: Keccak256.hash($0.signature)) })
+            if let a = source.address, a.count == 20 {
+                addrs.append(Word32(bytes: a))
+            }
+        }
+        var positions: [[Word32]?] = [nil, nil, nil, nil]
+        for (i, t) in topics.prefix(4).enumerated() {
+            guard let t else { continue }
+            let trimmed = t.trimmingASCIIWhitespace()
+            if trimmed.lowercased() == "null" || trimmed == "*" { continue }
+            var words: [Word32] = []
+            for item in trimmed.split(separator: ",") {
+                let s = String(item).trimmingASCIIWhitespace()
+                if s.lowercased() == "null" {
+                    throw .usage("--topic\(i) '\(t)': null means any value and cannot be part of a list")
+                }
+                guard let w = Word32(hex: s, byteCount: 32) else {
+                    throw .usage("--topic\(i) '\(s)': expected a 32-byte hex word (0x + 64 hex digits), null, or a comma list")
+                }
+                words.append(w)
+            }
+            if words.isEmpty { throw .usage("--topic\(i): empty") }
+            positions[i] = words
+        }
+        if !topic0.isEmpty {
+            if let explicit = positions[0] {
+                // Both given: only the values both allow.
+                let both = Set(explicit).intersection(topic0)
+                guard !both.isEmpty else {
+                    throw .usage("--topic0 and --event/--abi together select no event: they have no topic0 in common")
+                }
+                positions[0] = Array(both)
+            } else {
+                positions[0] = topic0
+            }
+        }
+        return LogFilter(addresses: addrs, topics: positions)
+    }
+
+    /// `a,b,c` or `@FILE` (commas, whitespace, newlines; `#` starts a comment).
+    static func expandList(_ value: String, what: String) throws(ChainCastError) -> [String] {
+        var text = value
+        if value.hasPrefix("@") {
+            let path = String(value.dropFirst())
+            guard FileManager.default.fileExists(atPath: path) else { throw .noInput("\(what) \(value): no such file") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw .io("\(what) \(value): cannot read") }
+            text = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { line in line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+                .joined(separator: "\n")
+        }
+        let items = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+            .map(String.init)
+        if items.isEmpty { throw .usage("\(what) '\(value)': no address in it") }
+        return items
+    }
+}
+
+extension Word32 {
+    /// Right-aligned big-endian bytes (32 for a topic, 20 for an address).
+    public init(bytes: [UInt8]) {
+        var w: [UInt64] = [0, 0, 0, 0]
+        let pad = 32 - min(32, bytes.count)
+        for (k, b) in bytes.suffix(32).enumerated() {
+            let pos = pad + k
+            w[pos >> 3] |= UInt64(b) << UInt64(56 - (pos & 7) * 8)
+        }
+        self.init(w[0], w[1], w[2], w[3])
+    }
+}

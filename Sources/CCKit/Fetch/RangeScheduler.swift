@@ -1,0 +1,137 @@
+import Foundation
+
+/// The meeting point of the fetch workers and the writer: workers take
+/// ranges from the planner and hand back results; the writer takes results
+/// in block order. At most `window` ranges are outstanding (asked or
+/// answered but not yet written), which bounds memory whatever the range and
+/// however slow one request is.
+///
+/// `@unchecked Sendable`: every stored property is read and written only
+/// while holding `condition`, which is the whole point of the type.
+public final class RangeScheduler<Result>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var planner: RangePlanner
+    private var buffer: ReorderBuffer<Result>
+    private var outstanding = 0
+    private let window: Int
+    private var failure: Error?
+    private var stopped = false
+    /// No more `extend(to:)` will come: finishing once everything is written ends the run.
+    private var closed: Bool
+
+    public init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
+        self.planner = planner
+        self.buffer = ReorderBuffer(startingAt: startBlock)
+        self.window = max(1, window)
+        self.closed = closed
+    }
+
+    public var chunkSize: UInt64 { condition.withLock { planner.chunkSize } }
+
+    /// Up to `max` consecutive ranges for one worker, or nil when the run is
+    /// over for workers (everything handed out, a failure, or a stop).
+    public func take(max count: Int = 1) -> [BlockRange]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if failure != nil || stopped { return nil }
+            var got: [BlockRange] = []
+            // Retried pieces were counted when their range was split, so the window never holds them back.
+            while got.count < count, planner.nextIsRequeued, let r = planner.nextRange() { got.append(r) }
+            while got.count < count, outstanding < window, let r = planner.nextRange() {
+                got.append(r)
+                outstanding += 1
+            }
+            if !got.isEmpty { return got }
+            if planner.isExhausted && closed { return nil }
+            condition.wait()
+        }
+    }
+
+    /// A worker's answer for `range`.
+    public func complete(_ range: BlockRange, _ result: Result, logs: Int, seconds: Double) {
+        condition.withLock {
+            planner.succeeded(range, logs: logs, seconds: seconds)
+            buffer.insert(range, result)
+            condition.broadcast()
+        }
+    }
+
+    /// The provider refused `range` as too large. False when it cannot be split.
+    public func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
+        condition.withLock {
+            let before = planner.requeuedCount
+            let ok = planner.refused(range, why)
+            // The refused range is replaced by its pieces, each written separately.
+            if ok { outstanding += planner.requeuedCount - before - 1 }
+            condition.broadcast()
+            return ok
+        }
+    }
+
+    /// Ends the run with an error; the writer sees it after what is already in order.
+    public func fail(_ error: Error) {
+        condition.withLock {
+            if failure == nil { failure = error }
+            condition.broadcast()
+        }
+    }
+
+    /// Stop asking (a signal): workers finish, the writer flushes what is complete.
+    public func stop() {
+        condition.withLock {
+            stopped = true
+            condition.broadcast()
+        }
+    }
+
+    /// Allows ranges up to `block` (follow mode).
+    public func extend(to block: UInt64) {
+        condition.withLock {
+            planner.extend(to: block)
+            condition.broadcast()
+        }
+    }
+
+    /// No more `extend`: the run ends once everything handed out is written.
+    public func close() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+    }
+
+    public enum Next {
+        case ready(BlockRange, Result)
+        /// Nothing in order yet (the timeout passed): check signals, print progress, ask again.
+        case waiting
+        /// Everything up to the planner's end is written.
+        case idle
+        case finished
+        case failed(Error)
+    }
+
+    /// The next result in block order. Results before a failure still come out first
+    /// only if they are already in order; a failure then ends the run.
+    public func next(timeout: Double) -> Next {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while true {
+            if let item = buffer.popReady() {
+                outstanding -= 1
+                condition.broadcast()
+                return .ready(item.0, item.1)
+            }
+            if let failure { return .failed(failure) }
+            if stopped { return .finished }
+            if planner.isExhausted && outstanding == 0 {
+                return closed ? .finished : .idle
+            }
+            if !condition.wait(until: deadline) { return .waiting }
+        }
+    }
+
+    /// First block not written yet.
+    public var nextBlock: UInt64 { condition.withLock { buffer.nextBlock } }
+}

@@ -1,0 +1,161 @@
+/// Appends JSON text to a byte buffer.
+///
+/// Callers write punctuation with `raw` (commas included: `key` writes no
+/// comma); the writer guarantees that every string it writes is valid JSON
+/// and valid UTF-8: quote, backslash and every control character (U+0000 to
+/// U+001F and DEL) are escaped, the short forms \b \f \n \r \t where JSON has
+/// them and \u00XX otherwise; invalid UTF-8 becomes U+FFFD, one per maximal
+/// subpart (the Unicode "best practice" that Swift's String and ICU also use).
+public struct JSONWriter {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 4096) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Empties the buffer and keeps its capacity.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    // MARK: Raw bytes (the caller guarantees they are valid JSON)
+
+    public mutating func raw(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    public mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+
+    public mutating func raw(_ b: UInt8) { bytes.append(b) }
+
+    /// `"k":` — `k` is written as is, so it must need no escaping.
+    public mutating func key(_ k: StaticString) {
+        let n = k.utf8CodeUnitCount
+        guard n <= 60 else {
+            bytes.append(0x22)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: n))
+            bytes.append(0x22)
+            bytes.append(0x3A)
+            return
+        }
+        // One append instead of four: Array appends cost a few ns each.
+        var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &tmp) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            p[0] = 0x22
+            (p + 1).update(from: k.utf8Start, count: n)
+            p[n + 1] = 0x22
+            p[n + 2] = 0x3A
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n + 3))
+        }
+    }
+
+    /// `"k":` with `k` escaped like any string.
+    public mutating func key(_ k: String) {
+        string(k)
+        bytes.append(0x3A)
+    }
+
+    // MARK: Scalars
+
+    public mutating func string(_ s: String) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) { return done }
+        var s = s
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    /// A quoted, escaped JSON string from arbitrary bytes (meant to be UTF-8).
+    public mutating func string(utf8 b: UnsafeBufferPointer<UInt8>) {
+        bytes.append(0x22)
+        JSONEscaping.appendEscaped(b, to: &bytes)
+        bytes.append(0x22)
+    }
+
+    /// A quoted string from the contents of a string `JSONLine` scanned
+    /// (`JSONValue.stringContents`): escapes are kept as they are, invalid
+    /// UTF-8 is replaced. Writes the quotes too, like `string(utf8:)`.
+    public mutating func stringAlreadyEscaped(_ b: UnsafeBufferPointer<UInt8>) {
+        bytes.append(0x22)
+        JSONEscaping.appendRepairingUTF8(b, to: &bytes)
+        bytes.append(0x22)
+    }
+
+    public mutating func int(_ v: Int64) {
+        if v < 0 {
+            bytes.append(0x2D)
+            uint(v.magnitude)
+        } else {
+            uint(UInt64(v))
+        }
+    }
+
+    public mutating func int(_ v: Int) { int(Int64(v)) }
+
+    public mutating func uint(_ v: UInt64) {
+        if v < 10 {
+            bytes.append(0x30 &+ UInt8(truncatingIfNeeded: v))
+            return
+        }
+        // 20 digits at most; two per division through a lookup table.
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &tmp) { buf in
+            var i = 24
+            var x = v
+            while x >= 100 {
+                let r = Int(x % 100)
+                x /= 100
+                i -= 2
+                buf[i] = JSONEscaping.digitPairs[r * 2]
+                buf[i + 1] = JSONEscaping.digitPairs[r * 2 + 1]
+            }
+            if x >= 10 {
+                i -= 2
+                buf[i] = JSONEscaping.digitPairs[Int(x) * 2]
+                buf[i + 1] = JSONEscaping.digitPairs[Int(x) * 2 + 1]
+            } else {
+                i -= 1
+                buf[i] = 0x30 &+ UInt8(truncatingIfNeeded: x)
+            }
+            let p = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p + i, count: 24 - i))
+        }
+    }
+
+    public mutating func bool(_ v: Bool) {
+        if v { raw("true") } else { raw("false") }
+    }
+
+    public mutating func null() { raw("null") }
+
+    // MARK: Scanned values
+
+    /// Writes a scanned value compactly (no insignificant whitespace), with
+    /// invalid UTF-8 in its strings replaced. Numbers are copied as written.
+    public mutating func value(_ v: JSONValue) {
+        switch v.kind {
+        case .string:
+            stringAlreadyEscaped(v.stringContents)
+        case .number, .bool, .null:
+            bytes.append(contentsOf: v.raw)
+        case .object:
+            bytes.append(0x7B)
+            var first = true
+            v.forEachMember { k, m in
+                if !first { bytes.append(0x2C) }
+                first = false
+                stringAlreadyEscaped(k.stringContents)
+                bytes.append(0x3A)
+                value(m)
+            }
+            bytes.append(0x7D)
+        case .array:
+            bytes.append(0x5B)
+            var first = true
+            v.forEachElement { e in
+                if !first { bytes.append(0x2C) }
+                first = false
+                value(e)
+            }
+            bytes.append(0x5D)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Testing
+@testable import CCKit
+
+func logJSON(block: UInt64, index: UInt64, address: String = "0x00000000000000000000000000000000000000aa",
+             topic0: String = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",
+             hash: String? = nil, removed: Bool = false) -> String {
+    let h = hash ?? "0x" + String(repeating: "0", count: 62) + String(format2(block))
+    return #"{"address":"\#(address)","topics":["\#(topic0)"],"data":"0x","blockNumber":"0x\#(String(block, radix: 16))","#
+        + #""transactionHash":"0x\#(String(repeating: "1", count: 64))","transactionIndex":"0x0","blockHash":"\#(h)","#
+        + #""logIndex":"0x\#(String(index, radix: 16))","removed":\#(removed)}"#
+}
+
+func format2(_ n: UInt64) -> String {
+    let s = String(n % 256, radix: 16)
+    return s.count == 1 ? "0" + s : s
+}
+
+func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(), chainId: UInt64 = 1) throws -> (String, LogBatchSummary) {
+    let text = "[" + logs.joined(separator: ",") + "]"
+    var bytes = Array(text.utf8)
+    return try bytes.withUnsafeMutableBufferPointer { b in
+        let line = try JSONLine(UnsafeBufferPointer(b))
+        var out: [UInt8] = []
+        var p = LogBatchProcessor(filter: filter, chainId: chainId)
+        p.recordSpans = true
+        let s = try p.process(line.root, range: range, into: &out)
+        return (String(decoding: out, as: UTF8.self), s)
+    }
+}
+
+@Suite struct LogBatchTests {
+    @Test func writesLogsVerbatimWithChainId() throws {
+        let a = logJSON(block: 10, index: 0)
+        let b = logJSON(block: 10, index: 1)
+        let c = logJSON(block: 12, index: 0)
+        let (out, s) = try process([a, b, c], range: BlockRange(10, 12), chainId: 137)
+        let expected = [a, b, c].map { String($0.dropLast()) + #","chainId":137}"# + "\n" }.joined()
+        #expect(out == expected)
+        #expect(s.logs == 3)
+        #expect(s.lastBlock == 12)
+        #expect(s.spans.map(\.block) == [10, 10, 12])
+    }
+
+    @Test func compactsPrettyPrintedLogs() throws {
+        let pretty = "{\n  \"address\": \"0x00000000000000000000000000000000000000aa\",\n  \"topics\": [],\n  \"data\": \"0x a\",\n"
+            + "  \"blockNumber\": \"0x1\", \"blockHash\": \"0x" + String(repeating: "ab", count: 32) + "\", \"logIndex\": \"0x0\"\n}"
+        let (out, _) = try process([pretty], range: BlockRange(0, 5))
+        #expect(out == #"{"address":"0x00000000000000000000000000000000000000aa","topics":[],"data":"0x a","blockNumber":"0x1","blockHash":"0x"# + String(repeating: "ab", count: 32) + #"","logIndex":"0x0","chainId":1}"# + "\n")
+    }
+
+    @Test func rejectsContractBreaches() {
+        let cases: [([String], String)] = [
+            ([logJSON(block: 9, index: 0)], "outside the range"),
+            ([logJSON(block: 10, index: 1), logJSON(block: 10, index: 1)], "duplicate"),
+            ([logJSON(block: 11, index: 0), logJSON(block: 10, index: 5)], "out of order"),
+            ([logJSON(block: 10, index: 0), logJSON(block: 10, index: 1, hash: "0x" + String(repeating: "f", count: 64))], "two different hashes"),
+            ([logJSON(block: 10, index: 0, address: "0x00000000000000000000000000000000000000bb")], "does not match"),
+            ([logJSON(block: 10, index: 0, topic0: "0x01")], "topics"),
+            ([logJSON(block: 10, index: 0, removed: true)], "removed"),
+            ([#"{"blockNumber":"0xa"}"#], "logIndex"),
+            (["5"], "non-object"),
+        ]
+        let filter = LogFilter(addresses: [Word32(hex: "0x00000000000000000000000000000000000000aa", byteCount: 20)!])
+        for (logs, needle) in cases {
+            do {
+                _ = try process(logs, range: BlockRange(10, 20), filter: filter)
+                Issue.record("accepted \(needle)")
+            } catch let e as LogValidationError {
+                #expect(e.message.contains(needle), "\(e.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test func topicFilterIsChecked() throws {
+        let t = Word32(hex: "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef", byteCount: 32)!
+        _ = try process([logJSON(block: 10, index: 0)], range: BlockRange(10, 10), filter: LogFilter(topics: [[t]]))
+        #expect(throws: LogValidationError.self) {
+            try process([logJSON(block: 10, index: 0)], range: BlockRange(10, 10), filter: LogFilter(topics: [nil, [t]]))
+        }
+    }
+
+    @Test func markRemovedReplacesOrAdds() {
+        #expect(String(decoding: markRemoved(Array(#"{"a":1,"removed":false,"b":2}"#.utf8)), as: UTF8.self) == #"{"a":1,"removed":true,"b":2}"#)
+        #expect(String(decoding: markRemoved(Array(#"{"a":1}"#.utf8)), as: UTF8.self) == #"{"a":1,"removed":true}"#)
+    }
+}
