@@ -160,7 +160,7 @@ struct RangeJob {
                 case .failure(let error):
                     if let refused = error as? RangeRefused {
                         metrics.add(metrics.requests)
-                        guard scheduler.refuse(range, refused.refusal) else {
+                        guard scheduler.refuse(range, refused.refusal(from: range.from)) else {
                             throw ChainCastError.unavailable(
                                 "the provider refuses even a single block (\(range.from)): \(refused.message)")
                         }
