@@ -1,3 +1,3 @@
 import CCKit
 
-Diagnostics.error("cc-filter", "not implemented yet")
+FilterCommand.runAsChainCast()

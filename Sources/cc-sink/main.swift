@@ -1,3 +1,3 @@
 import CCKit
 
-Diagnostics.error("cc-sink", "not implemented yet")
+CCSink.runAsChainCast()

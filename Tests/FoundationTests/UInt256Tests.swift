@@ -245,4 +245,25 @@ import Testing
             }
         }
     }
+
+    /// Every power of ten and its predecessor: chunk boundaries of the
+    /// base-10^19 printer and of the 19-digit parser.
+    @Test func powersOfTenRoundTrip() {
+        var p = UInt256.one
+        for k in 0...77 {
+            let text = "1" + String(repeating: "0", count: k)
+            #expect(p.decimalString == text)
+            #expect(UInt256(decimal: text) == p)
+            let below = p &- .one
+            let nines = k == 0 ? "0" : String(repeating: "9", count: k)
+            #expect(below.decimalString == nines)
+            #expect(UInt256(decimal: nines) == below)
+            p = p &* UInt256(10)
+        }
+        var out: [UInt8] = []
+        UInt256.appendDecimal(42, padTo: 5, to: &out)
+        UInt256.appendDecimal(UInt64.max, padTo: 25, to: &out)
+        UInt256.appendDecimal(0, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "00042" + "18446744073709551615" + "0")
+    }
 }

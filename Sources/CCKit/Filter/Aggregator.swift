@@ -1,0 +1,223 @@
+/// Running state of `--group-by`/`--agg`: groups of the open window, and the
+/// rows they become when the window closes. Sums are exact Int512.
+struct FilterAggregator {
+    let plan: AggregationPlan
+
+    private struct Accumulator {
+        var count = 0
+        var sum = Int512.zero
+        var best: FilterValue? = nil
+        var seen: Set<[UInt8]> = []
+    }
+
+    private struct Group {
+        var key: FilterValue
+        var accumulators: [Accumulator]
+    }
+
+    private var groups: [[UInt8]: Int] = [:]
+    private var order: [Group] = []
+    private var keyBuffer = JSONWriter(capacity: 256)
+    private var argValues: [FilterValue] = []
+
+    // The open window.
+    private(set) var windowStart: UInt64? = nil  // block or time bucket start
+    private var minBlock: UInt64? = nil
+    private var maxBlock: UInt64? = nil
+    /// The block after the previous marker, for `--window marker` ranges.
+    private var nextFromBlock: UInt64? = nil
+
+    init(plan: AggregationPlan) {
+        self.plan = plan
+        argValues.reserveCapacity(plan.aggregates.count)
+    }
+
+    var isEmpty: Bool { order.isEmpty }
+
+    /// Adds one event. Every expression is evaluated before anything is
+    /// applied, so an event with a runtime error leaves no partial trace.
+    /// Returns rows of a window this event closed (block/time windows).
+    mutating func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
+        let block = root["blockNumber"].flatMap { $0.quantity }
+        var bucket: UInt64? = nil
+        switch plan.window {
+        case .blocks(let n):
+            guard let b = block else { throw FilterRuntimeError("--window blocks needs blockNumber in the event") }
+            bucket = b - b % n
+        case .time(let n):
+            guard let t = root["blockTimestamp"].flatMap({ $0.quantity }) else {
+                throw FilterRuntimeError("--window time needs blockTimestamp in the event (cc-fetch --timestamps)")
+            }
+            bucket = t - t % n
+        case .end, .marker: break
+        }
+        keyBuffer.reset()
+        var keyValue: FilterValue = .null
+        if plan.keys.count == 1 {
+            keyValue = try vm.evaluate(plan.keys[0], root: root)
+        } else if plan.keys.count > 1 {
+            var items: [FilterValue] = []
+            for k in plan.keys { items.append(try vm.evaluate(k, root: root)) }
+            keyValue = .list(items)
+        }
+        keyValue.writeJSON(to: &keyBuffer)
+        argValues.removeAll(keepingCapacity: true)
+        for a in plan.aggregates {
+            argValues.append(try a.argument.map { e throws(FilterRuntimeError) in try vm.evaluate(e, root: root) } ?? .bool(true))
+        }
+        // Numeric arguments are checked before any state changes.
+        var numbers: [Int512?] = []
+        numbers.reserveCapacity(argValues.count)
+        for (i, a) in plan.aggregates.enumerated() {
+            switch a.kind {
+            case .sum, .avg: numbers.append(try argValues[i].number(for: a.kind.rawValue + "()"))
+            default: numbers.append(nil)
+            }
+        }
+        if let bucket, let start = windowStart, bucket != start {
+            flush(into: &rows)
+        }
+        if let bucket { windowStart = bucket }
+        let gi: Int
+        if let existing = keyBuffer.bytes.withUnsafeBufferPointer({ groups[Array($0)] }) {
+            gi = existing
+        } else {
+            gi = order.count
+            groups[keyBuffer.bytes] = gi
+            order.append(Group(key: keyValue.detached(),
+                               accumulators: Array(repeating: Accumulator(), count: plan.aggregates.count)))
+        }
+        // Compute new sums first so an overflow leaves the group untouched.
+        var newSums: [Int512] = []
+        for (i, a) in plan.aggregates.enumerated() where a.kind == .sum || a.kind == .avg {
+            if let n = numbers[i] {
+                do { newSums.append(try order[gi].accumulators[i].sum.adding(n)) } catch {
+                    throw FilterRuntimeError.arithmetic(error, a.kind.rawValue + "()")
+                }
+            } else {
+                newSums.append(order[gi].accumulators[i].sum)
+            }
+        }
+        var sumIndex = 0
+        for (i, a) in plan.aggregates.enumerated() {
+            let v = argValues[i]
+            switch a.kind {
+            case .count:
+                if !v.isNull { order[gi].accumulators[i].count += 1 }
+            case .sum, .avg:
+                if numbers[i] != nil {
+                    order[gi].accumulators[i].sum = newSums[sumIndex]
+                    order[gi].accumulators[i].count += 1
+                }
+                sumIndex += 1
+            case .min, .max:
+                guard !v.isNull else { continue }
+                if let best = order[gi].accumulators[i].best {
+                    if let c = try? FilterComparison.order(v, best, a.kind.rawValue + "()"), a.kind == .min ? c < 0 : c > 0 {
+                        order[gi].accumulators[i].best = v.detached()
+                    }
+                } else {
+                    order[gi].accumulators[i].best = v.detached()
+                }
+            case .first:
+                if order[gi].accumulators[i].count == 0 {
+                    order[gi].accumulators[i].best = v.detached()
+                    order[gi].accumulators[i].count = 1
+                }
+            case .last:
+                order[gi].accumulators[i].best = v.detached()
+            case .distinct:
+                guard !v.isNull else { continue }
+                var w = JSONWriter(capacity: 64)
+                v.detached().writeJSON(to: &w)
+                order[gi].accumulators[i].seen.insert(w.bytes)
+            }
+        }
+        if let b = block {
+            minBlock = Swift.min(minBlock ?? b, b)
+            maxBlock = Swift.max(maxBlock ?? b, b)
+        }
+    }
+
+    /// A checkpoint marker at `block`: closes `--window marker` windows, and
+    /// block windows that end at or before it. Rows go before the marker.
+    mutating func marker(block: UInt64?, rows: inout [FilterValue]) {
+        switch plan.window {
+        case .marker:
+            flush(into: &rows, markerBlock: block)
+            if let block { nextFromBlock = block + 1 }
+        case .blocks(let n):
+            if let block, let start = windowStart, start + n - 1 <= block { flush(into: &rows) }
+        case .end, .time: break
+        }
+    }
+
+    mutating func finish(rows: inout [FilterValue]) {
+        flush(into: &rows)
+    }
+
+    private mutating func flush(into rows: inout [FilterValue], markerBlock: UInt64? = nil) {
+        defer {
+            groups.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            windowStart = nil
+            minBlock = nil
+            maxBlock = nil
+        }
+        guard !order.isEmpty else { return }
+        var window = FilterObject()
+        func num(_ v: UInt64?) -> FilterValue { v.map { .int(Int512($0)) } ?? .null }
+        switch plan.window {
+        case .blocks(let n):
+            window.set(Array("fromBlock".utf8), num(windowStart))
+            window.set(Array("toBlock".utf8), num(windowStart.map { $0 + n - 1 }))
+        case .time(let n):
+            window.set(Array("fromTime".utf8), num(windowStart))
+            window.set(Array("toTime".utf8), num(windowStart.map { $0 + n - 1 }))
+            window.set(Array("fromBlock".utf8), num(minBlock))
+            window.set(Array("toBlock".utf8), num(maxBlock))
+        case .marker:
+            window.set(Array("fromBlock".utf8), num(nextFromBlock ?? minBlock))
+            window.set(Array("toBlock".utf8), num(markerBlock ?? maxBlock))
+        case .end:
+            window.set(Array("fromBlock".utf8), num(minBlock))
+            window.set(Array("toBlock".utf8), num(maxBlock))
+        }
+        for g in order {
+            var row = FilterObject()
+            row.set(Array("window".utf8), .object(window))
+            if !plan.keys.isEmpty { row.set(Array("key".utf8), g.key) }
+            for (i, a) in plan.aggregates.enumerated() {
+                let acc = g.accumulators[i]
+                let v: FilterValue
+                switch a.kind {
+                case .count: v = .int(Int512(acc.count))
+                case .sum: v = .string(acc.sum.decimalString)
+                case .avg: v = acc.count == 0 ? .null : .string(Self.average(acc.sum, acc.count))
+                case .min, .max, .first, .last: v = acc.best.map(Self.exact) ?? .null
+                case .distinct: v = .int(Int512(acc.seen.count))
+                }
+                row.set(a.name, v)
+            }
+            rows.append(.object(row))
+        }
+    }
+
+    /// Numbers in min/max/first/last keep full precision: as decimal strings.
+    private static func exact(_ v: FilterValue) -> FilterValue {
+        if case .int(let n) = v { return .string(n.decimalString) }
+        return v
+    }
+
+    /// Exact to 18 fractional digits, truncated, trailing zeros trimmed:
+    /// "2.5", "3", "-0.333333333333333333".
+    static func average(_ sum: Int512, _ count: Int) -> String {
+        guard let scaled = try? sum.multiplied(by: Int512.pow10(18) ?? .one),
+            let q = try? scaled.divided(by: Int512(count))
+        else { return (try? sum.divided(by: Int512(count)).decimalString) ?? "0" }
+        var s = String(decoding: DecimalUnits.format(q, decimals: 18), as: UTF8.self)
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        if s == "-0" { s = "0" }
+        return s
+    }
+}

@@ -1,0 +1,87 @@
+/// One VM instruction. The VM is a stack machine; jumps are absolute
+/// instruction indexes.
+enum FilterInstr: Sendable {
+    /// Push `constants[i]`.
+    case push(Int)
+    /// Push the value at `paths[i]`, read from the event with the scanner's
+    /// member lookups (nothing else of the line is touched).
+    case load(Int)
+    /// Pop a value, push its member `keys[i]`.
+    case member(Int)
+    /// Pop index, pop base, push `base[index]`.
+    case index
+    case negate
+    case not
+    case arith(FilterBinaryOp)
+    case compare(FilterBinaryOp)
+    case contains(negated: Bool)
+    /// `&&`: pop; when falsy push false and jump.
+    case andJump(Int)
+    /// `||`: pop; when truthy push true and jump.
+    case orJump(Int)
+    case toBool
+    /// Pop; jump when falsy.
+    case jumpIfFalsy(Int)
+    case jump(Int)
+    case call(FilterFunction, argc: Int)
+    case makeList(Int)
+    /// Pop `objectShapes[i].count` values, build an object.
+    case makeObject(Int)
+    /// Like makeObject, but starting from every member of the event
+    /// (`{..., key: expr}`); the listed keys replace or extend it.
+    case makeObjectKeepingEvent(Int)
+    // Superinstructions for the shapes most filters are made of.
+    /// `path == "const"` / `path != "const"` on string bytes.
+    case loadEqualsString(path: Int, constant: Int, negated: Bool)
+    /// `path <op> const` where const is a number.
+    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int)
+}
+
+/// A compiled expression: code plus the tables its instructions index.
+public struct CompiledExpression: @unchecked Sendable {
+    // @unchecked: the tables are immutable after compilation; `FilterKeyTable` owns
+    // raw memory that is only read.
+    var code: [FilterInstr] = []
+    var constants: [FilterValue] = []
+    var paths: [CompiledPath] = []
+    var keys: FilterKeyTable = FilterKeyTable()
+    var objectShapes: [[[UInt8]]] = []
+    var resultType: FilterType = .any
+    /// The expression's source text, for messages.
+    public var source: String = ""
+    var maxStack = 0
+}
+
+/// A static path with its keys ready for the scanner's byte lookups.
+struct CompiledPath {
+    enum Step {
+        case key(Int)  // index into FilterKeyTable
+        case index(Int)
+    }
+    var steps: [Step]
+    var segments: [FilterPathSegment]
+}
+
+/// Keys as stable byte buffers, because the scanner's member lookup takes an
+/// UnsafeBufferPointer and per-event allocation is what we are avoiding.
+final class FilterKeyTable {
+    private(set) var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
+    private(set) var strings: [[UInt8]] = []
+
+    func intern(_ key: [UInt8]) -> Int {
+        if let i = strings.firstIndex(of: key) { return i }
+        let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(key.count, 1))
+        _ = buf.initialize(from: key)
+        buffers.append(buf)
+        strings.append(key)
+        return buffers.count - 1
+    }
+
+    @inline(__always) func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buffers[i])[0..<strings[i].count])
+    }
+
+    deinit {
+        for b in buffers { b.deallocate() }
+    }
+}

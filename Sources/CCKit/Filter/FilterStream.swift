@@ -1,0 +1,146 @@
+/// Options of one cc-filter run that are not part of the program.
+public struct FilterStreamOptions: Sendable {
+    public var dropRaw = false
+    public var strict = false
+    public var skipInvalid = false
+    /// Runtime errors printed one by one before only counting them.
+    public var maxReportedErrors = 20
+
+    public init() {}
+}
+
+/// The cc-filter loop: lines in, records out. Markers and control records
+/// pass unchanged and in order; raw logs pass unless `--drop-raw`; events
+/// that pass and are unchanged are copied byte for byte.
+public struct FilterStream {
+    public var program: FilterProgram
+    var aggregator: FilterAggregator?
+    public var options: FilterStreamOptions
+    var vm = FilterVM()
+    private var writer = JSONWriter(capacity: 1 << 12)
+    private var rows: [FilterValue] = []
+
+    public private(set) var eventsIn = 0
+    public private(set) var eventsOut = 0
+    public private(set) var runtimeErrors = 0
+    public private(set) var invalidLines = 0
+    private var firstError: String? = nil
+
+    public init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
+        self.program = program
+        self.aggregator = aggregation.map { FilterAggregator(plan: $0) }
+        self.options = options
+    }
+
+    /// Processes one input line (without its newline). `origin` names the
+    /// input in messages ("events.ndjson", "stdin").
+    public mutating func process(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int, origin: String,
+                                 output: OutputWriter) throws
+    {
+        let parsed: JSONLine
+        do {
+            parsed = try JSONLine(line)
+        } catch {
+            try invalid("\(origin): line \(lineNumber): invalid JSON: \(error.message)")
+            return
+        }
+        let root = parsed.root
+        guard root.kind == .object else {
+            try invalid("\(origin): line \(lineNumber): expected a JSON object, got \(root.kind)")
+            return
+        }
+        if root["$cc"] != nil {
+            if var agg = aggregator {
+                aggregator = nil
+                let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
+                agg.marker(block: block, rows: &rows)
+                aggregator = agg
+                try writeRows(output)
+            }
+            try writeLine(line, output)
+            return
+        }
+        if root["event"] == nil && root["topics"] != nil {
+            if !options.dropRaw { try writeLine(line, output) }
+            return
+        }
+        eventsIn += 1
+        do {
+            for p in program.predicates where !(try vm.test(p, root: root)) { return }
+            if var agg = aggregator {
+                aggregator = nil  // keeps the state uniquely referenced while it mutates
+                defer { aggregator = agg }
+                try agg.add(root, vm: &vm, rows: &rows)
+                try writeRows(output)
+                return
+            }
+            if let reshaped = try program.reshape(root, vm: &vm) {
+                reshaped.writeJSON(to: &writer)
+                try output.writeLine(&writer)
+            } else {
+                try writeLine(line, output)
+            }
+            eventsOut += 1
+        } catch let e as FilterRuntimeError {
+            try runtimeError(e, root: root, lineNumber: lineNumber, origin: origin)
+        }
+    }
+
+    /// End of input: the last window's rows and a summary of dropped events.
+    public mutating func finish(output: OutputWriter) throws {
+        if var agg = aggregator {
+            agg.finish(rows: &rows)
+            aggregator = agg
+            try writeRows(output)
+        }
+        try output.flush()
+        if runtimeErrors > 0 {
+            Diagnostics.error("cc-filter", "\(runtimeErrors) event\(runtimeErrors == 1 ? "" : "s") dropped by runtime errors (use --strict to stop at the first)")
+        }
+        if invalidLines > 0 {
+            Diagnostics.error("cc-filter", "skipped \(invalidLines) invalid line\(invalidLines == 1 ? "" : "s")")
+        }
+    }
+
+    @inline(__always) private func writeLine(_ line: UnsafeBufferPointer<UInt8>, _ output: OutputWriter) throws {
+        try output.write(line)
+        try output.write(Self.newline)
+    }
+
+    private static let newline: [UInt8] = [10]
+
+    private mutating func writeRows(_ output: OutputWriter) throws {
+        guard !rows.isEmpty else { return }
+        for r in rows {
+            r.writeJSON(to: &writer)
+            try output.writeLine(&writer)
+            eventsOut += 1
+        }
+        rows.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func invalid(_ message: String) throws {
+        guard options.skipInvalid else {
+            throw ChainCastError.data(message + " (--skip-invalid skips such lines)")
+        }
+        invalidLines += 1
+        if invalidLines <= options.maxReportedErrors { Diagnostics.error("cc-filter", "warning: " + message) }
+    }
+
+    private mutating func runtimeError(_ e: FilterRuntimeError, root: JSONValue, lineNumber: Int, origin: String) throws {
+        var whereText = "\(origin): line \(lineNumber)"
+        if let b = root["blockNumber"]?.quantity {
+            whereText += " (block \(b)"
+            if let l = root["logIndex"]?.quantity { whereText += ", log \(l)" }
+            whereText += ")"
+        }
+        let message = "\(whereText): \(e.message)"
+        if options.strict { throw ChainCastError.data(message) }
+        runtimeErrors += 1
+        if runtimeErrors <= options.maxReportedErrors {
+            Diagnostics.error("cc-filter", message + "; event dropped")
+        } else if runtimeErrors == options.maxReportedErrors + 1 {
+            Diagnostics.error("cc-filter", "further runtime errors are counted but not shown")
+        }
+    }
+}

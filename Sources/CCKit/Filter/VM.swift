@@ -1,0 +1,216 @@
+/// Runs compiled expressions against one event at a time. One VM per
+/// thread; it keeps its stack and regex cache between events so the
+/// per-event path allocates nothing for typical filters.
+public struct FilterVM {
+    private var stack: [FilterValue] = []
+    var builtins = FilterFunctionEvaluator()
+
+    public init() {
+        stack.reserveCapacity(64)
+    }
+
+    /// Evaluates `e` against the event `root` (nil for constant expressions).
+    public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
+        stack.removeAll(keepingCapacity: true)
+        let code = e.code
+        var pc = 0
+        while pc < code.count {
+            switch code[pc] {
+            case .push(let i):
+                stack.append(e.constants[i])
+            case .load(let i):
+                stack.append(Self.resolve(e.paths[i], e.keys, root))
+            case .member(let k):
+                let base = pop()
+                stack.append(Self.member(base, e.keys, k))
+            case .index:
+                let idx = pop()
+                let base = pop()
+                stack.append(try Self.index(base, idx))
+            case .negate:
+                let v = pop()
+                if let n = try v.number(for: "-") { stack.append(.int(n.negated)) } else { stack.append(.null) }
+            case .not:
+                let v = pop()
+                stack.append(.bool(!v.truthy))
+            case .arith(let op):
+                let b = pop()
+                let a = pop()
+                stack.append(try Self.arith(op, a, b))
+            case .compare(let op):
+                let b = pop()
+                let a = pop()
+                stack.append(.bool(try Self.compare(op, a, b)))
+            case .contains(let negated):
+                let list = pop()
+                let el = pop()
+                if let r = try FilterComparison.contains(list, el) {
+                    stack.append(.bool(r != negated))
+                } else {
+                    stack.append(.bool(false))
+                }
+            case .andJump(let target):
+                if !pop().truthy {
+                    stack.append(.bool(false))
+                    pc = target
+                    continue
+                }
+            case .orJump(let target):
+                if pop().truthy {
+                    stack.append(.bool(true))
+                    pc = target
+                    continue
+                }
+            case .toBool:
+                let v = pop()
+                stack.append(.bool(v.truthy))
+            case .jumpIfFalsy(let target):
+                if !pop().truthy {
+                    pc = target
+                    continue
+                }
+            case .jump(let target):
+                pc = target
+                continue
+            case .call(let fn, let argc):
+                let args = Array(stack[(stack.count - argc)...])
+                stack.removeLast(argc)
+                stack.append(try builtins.call(fn, args))
+            case .makeList(let n):
+                let items = Array(stack[(stack.count - n)...])
+                stack.removeLast(n)
+                stack.append(.list(items))
+            case .makeObject(let s), .makeObjectKeepingEvent(let s):
+                let shape = e.objectShapes[s]
+                var o = FilterObject()
+                if case .makeObjectKeepingEvent = code[pc], let root {
+                    root.forEachMember { k, v in o.set(FilterValue.from(k).stringBytes ?? [], FilterValue.from(v)) }
+                }
+                let base = stack.count - shape.count
+                for (i, key) in shape.enumerated() { o.set(key, stack[base + i]) }
+                stack.removeLast(shape.count)
+                stack.append(.object(o))
+            case .loadEqualsString(let p, let c, let negated):
+                let v = Self.resolve(e.paths[p], e.keys, root)
+                stack.append(.bool(Self.equalsString(v, e.constants[c]) != negated))
+            case .loadCompareNumber(let p, let op, let c):
+                let v = Self.resolve(e.paths[p], e.keys, root)
+                stack.append(.bool(try Self.compare(op, v, e.constants[c])))
+            }
+            pc += 1
+        }
+        return stack.popLast() ?? .null
+    }
+
+    /// Predicate form: true when the expression's value is truthy.
+    public mutating func test(_ e: CompiledExpression, root: JSONValue) throws(FilterRuntimeError) -> Bool {
+        try evaluate(e, root: root).truthy
+    }
+
+    mutating func evaluateConstant(_ e: CompiledExpression) throws(FilterRuntimeError) -> FilterValue {
+        try evaluate(e, root: nil)
+    }
+
+    @inline(__always) private mutating func pop() -> FilterValue {
+        stack.popLast() ?? .null
+    }
+
+    // MARK: - Operations
+
+    @inline(__always) static func resolve(_ p: CompiledPath, _ keys: FilterKeyTable, _ root: JSONValue?) -> FilterValue {
+        guard var cur = root else { return .null }
+        for step in p.steps {
+            switch step {
+            case .key(let k):
+                guard let next = cur.member(keys.bytes(k)) else { return .null }
+                cur = next
+            case .index(let i):
+                guard cur.kind == .array else { return .null }
+                let idx = i < 0 ? cur.count + i : i
+                guard idx >= 0, let next = cur[idx] else { return .null }
+                cur = next
+            }
+        }
+        return FilterValue.from(cur)
+    }
+
+    static func member(_ base: FilterValue, _ keys: FilterKeyTable, _ k: Int) -> FilterValue {
+        switch base {
+        case .json(let j):
+            guard j.kind == .object, let m = j.member(keys.bytes(k)) else { return .null }
+            return FilterValue.from(m)
+        case .object(let o):
+            return o[keys.strings[k]] ?? .null
+        default:
+            return .null
+        }
+    }
+
+    static func index(_ base: FilterValue, _ idx: FilterValue) throws(FilterRuntimeError) -> FilterValue {
+        if base.isNull || idx.isNull { return .null }
+        if let key = idx.stringBytes {
+            switch base {
+            case .json(let j):
+                guard j.kind == .object else { return .null }
+                return key.withUnsafeBufferPointer { j.member($0) }.map(FilterValue.from) ?? .null
+            case .object(let o): return o[key] ?? .null
+            default: return .null
+            }
+        }
+        guard let n = try idx.number(for: "[]") else { return .null }
+        guard let i = n.int else { return .null }
+        switch base {
+        case .json(let j):
+            guard j.kind == .array else { return .null }
+            let k = i < 0 ? j.count + i : i
+            guard k >= 0, let v = j[k] else { return .null }
+            return FilterValue.from(v)
+        case .list(let items):
+            let k = i < 0 ? items.count + i : i
+            return k >= 0 && k < items.count ? items[k] : .null
+        default:
+            return .null
+        }
+    }
+
+    static func arith(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError) -> FilterValue {
+        guard let x = try a.number(for: op.rawValue), let y = try b.number(for: op.rawValue) else { return .null }
+        do {
+            switch op {
+            case .add: return .int(try x.adding(y))
+            case .sub: return .int(try x.subtracting(y))
+            case .mul: return .int(try x.multiplied(by: y))
+            case .div: return .int(try x.divided(by: y))
+            case .mod: return .int(try x.remainder(dividingBy: y))
+            case .pow: return .int(try x.power(y))
+            default: return .null
+            }
+        } catch {
+            throw FilterRuntimeError.arithmetic(error, op.rawValue)
+        }
+    }
+
+    static func compare(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError) -> Bool {
+        switch op {
+        case .eq: return FilterComparison.equal(a, b)
+        case .ne: return !FilterComparison.equal(a, b)
+        default:
+            guard let c = try FilterComparison.order(a, b, op.rawValue) else { return false }
+            switch op {
+            case .lt: return c < 0
+            case .le: return c <= 0
+            case .gt: return c > 0
+            default: return c >= 0
+            }
+        }
+    }
+
+    /// The fast path of `path == "literal"`: raw bytes when the scanned
+    /// string has no escapes.
+    @inline(__always) static func equalsString(_ v: FilterValue, _ c: FilterValue) -> Bool {
+        if case .json(let j) = v, j.kind == .string, !j.hasEscapes, case .string(let s) = c {
+            return s.withUnsafeBufferPointer { filterBytesEqualHexInsensitive(j.stringContents, $0) }
+        }
+        return FilterComparison.equal(v, c)
+    }
+}

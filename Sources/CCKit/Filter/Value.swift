@@ -1,0 +1,271 @@
+/// A value while a program runs. Values read from the event stay `.json`
+/// views into the input line until an operation needs them in another form,
+/// so `event == "Transfer"` compares bytes and never builds a String.
+public enum FilterValue {
+    case null
+    case bool(Bool)
+    case int(Int512)
+    /// UTF-8 bytes, unescaped.
+    case string([UInt8])
+    /// A string, number, array or object of the current input line. Never
+    /// null or bool: those are converted when read.
+    case json(JSONValue)
+    case list([FilterValue])
+    case object(FilterObject)
+
+    public static func string(_ s: String) -> FilterValue { .string(Array(s.utf8)) }
+
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// jq's rule: only `false` and `null` are false.
+    var truthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        default: return true
+        }
+    }
+
+    /// Lifts a scanned JSON value: null and bools become plain values.
+    @inline(__always) static func from(_ j: JSONValue) -> FilterValue {
+        switch j.kind {
+        case .null: return .null
+        case .bool: return .bool(j.bool ?? false)
+        default: return .json(j)
+        }
+    }
+
+    /// Type name for messages.
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "bool"
+        case .int: return "number"
+        case .string: return "string"
+        case .list: return "list"
+        case .object: return "object"
+        case .json(let j):
+            switch j.kind {
+            case .string: return "string"
+            case .number: return "number"
+            case .array: return "list"
+            default: return "object"
+            }
+        }
+    }
+}
+
+/// An object built by the program (`{a: 1}`, `--map`, aggregation rows):
+/// keys in order, as they will be written.
+public struct FilterObject {
+    public var keys: [[UInt8]] = []
+    public var values: [FilterValue] = []
+
+    public init() {}
+
+    public subscript(key: [UInt8]) -> FilterValue? {
+        guard let i = keys.firstIndex(of: key) else { return nil }
+        return values[i]
+    }
+
+    public mutating func set(_ key: [UInt8], _ value: FilterValue) {
+        if let i = keys.firstIndex(of: key) {
+            values[i] = value
+        } else {
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    public mutating func remove(_ key: [UInt8]) {
+        if let i = keys.firstIndex(of: key) {
+            keys.remove(at: i)
+            values.remove(at: i)
+        }
+    }
+}
+
+/// A runtime error for one event: the VM reports it with the event's block
+/// and log index, then drops the event (or stops under `--strict`).
+public struct FilterRuntimeError: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+
+    static func arithmetic(_ f: ArithmeticFault, _ op: String) -> FilterRuntimeError {
+        switch f {
+        case .overflow: return .init("integer overflow in '\(op)' (numbers are limited to 512 bits)")
+        case .divisionByZero: return .init("division by zero in '\(op)'")
+        case .negativeExponent: return .init("negative exponent in '**'")
+        }
+    }
+}
+
+// MARK: - Reading values
+
+extension FilterValue {
+    /// Strings as bytes: owned strings directly, JSON strings unescaped only
+    /// when they contain escapes.
+    @inline(__always) func withStringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        switch self {
+        case .string(let b): return try b.withUnsafeBufferPointer(body)
+        case .json(let j) where j.kind == .string:
+            if !j.hasEscapes { return try body(j.stringContents) }
+            var tmp: [UInt8] = []
+            j.unescapedBytes(into: &tmp)
+            return try tmp.withUnsafeBufferPointer(body)
+        default: return nil
+        }
+    }
+
+    var stringBytes: [UInt8]? {
+        switch self {
+        case .string(let b): return b
+        case .json(let j) where j.kind == .string:
+            if !j.hasEscapes { return Array(j.stringContents) }
+            var tmp: [UInt8] = []
+            j.unescapedBytes(into: &tmp)
+            return tmp
+        default: return nil
+        }
+    }
+
+    var isString: Bool {
+        switch self {
+        case .string: return true
+        case .json(let j): return j.kind == .string
+        default: return false
+        }
+    }
+
+    var isNumber: Bool {
+        switch self {
+        case .int: return true
+        case .json(let j): return j.kind == .number
+        default: return false
+        }
+    }
+
+    /// The value as an integer for arithmetic: numbers, decimal strings and
+    /// hex strings. Nil for null (arithmetic with null is null).
+    func number(for op: String) throws(FilterRuntimeError) -> Int512? {
+        switch self {
+        case .int(let v): return v
+        case .null: return nil
+        case .json(let j):
+            if j.kind == .number {
+                if let v = Int512(jsonNumber: j.raw) { return v }
+                throw FilterRuntimeError("'\(op)' needs an integer, got \(self.preview)")
+            }
+            if j.kind == .string, let v = withStringBytes({ Int512(numeric: $0) }) ?? nil { return v }
+        case .string(let b):
+            if let v = b.withUnsafeBufferPointer({ Int512(numeric: $0) }) { return v }
+        default: break
+        }
+        throw FilterRuntimeError("'\(op)' needs a number, got \(typeName) \(preview)")
+    }
+
+    /// A short rendering for error messages.
+    var preview: String {
+        var w = JSONWriter(capacity: 64)
+        writeJSON(to: &w)
+        let s = String(decoding: w.bytes, as: UTF8.self)
+        return s.count > 60 ? String(s.prefix(57)) + "…" : s
+    }
+}
+
+extension Int512 {
+    /// A JSON number that is a whole number: `12`, `-3`, `1e18`, `2.50e1`.
+    init?(jsonNumber p: UnsafeBufferPointer<UInt8>) {
+        var plain = true
+        for c in p where !(filterIsDigit(c) || c == UInt8(ascii: "-")) {
+            plain = false
+            break
+        }
+        if plain {
+            self.init(decimal: p)
+            return
+        }
+        let s = String(decoding: p, as: UTF8.self)
+        var lexer = FilterLexer(s.hasPrefix("-") ? String(s.dropFirst()) : s, origin: "")
+        guard let toks = try? lexer.tokenize(), toks.count == 2, case .int(let v) = toks[0].kind else { return nil }
+        self = s.hasPrefix("-") ? v.negated : v
+    }
+}
+
+// MARK: - Writing values
+
+extension FilterValue {
+    /// Integers within ±(2^53-1) are written as JSON numbers (every JSON
+    /// reader holds them exactly); larger ones as decimal strings, the stream
+    /// contract's form for uint256 values, so nothing downstream rounds them.
+    func writeJSON(to w: inout JSONWriter) {
+        switch self {
+        case .null: w.raw("null")
+        case .bool(let b): if b { w.raw("true") } else { w.raw("false") }
+        case .int(let v):
+            if v.bitWidth <= 53, let n = v.int {
+                w.int(Int64(n))
+            } else {
+                var digits: [UInt8] = []
+                v.appendDecimal(to: &digits)
+                w.raw(UInt8(ascii: "\""))
+                digits.withUnsafeBufferPointer { w.raw($0) }
+                w.raw(UInt8(ascii: "\""))
+            }
+        case .string(let b): b.withUnsafeBufferPointer { w.string(utf8: $0) }
+        case .json(let j): w.raw(j.raw)
+        case .list(let items):
+            w.raw(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { w.raw(UInt8(ascii: ",")) }
+                item.writeJSON(to: &w)
+            }
+            w.raw(UInt8(ascii: "]"))
+        case .object(let o):
+            w.raw(UInt8(ascii: "{"))
+            for i in 0..<o.keys.count {
+                if i > 0 { w.raw(UInt8(ascii: ",")) }
+                o.keys[i].withUnsafeBufferPointer { w.string(utf8: $0) }
+                w.raw(UInt8(ascii: ":"))
+                o.values[i].writeJSON(to: &w)
+            }
+            w.raw(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Turns `.json` views into owned values, so the value can outlive its
+    /// input line (aggregation state).
+    func detached() -> FilterValue {
+        guard case .json(let j) = self else { return self }
+        switch j.kind {
+        case .string: return .string(stringBytes ?? [])
+        case .number:
+            if let v = Int512(jsonNumber: j.raw) { return .int(v) }
+            return .string(Array(j.raw))  // a fraction: keep its text
+        case .array:
+            var items: [FilterValue] = []
+            j.forEachElement { items.append(FilterValue.from($0).detached()) }
+            return .list(items)
+        case .object:
+            var o = FilterObject()
+            j.forEachMember { k, v in o.set(FilterValue.from(k).stringBytes ?? [], FilterValue.from(v).detached()) }
+            return .object(o)
+        default: return .null
+        }
+    }
+
+    /// Elements of a list or JSON array; nil for other types.
+    var elements: [FilterValue]? {
+        switch self {
+        case .list(let items): return items
+        case .json(let j) where j.kind == .array:
+            var items: [FilterValue] = []
+            j.forEachElement { items.append(FilterValue.from($0)) }
+            return items
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Drives a `Sink` from a stream of decoded events and checkpoint markers,
+/// and owns the one rule that makes reruns exact:
+///
+/// 1. Batches are flushed by size and age, never waiting for a marker, but a
+///    flush does not move the checkpoint.
+/// 2. On a marker, everything above it is made durable *first*, then the
+///    checkpoint file names the marker's block (atomic write: temp file,
+///    fsync, rename, fsync of the directory).
+/// 3. End of input without a final marker (a killed upstream looks exactly
+///    like that) commits the data but leaves the checkpoint where it was.
+public final class CheckpointCommitter {
+    public struct Policy: Sendable {
+        /// Flush after this many events.
+        public var batchSize: Int = 10_000
+        /// Flush a batch this many seconds after its first event.
+        public var flushInterval: Double = 1.0
+        /// Count and report unparsable lines instead of stopping with 65.
+        public var skipInvalid = false
+        public var verbose = false
+
+        public init() {}
+    }
+
+    public static let tool = "cc-sink"
+    let sink: Sink
+    let checkpointFile: CheckpointFile?
+    let policy: Policy
+    public let metrics: SinkMetrics
+    /// The checkpoint in force: read at start, replaced after each write.
+    public private(set) var current: Checkpoint?
+    private var batchStarted: Double?
+    private var lastWasMarker = false
+
+    public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
+        self.sink = sink
+        self.checkpointFile = checkpointPath.map { CheckpointFile(path: $0) }
+        self.policy = policy
+        self.metrics = metrics
+    }
+
+    /// Reads the checkpoint file and lets the sink check it against its own
+    /// state. Call before `run`; throws 78 when they contradict.
+    public func resume() throws(ChainCastError) {
+        guard let checkpointFile else { return }
+        current = try checkpointFile.read()
+        if let c = current {
+            metrics.checkpointBlock = c.blockNumber
+            if policy.verbose {
+                Diagnostics.error(Self.tool, "resuming after block \(c.blockNumber) (checkpoint \(checkpointFile.path))")
+            }
+        }
+        try sink.resume(from: current?.marker, state: current.map { Array($0.sinkJSON.utf8) })
+    }
+
+    /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
+    /// SIGTERM (then throws StopRequested after a clean flush).
+    public func run(inputPath: String) throws {
+        let input = try SinkInput(path: inputPath)
+        do {
+            try loop(input)
+        } catch let e as ChainCastError where e.status == .dataError {
+            // Commit what came before the bad line (the checkpoint stays), so a
+            // fixed rerun has less to redo.
+            try? flush()
+            metrics.write(force: true)
+            throw e
+        }
+        try flush()
+        if let state = try sink.finish(cleanEnd: lastWasMarker), let cur = current, lastWasMarker {
+            try writeCheckpoint(cur.marker, state: state)
+        }
+        metrics.write(force: true)
+        if let s = SignalState.pending { throw StopRequested(signal: s) }
+    }
+
+    private func loop(_ input: SinkInput) throws {
+        while !SignalState.shouldStop {
+            var timeout: Int32 = 250
+            if sink.pendingEvents > 0, let started = batchStarted {
+                let left = policy.flushInterval - (Monotonic.seconds() - started)
+                if left <= 0 {
+                    try flush()
+                } else {
+                    timeout = Int32(min(250, left * 1000 + 1))
+                }
+            }
+            let outcome = try input.pump(timeoutMilliseconds: timeout) { line, number throws(ChainCastError) in
+                try handle(line, number)
+            }
+            if outcome == .eof { break }
+        }
+    }
+
+    private func handle(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws(ChainCastError) {
+        let parsed: JSONLine
+        do {
+            parsed = try JSONLine(line)
+        } catch {
+            try invalid(number, error.message)
+            return
+        }
+        let root = parsed.root
+        if ControlRecord.isControl(root) {
+            let marker: CheckpointMarker?
+            do { marker = try CheckpointMarker(record: root) } catch { throw .data("line \(number): \(error.message)") }
+            if let marker {
+                try commit(marker)
+                lastWasMarker = true
+            }
+            // Other control records are for stages that know them; the sink
+            // is the last stage, so there is nothing to forward them to.
+            return
+        }
+        let event: DecodedEvent
+        do { event = try DecodedEvent(root) } catch {
+            try invalid(number, error.message)
+            return
+        }
+        if let c = current, let chain = event.chainId, chain != c.chainId {
+            throw .config(
+                "line \(number): event of chain \(chain), but checkpoint \(checkpointFile?.path ?? "") is for chain "
+                    + "\(c.chainId); use the checkpoint file of this pipeline")
+        }
+        if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+        try sink.append(event)
+        metrics.events += 1
+        if event.removed { metrics.removed += 1 }
+        lastWasMarker = false
+        if sink.pendingEvents >= policy.batchSize { try flush() }
+    }
+
+    private func invalid(_ number: Int, _ message: String) throws(ChainCastError) {
+        guard policy.skipInvalid else { throw .data("line \(number): \(message)") }
+        metrics.invalidLines += 1
+        if policy.verbose { Diagnostics.error(Self.tool, "line \(number): skipped: \(message)") }
+    }
+
+    private func flush() throws(ChainCastError) {
+        guard sink.pendingEvents > 0 else { return }
+        try sink.flush()
+        batchStarted = nil
+        metrics.batches += 1
+        metrics.write(force: false)
+    }
+
+    private func commit(_ marker: CheckpointMarker) throws(ChainCastError) {
+        if let c = current {
+            if marker.chainId != c.chainId || marker.filter.lowercased() != c.filter.lowercased() {
+                throw .config(
+                    "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
+                        + "stream's markers are for chain \(marker.chainId) filter \(marker.filter); use the "
+                        + "checkpoint file of this pipeline (nothing was overwritten)")
+            }
+            // A marker at or below the checkpoint (a stream that was not
+            // resumed from it) makes data durable but never moves it back.
+            if marker.blockNumber <= c.blockNumber {
+                try flush()
+                return
+            }
+        }
+        let hadPending = sink.pendingEvents > 0
+        let state = try sink.commit(marker)
+        if hadPending { metrics.batches += 1 }
+        batchStarted = nil
+        try writeCheckpoint(marker, state: state)
+    }
+
+    private func writeCheckpoint(_ marker: CheckpointMarker, state: [UInt8]) throws(ChainCastError) {
+        let checkpoint = Checkpoint(marker: marker, sinkJSON: String(decoding: state, as: UTF8.self))
+        try checkpointFile?.write(checkpoint)
+        try sink.checkpointWritten()
+        current = checkpoint
+        metrics.checkpoints += 1
+        metrics.checkpointBlock = marker.blockNumber
+        if policy.verbose {
+            Diagnostics.error(Self.tool, "checkpoint: block \(marker.blockNumber) (\(metrics.events) events so far)")
+        }
+        metrics.write(force: false)
+    }
+}
+
+enum Monotonic {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,236 @@
+/// `--tables per-event`: besides the `events` table, one typed table per
+/// event signature, created the first time the signature is seen, with one
+/// column per ABI argument.
+///
+/// Names are attacker controlled (anyone can deploy a contract whose event is
+/// called `"; DROP TABLE events; --`), so table and column names are
+/// sanitized, made unique and quoted. The mapping from signature to table
+/// and from argument name to column lives in `cc_event_tables` and
+/// `cc_event_columns`, so a rerun reuses exactly the same names.
+final class PerEventTables {
+    struct Column {
+        var key: [UInt8]  // the args member name, unescaped
+        var name: String  // sanitized SQL column name
+    }
+
+    final class Table {
+        let name: String
+        let signature: EventSignature?
+        var columns: [Column]
+        var insert: SQLiteStatement
+        let delete: SQLiteStatement
+        init(name: String, signature: EventSignature?, columns: [Column], insert: SQLiteStatement, delete: SQLiteStatement) {
+            self.name = name
+            self.signature = signature
+            self.columns = columns
+            self.insert = insert
+            self.delete = delete
+        }
+    }
+
+    private let db: SQLiteConnection
+    private let mainTable: String
+    private var tables: [[UInt8]: Table] = [:]
+    /// The last table used: consecutive events usually share a signature.
+    private var lastKey: [UInt8] = []
+    private var lastTable: Table?
+    private var keyScratch: [UInt8] = []
+    private let registerTable: SQLiteStatement
+    private let registerColumn: SQLiteStatement
+
+    init(db: SQLiteConnection, mainTable: String) throws(ChainCastError) {
+        self.db = db
+        self.mainTable = mainTable
+        try db.exec(
+            """
+            CREATE TABLE IF NOT EXISTS cc_event_tables (
+              signature TEXT PRIMARY KEY, table_name TEXT NOT NULL UNIQUE COLLATE NOCASE);
+            CREATE TABLE IF NOT EXISTS cc_event_columns (
+              table_name TEXT NOT NULL, position INTEGER NOT NULL, arg_name TEXT NOT NULL,
+              column_name TEXT NOT NULL, PRIMARY KEY (table_name, position));
+            """)
+        registerTable = try db.prepare("INSERT INTO cc_event_tables (signature, table_name) VALUES (?1, ?2)")
+        registerColumn = try db.prepare(
+            "INSERT INTO cc_event_columns (table_name, position, arg_name, column_name) VALUES (?1, ?2, ?3, ?4)")
+        try load()
+    }
+
+    private func load() throws(ChainCastError) {
+        let q = try db.prepare("SELECT signature, table_name FROM cc_event_tables")
+        var found: [(String, String)] = []
+        while try q.step() { found.append((q.text(0) ?? "", q.text(1) ?? "")) }
+        q.reset()
+        let cq = try db.prepare(
+            "SELECT arg_name, column_name FROM cc_event_columns WHERE table_name = ?1 ORDER BY position")
+        for (sig, name) in found {
+            cq.bind(1, text: name)
+            var cols: [Column] = []
+            while try cq.step() { cols.append(Column(key: Array((cq.text(0) ?? "").utf8), name: cq.text(1) ?? "")) }
+            cq.reset()
+            let t = try makeTable(name: name, signature: EventSignature(sig), columns: cols)
+            tables[Array(sig.utf8)] = t
+        }
+    }
+
+    private func makeTable(name: String, signature: EventSignature?, columns: [Column]) throws(ChainCastError) -> Table {
+        Table(
+            name: name, signature: signature, columns: columns,
+            insert: try prepareInsert(name, columns),
+            delete: try db.prepare(
+                "DELETE FROM \(SQLIdentifier.quote(name)) WHERE chain_id = ?1 AND block_hash = ?2 AND log_index = ?3"))
+    }
+
+    private func prepareInsert(_ name: String, _ columns: [Column]) throws(ChainCastError) -> SQLiteStatement {
+        let cols = SQLiteSink.baseColumns + columns.map { SQLIdentifier.quote($0.name) }
+        let params = (1...cols.count).map { "?\($0)" }.joined(separator: ", ")
+        let updates = cols.filter { !["chain_id", "block_hash", "log_index"].contains($0) }
+            .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return try db.prepare(
+            """
+            INSERT INTO \(SQLIdentifier.quote(name)) (\(cols.joined(separator: ", "))) VALUES (\(params))
+            ON CONFLICT (chain_id, block_hash, log_index) DO UPDATE SET \(updates)
+            """)
+    }
+
+    /// Every table name already in the database, lowercased.
+    private func existingTableNames() throws(ChainCastError) -> Set<String> {
+        let q = try db.prepare("SELECT lower(name) FROM sqlite_master WHERE type IN ('table', 'view', 'index')")
+        var names: Set<String> = [mainTable.lowercased()]
+        while try q.step() { if let n = q.text(0) { names.insert(n) } }
+        q.reset()
+        return names
+    }
+
+    private func createTable(signatureText: String, event: String?) throws(ChainCastError) -> Table {
+        let sig = EventSignature(signatureText)
+        let base = SQLIdentifier.sanitize(sig?.name ?? event ?? "event")
+        var taken = try existingTableNames()
+        taken.formUnion(["cc_checkpoint", "cc_event_tables", "cc_event_columns"])
+        let name = SQLIdentifier.unique(base.lowercased().hasPrefix("cc_") ? "_" + base : base, avoiding: taken)
+        try db.exec(
+            """
+            CREATE TABLE \(SQLIdentifier.quote(name)) (
+              chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
+              block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
+              log_index INTEGER NOT NULL, address TEXT,
+              UNIQUE (chain_id, block_hash, log_index));
+            CREATE INDEX \(SQLIdentifier.quote(name + "_block_number")) ON \(SQLIdentifier.quote(name))(block_number);
+            """)
+        registerTable.bind(1, text: signatureText)
+        registerTable.bind(2, text: name)
+        try registerTable.run()
+        return try makeTable(name: name, signature: sig, columns: [])
+    }
+
+    /// Adds a column for an argument name the table has not seen, typed from
+    /// the ABI type at that position of the signature.
+    private func addColumn(_ t: Table, key: [UInt8], position: Int) throws(ChainCastError) {
+        let abiType = t.signature.flatMap { position < $0.types.count ? $0.types[position] : nil } ?? "string"
+        let type = EventSignature.columnType(for: abiType)
+        var taken = Set(SQLiteSink.baseColumns)
+        for c in t.columns { taken.insert(c.name.lowercased()) }
+        let keyText = String(decoding: key, as: UTF8.self)
+        let name = SQLIdentifier.unique(SQLIdentifier.sanitize(keyText), avoiding: taken)
+        try db.exec("ALTER TABLE \(SQLIdentifier.quote(t.name)) ADD COLUMN \(SQLIdentifier.quote(name)) \(type.rawValue)")
+        registerColumn.bind(1, text: t.name)
+        registerColumn.bind(2, int: Int64(t.columns.count))
+        registerColumn.bind(3, text: keyText)
+        registerColumn.bind(4, text: name)
+        try registerColumn.run()
+        t.columns.append(Column(key: key, name: name))
+        t.insert = try prepareInsert(t.name, t.columns)
+    }
+
+    private func table(for e: DecodedEvent) throws(ChainCastError) -> Table? {
+        guard let sigValue = e.signature else { return nil }
+        keyScratch.removeAll(keepingCapacity: true)
+        sigValue.unescapedBytes(into: &keyScratch)
+        if let lastTable, keyScratch == lastKey { return lastTable }
+        let t: Table
+        if let found = tables[keyScratch] {
+            t = found
+        } else {
+            let text = String(decoding: keyScratch, as: UTF8.self)
+            t = try createTable(signatureText: text, event: e.event?.string())
+            tables[keyScratch] = t
+        }
+        lastKey = keyScratch
+        lastTable = t
+        return t
+    }
+
+    /// The column of an args member: usually the one at the same position.
+    @inline(__always)
+    private static func columnIndex(_ t: Table, _ key: JSONValue, _ position: Int) -> Int? {
+        if key.hasEscapes {
+            var k: [UInt8] = []
+            key.unescapedBytes(into: &k)
+            return t.columns.firstIndex(where: { $0.key == k })
+        }
+        let b = key.stringContents
+        if position < t.columns.count, FieldName.same(b, t.columns[position].key) { return position }
+        return t.columns.firstIndex(where: { FieldName.same(b, $0.key) })
+    }
+
+    func apply(_ e: DecodedEvent, chainId: Int64, binder: inout TextBinder) throws(ChainCastError) {
+        guard let t = try table(for: e) else { return }
+        if e.removed {
+            t.delete.bind(1, int: chainId)
+            binder.bind(t.delete, 2, e.blockHash)
+            t.delete.bind(3, int: Int64(bitPattern: e.logIndex))
+            try t.delete.run()
+            return
+        }
+        // Make sure every argument has a column before binding anything: adding
+        // one re-prepares the insert statement.
+        if let args = e.args, args.kind == .object {
+            var position = 0
+            var missing: [([UInt8], Int)] = []
+            args.forEachMember { key, _ in
+                if Self.columnIndex(t, key, position) == nil {
+                    var k: [UInt8] = []
+                    key.unescapedBytes(into: &k)
+                    if !missing.contains(where: { $0.0 == k }) { missing.append((k, position)) }
+                }
+                position += 1
+            }
+            for (k, p) in missing { try addColumn(t, key: k, position: p) }
+        }
+        let s = t.insert
+        s.bind(1, int: chainId)
+        s.bind(2, int: Int64(bitPattern: e.blockNumber))
+        binder.bind(s, 3, e.blockHash)
+        if let ts = e.blockTimestamp { s.bind(4, int: Int64(bitPattern: ts)) } else { s.bindNull(4) }
+        binder.bindOptional(s, 5, e.transactionHash)
+        if let ti = e.transactionIndex { s.bind(6, int: Int64(bitPattern: ti)) } else { s.bindNull(6) }
+        s.bind(7, int: Int64(bitPattern: e.logIndex))
+        binder.bindOptional(s, 8, e.address)
+        let first = Int32(SQLiteSink.baseColumns.count) + 1
+        for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
+        if let args = e.args, args.kind == .object {
+            var position = 0
+            args.forEachMember { key, value in
+                let found = Self.columnIndex(t, key, position)
+                position += 1
+                guard let index = found else { return }
+                let p = first + Int32(index)
+                switch value.kind {
+                case .null: s.bindNull(p)
+                case .bool: s.bind(p, int: value.bool == true ? 1 : 0)
+                case .string, .number:
+                    if let n = TextBinder.int64(decimal: value) { s.bind(p, int: n) } else { binder.bind(s, p, value) }
+                case .array, .object: binder.bindRawJSON(s, p, value)
+                }
+            }
+        }
+        try s.run()
+    }
+}
+
+extension FieldName {
+    /// Compares a scanned key without escapes with a stored unescaped name.
+    @inline(__always)
+    static func same(_ b: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> Bool {
+        b.count == key.count && key.withUnsafeBufferPointer { k in b.elementsEqual(k) }
+    }
+}

@@ -1,0 +1,240 @@
+/// Writes decoded events into one SQLite table (`events` unless `--table`),
+/// optionally also into one typed table per event signature.
+///
+/// One transaction per batch. The checkpoint marker's block is written to
+/// `cc_checkpoint` inside the transaction that holds the data it covers, so
+/// the database alone always knows how far it is complete; the checkpoint
+/// file is written after that commit. Inserts are upserts on
+/// `(chain_id, block_hash, log_index)`, which makes receiving an event twice
+/// harmless; `"removed": true` deletes the row.
+public final class SQLiteSink: Sink {
+    public struct Options: Sendable {
+        public var path: String
+        public var table: String = "events"
+        public var perEventTables: Bool = false
+        /// How long a write waits for a reader or another writer holding a lock.
+        public var busyTimeoutMilliseconds: Int32 = 10_000
+
+        public init(path: String) { self.path = path }
+    }
+
+    public let kind = "sqlite"
+    let options: Options
+    let db: SQLiteConnection
+    let tableName: String
+    private let insert: SQLiteStatement
+    private let delete: SQLiteStatement
+    private let saveCheckpoint: SQLiteStatement
+    private let loadCheckpoint: SQLiteStatement
+    private var perEvent: PerEventTables?
+    private let begin: SQLiteStatement
+    private let commitStatement: SQLiteStatement
+    public private(set) var pendingEvents = 0
+    var binder = TextBinder()
+
+    /// Rows written (upserted) and deleted, for metrics.
+    public private(set) var insertedTotal = 0
+    public private(set) var deletedTotal = 0
+
+    public static let baseColumns = [
+        "chain_id", "block_number", "block_hash", "block_timestamp", "transaction_hash", "transaction_index",
+        "log_index", "address",
+    ]
+
+    public init(_ options: Options) throws(ChainCastError) {
+        self.options = options
+        db = try SQLiteConnection(path: options.path)
+        tableName = options.table
+        try db.exec("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
+        let mode = try db.prepare("PRAGMA journal_mode = WAL")
+        let walOK = try mode.step() && mode.text(0)?.lowercased() == "wal"
+        mode.reset()
+        if !walOK {
+            throw .io("SQLite database \(options.path): cannot switch to WAL mode (is it on a network file system?)")
+        }
+        // FULL: a COMMIT in WAL mode fsyncs the log, so a committed batch
+        // survives a power cut, not only a killed process.
+        try db.exec("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        let t = SQLIdentifier.quote(options.table)
+        let base = SQLIdentifier.sanitize(options.table)
+        try db.exec(
+            """
+            BEGIN IMMEDIATE;
+            CREATE TABLE IF NOT EXISTS \(t) (
+              chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
+              block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
+              log_index INTEGER NOT NULL, address TEXT, event TEXT, signature TEXT, args TEXT,
+              UNIQUE (chain_id, block_hash, log_index));
+            """)
+        do { try Self.checkColumns(db, table: options.table) } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+        try db.exec(
+            """
+            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_block_number")) ON \(t)(block_number);
+            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(t)(address);
+            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(t)(event);
+            CREATE TABLE IF NOT EXISTS cc_checkpoint (
+              chain_id INTEGER NOT NULL, filter TEXT NOT NULL, block_number INTEGER NOT NULL,
+              block_hash TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+              PRIMARY KEY (chain_id, filter));
+            COMMIT;
+            """)
+        insert = try db.prepare(
+            """
+            INSERT INTO \(t) (chain_id, block_number, block_hash, block_timestamp, transaction_hash,
+              transaction_index, log_index, address, event, signature, args)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT (chain_id, block_hash, log_index) DO UPDATE SET
+              block_number = excluded.block_number, block_timestamp = excluded.block_timestamp,
+              transaction_hash = excluded.transaction_hash, transaction_index = excluded.transaction_index,
+              address = excluded.address, event = excluded.event, signature = excluded.signature,
+              args = excluded.args
+            """)
+        delete = try db.prepare("DELETE FROM \(t) WHERE chain_id = ?1 AND block_hash = ?2 AND log_index = ?3")
+        saveCheckpoint = try db.prepare(
+            """
+            INSERT INTO cc_checkpoint (chain_id, filter, block_number, block_hash, updated_at)
+            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            ON CONFLICT (chain_id, filter) DO UPDATE SET block_number = excluded.block_number,
+              block_hash = excluded.block_hash, updated_at = excluded.updated_at
+            """)
+        loadCheckpoint = try db.prepare(
+            "SELECT block_number, block_hash FROM cc_checkpoint WHERE chain_id = ?1 AND filter = ?2")
+        begin = try db.prepare("BEGIN IMMEDIATE")
+        commitStatement = try db.prepare("COMMIT")
+        if options.perEventTables {
+            perEvent = try PerEventTables(db: db, mainTable: options.table)
+        }
+    }
+
+    /// An existing table of that name must be one we can write: refuse a
+    /// user's unrelated table instead of failing on the first insert.
+    static func checkColumns(_ db: SQLiteConnection, table: String) throws(ChainCastError) {
+        let info = try db.prepare("SELECT name FROM pragma_table_info(?1)")
+        info.bind(1, text: table)
+        var have = Set<String>()
+        while try info.step() { if let n = info.text(0) { have.insert(n.lowercased()) } }
+        info.reset()
+        let need = baseColumns + ["event", "signature", "args"]
+        if let missing = need.first(where: { !have.contains($0) }) {
+            throw .config(
+                "table \(table) in \(db.path) is not an events table (it has no column \(missing)); choose another --table")
+        }
+    }
+
+    /// The checkpoint the database holds for a chain and filter.
+    public func storedCheckpoint(chainId: UInt64, filter: String) throws(ChainCastError) -> (
+        blockNumber: UInt64, blockHash: String
+    )? {
+        loadCheckpoint.bind(1, int: Int64(bitPattern: chainId))
+        loadCheckpoint.bind(2, text: filter)
+        defer { loadCheckpoint.reset() }
+        guard try loadCheckpoint.step() else { return nil }
+        return (UInt64(bitPattern: loadCheckpoint.int(0)), loadCheckpoint.text(1) ?? "")
+    }
+
+    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+        guard let checkpoint else { return }
+        if let state { try SinkState.expectType(state, "sqlite") }
+        // The database commits its checkpoint row before the file is written,
+        // so the file may lag behind the database (a kill in between) but
+        // never be ahead of it.
+        guard let stored = try storedCheckpoint(chainId: checkpoint.chainId, filter: checkpoint.filter) else {
+            throw .config(
+                "checkpoint file names block \(checkpoint.blockNumber) of chain \(checkpoint.chainId), but "
+                    + "\(options.path) has no checkpoint for that chain and filter: is this the database "
+                    + "the checkpoint was written for?")
+        }
+        if stored.blockNumber < checkpoint.blockNumber {
+            throw .config(
+                "checkpoint file is at block \(checkpoint.blockNumber), but \(options.path) only has data up to "
+                    + "block \(stored.blockNumber): the database was replaced or restored; use a fresh checkpoint file")
+        }
+        if stored.blockNumber == checkpoint.blockNumber && stored.blockHash.lowercased() != checkpoint.blockHash.lowercased() {
+            throw .config(
+                "checkpoint file names block \(checkpoint.blockNumber) with hash \(checkpoint.blockHash), "
+                    + "but \(options.path) committed hash \(stored.blockHash) for that block")
+        }
+    }
+
+    private func ensureTransaction() throws(ChainCastError) {
+        if !db.isInTransaction { try begin.run() }
+    }
+
+    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+        try ensureTransaction()
+        let chain = Int64(bitPattern: e.chainId ?? 0)
+        if e.removed {
+            delete.bind(1, int: chain)
+            binder.bind(delete, 2, e.blockHash)
+            delete.bind(3, int: Int64(bitPattern: e.logIndex))
+            try rolledBackOnError { () throws(ChainCastError) in try delete.run() }
+            deletedTotal += db.changes
+        } else {
+            insert.bind(1, int: chain)
+            insert.bind(2, int: Int64(bitPattern: e.blockNumber))
+            binder.bind(insert, 3, e.blockHash)
+            if let ts = e.blockTimestamp { insert.bind(4, int: Int64(bitPattern: ts)) } else { insert.bindNull(4) }
+            binder.bindOptional(insert, 5, e.transactionHash)
+            if let ti = e.transactionIndex { insert.bind(6, int: Int64(bitPattern: ti)) } else { insert.bindNull(6) }
+            insert.bind(7, int: Int64(bitPattern: e.logIndex))
+            binder.bindOptional(insert, 8, e.address)
+            binder.bindOptional(insert, 9, e.event)
+            binder.bindOptional(insert, 10, e.signature)
+            if let a = e.args { binder.bindRawJSON(insert, 11, a) } else { insert.bindNull(11) }
+            try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
+            insertedTotal += 1
+        }
+        if let perEvent {
+            try rolledBackOnError { () throws(ChainCastError) in try perEvent.apply(e, chainId: chain, binder: &binder) }
+        }
+        pendingEvents += 1
+    }
+
+    /// A failed statement (disk full, read-only) abandons the batch: roll back
+    /// so the database is exactly its last commit, then report.
+    private func rolledBackOnError(_ body: () throws(ChainCastError) -> Void) throws(ChainCastError) {
+        do { try body() } catch {
+            if db.isInTransaction { try? db.exec("ROLLBACK") }
+            pendingEvents = 0
+            throw error
+        }
+    }
+
+    public func flush() throws(ChainCastError) {
+        guard db.isInTransaction else {
+            pendingEvents = 0
+            return
+        }
+        try rolledBackOnError { () throws(ChainCastError) in try commitStatement.run() }
+        pendingEvents = 0
+    }
+
+    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+        try ensureTransaction()
+        saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
+        saveCheckpoint.bind(2, text: checkpoint.filter)
+        saveCheckpoint.bind(3, int: Int64(bitPattern: checkpoint.blockNumber))
+        saveCheckpoint.bind(4, text: checkpoint.blockHash)
+        try rolledBackOnError { () throws(ChainCastError) in try saveCheckpoint.run() }
+        try flush()
+        var w = JSONWriter(capacity: 128)
+        w.raw("{")
+        w.key("type")
+        w.string("sqlite")
+        w.raw(",")
+        w.key("table")
+        w.string(tableName)
+        w.raw("}")
+        return w.bytes
+    }
+
+    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+        try flush()
+        // Fold the WAL back into the database so a copied .db file is complete.
+        try? db.exec("PRAGMA wal_checkpoint(PASSIVE)")
+        return nil
+    }
+}

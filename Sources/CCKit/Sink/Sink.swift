@@ -1,0 +1,44 @@
+/// Where decoded events end up. `CheckpointCommitter` drives a sink: it hands
+/// over events, asks for a flush when a batch is full or old, and at every
+/// checkpoint marker asks the sink to make everything durable *with* the
+/// marker, then writes the checkpoint file with the state the sink returned.
+///
+/// The contract that makes reruns exact: whatever a sink made durable past
+/// the last checkpoint is either idempotent to receive again (SQLite upserts,
+/// webhook idempotency keys) or undone on `resume` (files are truncated back
+/// to the length the checkpoint recorded).
+public protocol Sink: AnyObject {
+    /// `sqlite`, `file` or `webhook`: the checkpoint's `sink.type`.
+    var kind: String { get }
+
+    /// Compares the checkpoint file (nil when there is none) and its `sink`
+    /// object with the sink's own state and gets ready to continue after it.
+    /// Throws `.config` when they contradict; nothing is modified then.
+    func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError)
+
+    func append(_ event: DecodedEvent) throws(ChainCastError)
+
+    /// Events appended since the last flush or commit.
+    var pendingEvents: Int { get }
+
+    /// Makes everything appended so far durable, without moving the checkpoint.
+    func flush() throws(ChainCastError)
+
+    /// Makes everything appended so far durable together with `checkpoint`
+    /// and returns the JSON object to store as the checkpoint file's `sink`.
+    func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8]
+
+    /// The checkpoint file returned by the last `commit` is durably in place.
+    func checkpointWritten() throws(ChainCastError)
+
+    /// End of input, after a final flush. `cleanEnd`: the last record was a
+    /// checkpoint marker, so nothing past the checkpoint was written. Returns
+    /// a new `sink` object when finishing changed the state the checkpoint
+    /// must record (the file sink completes its files), else nil.
+    func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]?
+}
+
+extension Sink {
+    public func checkpointWritten() throws(ChainCastError) {}
+    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }
+}

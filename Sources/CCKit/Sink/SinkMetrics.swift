@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `--metrics-file`: counters in the Prometheus text exposition format,
+/// rewritten atomically (at most once a second, and at the end) so the node
+/// exporter's textfile collector never reads half a file.
+public final class SinkMetrics {
+    public var events = 0
+    public var removed = 0
+    public var batches = 0
+    public var checkpoints = 0
+    public var checkpointBlock: UInt64?
+    public var invalidLines = 0
+    public var webhookRequests = 0
+    public var webhookRetries = 0
+    public var webhookFailures = 0
+    public var deadLettered = 0
+    public var bytesWritten = 0
+    let path: String?
+    let sinkKind: String
+    private var lastWrite = 0.0
+
+    public init(path: String?, sink: String) {
+        self.path = path
+        self.sinkKind = sink
+    }
+
+    public var text: String {
+        let l = "{sink=\"\(sinkKind)\"}"
+        var s = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ value: String) {
+            s += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name)\(l) \(value)\n"
+        }
+        metric("cc_sink_events_total", "counter", "Events received (including removed ones).", "\(events)")
+        metric("cc_sink_removed_events_total", "counter", "Events received with removed=true.", "\(removed)")
+        metric("cc_sink_batches_total", "counter", "Batches committed.", "\(batches)")
+        metric("cc_sink_checkpoints_total", "counter", "Checkpoints committed.", "\(checkpoints)")
+        if let b = checkpointBlock {
+            metric("cc_sink_checkpoint_block", "gauge", "Block of the last committed checkpoint.", "\(b)")
+        }
+        metric("cc_sink_invalid_lines_total", "counter", "Input lines skipped by --skip-invalid.", "\(invalidLines)")
+        if sinkKind == "file" {
+            metric("cc_sink_bytes_written_total", "counter", "Bytes written to output files.", "\(bytesWritten)")
+        }
+        if sinkKind == "webhook" {
+            metric("cc_sink_webhook_requests_total", "counter", "HTTP requests sent.", "\(webhookRequests)")
+            metric("cc_sink_webhook_retries_total", "counter", "Requests retried.", "\(webhookRetries)")
+            metric(
+                "cc_sink_webhook_rejected_batches_total", "counter", "Batches the receiver refused with a 4xx.",
+                "\(webhookFailures)")
+            metric(
+                "cc_sink_dead_lettered_events_total", "counter", "Events written to the dead-letter file.",
+                "\(deadLettered)")
+        }
+        return s
+    }
+
+    /// Best effort: metrics must never stop the data from flowing.
+    public func write(force: Bool) {
+        guard let path else { return }
+        let now = Monotonic.seconds()
+        if !force && now - lastWrite < 1 { return }
+        lastWrite = now
+        let tmp = "\(path).tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array(text.utf8)
+        let ok = bytes.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        close(fd)
+        if ok { rename(tmp, path) } else { unlink(tmp) }
+    }
+}
+
+enum FileIO {
+    /// write(2) until done; false on error (errno set).
+    static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> Bool {
+        var off = 0
+        while off < b.count {
+            let n = write(fd, b.baseAddress! + off, b.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            off += n
+        }
+        return true
+    }
+
+    static func errorText() -> String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import CCKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `cc-filter`: keeps, reshapes and aggregates decoded events with a small
+/// exact expression language. All logic lives in CCKit/Filter.
+struct FilterCommand: ChainCastCommand {
+    static let toolName = "cc-filter"
+
+    static let configuration = CommandConfiguration(
+        commandName: "cc-filter",
+        abstract: "Keep, reshape and aggregate decoded events with exact 512-bit expressions.",
+        discussion: """
+            The first operand is the expression unless -f or --where is given (as with grep -e/-f); \
+            the other operands are input files (standard input when none, or '-').
+
+              cc-filter 'event == "Transfer" && args.value > 10**18'
+              cc-filter --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
+                        --map '{block: blockNumber, from: args.from, usdc: formatUnits(args.value, 6)}'
+              cc-filter 'event == "Transfer"' --group-by args.to --agg 'count(), sum(args.value)' --window blocks:1000
+
+            Markers ({"$cc": …}) always pass unchanged and in order. See cc-filter(1) for the language.
+            """)
+
+    @Argument(help: ArgumentHelp("The filter expression, then NDJSON input files.", valueName: "EXPR | FILE"))
+    var operands: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A predicate every passing event must satisfy (repeatable).",
+                                            valueName: "EXPR"))
+    var `where`: [String] = []
+
+    @Option(name: .short, help: ArgumentHelp("Read the predicate from a file ('#' starts a comment).",
+                                             valueName: "PROGRAM-FILE"))
+    var file: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Replace each passing event by this object; write {..., key: expr} to keep the event's other fields.",
+        valueName: "OBJECT-EXPR"))
+    var map: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
+    var set: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
+    var del: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Aggregate by these keys (comma-separated expressions).",
+                                            valueName: "EXPR[,EXPR...]"))
+    var groupBy: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Aggregates: count(), sum(x), min(x), max(x), avg(x), first(x), last(x), distinct(x), or {name: agg(x), …}.",
+        valueName: "AGGREGATES"))
+    var agg: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "When aggregate rows are written: blocks:N, time:1h (by blockTimestamp), marker, or end (default).",
+        valueName: "WINDOW"))
+    var window: String?
+
+    @Flag(help: "Drop raw (undecoded) logs instead of passing them through.")
+    var dropRaw = false
+
+    @Flag(help: "Stop with exit status 65 at the first runtime error instead of dropping the event.")
+    var strict = false
+
+    @Flag(help: ArgumentHelp("Warn about malformed input lines on stderr, count them and go on.",
+                             discussion: "Without it the first malformed line stops the command with exit status 65."))
+    var skipInvalid = false
+
+    @Flag(name: .shortAndLong, help: "Print a closing summary (events in, out, dropped) on stderr.")
+    var verbose = false
+
+    func run() throws {
+        SignalState.install()
+        var files = operands
+        var program = FilterProgram()
+        do {
+            if file == nil && `where`.isEmpty {
+                guard !files.isEmpty else {
+                    throw ValidationError("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE")
+                }
+                try program.addPredicate(files.removeFirst(), origin: "expression")
+            }
+            if let file {
+                guard let text = readTextFile(file) else {
+                    throw ChainCastError.noInput("cannot read program file \(file)")
+                }
+                try program.addPredicate(text, origin: file)
+            }
+            for w in `where` { try program.addPredicate(w, origin: "--where") }
+            if let map { try program.setMap(map) }
+            for s in set { try program.addSet(s) }
+            for d in del { try program.addDelete(d) }
+        } catch let e as FilterCompileError {
+            throw ChainCastError.usage(e.rendered)
+        }
+        var plan: AggregationPlan? = nil
+        if agg != nil || groupBy != nil || window != nil {
+            guard let agg else {
+                throw ChainCastError.usage("--group-by and --window need --agg, e.g. --agg 'count(), sum(args.value)'")
+            }
+            if program.map != nil || !set.isEmpty || !del.isEmpty {
+                throw ChainCastError.usage("--agg cannot be combined with --map, --set or --del")
+            }
+            let w = try window.map { s throws(ChainCastError) in try AggregationWindow(parsing: s) } ?? .end
+            do {
+                plan = try AggregationPlan(groupBy: groupBy, aggregates: agg, window: w)
+            } catch {
+                throw ChainCastError.usage(error.rendered)
+            }
+        }
+        var options = FilterStreamOptions()
+        options.dropRaw = dropRaw
+        options.strict = strict
+        options.skipInvalid = skipInvalid
+        var stream = FilterStream(program: program, aggregation: plan, options: options)
+
+        let inputs = files.isEmpty ? ["-"] : files
+        var readers: [(String, LineReader)] = []
+        for p in inputs {
+            readers.append(p == "-" ? ("stdin", LineReader(fd: 0)) : (p, try LineReader(path: p)))
+        }
+        let output = OutputWriter(fd: 1)
+        do {
+            for (name, var reader) in readers {
+                try reader.forEachLine { line, n in
+                    if SignalState.shouldStop { try SignalState.checkpoint() }
+                    try stream.process(line, lineNumber: n, origin: name, output: output)
+                }
+            }
+            try stream.finish(output: output)
+        } catch let e as StopRequested {
+            try? output.flush()
+            throw e
+        } catch let e as ChainCastError {
+            try? output.flush()
+            throw e
+        }
+        if verbose {
+            Diagnostics.error("cc-filter", "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
+                + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
+        }
+    }
+}
+
+/// Program files are small and read once; plain POSIX keeps Foundation out.
+private func readTextFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
+        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n == 0 { break }
+        bytes.append(contentsOf: buf[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import CCKit
+
+struct CCSink: ChainCastCommand {
+    static let toolName = "cc-sink"
+    static let configuration = CommandConfiguration(
+        commandName: "cc-sink",
+        abstract: "Write decoded events to SQLite, files or a webhook, and commit the checkpoint.",
+        discussion: """
+            Reads decoded events and checkpoint markers (NDJSON, see chaincast(7)) from standard input or \
+            INPUT. At every checkpoint marker everything above it is made durable first, then the checkpoint \
+            file names the marker's block. Kill any stage of the pipeline, run the same command line again, \
+            and the destination ends with exactly the events of the range.
+
+            Examples:
+              cc-fetch ... | cc-decode --abi erc20 | cc-sink sqlite usdc.db --checkpoint ck.json
+              cc-sink file 'out/{event}-{from}-{to}.ndjson' --rotate-blocks 10000 --checkpoint ck.json < events.ndjson
+              CC_WEBHOOK_SECRET=s3cret cc-sink webhook https://hooks.example.com/in --checkpoint ck.json
+            """,
+        subcommands: [SQLiteCommand.self, FileCommand.self, WebhookCommand.self])
+}

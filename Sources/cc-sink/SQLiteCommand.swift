@@ -1,0 +1,52 @@
+import ArgumentParser
+import CCKit
+
+struct SQLiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sqlite",
+        abstract: "Upsert events into an SQLite database (WAL mode; readers can query while it writes).",
+        discussion: """
+            Events go to one table (events, or --table NAME) keyed on (chain_id, block_hash, log_index); \
+            args are JSON text, so json_extract(args, '$.value') works. An event with "removed": true deletes \
+            its row. The checkpoint is also kept in the table cc_checkpoint, inside the transaction that holds \
+            the data it covers.
+
+            Example:
+              cc-sink sqlite usdc.db --checkpoint ck.json --tables per-event
+              sqlite3 usdc.db "select count(*), sum(cast(value as real)) from Transfer"
+            """)
+
+    enum TableLayout: String, ExpressibleByArgument, CaseIterable {
+        case single
+        case perEvent = "per-event"
+    }
+
+    @Argument(help: ArgumentHelp("SQLite database file (created when missing).", valueName: "DB"))
+    var database: String
+
+    @Argument(help: ArgumentHelp("Input file (default: standard input).", valueName: "INPUT"))
+    var input: String = "-"
+
+    @Option(name: .long, help: ArgumentHelp("Table for all events.", valueName: "NAME"))
+    var table = "events"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "per-event: also one typed table per event signature, created when first seen.", valueName: "LAYOUT"))
+    var tables: TableLayout = .single
+
+    @OptionGroup var common: SinkOptions
+
+    func validate() throws {
+        if table.isEmpty { throw ValidationError("--table must not be empty") }
+    }
+
+    func run() throws {
+        var options = SQLiteSink.Options(path: database)
+        options.table = table
+        options.perEventTables = tables == .perEvent
+        let sink = try SQLiteSink(options)
+        try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CCKit
+
+/// Options every sink shares: where the checkpoint lives and when batches flush.
+struct SinkOptions: ParsableArguments {
+    @Option(
+        name: .long, help: ArgumentHelp("Checkpoint file to resume from and commit to.", valueName: "FILE"))
+    var checkpoint: String?
+
+    @Option(name: .long, help: ArgumentHelp("Flush a batch after this many events.", valueName: "N"))
+    var batchSize: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Flush a batch this long after its first event, even without a marker (500ms, 2s, 1m).",
+            valueName: "DURATION"))
+    var flushInterval: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write Prometheus text-format metrics to this file (atomically).", valueName: "FILE"))
+    var metricsFile: String?
+
+    @Flag(name: .long, help: "Count and report unparsable lines instead of stopping with status 65.")
+    var skipInvalid = false
+
+    @Flag(name: .shortAndLong, help: "Report resumes, checkpoints and retries on stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let f = flushInterval, DurationText.seconds(f) == nil {
+            throw ValidationError("--flush-interval: expected a duration like 500ms, 2s or 1m, got '\(f)'")
+        }
+    }
+
+    func policy(defaultBatchSize: Int, flushInterval override: String? = nil) -> CheckpointCommitter.Policy {
+        var p = CheckpointCommitter.Policy()
+        p.batchSize = batchSize ?? defaultBatchSize
+        p.flushInterval = DurationText.seconds(override ?? flushInterval ?? "1s") ?? 1
+        p.skipInvalid = skipInvalid
+        p.verbose = verbose
+        return p
+    }
+
+    /// Resumes from the checkpoint and runs the sink to the end of its input.
+    func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy) throws {
+        SignalState.install()
+        let metrics = SinkMetrics(path: metricsFile, sink: sink.kind)
+        let committer = CheckpointCommitter(sink: sink, checkpointPath: checkpoint, policy: policy, metrics: metrics)
+        try committer.resume()
+        try committer.run(inputPath: input)
+        if verbose {
+            Diagnostics.error(
+                CCSink.toolName,
+                "done: \(metrics.events) events, \(metrics.batches) batches, \(metrics.checkpoints) checkpoints")
+        }
+    }
+}
+
+/// `500ms`, `2s`, `1.5s`, `10m`, `1h`, or plain seconds.
+enum DurationText {
+    static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite else { return nil }
+            return v * scale
+        }
+        guard let v = Double(text), v >= 0, v.isFinite else { return nil }
+        return v
+    }
+}

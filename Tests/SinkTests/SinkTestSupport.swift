@@ -1,0 +1,126 @@
+import CCKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers for the sink's tests: temp directories, running the built
+/// binaries, and generating deterministic decoded-event streams.
+enum SinkTest {
+    static var repositoryRoot: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/SinkTests/SinkTestSupport.swift
+        return url.path
+    }
+
+    static func binary(_ name: String) -> String {
+        let dir = ProcessInfo.processInfo.environment["CC_BIN_DIR"] ?? (repositoryRoot + "/.build/debug")
+        return dir + "/" + name
+    }
+
+    /// A fresh directory under the system temp directory.
+    static func tempDir(_ label: String = "sink") throws -> String {
+        let path = NSTemporaryDirectory() + "cc-\(label)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a built binary with stdin from `stdin` (text) and returns its
+    /// status and output. Output goes through files, so nothing can block.
+    static func run(
+        _ tool: String, _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> Result {
+        let dir = try tempDir("run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inPath = dir + "/stdin", outPath = dir + "/stdout", errPath = dir + "/stderr"
+        try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : binary(tool))
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["CC_WEBHOOK_SECRET"] = nil
+        env["CC_SIGNING_KEY"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        p.standardInput = FileHandle(forReadingAtPath: inPath)
+        p.standardOutput = FileHandle(forWritingAtPath: outPath)
+        p.standardError = FileHandle(forWritingAtPath: errPath)
+        try p.run()
+        p.waitUntilExit()
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        return Result(
+            status: status, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a shell command line (for ulimit and pipelines).
+    static func shell(_ script: String, environment: [String: String] = [:]) throws -> Result {
+        try run("/bin/bash", ["-c", script], environment: environment)
+    }
+
+    static func read(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func hash(_ n: Int, salt: Int = 0) -> String {
+        "0x" + String(repeating: "0", count: 48) + String(format: "%08x%08x", salt, n)
+    }
+
+    /// One decoded Transfer event in the stream's field order.
+    static func transfer(
+        block: Int, log: Int, chain: Int = 1, removed: Bool = false, value: String? = nil, salt: Int = 0
+    ) -> String {
+        let v = value ?? String(1_000_000 * block + log)
+        return
+            #"{"chainId":\#(chain),"blockNumber":\#(block),"blockHash":"\#(hash(block, salt: salt))","blockTimestamp":\#(1_700_000_000 + block * 12),"transactionHash":"\#(hash(block * 1000 + log, salt: 7))","transactionIndex":\#(log / 2),"logIndex":\#(log),"address":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48","removed":\#(removed),"event":"Transfer","signature":"Transfer(address,address,uint256)","args":{"from":"0x000000000000000000000000000000000000dEaD","to":"0x0000000000000000000000000000000000000001","value":"\#(v)"}}"#
+    }
+
+    static func marker(block: Int, chain: Int = 1, filter: String = "3f9a", salt: Int = 0) -> String {
+        #"{"$cc":"checkpoint","chainId":\#(chain),"blockNumber":\#(block),"blockHash":"\#(hash(block, salt: salt))","filter":"\#(filter)"}"#
+    }
+
+    /// Blocks `from...to`, `perBlock` events each, a marker after every
+    /// `markerEvery` blocks (and none at the very end when `finalMarker` is false).
+    static func stream(
+        from: Int, to: Int, perBlock: Int = 3, markerEvery: Int = 1, finalMarker: Bool = true, chain: Int = 1
+    ) -> String {
+        var s = ""
+        for b in from...to {
+            for l in 0..<perBlock { s += transfer(block: b, log: l, chain: chain) + "\n" }
+            if (b - from + 1) % markerEvery == 0 && (b != to || finalMarker) {
+                s += marker(block: b, chain: chain) + "\n"
+            }
+        }
+        if finalMarker && (to - from + 1) % markerEvery != 0 { s += marker(block: to, chain: chain) + "\n" }
+        return s
+    }
+
+    static func query(_ db: String, _ sql: String) throws -> [[String?]] {
+        try SQLiteConnection(path: db, readOnly: true).query(sql)
+    }
+
+    /// The exact expected `events` rows of a stream's keys, as "block:log".
+    static func keys(_ db: String, table: String = "events") throws -> [String] {
+        try query(db, "SELECT block_number || ':' || log_index FROM \(table) ORDER BY block_number, log_index")
+            .map { $0[0] ?? "" }
+    }
+
+    static func expectedKeys(from: Int, to: Int, perBlock: Int = 3) -> [String] {
+        (from...to).flatMap { b in (0..<perBlock).map { "\(b):\($0)" } }
+    }
+}
