@@ -65,13 +65,15 @@ public enum ProviderErrorClassifier {
     }
 
     /// A body that is not a JSON-RPC response (HTML error page, half a body).
-    public static func classifyUnparseableBody(httpStatus: Int, body: String) -> ProviderError {
+    public static func classifyUnparseableBody(httpStatus: Int, body: String, retryAfter: Double? = nil)
+        -> ProviderError
+    {
         if httpStatus == 200 || httpStatus == 0 {
             let text = ErrorText(body, nil)
             if let found = rangeOrSize(text) { return found }
             return ProviderError(.transient, "non-json-body")
         }
-        return classify(httpStatus: httpStatus, message: body)
+        return classify(httpStatus: httpStatus, message: body, retryAfter: retryAfter)
     }
 
     // MARK: - Range, result and size limits
