@@ -45,7 +45,7 @@ struct CCFetch: ChainCastCommand {
         try resume.apply(to: &request)
         try tuning.apply(to: &request)
         request.progress = FetchProgress.stderrIsTerminal && !tuning.quiet
-        let factory = try NodeFactory(urls: urls, options: rpc, workers: request.concurrency)
+        let factory = try NodeFactory(urls: urls, options: rpc, batch: request.batch, verbose: request.verbose)
         let run = FetchRun(request: request, output: output, makeNode: factory.make)
         try run.run()
     }

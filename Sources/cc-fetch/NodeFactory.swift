@@ -1,37 +1,36 @@
 import CCKit
 import Foundation
-import Synchronization
 
-/// Makes one node connection per worker over the `--rpc` endpoints.
-final class NodeFactory: Sendable {
-    let urls: [String]
-    let options: RPCOptions
-    private let next = Atomic<Int>(0)
+/// Makes one node connection per worker thread. The endpoint pool (failover,
+/// cool-downs, batch limits) and the `--rps` token bucket are shared by all.
+final class NodeFactory: @unchecked Sendable {
+    // @unchecked: every stored property is immutable after init, and EndpointPool and
+    // TokenBucket are themselves thread-safe.
+    let pool: EndpointPool
+    let bucket: TokenBucket?
+    let policy: RetryPolicy
+    let timeout: Double
+    let maxBatch: Int
+    let verbose: Bool
 
-    init(urls: [String], options: RPCOptions, workers: Int) throws {
-        self.urls = urls
-        self.options = options
+    init(urls: [String], options: RPCOptions, batch: Int = 1, verbose: Bool = false) throws {
+        pool = try EndpointPool(urls: urls)
+        bucket = options.rps.map { TokenBucket(ratePerSecond: $0) }
+        policy = RetryPolicy(maxRetries: options.retries)
+        timeout = options.timeout
+        maxBatch = batch
+        self.verbose = verbose
     }
 
     @Sendable func make() throws -> LogNode {
-        let i = next.add(1, ordering: .relaxed).oldValue
-        let url = urls[i % urls.count]
         let transport: CurlTransport
         do {
-            transport = try CurlTransport(options: CurlTransport.Options(requestTimeout: options.timeout))
+            transport = try CurlTransport(options: CurlTransport.Options(requestTimeout: timeout))
         } catch {
             throw ChainCastError.internalError("cannot set up libcurl: \(error)")
         }
-        let caller = TransportRPCCaller(transport: transport, url: url, retries: options.retries)
-        return RPCLogNode(caller: caller, classify: classifyLimit)
+        let client = RPCClient(pool: pool, transport: transport, policy: policy, rateLimiter: bucket)
+        if verbose { client.onRetry = { Diagnostics.error("cc-fetch", $0) } }
+        return RPCLogNode(client: client, maxBatch: maxBatch)
     }
-}
-
-/// Interim range/result-limit recognition until the RPC layer's classifier is wired in.
-@Sendable func classifyLimit(_ e: RPCCallError) -> RangeRefused? {
-    let m = e.message.lowercased()
-    let isResults = m.contains("results") || m.contains("too many logs") || m.contains("response size")
-    let isRange = m.contains("range") || m.contains("block limit")
-    guard isResults || isRange else { return nil }
-    return RangeRefused(blockLimit: isRange && !isResults, message: e.message)
 }

@@ -19,11 +19,9 @@ struct Probe: ChainCastCommand {
 
     mutating func run() throws {
         let urls = try rpc.urls()
-        let factory = try NodeFactory(urls: urls, options: rpc, workers: 1)
         let output = OutputWriter(fd: 1)
         for url in urls {
-            let node = try NodeFactory(urls: [url], options: rpc, workers: 1).make()
-            _ = factory
+            let node = try NodeFactory(urls: [url], options: rpc).make()
             let report = try ProviderProbe(node: node).run()
             try output.write(json ? report.json(url: redactURL(url)) + "\n" : report.text(url: redactURL(url)))
         }

@@ -1,71 +1,22 @@
-/// One JSON-RPC call: a method and its params as JSON array text.
-public struct RPCCall: Sendable {
-    public var method: String
-    public var params: String
-    public init(_ method: String, _ params: String = "[]") {
-        self.method = method
-        self.params = params
-    }
-}
-
-/// A call the node answered with an error object (after the client's retries
-/// for the retryable kinds): what the classifier needs to decide.
-public struct RPCCallError: Error, Sendable, CustomStringConvertible {
-    public var httpStatus: Int
-    public var code: Int?
-    public var message: String
-    /// Raw JSON text of `error.data`.
-    public var data: String?
-    public init(httpStatus: Int = 200, code: Int?, message: String, data: String? = nil) {
-        self.httpStatus = httpStatus
-        self.code = code
-        self.message = message
-        self.data = data
-    }
-    public var description: String { code.map { "\($0): \(message)" } ?? message }
-}
-
-/// The JSON-RPC layer as cc-fetch uses it: send calls (one HTTP batch when
-/// several and the endpoint takes batches) and see each call's `result` or
-/// error in order. Failures of the whole exchange after all retries throw
-/// `ChainCastError` (69, or 78 for a bad URL or key).
-public protocol RPCCaller: AnyObject {
-    func send(_ calls: [RPCCall], _ body: (Int, Result<JSONValue, RPCCallError>) throws -> Void) throws
-}
-
-/// `LogNode` over JSON-RPC.
+/// `LogNode` over the RPC layer's `RPCClient` (retries, `--rps`, endpoint
+/// failover and batches live there). One per worker thread.
 public final class RPCLogNode: LogNode {
-    let caller: RPCCaller
-    /// Decides whether a failed eth_getLogs is a range/result limit (split) and what span it suggests.
-    let classify: @Sendable (RPCCallError) -> RangeRefused?
-    /// Headers per batch: providers cap batch sizes (commonly 100-1000).
+    let client: RPCClient
+    /// Calls per JSON-RPC batch (`--batch`); 1 sends every call on its own.
+    let maxBatch: Int
+    /// Headers per batch when fetching many (providers cap batch sizes, commonly 100-1000).
     public var headerBatch = 100
 
-    public init(caller: RPCCaller, classify: @escaping @Sendable (RPCCallError) -> RangeRefused?) {
-        self.caller = caller
-        self.classify = classify
+    public init(client: RPCClient, maxBatch: Int) {
+        self.client = client
+        self.maxBatch = max(1, maxBatch)
     }
 
-    func one<R>(_ call: RPCCall, _ body: (JSONValue) throws -> R) throws -> R {
-        var out: Result<R, Error>?
-        try caller.send([call]) { _, r in
-            switch r {
-            case .success(let v): out = Result { try body(v) }
-            case .failure(let e): out = .failure(e)
-            }
-        }
-        guard let out else { throw ChainCastError.unavailable("\(call.method): no answer") }
-        do {
-            return try out.get()
-        } catch let e as RPCCallError {
-            throw ChainCastError.unavailable("\(call.method) failed: \(e)")
-        }
-    }
-
-    func quantity(_ method: String) throws -> UInt64 {
-        try one(RPCCall(method)) { v in
-            guard let q = v.quantity else { throw ChainCastError.unavailable("\(method): answer is not a quantity: \(Self.snippet(v))") }
-            return q
+    func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R {
+        let outcome = try client.call(RPCCall(method, paramsJSON: params)) { r throws(ChainCastError) in try body(r.value) }
+        switch outcome {
+        case .success(let v): return v
+        case .refused(let f, let m): throw ChainCastError.unavailable("\(method): \(f.shape): \(m)")
         }
     }
 
@@ -74,89 +25,122 @@ public final class RPCLogNode: LogNode {
         return v.raw.count > 80 ? s + "…" : s
     }
 
+    func quantity(_ method: String) throws -> UInt64 {
+        try one(method) { v throws(ChainCastError) in
+            guard let q = v.quantity else { throw .unavailable("\(method): answer is not a quantity: \(Self.snippet(v))") }
+            return q
+        }
+    }
+
     public func chainId() throws -> UInt64 { try quantity("eth_chainId") }
     public func blockNumber() throws -> UInt64 { try quantity("eth_blockNumber") }
 
     public func clientVersion() throws -> String {
-        try one(RPCCall("web3_clientVersion")) { $0.kind == .string ? $0.string() : Self.snippet($0) }
+        try one("web3_clientVersion") { v throws(ChainCastError) in v.kind == .string ? v.string() : Self.snippet(v) }
     }
 
     public func header(tag: BlockTag) throws -> BlockHeader? {
-        try one(RPCCall("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]")) { try Self.header($0) }
+        try one("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]") { v throws(ChainCastError) in try Self.header(v) }
     }
 
     public func header(hash: String) throws -> BlockHeader? {
-        guard hash.utf8.allSatisfy({ hexNibble($0) < 16 || $0 == UInt8(ascii: "x") }) else { return nil }
-        return try one(RPCCall("eth_getBlockByHash", "[\"\(hash)\",false]")) { try Self.header($0) }
+        guard Word32(hex: hash, byteCount: 32) != nil else { return nil }
+        return try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
     }
 
     public func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
-        var all: [BlockHeader?] = []
-        all.reserveCapacity(numbers.count)
+        var all = [BlockHeader?](repeating: nil, count: numbers.count)
         var start = 0
         while start < numbers.count {
-            let part = numbers[start..<min(numbers.count, start + headerBatch)]
-            var got = [BlockHeader?](repeating: nil, count: part.count)
-            try caller.send(part.map { Self.headerCall($0) }) { i, r in
-                switch r {
-                case .success(let v): got[i] = try Self.header(v)
-                case .failure(let e): throw ChainCastError.unavailable("eth_getBlockByNumber failed: \(e)")
-                }
+            let end = min(numbers.count, start + headerBatch)
+            let calls = numbers[start..<end].map(Self.headerCall)
+            let base = start
+            _ = try client.batch(calls, maxBatch: max(maxBatch, headerBatch)) { i, r throws(ChainCastError) in
+                all[base + i] = try Self.header(r.value)
             }
-            all.append(contentsOf: got)
-            start += part.count
+            start = end
         }
         return all
     }
 
     static func headerCall(_ n: UInt64) -> RPCCall {
-        RPCCall("eth_getBlockByNumber", "[\"0x\(String(n, radix: 16))\",false]")
+        RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String(n, radix: 16))\",false]")
     }
 
     public func getLogs(
         _ params: [String], headers headerNumbers: [UInt64],
         _ body: (Int, Result<JSONValue, Error>) throws -> Void
     ) throws -> [BlockHeader?] {
-        var calls = params.map { RPCCall("eth_getLogs", "[\($0)]") }
+        var calls = params.map { RPCCall("eth_getLogs", paramsJSON: "[\($0)]") }
         calls.append(contentsOf: headerNumbers.map(Self.headerCall))
         var headers = [BlockHeader?](repeating: nil, count: headerNumbers.count)
         let n = params.count
-        try caller.send(calls) { i, r in
-            if i < n {
-                switch r {
-                case .success(let v): try body(i, .success(v))
-                case .failure(let e):
-                    if let refused = classify(e) {
-                        try body(i, .failure(refused))
-                    } else {
-                        throw ChainCastError.unavailable("eth_getLogs failed: \(e)")
+        var bodyError: Error?
+        let refusals: [ProviderError?]
+        do {
+            refusals = try client.batch(calls, maxBatch: maxBatch, allowRefusal: true) { i, r throws(ChainCastError) in
+                if i < n {
+                    do {
+                        try body(i, .success(r.value))
+                    } catch let e as ChainCastError {
+                        throw e
+                    } catch {
+                        bodyError = error
+                        throw .internalError("\(error)")
                     }
-                }
-            } else {
-                switch r {
-                case .success(let v): headers[i - n] = try Self.header(v)
-                case .failure(let e): throw ChainCastError.unavailable("eth_getBlockByNumber failed: \(e)")
+                } else {
+                    headers[i - n] = try Self.header(r.value)
                 }
             }
+        } catch {
+            throw bodyError ?? error
+        }
+        for (i, refusal) in refusals.enumerated() {
+            guard let refusal else { continue }
+            guard i < n else {
+                throw ChainCastError.unavailable("eth_getBlockByNumber refused: \(refusal.shape)")
+            }
+            try body(i, .failure(Self.refused(refusal)))
         }
         return headers
     }
 
-    public func hasState(at block: UInt64) throws -> Bool {
-        var ok = false
-        try caller.send([RPCCall("eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]")]) { _, r in
-            if case .success(let v) = r, v.kind == .string { ok = true }
+    static func refused(_ e: ProviderError) -> RangeRefused {
+        switch e.kind {
+        case .rangeTooLarge(let hint):
+            return RangeRefused(blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+        case .tooManyResults(let hint):
+            return RangeRefused(blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+        default:
+            return RangeRefused(blockLimit: false, message: describe(e, nil))
         }
-        return ok
+    }
+
+    static func describe(_ e: ProviderError, _ hint: RangeHint?) -> String {
+        let h = hint.map { $0.description }.flatMap { $0.isEmpty ? nil : $0 }
+        return e.shape + (h.map { " (\($0))" } ?? "")
+    }
+
+    public func hasState(at block: UInt64) throws -> Bool {
+        do {
+            return try one("eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]") {
+                v throws(ChainCastError) in v.kind == .string
+            }
+        } catch let e as ChainCastError where e.status != .unavailable || !e.message.contains("after") {
+            // A missing-state answer ("missing trie node", "header not found") is "no", not a failure.
+            return false
+        }
     }
 
     /// A block object (or null) from eth_getBlockBy*.
-    static func header(_ v: JSONValue) throws -> BlockHeader? {
+    static func header(_ v: JSONValue) throws(ChainCastError) -> BlockHeader? {
         if v.isNull { return nil }
         guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"], h.kind == .string,
               let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
         else {
-            throw ChainCastError.unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
+            throw .unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
         }
         return BlockHeader(number: n, hash: h.string().lowercased(), parentHash: p.string().lowercased(), timestamp: t)
     }
