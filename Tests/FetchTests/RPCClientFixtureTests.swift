@@ -47,9 +47,10 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
     }
 
     @Test func serviceUnavailableDropsTruncationAndGarbageAreRetried() throws {
-        for fault in ["--fail-503-every", "--drop-every", "--reset-every", "--truncate-every", "--garbage-every",
-            "--header-not-found-every", "--fail-500-every"]
-        {
+        for fault in [
+            "--fail-503-every", "--drop-every", "--reset-every", "--truncate-every", "--garbage-every",
+            "--header-not-found-every", "--fail-500-every",
+        ] {
             let node = try FixtureNode(["--blocks", "200", fault, "2", "--no-gzip"])
             let c = try client(node)
             let first = try countLogs(c)
@@ -64,7 +65,10 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
         let c = try client(node, path: "/v2/wrong-key-123")
         let error = #expect(throws: ChainCastError.self) { try countLogs(c) }
         #expect(error?.status == .config)
-        #expect(error?.message == "eth_getLogs on http://127.0.0.1:\(node.port)/…: HTTP 401: -32600 Must be authenticated! — check the API key in the URL")
+        #expect(
+            error?.message
+                == "eth_getLogs on http://127.0.0.1:\(node.port)/…: HTTP 401: -32600 Must be authenticated! — check the API key in the URL"
+        )
         #expect(try countLogs(try client(node, path: "/v2/k3y-abcdef")) > 0)
     }
 
@@ -77,15 +81,17 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
             Issue.record("expected a refusal")
             return
         }
-        #expect(failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
+        #expect(
+            failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
     }
 
     @Test func resultLimitShapesOfEachStyleAreRecognised() throws {
         let node = try FixtureNode(["--blocks", "400", "--result-limit", "50"])
         let c = try client(node)
-        for style in ["geth", "erigon", "reth", "alchemy", "infura", "quicknode", "ankr", "arbitrum", "zksync", "1rpc",
-            "llamarpc", "optimism"]
-        {
+        for style in [
+            "geth", "erigon", "reth", "alchemy", "infura", "quicknode", "ankr", "arbitrum", "zksync", "1rpc",
+            "llamarpc", "optimism",
+        ] {
             try node.control(#"{"faults":{"error_style":"\#(style)"}}"#)
             let outcome = try c.call(Self.logs100, allowRefusal: true) { r throws(ChainCastError) in r.value.count }
             guard case .refused(let failure, _) = outcome else {
@@ -99,7 +105,9 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
     @Test func rejectedBatchesFallBackAgainstTheNode() throws {
         let node = try FixtureNode(["--blocks", "300", "--reject-batches"])
         let c = try client(node)
-        let calls = (1...6).map { RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String($0, radix: 16))\",false]") }
+        let calls = (1...6).map {
+            RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String($0, radix: 16))\",false]")
+        }
         var numbers = [Int: UInt64]()
         _ = try c.batch(calls, maxBatch: 6) { i, r throws(ChainCastError) in numbers[i] = r.value["number"]?.quantity }
         #expect(numbers == [0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6])
@@ -111,7 +119,11 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
         let node = try FixtureNode(["--blocks", "300", "--max-batch", "4"])
         let c = try client(node)
         let calls = (0..<10).map { k in
-            RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x\#(String(k * 10 + 1, radix: 16))","toBlock":"0x\#(String(k * 10 + 10, radix: 16))"}]"#)
+            RPCCall(
+                "eth_getLogs",
+                paramsJSON:
+                    #"[{"fromBlock":"0x\#(String(k * 10 + 1, radix: 16))","toBlock":"0x\#(String(k * 10 + 10, radix: 16))"}]"#
+            )
         }
         var total = 0
         _ = try c.batch(calls, maxBatch: 8) { _, r throws(ChainCastError) in total += r.value.count }

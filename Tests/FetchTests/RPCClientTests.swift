@@ -28,7 +28,8 @@ import Testing
         let (c, t, _) = try client([ok(#""0x10""#)])
         let raw = try c.callRaw("eth_getBlockByNumber", paramsJSON: #"["latest",false]"#)
         #expect(String(decoding: raw, as: UTF8.self) == #""0x10""#)
-        #expect(t.sentBodies == [#"{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["latest",false]}"#])
+        #expect(
+            t.sentBodies == [#"{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["latest",false]}"#])
         _ = try? c.callRaw("eth_chainId")
         #expect(t.sentBodies.last == #"{"jsonrpc":"2.0","id":2,"method":"eth_chainId","params":[]}"#)
     }
@@ -51,7 +52,8 @@ import Testing
     }
 
     @Test func infuraBackoffSecondsCountsAsRetryAfter() throws {
-        let body = #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"project ID request rate exceeded","data":{"backoff_seconds":3.0}}}"#
+        let body =
+            #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"project ID request rate exceeded","data":{"backoff_seconds":3.0}}}"#
         let (c, _, clock) = try client([.http(200, body, [:]), ok("true")])
         _ = try c.callRaw("eth_chainId")
         #expect(clock.sleeps == [3])
@@ -61,7 +63,9 @@ import Testing
         let (c, t, _) = try client(Array(repeating: .http(503, "down", [:]), count: 10), retries: 2)
         let error = #expect(throws: ChainCastError.self) { try c.callRaw("eth_blockNumber") }
         #expect(error?.status == .unavailable)
-        #expect(error?.message == "eth_blockNumber on https://eth-mainnet.example.com/…: gave up after 2 retries: HTTP 503: down")
+        #expect(
+            error?.message
+                == "eth_blockNumber on https://eth-mainnet.example.com/…: gave up after 2 retries: HTTP 503: down")
         #expect(t.requests.count == 3)
     }
 
@@ -71,7 +75,10 @@ import Testing
             _ = try c.call(RPCCall("eth_getLogs", paramsJSON: "[{}]")) { _ throws(ChainCastError) in () }
         }
         #expect(error?.status == .config)
-        #expect(error?.message == "eth_getLogs on https://eth-mainnet.example.com/…: HTTP 401: -32600 Must be authenticated! — check the API key in the URL")
+        #expect(
+            error?.message
+                == "eth_getLogs on https://eth-mainnet.example.com/…: HTTP 401: -32600 Must be authenticated! — check the API key in the URL"
+        )
         #expect(t.requests.count == 1)
         #expect(clock.sleeps.isEmpty)
     }
@@ -92,8 +99,10 @@ import Testing
     @Test func rangeRefusalsGoBackToTheCaller() throws {
         let msg = "query returned more than 10000 results. Try with this block range [0x10, 0x1f]."
         let (c, t, clock) = try client([rpcError(-32005, msg)])
-        let outcome = try c.call(RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x10","toBlock":"0x40"}]"#),
-            allowRefusal: true) { r throws(ChainCastError) in r.value.count }
+        let outcome = try c.call(
+            RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x10","toBlock":"0x40"}]"#),
+            allowRefusal: true
+        ) { r throws(ChainCastError) in r.value.count }
         guard case .refused(let failure, let message) = outcome else {
             Issue.record("expected a refusal")
             return
@@ -105,7 +114,9 @@ import Testing
 
     @Test func timeoutIsARefusalForRangedCallsAndARetryOtherwise() throws {
         let (c, _, _) = try client([.fail(TransportError(.timeout))])
-        let outcome = try c.call(RPCCall("eth_getLogs", paramsJSON: "[{}]"), allowRefusal: true) { _ throws(ChainCastError) in 0 }
+        let outcome = try c.call(RPCCall("eth_getLogs", paramsJSON: "[{}]"), allowRefusal: true) {
+            _ throws(ChainCastError) in 0
+        }
         if case .refused(let f, _) = outcome { #expect(f.kind == .timeout) } else { Issue.record("not refused") }
         let (c2, t2, _) = try client([.fail(TransportError(.timeout)), ok("7")])
         #expect(try c2.callRaw("eth_blockNumber") == Array("7".utf8))
@@ -177,7 +188,8 @@ import Testing
     @Test func tokenBucketPacesTheClient() throws {
         let clock = FakeClock()
         let pool = try EndpointPool(urls: [Self.url], clock: clock)
-        let c = RPCClient(pool: pool, transport: FakeTransport([ok("1"), ok("2"), ok("3")]),
+        let c = RPCClient(
+            pool: pool, transport: FakeTransport([ok("1"), ok("2"), ok("3")]),
             rateLimiter: TokenBucket(ratePerSecond: 4, clock: clock), clock: clock)
         for _ in 0..<3 { _ = try c.callRaw("eth_blockNumber") }
         #expect(clock.sleeps == [0.25, 0.25])
@@ -206,7 +218,9 @@ import Testing
         let clock = FakeClock()
         let transport = FakeTransport(script)
         let pool = try EndpointPool(urls: ["http://node"], clock: clock)
-        return (RPCClient(pool: pool, transport: transport, policy: RetryPolicy(maxRetries: 3), clock: clock), transport)
+        return (
+            RPCClient(pool: pool, transport: transport, policy: RetryPolicy(maxRetries: 3), clock: clock), transport
+        )
     }
 
     /// Answers a batch in reverse order, each result the request's id times ten.
@@ -223,12 +237,17 @@ import Testing
         #expect(refusals.allSatisfy { $0 == nil })
         #expect(got == [0: 10, 1: 20, 2: 30, 3: 40, 4: 50])
         #expect(t.requests.count == 2)
-        #expect(t.sentBodies[0].hasPrefix(#"[{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x0",false]},"#))
+        #expect(
+            t.sentBodies[0].hasPrefix(
+                #"[{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x0",false]},"#))
     }
 
     @Test func rejectedBatchesFallBackToSingleRequests() throws {
         let (c, t) = try setup([
-            .http(200, #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch requests are not supported"}}"#, [:]),
+            .http(
+                200,
+                #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch requests are not supported"}}"#,
+                [:]),
             ok("1"), ok("2"), ok("3"),
         ])
         let calls = (0..<3).map { _ in RPCCall("eth_blockNumber") }
@@ -244,7 +263,9 @@ import Testing
             rpcError(-32600, "batch limit 2 exceeded (got 4)"), Self.reversed, Self.reversed,
         ])
         var got = Set<Int>()
-        _ = try c.batch((0..<4).map { _ in RPCCall("eth_chainId") }, maxBatch: 4) { i, _ throws(ChainCastError) in got.insert(i) }
+        _ = try c.batch((0..<4).map { _ in RPCCall("eth_chainId") }, maxBatch: 4) { i, _ throws(ChainCastError) in
+            got.insert(i)
+        }
         #expect(got == [0, 1, 2, 3])
         #expect(t.requests.count == 3)
         #expect(c.pool.batchLimit(0) == 2)
@@ -254,12 +275,17 @@ import Testing
         let (c, t) = try setup([
             .dynamic { body in
                 let ids = requestIDs(body)
-                return (200, #"[{"jsonrpc":"2.0","id":\#(ids[0]),"result":"a"},{"jsonrpc":"2.0","id":\#(ids[1]),"error":{"code":-32000,"message":"header not found"}}]"#)
+                return (
+                    200,
+                    #"[{"jsonrpc":"2.0","id":\#(ids[0]),"result":"a"},{"jsonrpc":"2.0","id":\#(ids[1]),"error":{"code":-32000,"message":"header not found"}}]"#
+                )
             },
             Self.reversed,
         ])
         var got = [Int]()
-        _ = try c.batch((0..<3).map { _ in RPCCall("eth_getBlockByNumber") }, maxBatch: 3) { i, _ throws(ChainCastError) in got.append(i) }
+        _ = try c.batch((0..<3).map { _ in RPCCall("eth_getBlockByNumber") }, maxBatch: 3) {
+            i, _ throws(ChainCastError) in got.append(i)
+        }
         #expect(got.sorted() == [0, 1, 2])
         #expect(t.requests.count == 2)
         #expect(requestIDs(t.sentBodies[1]).count == 2)
@@ -269,8 +295,11 @@ import Testing
         let (c, _) = try setup([
             .dynamic { body in
                 let ids = requestIDs(body)
-                return (200, #"[{"jsonrpc":"2.0","id":\#(ids[0]),"result":[]},{"jsonrpc":"2.0","id":\#(ids[1]),"error":{"code":-32000,"message":"exceed maximum block range: 5000"}}]"#)
-            },
+                return (
+                    200,
+                    #"[{"jsonrpc":"2.0","id":\#(ids[0]),"result":[]},{"jsonrpc":"2.0","id":\#(ids[1]),"error":{"code":-32000,"message":"exceed maximum block range: 5000"}}]"#
+                )
+            }
         ])
         let refusals = try c.batch([RPCCall("eth_getLogs"), RPCCall("eth_getLogs")], maxBatch: 2, allowRefusal: true) {
             _, _ throws(ChainCastError) in

@@ -86,6 +86,9 @@ func ok(_ result: String, id: Int = 1) -> FakeTransport.Reply {
 
 func rpcError(_ code: Int, _ message: String, status: Int = 200) -> FakeTransport.Reply {
     .dynamic { body in
-        (status, #"{"jsonrpc":"2.0","id":\#(requestIDs(body).first ?? 0),"error":{"code":\#(code),"message":"\#(message)"}}"#)
+        (
+            status,
+            #"{"jsonrpc":"2.0","id":\#(requestIDs(body).first ?? 0),"error":{"code":\#(code),"message":"\#(message)"}}"#
+        )
     }
 }

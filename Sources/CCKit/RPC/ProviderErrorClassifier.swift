@@ -127,7 +127,8 @@ public enum ProviderErrorClassifier {
             return ProviderError(.rangeTooLarge(hint(t.number(after: "is limited to"))), "blockpi-range")
         }
         if t.has("block range is too wide") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: "(maximum"))),
+            return ProviderError(
+                .rangeTooLarge(hint(t.number(after: "(maximum"))),
                 t.has("(maximum") ? "moonriver-range" : "ankr-range")
         }
         if let n = t.number(after: "maximum is set to") { return range(n, "avalanche-range") }

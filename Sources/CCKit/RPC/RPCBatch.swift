@@ -39,7 +39,8 @@ extension RPCClient {
             }
             body.raw("]")
 
-            let round = exchange(body.bytes, chunk: chunk, firstID: firstID, endpoint: index, calls: calls,
+            let round = exchange(
+                body.bytes, chunk: chunk, firstID: firstID, endpoint: index, calls: calls,
                 allowRefusal: allowRefusal, handle)
             switch round {
             case .handlerFailed(let error):
@@ -49,7 +50,8 @@ extension RPCClient {
                 pool.checkin(index, failed: false)
                 pool.noteBatchRejected(index, size: chunk.count, disable: disable)
             case .failed(let failure, let detail):
-                try settleFailure(failure, detail: detail, method: "batch of \(chunk.count) \(calls[chunk[0]].method)",
+                try settleFailure(
+                    failure, detail: detail, method: "batch of \(chunk.count) \(calls[chunk[0]].method)",
                     endpoint: index, retries: &retries)
             case .answered(let done, let itemRefusals, let itemFailure):
                 for (k, refusal) in itemRefusals { refusals[k] = refusal }
@@ -58,8 +60,11 @@ extension RPCClient {
                     pool.checkin(index, failed: false)
                 } else {
                     let (failure, detail) =
-                        itemFailure ?? (ProviderError(.transient, "batch-incomplete"), "batch answer lacks some requests")
-                    try settleFailure(failure, detail: detail, method: calls[chunk[0]].method, endpoint: index,
+                        itemFailure ?? (
+                            ProviderError(.transient, "batch-incomplete"), "batch answer lacks some requests"
+                        )
+                    try settleFailure(
+                        failure, detail: detail, method: calls[chunk[0]].method, endpoint: index,
                         retries: &retries)
                 }
             }
@@ -72,7 +77,8 @@ extension RPCClient {
         _ handle: (Int, RPCResult) throws(ChainCastError) -> Void
     ) throws(ChainCastError) {
         for k in pending {
-            let outcome = try call(calls[k], allowRefusal: allowRefusal) { r throws(ChainCastError) in try handle(k, r) }
+            let outcome = try call(calls[k], allowRefusal: allowRefusal) { r throws(ChainCastError) in try handle(k, r)
+            }
             if case .refused(let failure, _) = outcome { refusals[k] = failure }
         }
     }
@@ -143,7 +149,9 @@ extension RPCClient {
                 let k = chunk[slot]
                 guard !done.contains(k) else { return }
                 if let error = item["error"], !error.isNull {
-                    guard case .failed(let f, let d) = rpcFailure(error, response: response) as Attempt<Void> else { return }
+                    guard case .failed(let f, let d) = rpcFailure(error, response: response) as Attempt<Void> else {
+                        return
+                    }
                     if allowRefusal && f.kind.splitsRange {
                         refusals.append((k, f))
                         done.insert(k)
@@ -154,8 +162,11 @@ extension RPCClient {
                 }
                 guard let result = item["result"] else { return }
                 do throws(ChainCastError) {
-                    try handle(k, RPCResult(value: result, endpoint: pool.endpoints[index], seconds: seconds,
-                        responseBytes: buf.count))
+                    try handle(
+                        k,
+                        RPCResult(
+                            value: result, endpoint: pool.endpoints[index], seconds: seconds,
+                            responseBytes: buf.count))
                     done.insert(k)
                 } catch {
                     handlerError = error

@@ -112,7 +112,8 @@ public final class RPCClient {
     /// The raw JSON of `method`'s result (a copy): for the small calls
     /// (`eth_chainId`, `eth_blockNumber`, `eth_getBlockByNumber`).
     public func callRaw(_ method: String, paramsJSON: String = "[]") throws(ChainCastError) -> [UInt8] {
-        let outcome = try call(RPCCall(method, paramsJSON: paramsJSON)) { r throws(ChainCastError) in Array(r.value.raw) }
+        let outcome = try call(RPCCall(method, paramsJSON: paramsJSON)) { r throws(ChainCastError) in Array(r.value.raw)
+        }
         switch outcome {
         case .success(let bytes): return bytes
         case .refused(let failure, let message):  // not reachable without allowRefusal
@@ -184,7 +185,8 @@ public final class RPCClient {
             do throws(ChainCastError) {
                 return .ok(
                     try handle(
-                        RPCResult(value: result, endpoint: pool.endpoints[index], seconds: seconds,
+                        RPCResult(
+                            value: result, endpoint: pool.endpoints[index], seconds: seconds,
                             responseBytes: buf.count)))
             } catch {
                 handlerError = error
@@ -208,7 +210,8 @@ public final class RPCClient {
 
     func rpcFailure<R>(_ error: JSONValue, response: HTTPResponse) -> Attempt<R> {
         let code = error["code"]?.int64.map { Int(truncatingIfNeeded: $0) }
-        let message = error["message"].map { $0.kind == .string ? $0.string() : String(decoding: $0.raw, as: UTF8.self) } ?? ""
+        let message =
+            error["message"].map { $0.kind == .string ? $0.string() : String(decoding: $0.raw, as: UTF8.self) } ?? ""
         let data = error["data"].flatMap { $0.isNull ? nil : String(decoding: $0.raw, as: UTF8.self) }
         let failure = ProviderErrorClassifier.classify(
             httpStatus: response.status, code: code, message: message, data: data, retryAfter: response.retryAfter())
