@@ -358,6 +358,8 @@ def parse_filter_list(value, what):
     if isinstance(value, str):
         return {value.lower()}
     if isinstance(value, list):
+        if not value:
+            return None           # geth: an empty alternative list matches anything
         out = set()
         for item in value:
             if item is None:
@@ -473,9 +475,9 @@ class Node:
             raise RPCError(-32602, "invalid argument 0: topics must be an array")
         if len(topics_raw) > 4:
             raise RPCError(-32602, "exceed max topics")
+        # Positions stay even when they are wildcards: like geth, a filter with
+        # N positions only matches logs with at least N topics.
         topics = [parse_filter_list(t, "topic") for t in topics_raw]
-        while topics and topics[-1] is None:
-            topics.pop()
         if flt.get("blockHash") is not None:
             if flt.get("fromBlock") is not None or flt.get("toBlock") is not None:
                 raise RPCError(-32602, "cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
@@ -547,7 +549,7 @@ class Node:
 
 def topics_match(want, have):
     if len(have) < len(want):
-        return False
+        return False  # geth: more positions than topics never matches
     for i, w in enumerate(want):
         if w is not None and have[i] not in w:
             return False

@@ -78,59 +78,74 @@ extension UInt256 {
 
     /// Appends the decimal digits (no sign, no leading zeros; "0" for zero).
     public func appendDecimal(to out: inout [UInt8]) {
-        if (w1 | w2 | w3) == 0 {
-            UInt256.appendDecimal(w0, to: &out)
-            return
-        }
-        // Split into base-10^19 chunks, least significant first; 2^256 < 10^78 needs at most 5.
-        var chunks: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        var count = 0
-        var v = self
-        withUnsafeMutableBytes(of: &chunks) { raw in
-            let c = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
-            while !v.isZero {
-                let (q, r) = v.quotientAndRemainder(dividingBy: UInt256.tenTo19)
-                c[count] = r
-                count += 1
-                v = q
+        // Peel off base-10^19 chunks, least significant first, writing each
+        // right to left into one stack buffer (2^256 < 10^78), then append once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 80) { buf in
+            let base = buf.baseAddress!
+            var v = self
+            var p = 80
+            while (v.w1 | v.w2 | v.w3) != 0 || v.w0 >= UInt256.tenTo19 {
+                p = UInt256.writeDecimal(v.divideByTenTo19(), endingAt: base + p, minDigits: 19) - base
             }
-            UInt256.appendDecimal(c[count - 1], to: &out)
-            var i = count - 2
-            while i >= 0 {
-                UInt256.appendDecimal(c[i], padTo: 19, to: &out)
-                i -= 1
-            }
+            p = UInt256.writeDecimal(v.w0, endingAt: base + p, minDigits: 1) - base
+            out.append(contentsOf: UnsafeBufferPointer(start: base + p, count: 80 - p))
         }
     }
 
-    /// Appends a UInt64 in decimal, left-padded with zeros to `padTo` digits.
+    /// Writes `value` in decimal so that its last digit is just before `end`,
+    /// zero-padded to `minDigits` (at most 20); returns where it starts.
+    @inlinable @inline(__always)
+    static func writeDecimal(
+        _ value: UInt64, endingAt end: UnsafeMutablePointer<UInt8>, minDigits: Int
+    ) -> UnsafeMutablePointer<UInt8> {
+        var v = value
+        var p = end
+        digitPairs.withUnsafeBufferPointer { pairs in
+            while v >= 100 {
+                let r = Int(v % 100)
+                v /= 100
+                p -= 2
+                p[0] = pairs[2 &* r]
+                p[1] = pairs[2 &* r &+ 1]
+            }
+            if v >= 10 {
+                p -= 2
+                p[0] = pairs[2 &* Int(v)]
+                p[1] = pairs[2 &* Int(v) &+ 1]
+            } else {
+                p -= 1
+                p[0] = 0x30 &+ UInt8(truncatingIfNeeded: v)
+            }
+        }
+        let start = end - Swift.min(minDigits, 20)
+        while p > start {
+            p -= 1
+            p[0] = 0x30
+        }
+        return p
+    }
+
+    /// self /= 10^19, returning the remainder. Leading zero limbs are
+    /// skipped, so a typical 128-bit token amount costs few hardware divisions.
+    @inline(__always)
+    mutating func divideByTenTo19() -> UInt64 {
+        let d = UInt256.tenTo19
+        var r: UInt64 = 0
+        // Each step's high half is the previous remainder, < d, so no overflow.
+        if w3 != 0 { (w3, r) = d.dividingFullWidth((0, w3)) }
+        if (r | w2) != 0 { (w2, r) = d.dividingFullWidth((r, w2)) }
+        if (r | w1) != 0 { (w1, r) = d.dividingFullWidth((r, w1)) }
+        (w0, r) = d.dividingFullWidth((r, w0))
+        return r
+    }
+
+    /// Appends a UInt64 in decimal, left-padded with zeros to `padTo` digits (at most 20).
     @inlinable
     public static func appendDecimal(_ value: UInt64, padTo: Int = 1, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            var v = value
-            var p = 20
-            digitPairs.withUnsafeBufferPointer { pairs in
-                while v >= 100 {
-                    let r = Int(v % 100)
-                    v /= 100
-                    p -= 2
-                    buf[p] = pairs[2 * r]
-                    buf[p + 1] = pairs[2 * r + 1]
-                }
-                if v >= 10 {
-                    p -= 2
-                    buf[p] = pairs[2 * Int(v)]
-                    buf[p + 1] = pairs[2 * Int(v) + 1]
-                } else {
-                    p -= 1
-                    buf[p] = 0x30 &+ UInt8(v)
-                }
-            }
-            let width = 20 - p
-            if padTo > width {
-                out.append(contentsOf: repeatElement(0x30, count: Swift.min(padTo, 20) - width))
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[p..<20]))
+            let end = buf.baseAddress! + 20
+            let start = writeDecimal(value, endingAt: end, minDigits: padTo)
+            out.append(contentsOf: UnsafeBufferPointer(start: start, count: end - start))
         }
     }
 

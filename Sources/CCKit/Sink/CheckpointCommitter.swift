@@ -106,12 +106,10 @@ public final class CheckpointCommitter {
             return
         }
         let root = parsed.root
-        if root.kind == .object, let cc = root["$cc"] {
-            if cc.kind == .string && cc.equals("checkpoint") {
-                let marker: CheckpointMarker
-                do { marker = try Self.marker(root) } catch {
-                    throw .data("line \(number): checkpoint marker: \(error.message)")
-                }
+        if ControlRecord.isControl(root) {
+            let marker: CheckpointMarker?
+            do { marker = try CheckpointMarker(record: root) } catch { throw .data("line \(number): \(error.message)") }
+            if let marker {
                 try commit(marker)
                 lastWasMarker = true
             }
@@ -184,26 +182,6 @@ public final class CheckpointCommitter {
             Diagnostics.error(Self.tool, "checkpoint: block \(marker.blockNumber) (\(metrics.events) events so far)")
         }
         metrics.write(force: false)
-    }
-
-    /// Reads a marker; hash and filter must be hex so the checkpoint file can
-    /// carry them verbatim.
-    static func marker(_ root: JSONValue) throws(ChainCastError) -> CheckpointMarker {
-        guard let bn = root["blockNumber"]?.quantity else { throw .data("no blockNumber") }
-        let chain: UInt64
-        if let c = root["chainId"], !c.isNull {
-            guard let q = c.quantity else { throw .data("chainId is not a number") }
-            chain = q
-        } else {
-            chain = 0
-        }
-        guard let h = root["blockHash"], h.kind == .string else { throw .data("no blockHash") }
-        let hash = h.string()
-        guard CheckpointMarker.isHexToken(hash, maxLength: 66) else { throw .data("blockHash is not hex") }
-        guard let f = root["filter"], f.kind == .string else { throw .data("no filter string") }
-        let filter = f.string()
-        guard CheckpointMarker.isHexToken(filter, maxLength: 66) else { throw .data("filter is not hex") }
-        return CheckpointMarker(chainId: chain, blockNumber: bn, blockHash: hash, filter: filter)
     }
 }
 

@@ -1,0 +1,42 @@
+/// `--rps N`: at most N requests per second across every worker that shares
+/// the bucket. Each request takes one token; tokens refill continuously at
+/// the rate, up to `burst`. A request that finds none reserves the next one
+/// and sleeps until it is due, so waiting workers are served in order and
+/// the rate holds exactly.
+///
+/// @unchecked Sendable: all state is behind `lock`.
+public final class TokenBucket: @unchecked Sendable {
+    public let rate: Double
+    public let burst: Double
+    private let clock: any RPCClock
+    private let lock = RPCLock()
+    private var tokens: Double
+    private var last: Double
+
+    /// `burst` defaults to 1: requests are spaced evenly (1/rate apart), which
+    /// is what per-second provider limits tolerate best.
+    public init(ratePerSecond: Double, burst: Double = 1, clock: any RPCClock = SystemClock()) {
+        rate = max(ratePerSecond, 1e-6)
+        self.burst = max(1, burst)
+        self.clock = clock
+        tokens = self.burst
+        last = clock.now()
+    }
+
+    /// Takes a token and returns how long the caller must wait before using it.
+    public func reserve() -> Double {
+        lock.withLock {
+            let now = clock.now()
+            tokens = min(burst, tokens + max(0, now - last) * rate)
+            last = now
+            tokens -= 1
+            return tokens >= 0 ? 0 : -tokens / rate
+        }
+    }
+
+    /// Blocks until the caller may send one request.
+    public func acquire() {
+        let wait = reserve()
+        if wait > 0 { clock.sleep(seconds: wait) }
+    }
+}

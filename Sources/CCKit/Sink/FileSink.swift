@@ -1,0 +1,400 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes events as NDJSON (each record exactly as received) or CSV, to one
+/// file or to files chosen by `{event}`, `{chainId}` and `{date}`, optionally
+/// rotated every N blocks or bytes.
+///
+/// Exactly once: each checkpoint records every open file and its durable
+/// length; a rerun truncates the files back to those lengths before it
+/// appends what upstream sends again. Rotated files are written under a
+/// hidden `.name.part` and renamed to their final name only after a
+/// checkpoint that records them as complete, so readers never see half a
+/// file and a crash cannot leave a renamed file the checkpoint does not know.
+public final class FileSink: Sink {
+    public enum Format: String, Sendable { case ndjson, csv }
+
+    public struct Options: Sendable {
+        public var path: String
+        public var format: Format = .ndjson
+        public var columns: [String]?
+        public var rotateBlocks: UInt64?
+        public var rotateBytes: Int?
+
+        public init(path: String) { self.path = path }
+    }
+
+    public let kind = "file"
+    let options: Options
+    let template: FileNameTemplate
+    let toStdout: Bool
+    private var rotating: Bool { options.rotateBlocks != nil || options.rotateBytes != nil }
+    private var open: [String: OutputFile] = [:]
+    private var order: [String] = []
+    /// Rotated files that are complete; renamed after the next checkpoint.
+    private var completing: [OutputFile] = []
+    private var lastFile: OutputFile?
+    private var lastEvent: [UInt8] = []
+    private var lastChain: UInt64?
+    private var lastDay: UInt64?
+    private var checkpointBlock: UInt64?
+    private var eventScratch: [UInt8] = []
+    private var csvScratch: [UInt8] = []
+    private var csvRow: [UInt8] = []
+    public private(set) var pendingEvents = 0
+    public private(set) var bytesWritten = 0
+
+    struct ResumeEntry {
+        var key: String
+        var path: String
+        var length: Int
+        var from: UInt64
+        var lastBlock: UInt64
+        var window: UInt64?
+        var columns: [String]?
+        var finalPath: String?
+    }
+
+    public init(_ options: Options) throws(ChainCastError) {
+        self.options = options
+        template = try FileNameTemplate(options.path)
+        toStdout = options.path == "-"
+        if template.hasRange && !rotating {
+            throw .usage("{from} and {to} name the blocks of a rotated file: add --rotate-blocks or --rotate-bytes")
+        }
+        if toStdout && rotating { throw .usage("--rotate-blocks/--rotate-bytes need a file path, not '-'") }
+        if rotating && !template.hasRange {
+            throw .usage("rotated files need {from} or {to} in the path so each gets its own name")
+        }
+        if toStdout {
+            let f = OutputFile(stdout: ())
+            open["-"] = f
+            order = ["-"]
+        }
+    }
+
+    // MARK: resume
+
+    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+        guard let checkpoint else { return }
+        checkpointBlock = checkpoint.blockNumber
+        guard let state else { throw .config("checkpoint file has no \"sink\" state for the file sink") }
+        try SinkState.expectType(state, "file")
+        let entries = try parseState(state)
+        // Check everything before touching anything: a contradiction must
+        // leave every file as it is.
+        for e in entries {
+            if let final = e.finalPath {
+                if let size = OutputFile.size(of: e.path) {
+                    if size < e.length { throw shorter(e.path, size, e.length) }
+                } else if OutputFile.size(of: final) == nil {
+                    throw .config("checkpoint lists \(e.path) (to become \(final)) but neither file exists")
+                }
+            } else {
+                guard let size = OutputFile.size(of: e.path) else {
+                    throw .config("checkpoint lists \(e.path) with \(e.length) bytes, but the file is missing")
+                }
+                if size < e.length { throw shorter(e.path, size, e.length) }
+            }
+        }
+        for e in entries {
+            if let final = e.finalPath {
+                if OutputFile.size(of: e.path) != nil {
+                    let f = try OutputFile(key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: e.length)
+                    try f.sync()
+                    f.closeFile()
+                    if rename(e.path, final) != 0 { throw .io("cannot rename \(e.path) to \(final): \(FileIO.errorText())") }
+                    OutputFile.syncDirectory(of: final)
+                }
+            } else {
+                // Reopened now, not when the next event for it comes: a file
+                // must stay in every checkpoint until it is complete.
+                let f = try OutputFile(key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: e.length)
+                f.lastBlock = e.lastBlock
+                f.window = e.window
+                f.columns = e.columns?.map(CSVRecordWriter.Column.init)
+                if open[e.key] == nil { order.append(e.key) }
+                open[e.key] = f
+            }
+        }
+    }
+
+    private func shorter(_ path: String, _ size: Int, _ length: Int) -> ChainCastError {
+        .config(
+            "\(path) has \(size) bytes but the checkpoint committed \(length): it was changed outside cc-sink; "
+                + "nothing was modified")
+    }
+
+    private func parseState(_ state: [UInt8]) throws(ChainCastError) -> [ResumeEntry] {
+        var entries: [ResumeEntry] = []
+        var problem: String?
+        state.withUnsafeBufferPointer { buf in
+            guard let line = try? JSONLine(buf) else {
+                problem = "not JSON"
+                return
+            }
+            let root = line.root
+            guard root["path"]?.string() == options.path else {
+                problem = "it was written for path '\(root["path"]?.string() ?? "?")', not '\(options.path)'"
+                return
+            }
+            guard root["format"]?.string() == options.format.rawValue else {
+                problem = "it was written for --format \(root["format"]?.string() ?? "?")"
+                return
+            }
+            guard let files = root["files"], files.kind == .array else {
+                problem = "no \"files\" list"
+                return
+            }
+            files.forEachElement { f in
+                guard let key = f["key"]?.string(), let path = f["path"]?.string(),
+                    let length = f["length"]?.quantity, let from = f["from"]?.quantity,
+                    let last = f["lastBlock"]?.quantity
+                else {
+                    problem = "a malformed file entry"
+                    return
+                }
+                var e = ResumeEntry(
+                    key: key, path: path, length: Int(length), from: from, lastBlock: last, window: f["window"]?.quantity,
+                    columns: nil, finalPath: nil)
+                if let final = f["final"], final.kind == .string { e.finalPath = final.string() }
+                if let cols = f["columns"], cols.kind == .array {
+                    var names: [String] = []
+                    cols.forEachElement { names.append($0.string()) }
+                    e.columns = names
+                }
+                entries.append(e)
+            }
+        }
+        if let problem { throw .config("checkpoint's file sink state does not fit: \(problem); use another --checkpoint file") }
+        return entries
+    }
+
+    // MARK: writing
+
+    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+        let block = max(e.blockNumber, checkpointBlock.map { $0 &+ 1 } ?? 0)
+        let file = try file(for: e, block: block)
+        if e.root.raw.count > 0 {
+            switch options.format {
+            case .ndjson:
+                let raw = e.root.raw
+                if UTF8Repair.isValid(raw) { try file.append(raw) } else { try file.append(UTF8Repair.repaired(raw)) }
+                try file.appendNewline()
+            case .csv:
+                if file.columns == nil {
+                    let names = options.columns ?? CSVRecordWriter.columns(of: e.root)
+                    file.columns = names.map(CSVRecordWriter.Column.init)
+                    if file.length == 0 {
+                        csvRow.removeAll(keepingCapacity: true)
+                        CSVRecordWriter.header(file.columns!, into: &csvRow)
+                        try file.append(csvRow)
+                    }
+                }
+                csvRow.removeAll(keepingCapacity: true)
+                CSVRecordWriter.row(e.root, file.columns!, scratch: &csvScratch, into: &csvRow)
+                try file.append(csvRow)
+            }
+        }
+        file.lastBlock = max(file.lastBlock, block)
+        pendingEvents += 1
+    }
+
+    /// The file an event goes to, rotating when its window or size is used up.
+    private func file(for e: DecodedEvent, block: UInt64) throws(ChainCastError) -> OutputFile {
+        var f: OutputFile
+        if let last = lastFile, !template.isPerEvent || sameSeries(e) {
+            f = last
+        } else {
+            let key = seriesKey(e)
+            if let existing = open[key] {
+                f = existing
+            } else {
+                f = try openFile(key: key, block: block)
+            }
+            rememberSeries(e)
+        }
+        if let n = options.rotateBlocks {
+            let w = block / n
+            if let fw = f.window, w > fw {
+                try complete(f, to: fw * n + n - 1)
+                f = try openFile(key: f.key, block: block)
+            }
+        } else if let n = options.rotateBytes, f.length >= n, block != f.lastBlock {
+            try complete(f, to: f.lastBlock)
+            f = try openFile(key: f.key, block: block)
+        }
+        lastFile = f
+        return f
+    }
+
+    private func sameSeries(_ e: DecodedEvent) -> Bool {
+        if template.parts.contains(.chainId) && e.chainId != lastChain { return false }
+        if template.parts.contains(.date) && e.blockTimestamp.map({ $0 / 86_400 }) != lastDay { return false }
+        if template.parts.contains(.event) {
+            guard let ev = e.event else { return lastEvent.isEmpty }
+            if ev.hasEscapes { return false }
+            let c = ev.stringContents
+            return c.count == lastEvent.count && lastEvent.withUnsafeBufferPointer { c.elementsEqual($0) }
+        }
+        return true
+    }
+
+    private func rememberSeries(_ e: DecodedEvent) {
+        lastChain = e.chainId
+        lastDay = e.blockTimestamp.map { $0 / 86_400 }
+        lastEvent.removeAll(keepingCapacity: true)
+        if let ev = e.event, !ev.hasEscapes { lastEvent.append(contentsOf: ev.stringContents) }
+    }
+
+    private func seriesKey(_ e: DecodedEvent) -> String {
+        template.key(
+            event: FileNameTemplate.pathComponent(e.event?.string() ?? "unknown"),
+            chainId: e.chainId.map { "\($0)" } ?? "unknown",
+            date: e.blockTimestamp.map(FileNameTemplate.utcDate) ?? "undated")
+    }
+
+    private func tempPath(key: String, from: UInt64) -> String {
+        let name = FileNameTemplate.resolve(key: key, from: "\(from)", to: "open")
+        if let slash = name.lastIndex(of: "/") {
+            return String(name[...slash]) + "." + name[name.index(after: slash)...] + ".part"
+        }
+        return "." + name + ".part"
+    }
+
+    private func openFile(key: String, block: UInt64) throws(ChainCastError) -> OutputFile {
+        var from = block
+        var window: UInt64?
+        if let n = options.rotateBlocks {
+            window = block / n
+            from = max(block / n * n, checkpointBlock.map { $0 &+ 1 } ?? 0)
+        }
+        let path = rotating ? tempPath(key: key, from: from) : key
+        let f = try OutputFile(key: key, writePath: path, rotating: rotating, from: from, truncateTo: nil)
+        f.lastBlock = from
+        f.window = window
+        if open[key] == nil { order.append(key) }
+        open[key] = f
+        return f
+    }
+
+    private func complete(_ f: OutputFile, to: UInt64) throws(ChainCastError) {
+        f.finalPath = FileNameTemplate.resolve(key: f.key, from: "\(f.from)", to: "\(max(to, f.from))")
+        open[f.key] = nil
+        order.removeAll { $0 == f.key }
+        if lastFile === f { lastFile = nil }
+        completing.append(f)
+    }
+
+    // MARK: durability
+
+    public func flush() throws(ChainCastError) {
+        for key in order { try open[key]?.sync() }
+        for f in completing { try f.sync() }
+        pendingEvents = 0
+    }
+
+    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+        // A window that ends at or before the checkpoint can get no more events.
+        if let n = options.rotateBlocks {
+            for key in order {
+                if let f = open[key], let w = f.window, w * n + n - 1 <= checkpoint.blockNumber {
+                    try complete(f, to: w * n + n - 1)
+                }
+            }
+        }
+        try flush()
+        checkpointBlock = checkpoint.blockNumber
+        return state()
+    }
+
+    public func checkpointWritten() throws(ChainCastError) {
+        for f in completing {
+            f.closeFile()
+            guard let final = f.finalPath else { continue }
+            if rename(f.writePath, final) != 0 {
+                throw .io("cannot rename \(f.writePath) to \(final): \(FileIO.errorText())")
+            }
+            OutputFile.syncDirectory(of: final)
+        }
+        completing.removeAll()
+    }
+
+    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+        try flush()
+        guard cleanEnd, rotating, !order.isEmpty else { return nil }
+        // The range is done: complete every open file, up to the checkpoint.
+        for key in order {
+            guard let f = open[key] else { continue }
+            var to = f.lastBlock
+            if let n = options.rotateBlocks, let w = f.window {
+                to = min(w * n + n - 1, checkpointBlock ?? to)
+            }
+            try complete(f, to: to)
+        }
+        return state()
+    }
+
+    private func state() -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.raw("{")
+        w.key("type")
+        w.string("file")
+        w.raw(",")
+        w.key("path")
+        w.string(options.path)
+        w.raw(",")
+        w.key("format")
+        w.string(options.format.rawValue)
+        w.raw(",")
+        w.key("files")
+        w.raw("[")
+        var first = true
+        let files = order.compactMap { open[$0] }.filter { $0.fd != 1 } + completing
+        for f in files {
+            if !first { w.raw(",") }
+            first = false
+            w.raw("{")
+            w.key("key")
+            w.string(f.key)
+            w.raw(",")
+            w.key("path")
+            w.string(f.writePath)
+            w.raw(",")
+            w.key("length")
+            w.uint(UInt64(f.length))
+            w.raw(",")
+            w.key("from")
+            w.uint(f.from)
+            w.raw(",")
+            w.key("lastBlock")
+            w.uint(f.lastBlock)
+            if let win = f.window {
+                w.raw(",")
+                w.key("window")
+                w.uint(win)
+            }
+            if let final = f.finalPath {
+                w.raw(",")
+                w.key("final")
+                w.string(final)
+            }
+            if let cols = f.columns {
+                w.raw(",")
+                w.key("columns")
+                w.raw("[")
+                for (i, c) in cols.enumerated() {
+                    if i > 0 { w.raw(",") }
+                    w.string(c.name)
+                }
+                w.raw("]")
+            }
+            w.raw("}")
+        }
+        w.raw("]}")
+        return w.bytes
+    }
+}

@@ -1,0 +1,134 @@
+import CCKit
+import CCTestSupport
+import Testing
+
+/// A real clock that also records the sleeps it is asked for.
+final class RecordingClock: RPCClock, @unchecked Sendable {
+    private let lock = TestLock()
+    private var recorded: [Double] = []
+    private let real = SystemClock()
+    func now() -> Double { real.now() }
+    func sleep(seconds: Double) {
+        lock.with { recorded.append(seconds) }
+        real.sleep(seconds: seconds)
+    }
+    var sleeps: [Double] { lock.with { recorded } }
+}
+
+/// RPCClient + CurlTransport against the fixture node with faults switched on.
+@Suite struct RPCClientFixtureTests {
+    func client(_ node: FixtureNode, path: String = "", retries: Int = 6, clock: any RPCClock = SystemClock()) throws
+        -> RPCClient
+    {
+        RPCClient(
+            pool: try EndpointPool(urls: [node.url + path], clock: clock),
+            transport: try CurlTransport(options: .init(connectTimeout: 2, requestTimeout: 5)),
+            policy: RetryPolicy(maxRetries: retries, baseDelay: 0.01, maxDelay: 0.05), clock: clock, seed: 1)
+    }
+
+    static let logs100 = RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x1","toBlock":"0x64"}]"#)
+
+    func countLogs(_ c: RPCClient, _ call: RPCCall = logs100) throws -> Int {
+        let outcome = try c.call(call) { r throws(ChainCastError) in r.value.count }
+        guard case .success(let n) = outcome else { return -1 }
+        return n
+    }
+
+    @Test func retryAfterFrom429IsHonoured() throws {
+        let node = try FixtureNode(["--blocks", "200", "--rate-limit-every", "2", "--retry-after", "1"])
+        let clock = RecordingClock()
+        let c = try client(node, clock: clock)
+        let expected = try countLogs(c)
+        let started = clock.now()
+        #expect(try countLogs(c) == expected)
+        #expect(clock.sleeps == [1])
+        #expect(clock.now() - started >= 1)
+        #expect(try node.stat("faults", "429") == 1)
+    }
+
+    @Test func serviceUnavailableDropsTruncationAndGarbageAreRetried() throws {
+        for fault in [
+            "--fail-503-every", "--drop-every", "--reset-every", "--truncate-every", "--garbage-every",
+            "--header-not-found-every", "--fail-500-every",
+        ] {
+            let node = try FixtureNode(["--blocks", "200", fault, "2", "--no-gzip"])
+            let c = try client(node)
+            let first = try countLogs(c)
+            #expect(first > 100)
+            for _ in 0..<3 { #expect(try countLogs(c) == first, "\(fault)") }
+            #expect(try node.stat("http_requests") == 7, "\(fault)")
+        }
+    }
+
+    @Test func wrongKeyStopsWithExit78AndARedactedURL() throws {
+        let node = try FixtureNode(["--blocks", "200", "--api-key", "k3y-abcdef"])
+        let c = try client(node, path: "/v2/wrong-key-123")
+        let error = #expect(throws: ChainCastError.self) { try countLogs(c) }
+        #expect(error?.status == .config)
+        #expect(
+            error?.message
+                == "eth_getLogs on http://127.0.0.1:\(node.port)/…: HTTP 401: -32600 Must be authenticated! — check the API key in the URL"
+        )
+        #expect(try countLogs(try client(node, path: "/v2/k3y-abcdef")) > 0)
+    }
+
+    @Test func rangeLimitComesBackWithTheProvidersSuggestion() throws {
+        let node = try FixtureNode(["--blocks", "3000", "--range-limit", "1000", "--error-style", "alchemy"])
+        let c = try client(node)
+        let call = RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x64","toBlock":"0x9c4"}]"#)
+        let outcome = try c.call(call, allowRefusal: true) { r throws(ChainCastError) in r.value.count }
+        guard case .refused(let failure, _) = outcome else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(
+            failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
+    }
+
+    @Test func resultLimitShapesOfEachStyleAreRecognised() throws {
+        let node = try FixtureNode(["--blocks", "400", "--result-limit", "50"])
+        let c = try client(node)
+        for style in [
+            "geth", "erigon", "reth", "alchemy", "infura", "quicknode", "ankr", "arbitrum", "zksync", "1rpc",
+            "llamarpc", "optimism",
+        ] {
+            try node.control(#"{"faults":{"error_style":"\#(style)"}}"#)
+            let outcome = try c.call(Self.logs100, allowRefusal: true) { r throws(ChainCastError) in r.value.count }
+            guard case .refused(let failure, _) = outcome else {
+                Issue.record("\(style): not refused")
+                continue
+            }
+            #expect(failure.kind.splitsRange, "\(style): \(failure)")
+        }
+    }
+
+    @Test func rejectedBatchesFallBackAgainstTheNode() throws {
+        let node = try FixtureNode(["--blocks", "300", "--reject-batches"])
+        let c = try client(node)
+        let calls = (1...6).map {
+            RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String($0, radix: 16))\",false]")
+        }
+        var numbers = [Int: UInt64]()
+        _ = try c.batch(calls, maxBatch: 6) { i, r throws(ChainCastError) in numbers[i] = r.value["number"]?.quantity }
+        #expect(numbers == [0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6])
+        #expect(try node.stat("faults", "batch_rejected") == 1)
+        #expect(try node.stat("http_requests") == 7)
+    }
+
+    @Test func batchesWorkAgainstTheNode() throws {
+        let node = try FixtureNode(["--blocks", "300", "--max-batch", "4"])
+        let c = try client(node)
+        let calls = (0..<10).map { k in
+            RPCCall(
+                "eth_getLogs",
+                paramsJSON:
+                    #"[{"fromBlock":"0x\#(String(k * 10 + 1, radix: 16))","toBlock":"0x\#(String(k * 10 + 10, radix: 16))"}]"#
+            )
+        }
+        var total = 0
+        _ = try c.batch(calls, maxBatch: 8) { _, r throws(ChainCastError) in total += r.value.count }
+        let all = try countLogs(c, RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x1","toBlock":"0x64"}]"#))
+        #expect(total == all)
+        #expect(c.pool.batchLimit(0) == 4)
+    }
+}
