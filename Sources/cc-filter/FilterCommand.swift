@@ -82,10 +82,12 @@ struct FilterCommand: ChainCastCommand {
         var program = FilterProgram()
         do {
             if file == nil && `where`.isEmpty {
-                guard !files.isEmpty else {
-                    throw ValidationError("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE")
+                // With only --map/--set/--del/--agg and no operand, every event passes.
+                let reshapesOnly = map != nil || !set.isEmpty || !del.isEmpty || agg != nil
+                if files.isEmpty && !reshapesOnly {
+                    throw ChainCastError.usage("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE (see cc-filter --help)")
                 }
-                try program.addPredicate(files.removeFirst(), origin: "expression")
+                if !files.isEmpty { try program.addPredicate(files.removeFirst(), origin: "expression") }
             }
             if let file {
                 guard let text = readTextFile(file) else {
@@ -135,6 +137,9 @@ struct FilterCommand: ChainCastCommand {
                 }
             }
             try stream.finish(output: output)
+        } catch is OutputClosed {
+            // The reader went away (`| head`): a quiet success, as the stream contract says.
+            return
         } catch let e as StopRequested {
             try? output.flush()
             throw e

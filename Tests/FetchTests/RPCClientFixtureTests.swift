@@ -85,20 +85,37 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
             failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
     }
 
-    @Test func resultLimitShapesOfEachStyleAreRecognised() throws {
-        let node = try FixtureNode(["--blocks", "400", "--result-limit", "50"])
+    static let styles = [
+        "1rpc", "alchemy", "ankr", "ankr-tac", "arbitrum", "aurora", "avalanche", "base", "besu", "blast", "blockpi",
+        "chainstack", "cloudflare", "coinbase", "drpc", "erigon", "geth", "harmony", "infura", "llamarpc", "merkle",
+        "moonriver", "nethermind", "optimism", "publicnode", "quicknode", "reth", "somnia", "swell", "thirdweb",
+        "zksync",
+    ]
+
+    /// Every error style the node can speak, for both limits, reaches the
+    /// caller as a refusal that splitting fixes, with a usable hint whenever
+    /// the message carries one.
+    @Test(arguments: ["range_limit", "result_limit"])
+    func everyFixtureStyleIsRecognised(limit: String) throws {
+        let node = try FixtureNode(["--blocks", "400"])
         let c = try client(node)
-        for style in [
-            "geth", "erigon", "reth", "alchemy", "infura", "quicknode", "ankr", "arbitrum", "zksync", "1rpc",
-            "llamarpc", "optimism",
-        ] {
-            try node.control(#"{"faults":{"error_style":"\#(style)"}}"#)
+        for style in Self.styles {
+            try node.control(#"{"faults":{"error_style":"\#(style)","\#(limit)":50}}"#)
             let outcome = try c.call(Self.logs100, allowRefusal: true) { r throws(ChainCastError) in r.value.count }
-            guard case .refused(let failure, _) = outcome else {
-                Issue.record("\(style): not refused")
+            guard case .refused(let failure, let message) = outcome else {
+                Issue.record("\(style) \(limit): not refused")
                 continue
             }
-            #expect(failure.kind.splitsRange, "\(style): \(failure)")
+            #expect(failure.kind.splitsRange, "\(style) \(limit): \(failure) \(message)")
+            if message.contains("should work: [") || message.contains("block range [")
+                || message.contains("retry with the range")
+            {
+                switch failure.kind {
+                case .rangeTooLarge(let hint?), .tooManyResults(let hint?):
+                    #expect(hint.from == 1, "\(style) \(limit): \(message)")
+                default: Issue.record("\(style) \(limit): no hint from \(message)")
+                }
+            }
         }
     }
 

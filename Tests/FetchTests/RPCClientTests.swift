@@ -181,6 +181,7 @@ import Testing
         #expect(zip(waits, [0, 0.1, 0.2, 0.3, 0.4]).allSatisfy { abs($0 - $1) < 1e-9 })
         clock.advance(1)
         #expect(bucket.reserve() == 0)
+        #expect(bucket.reserve(5) == 0.5)  // a batch of five spends five tokens
         let bursty = TokenBucket(ratePerSecond: 2, burst: 3, clock: clock)
         #expect((0..<4).map { _ in bursty.reserve() } == [0, 0, 0, 0.5])
     }

@@ -151,3 +151,42 @@ extension Array {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
+
+@Suite struct JSONLineReaderGrowthTests {
+    @Test func lineLongerThanTheDefaultBufferIsNotSplit() throws {
+        let long = String(repeating: "a", count: 3 << 20)
+        let text = "{\"x\":1}\n\"\(long)\"\n{\"y\":2}"
+        let lines = try readLines(Array(text.utf8).chunked(1 << 16), bufferSize: 1 << 20)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "1:{\"x\":1}")
+        #expect(lines[1] == "2:\"\(long)\"")
+        #expect(lines[2] == "3:{\"y\":2}")
+    }
+
+    @Test func nonBlockingInputIsWaitedOn() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let writeFD = fds[1]
+        let writer = Thread {
+            for chunk in ["{\"a\"", ":1}\n", "[2]\n"] {
+                usleep(20_000)  // the reader finds the pipe empty (EAGAIN) in between
+                _ = Array(chunk.utf8).withUnsafeBufferPointer { write(writeFD, $0.baseAddress!, $0.count) }
+            }
+            close(writeFD)
+        }
+        defer {
+            writer.join()
+            close(fds[0])
+        }
+        var reader = LineReader(fd: fds[0], bufferSize: 4)
+        var out: [String] = []
+        try reader.forEachLine { line, n in out.append("\(n):" + String(decoding: line, as: UTF8.self)) }
+        #expect(out == ["1:{\"a\":1}", "2:[2]"])
+    }
+
+    @Test func standardInputPathIsDash() throws {
+        let reader = try LineReader(path: "-")
+        #expect(reader.name == "standard input")
+    }
+}

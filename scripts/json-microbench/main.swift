@@ -120,3 +120,31 @@ func writeDecoded(_ b: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter) -> UIn
     print("write decoded event (scan + 10 lookups + JSONWriter, writer local): \(Int(best)) ns/line [\(sink & 1)]")
 }
 benchWriteDecoded()
+
+@inline(never) func benchSmallWrites() {
+    if let only, !"writer ops".hasPrefix(only) { return }
+    let address = Array("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48".utf8)
+    var w = JSONWriter()
+    func time(_ name: String, _ op: (inout JSONWriter) -> Void) {
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = now()
+            for _ in 0..<100_000 {
+                w.reset()
+                for _ in 0..<10 { op(&w) }
+            }
+            best = min(best, (now() - t0) / 1e6)
+        }
+        print("writer ops: \(name): \(Int(best * 10) / 10) ns/op")
+    }
+    address.withUnsafeBufferPointer { a in
+        time("string(utf8:) 42-byte address") { $0.string(utf8: a) }
+        time("stringAlreadyEscaped 42 bytes") { $0.stringAlreadyEscaped(a) }
+        time("raw(buffer) 42 bytes") { $0.raw(a) }
+    }
+    time("key(\"transactionHash\")") { $0.key("transactionHash") }
+    time("uint(19000000)") { $0.uint(19_000_000) }
+    time("raw(\",\")") { $0.raw(",") }
+    time("string(\"Transfer\")") { $0.string("Transfer") }
+}
+benchSmallWrites()

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Options of one cc-filter run that are not part of the program.
 public struct FilterStreamOptions: Sendable {
     public var dropRaw = false
@@ -49,7 +55,9 @@ public struct FilterStream {
             try invalid("\(origin): line \(lineNumber): expected a JSON object, got \(root.kind)")
             return
         }
-        if root["$cc"] != nil {
+        // Only a line with a '$' can hold a control record's "$cc" key;
+        // memchr keeps the member lookup off the per-event path.
+        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, root["$cc"] != nil {
             if var agg = aggregator {
                 aggregator = nil
                 let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
@@ -60,7 +68,9 @@ public struct FilterStream {
             try writeLine(line, output)
             return
         }
-        if root["event"] == nil && root["topics"] != nil {
+        // A raw log has "topics" and no "event"; decoded events usually have
+        // no "topics" (unless --keep-raw), so that lookup goes first.
+        if root["topics"] != nil && root["event"] == nil {
             if !options.dropRaw { try writeLine(line, output) }
             return
         }
@@ -108,6 +118,7 @@ public struct FilterStream {
     }
 
     private static let newline: [UInt8] = [10]
+
 
     private mutating func writeRows(_ output: OutputWriter) throws {
         guard !rows.isEmpty else { return }

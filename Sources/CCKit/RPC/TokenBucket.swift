@@ -23,20 +23,21 @@ public final class TokenBucket: @unchecked Sendable {
         last = clock.now()
     }
 
-    /// Takes a token and returns how long the caller must wait before using it.
-    public func reserve() -> Double {
+    /// Takes `count` tokens and returns how long the caller must wait before using them.
+    public func reserve(_ count: Int = 1) -> Double {
         lock.withLock {
             let now = clock.now()
             tokens = min(burst, tokens + max(0, now - last) * rate)
             last = now
-            tokens -= 1
+            tokens -= Double(max(1, count))
             return tokens >= 0 ? 0 : -tokens / rate
         }
     }
 
-    /// Blocks until the caller may send one request.
-    public func acquire() {
-        let wait = reserve()
+    /// Blocks until the caller may send `count` calls (a batch counts each of
+    /// its calls: that is how providers meter them).
+    public func acquire(_ count: Int = 1) {
+        let wait = reserve(count)
         if wait > 0 { clock.sleep(seconds: wait) }
     }
 }
