@@ -185,6 +185,26 @@ extension Array {
         #expect(out == ["1:{\"a\":1}", "2:[2]"])
     }
 
+    @Test func overlongLineIsADataErrorNotUnboundedMemory() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let text = Array("ok\n".utf8) + [UInt8](repeating: 0x61, count: 5000)
+        _ = text.withUnsafeBufferPointer { write(fds[1], $0.baseAddress!, $0.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        var reader = LineReader(fd: fds[0], bufferSize: 16, name: "in.ndjson")
+        reader.maxLineLength = 4096
+        var seen: [String] = []
+        #expect {
+            try reader.forEachLine { line, _ in seen.append(String(decoding: line, as: UTF8.self)) }
+        } throws: { error in
+            let e = error as? ChainCastError
+            return e?.status == .dataError
+                && e?.message == "in.ndjson: line 2 is longer than 4 KiB (no newline found)"
+        }
+        #expect(seen == ["ok"])
+    }
+
     @Test func standardInputPathIsDash() throws {
         let reader = try LineReader(path: "-")
         #expect(reader.name == "standard input")

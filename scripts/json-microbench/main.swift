@@ -148,3 +148,52 @@ benchWriteDecoded()
     time("string(\"Transfer\")") { $0.string("Transfer") }
 }
 benchSmallWrites()
+
+@inline(never) func benchFixedCost() {
+    if let only, !"fixed".hasPrefix(only) { return }
+    let tiny = Array("{}".utf8)
+    var best = Double.infinity
+    var sink = 0
+    for _ in 0..<5 {
+        let t0 = now()
+        for _ in 0..<iterations {
+            sink &+= tiny.withUnsafeBufferPointer { b in (try? JSONLine(b))?.root.count ?? 0 }
+        }
+        best = min(best, (now() - t0) / Double(iterations))
+    }
+    print("fixed cost per line (scan of \"{}\"): \(Int(best * 10) / 10) ns [\(sink & 1)]")
+}
+benchFixedCost()
+
+/// LineReader + scan over a 200k-line file (page cache), the way a command reads its input.
+@inline(never) func benchFile() throws {
+    if let only, !"file".hasPrefix(only) { return }
+    let path = "/tmp/cc-json-microbench-\(getpid()).ndjson"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var chunk: [UInt8] = []
+    for i in 0..<200_000 {
+        chunk += lines[i & 63]
+        chunk.append(0x0A)
+        if chunk.count > 1 << 20 {
+            _ = chunk.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count) }
+            chunk.removeAll(keepingCapacity: true)
+        }
+    }
+    _ = chunk.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count) }
+    close(fd)
+    defer { unlink(path) }
+    for mode in ["read only", "read + scan"] {
+        var best = Double.infinity
+        var sink = 0
+        for _ in 0..<5 {
+            var reader = try LineReader(path: path)
+            let t0 = now()
+            try reader.forEachLine { line, _ in
+                if mode == "read only" { sink &+= line.count } else { sink &+= try JSONLine(line).root.count }
+            }
+            best = min(best, (now() - t0) / 200_000)
+        }
+        print("file, LineReader \(mode): \(Int(best * 10) / 10) ns/line [\(sink & 1)]")
+    }
+}
+try benchFile()

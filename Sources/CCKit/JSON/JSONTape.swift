@@ -84,7 +84,7 @@ final class JSONTape {
 /// Holds the thread's spare tape; `isKnownUniquelyReferenced(&box.tape)`
 /// tells whether every line scanned with it is gone.
 final class TapeBox {
-    var tape = JSONTape()
+    @exclusivity(unchecked) var tape = JSONTape()  // only this thread touches its box
 }
 
 private let tapeKey: pthread_key_t = {
