@@ -186,6 +186,18 @@ import Testing
         #expect((0..<4).map { _ in bursty.reserve() } == [0, 0, 0, 0.5])
     }
 
+    @Test func nonsenseNumbersDoNotTrap() throws {
+        let policy = RetryPolicy(maxRetries: -3, baseDelay: .nan, maxDelay: .infinity, maxRetryAfter: -1)
+        #expect(policy.maxRetries == 0)
+        #expect(policy.delay(attempt: Int.max, retryAfter: .infinity, unit: .nan) == 0)
+        let bucket = TokenBucket(ratePerSecond: .nan, burst: .nan, clock: FakeClock())
+        #expect(bucket.reserve() == 0)
+        _ = try CurlTransport(options: .init(connectTimeout: .nan, requestTimeout: -.infinity))
+        SystemClock().sleep(seconds: .nan)
+        SystemClock().sleep(seconds: -1)
+        #expect(parseRetryAfter(String(repeating: "9", count: 400), now: 0) == nil)
+    }
+
     @Test func tokenBucketPacesTheClient() throws {
         let clock = FakeClock()
         let pool = try EndpointPool(urls: [Self.url], clock: clock)

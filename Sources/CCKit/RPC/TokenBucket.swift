@@ -16,8 +16,8 @@ public final class TokenBucket: @unchecked Sendable {
     /// `burst` defaults to 1: requests are spaced evenly (1/rate apart), which
     /// is what per-second provider limits tolerate best.
     public init(ratePerSecond: Double, burst: Double = 1, clock: any RPCClock = SystemClock()) {
-        rate = max(ratePerSecond, 1e-6)
-        self.burst = max(1, burst)
+        rate = ratePerSecond.isFinite && ratePerSecond > 1e-6 ? ratePerSecond : 1e-6
+        self.burst = burst.isFinite && burst > 1 ? burst : 1
         self.clock = clock
         tokens = self.burst
         last = clock.now()
