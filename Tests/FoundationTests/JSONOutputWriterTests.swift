@@ -2,9 +2,9 @@ import CCKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 func drain(_ fd: Int32) -> [UInt8] {

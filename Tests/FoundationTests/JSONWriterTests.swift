@@ -77,8 +77,10 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
         ([0xF0, 0x9F, 0x98], "\u{FFFD}"),  // truncated 4-byte
         ([0xF0, 0x9F, 0x98, 0x41], "\u{FFFD}A"),
         ([0xE6, 0x97, 0xC3, 0xA9], "\u{FFFD}é"),
-        ([0x61, 0xF1, 0x80, 0x80, 0xE1, 0x80, 0xC2, 0x62, 0x80, 0x63, 0x80, 0xBF, 0x64],
-         "a\u{FFFD}\u{FFFD}\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}d"),  // Unicode 3-8 style example
+        (
+            [0x61, 0xF1, 0x80, 0x80, 0xE1, 0x80, 0xC2, 0x62, 0x80, 0x63, 0x80, 0xBF, 0x64],
+            "a\u{FFFD}\u{FFFD}\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}d"
+        ),  // Unicode 3-8 style example
     ]
 
     @Test(arguments: invalidUTF8)
@@ -168,7 +170,10 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
             ("{\"s\":\"two words\" , \"n\":1}", "{\"s\":\"two words\",\"n\":1}"),
             ("[\"日本\",\"é\"]", "[\"日本\",\"é\"]"),
             ("[ \"x\\u0020y\" ]", "[\"x\\u0020y\"]"),
-            ("\"a long string value with spaces, over sixteen bytes\"", "\"a long string value with spaces, over sixteen bytes\""),
+            (
+                "\"a long string value with spaces, over sixteen bytes\"",
+                "\"a long string value with spaces, over sixteen bytes\""
+            ),
             ("[1,\t2]", "[1,2]"),
         ]
         for (input, expected) in cases {
