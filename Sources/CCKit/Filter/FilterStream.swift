@@ -68,16 +68,21 @@ public struct FilterStream {
             try writeLine(line, output)
             return
         }
-        // A raw log has "topics" and no "event"; decoded events usually have
-        // no "topics" (unless --keep-raw), so that lookup goes first.
-        if root["topics"] != nil && root["event"] == nil {
+        // A raw log (has "topics", no "event") passes unchanged. When it would
+        // pass anyway (no --drop-raw, no reshaping), the check is only needed
+        // for events the predicates reject, which keeps it off the hot path.
+        let rawCheckFirst = options.dropRaw || aggregator != nil || !program.passesThroughVerbatim
+        if rawCheckFirst && Self.isRawLog(root) {
             if !options.dropRaw { try writeLine(line, output) }
             return
         }
-        eventsIn += 1
         do {
-            for p in program.predicates where !(try vm.test(p, root: root)) { return }
+            for p in program.predicates where !(try vm.test(p, root: root)) {
+                if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }
+                return
+            }
             if var agg = aggregator {
+                eventsIn += 1
                 aggregator = nil  // keeps the state uniquely referenced while it mutates
                 defer { aggregator = agg }
                 try agg.add(root, vm: &vm, rows: &rows)
@@ -90,10 +95,20 @@ public struct FilterStream {
             } else {
                 try writeLine(line, output)
             }
+            eventsIn += 1
             eventsOut += 1
         } catch let e as FilterRuntimeError {
+            if !rawCheckFirst && Self.isRawLog(root) {
+                try writeLine(line, output)
+                return
+            }
+            eventsIn += 1
             try runtimeError(e, root: root, lineNumber: lineNumber, origin: origin)
         }
+    }
+
+    @inline(__always) static func isRawLog(_ root: JSONValue) -> Bool {
+        root["topics"] != nil && root["event"] == nil
     }
 
     /// End of input: the last window's rows and a summary of dropped events.
