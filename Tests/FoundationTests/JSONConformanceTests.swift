@@ -19,7 +19,8 @@ import Testing
     }
 
     static func isKnownDifference(_ text: String) -> Bool {
-        let compact = String(String.UnicodeScalarView(text.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
+        let compact = String(
+            String.UnicodeScalarView(text.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
         return compact.contains(",]") || compact.contains(",}")
             || text.range(of: "[eE][+-]?[0-9]{3,}", options: .regularExpression) != nil
     }
@@ -68,8 +69,11 @@ import Testing
             var bytes = Array(randomDocument(&rng, depth: 0).utf8)
             switch rng.next() % 4 {
             case 0 where !bytes.isEmpty: bytes.remove(at: Int(rng.next() % UInt64(bytes.count)))
-            case 1: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: Int(rng.next() % UInt64(bytes.count + 1)))
-            case 2 where !bytes.isEmpty: bytes[Int(rng.next() % UInt64(bytes.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            case 1:
+                bytes.insert(
+                    alphabet[Int(rng.next() % UInt64(alphabet.count))], at: Int(rng.next() % UInt64(bytes.count + 1)))
+            case 2 where !bytes.isEmpty:
+                bytes[Int(rng.next() % UInt64(bytes.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
             default: break
             }
             let text = String(decoding: bytes, as: UTF8.self)
@@ -85,7 +89,9 @@ import Testing
                     return w.bytes
                 }
                 let a = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-                let b = compact.flatMap { try? JSONSerialization.jsonObject(with: Data($0), options: [.fragmentsAllowed]) }
+                let b = compact.flatMap {
+                    try? JSONSerialization.jsonObject(with: Data($0), options: [.fragmentsAllowed])
+                }
                 if let a, let b, Self.canonical(a) != Self.canonical(b) { disagreements.append("round trip: " + text) }
             }
         }

@@ -2,9 +2,9 @@ import CCKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes `chunks` into a pipe from another thread (so the pipe buffer never
@@ -44,11 +44,13 @@ final class Thread: @unchecked Sendable {  // body runs once on the new thread; 
     init(_ body: @escaping () -> Void) {
         self.body = body
         let box = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&tid, nil, { p in
-            let t = Unmanaged<Thread>.fromOpaque(p!).takeRetainedValue()
-            t.body()
-            return nil
-        }, box)
+        pthread_create(
+            &tid, nil,
+            { p in
+                let t = Unmanaged<Thread>.fromOpaque(p!).takeRetainedValue()
+                t.body()
+                return nil
+            }, box)
     }
 
     func join() { pthread_join(tid, nil) }

@@ -1,9 +1,9 @@
 // Hand-run microbenchmark of the JSON scanner and writer (not part of `make bench`,
 // which measures whole commands). Run: scripts/json-microbench.sh
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 func now() -> Double {
@@ -25,12 +25,12 @@ func hex(_ seed: Int, _ digits: Int) -> String {
 // 64 distinct raw ERC-20 Transfer logs as eth_getLogs returns them (~620 bytes each).
 let lines: [[UInt8]] = (0..<64).map { i in
     let line = """
-    {"address":"0x\(hex(i % 7, 40))","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",\
-    "0x000000000000000000000000\(hex(i, 40))","0x000000000000000000000000\(hex(i + 1000, 40))"],\
-    "data":"0x\(String(repeating: "0", count: 48))\(hex(i + 7, 16))","blockNumber":"0x\(String(19_000_000 + i, radix: 16))",\
-    "transactionHash":"0x\(hex(i + 3, 64))","transactionIndex":"0x\(String(i % 200, radix: 16))",\
-    "blockHash":"0x\(hex(i / 8, 64))","logIndex":"0x\(String(i, radix: 16))","removed":false}
-    """
+        {"address":"0x\(hex(i % 7, 40))","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",\
+        "0x000000000000000000000000\(hex(i, 40))","0x000000000000000000000000\(hex(i + 1000, 40))"],\
+        "data":"0x\(String(repeating: "0", count: 48))\(hex(i + 7, 16))","blockNumber":"0x\(String(19_000_000 + i, radix: 16))",\
+        "transactionHash":"0x\(hex(i + 3, 64))","transactionIndex":"0x\(String(i % 200, radix: 16))",\
+        "blockHash":"0x\(hex(i / 8, 64))","logIndex":"0x\(String(i, radix: 16))","removed":false}
+        """
     return Array(line.utf8)
 }
 let avg = lines.reduce(0) { $0 + $1.count } / lines.count

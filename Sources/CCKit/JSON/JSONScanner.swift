@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private let quote: UInt8 = 0x22
@@ -195,7 +195,8 @@ struct JSONScanner {
         if p < n && b[p] == 0x3A { return p &+ 1 }
         skipWhitespace(&p)
         guard p < n && b[p] == 0x3A else {
-            throw JSONSyntaxError(p < n ? "expected ':' after object key" : "unexpected end of input, expected ':'", at: p)
+            throw JSONSyntaxError(
+                p < n ? "expected ':' after object key" : "unexpected end of input, expected ':'", at: p)
         }
         return p &+ 1
     }

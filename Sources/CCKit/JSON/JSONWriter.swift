@@ -122,6 +122,13 @@ public struct JSONWriter {
     /// Writes a scanned value compactly (no insignificant whitespace), with
     /// invalid UTF-8 in its strings replaced. Numbers are copied as written.
     public mutating func value(_ v: JSONValue) {
+        // Most values (everything a node or cc-decode wrote) are already compact
+        // ASCII: then the raw bytes are the answer, copied in one append.
+        let r = v.raw
+        if JSONEscaping.isCompactASCII(r) {
+            bytes.append(contentsOf: r)
+            return
+        }
         switch v.kind {
         case .string:
             stringAlreadyEscaped(v.stringContents)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads NDJSON from a file descriptor: large reads into one reused buffer,
@@ -147,7 +147,8 @@ public struct LineReader {
                 guard end < maxLineLength else {
                     throw ChainCastError(
                         .dataError,
-                        "\(name): line \(lineNumber + 1) is longer than \(describeSize(maxLineLength)) (no newline found)")
+                        "\(name): line \(lineNumber + 1) is longer than \(describeSize(maxLineLength)) (no newline found)"
+                    )
                 }
                 let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 grown.update(from: buffer, count: end)
