@@ -1,3 +1,3 @@
 import CCKit
 
-Diagnostics.error("cc-decode", "not implemented yet")
+DecodeCommand.runAsChainCast()

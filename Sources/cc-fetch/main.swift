@@ -1,3 +1,3 @@
 import CCKit
 
-Diagnostics.error("cc-fetch", "not implemented yet")
+CCFetch.runAsChainCast()

@@ -20,155 +20,218 @@ private func range(_ n: UInt64) -> ProviderErrorKind { .rangeTooLarge(RangeHint(
 
 let providerShapes: [ShapeCase] = [
     // Ranges the provider suggests.
-    ShapeCase(name: "Alchemy free-tier range", code: -32602,
-        message: "Under the Free tier plan, you can make eth_getLogs requests with up to a 10 block range. Based on your parameters, this block range should work: [0x112a880, 0x112a889]",
+    ShapeCase(
+        name: "Alchemy free-tier range", code: -32602,
+        message:
+            "Under the Free tier plan, you can make eth_getLogs requests with up to a 10 block range. Based on your parameters, this block range should work: [0x112a880, 0x112a889]",
         expected: .rangeTooLarge(RangeHint(from: 0x112a880, to: 0x112a889, maxBlocks: 10)), shape: "alchemy-range"),
-    ShapeCase(name: "Alchemy response size", code: -32602,
-        message: "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters and the response size limit, this block range should work: [0xc5dc00, 0xc614a7]",
+    ShapeCase(
+        name: "Alchemy response size", code: -32602,
+        message:
+            "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters and the response size limit, this block range should work: [0xc5dc00, 0xc614a7]",
         expected: .tooManyResults(RangeHint(from: 0xc5dc00, to: 0xc614a7)), shape: "alchemy-results"),
-    ShapeCase(name: "Infura result limit with range", code: -32005,
+    ShapeCase(
+        name: "Infura result limit with range", code: -32005,
         message: "query returned more than 10000 results. Try with this block range [0x112A880, 0x112A908].",
         expected: .tooManyResults(RangeHint(from: 0x112a880, to: 0x112a908)), shape: "infura-results"),
-    ShapeCase(name: "Infura result limit, range only in data", code: -32005,
+    ShapeCase(
+        name: "Infura result limit, range only in data", code: -32005,
         message: "query returned more than 10000 results", data: #"{"from":"0x10","to":"0x20","limit":10000}"#,
         expected: .tooManyResults(RangeHint(from: 16, to: 32)), shape: "infura-results"),
-    ShapeCase(name: "zkSync result limit", code: -32602,
+    ShapeCase(
+        name: "zkSync result limit", code: -32602,
         message: "Query returned more than 10000 results. Try with this block range [0x1, 0x64].",
         expected: .tooManyResults(RangeHint(from: 1, to: 100)), shape: "infura-results"),
-    ShapeCase(name: "reth result limit", code: -32602,
+    ShapeCase(
+        name: "reth result limit", code: -32602,
         message: "query exceeds max results 20000, retry with the range 19000000-19000450",
         expected: .tooManyResults(RangeHint(from: 19_000_000, to: 19_000_450)), shape: "reth-results"),
     // Result limits without a suggestion.
-    ShapeCase(name: "geth / zkEVM result limit", code: -32000, message: "query returned more than 10000 results",
+    ShapeCase(
+        name: "geth / zkEVM result limit", code: -32000, message: "query returned more than 10000 results",
         expected: .tooManyResults(nil), shape: "geth-results"),
-    ShapeCase(name: "erigon result limit", code: -32000,
+    ShapeCase(
+        name: "erigon result limit", code: -32000,
         message: "query returns too many logs, narrow your filter: 20000", expected: .tooManyResults(nil),
         shape: "erigon-results"),
-    ShapeCase(name: "Ankr / LlamaRPC result limit", code: -32062, message: "query exceeds max results 10000",
+    ShapeCase(
+        name: "Ankr / LlamaRPC result limit", code: -32062, message: "query exceeds max results 10000",
         expected: .tooManyResults(nil), shape: "max-results"),
-    ShapeCase(name: "Arbitrum result limit", code: -32000, message: "logs matched by query exceeds limit of 10000",
+    ShapeCase(
+        name: "Arbitrum result limit", code: -32000, message: "logs matched by query exceeds limit of 10000",
         expected: .tooManyResults(nil), shape: "arbitrum-results"),
     // Range limits with a stated size.
-    ShapeCase(name: "geth / BSC range limit", code: -32000, message: "exceed maximum block range: 5000",
+    ShapeCase(
+        name: "geth / BSC range limit", code: -32000, message: "exceed maximum block range: 5000",
         expected: range(5000), shape: "geth-range"),
-    ShapeCase(name: "reth / Hyperliquid range limit", code: -32602, message: "query exceeds max block range 100000",
+    ShapeCase(
+        name: "reth / Hyperliquid range limit", code: -32602, message: "query exceeds max block range 100000",
         expected: range(100_000), shape: "reth-range"),
-    ShapeCase(name: "erigon range limit", code: -32000, message: "block range too large, max range: 1000",
+    ShapeCase(
+        name: "erigon range limit", code: -32000, message: "block range too large, max range: 1000",
         expected: range(1000), shape: "erigon-base-range"),
-    ShapeCase(name: "Infura range limit", code: -32602, message: "range 1000000 exceeds limit of 10000",
+    ShapeCase(
+        name: "Infura range limit", code: -32602, message: "range 1000000 exceeds limit of 10000",
         expected: range(10_000), shape: "infura-range"),
-    ShapeCase(name: "QuickNode range limit (HTTP 413)", status: 413, code: -32614,
+    ShapeCase(
+        name: "QuickNode range limit (HTTP 413)", status: 413, code: -32614,
         message: "eth_getLogs is limited to a 10,000 range", expected: range(10_000), shape: "quicknode-range"),
-    ShapeCase(name: "publicnode range limit", code: -32000, message: "maximum block range: 50000",
+    ShapeCase(
+        name: "publicnode range limit", code: -32000, message: "maximum block range: 50000",
         expected: range(50_000), shape: "publicnode-range"),
-    ShapeCase(name: "Nethermind range limit", code: -32602,
+    ShapeCase(
+        name: "Nethermind range limit", code: -32602,
         message: "'eth_getLogs' exceeded the maximum block range of 10000", expected: range(10_000),
         shape: "nethermind-range"),
-    ShapeCase(name: "Avalanche range limit", code: -32000,
+    ShapeCase(
+        name: "Avalanche range limit", code: -32000,
         message: "requested too many blocks from 0 to 20000, maximum is set to 2048", expected: range(2048),
         shape: "avalanche-range"),
-    ShapeCase(name: "Cloudflare range limit", code: -32047, message: "Max range: 800", expected: range(800),
+    ShapeCase(
+        name: "Cloudflare range limit", code: -32047, message: "Max range: 800", expected: range(800),
         shape: "cloudflare-range"),
-    ShapeCase(name: "thirdweb range limit", code: -32602,
+    ShapeCase(
+        name: "thirdweb range limit", code: -32602,
         message: "Maximum allowed number of requested blocks is 1000", expected: range(1000),
         shape: "thirdweb-range"),
-    ShapeCase(name: "BlockPI range limit", code: -32000, message: "eth_getLogs is limited to 1024 block range",
+    ShapeCase(
+        name: "BlockPI range limit", code: -32000, message: "eth_getLogs is limited to 1024 block range",
         expected: range(1024), shape: "blockpi-range"),
-    ShapeCase(name: "Blast plan range limit", code: -32000,
+    ShapeCase(
+        name: "Blast plan range limit", code: -32000,
         message: "eth_getLogs block range exceeds the range allowed for your plan (5000 > 1000)",
         expected: range(1000), shape: "blast-range"),
-    ShapeCase(name: "Coinbase range limit", code: -32000, message: "please limit the query to at most 1,000 blocks",
+    ShapeCase(
+        name: "Coinbase range limit", code: -32000, message: "please limit the query to at most 1,000 blocks",
         expected: range(1000), shape: "coinbase-range"),
-    ShapeCase(name: "Swell range limit", code: -32000, message: "block range greater than 1000 max",
+    ShapeCase(
+        name: "Swell range limit", code: -32000, message: "block range greater than 1000 max",
         expected: range(1000), shape: "swell-range"),
-    ShapeCase(name: "Somnia range limit", code: -32000, message: "block range exceeds 1000",
+    ShapeCase(
+        name: "Somnia range limit", code: -32000, message: "block range exceeds 1000",
         expected: range(1000), shape: "somnia-range"),
-    ShapeCase(name: "Merkle range limit", code: -32000, message: "eth_getLogs range is too large, max is 10k blocks",
+    ShapeCase(
+        name: "Merkle range limit", code: -32000, message: "eth_getLogs range is too large, max is 10k blocks",
         expected: range(10_000), shape: "merkle-range"),
-    ShapeCase(name: "Harmony range limit", code: -32000, message: "GetLogs query must be smaller than size 1024",
+    ShapeCase(
+        name: "Harmony range limit", code: -32000, message: "GetLogs query must be smaller than size 1024",
         expected: range(1024), shape: "harmony-range"),
-    ShapeCase(name: "Moonriver range limit", code: -32603, message: "block range is too wide (maximum 1024)",
+    ShapeCase(
+        name: "Moonriver range limit", code: -32603, message: "block range is too wide (maximum 1024)",
         expected: range(1024), shape: "moonriver-range"),
-    ShapeCase(name: "Aurora range limit", code: -32000,
+    ShapeCase(
+        name: "Aurora range limit", code: -32000,
         message: "You can make eth_getLogs requests with up to a 2000 block range", expected: range(2000),
         shape: "aurora-range"),
-    ShapeCase(name: "Ankr TAC range limit", code: -32000, message: "maximum [from, to] blocks distance: 1000",
+    ShapeCase(
+        name: "Ankr TAC range limit", code: -32000, message: "maximum [from, to] blocks distance: 1000",
         expected: range(1000), shape: "ankr-tac-range"),
-    ShapeCase(name: "dRPC range limit", code: 35, message: "ranges over 10000 blocks are not supported on freetier",
+    ShapeCase(
+        name: "dRPC range limit", code: 35, message: "ranges over 10000 blocks are not supported on freetier",
         expected: range(10_000), shape: "drpc-range"),
     // Range limits without a size.
-    ShapeCase(name: "Ankr range limit", code: -32600, message: "block range is too wide",
+    ShapeCase(
+        name: "Ankr range limit", code: -32600, message: "block range is too wide",
         expected: .rangeTooLarge(nil), shape: "ankr-range"),
-    ShapeCase(name: "Base range limit", code: -32000, message: "block range too large",
+    ShapeCase(
+        name: "Base range limit", code: -32000, message: "block range too large",
         expected: .rangeTooLarge(nil), shape: "erigon-base-range"),
-    ShapeCase(name: "Optimism range limit", code: -32600, message: "Block range is too large",
+    ShapeCase(
+        name: "Optimism range limit", code: -32600, message: "Block range is too large",
         expected: .rangeTooLarge(nil), shape: "optimism-range"),
-    ShapeCase(name: "Chainstack range limit", code: -32000, message: "Block range limit exceeded. Upgrade your plan.",
+    ShapeCase(
+        name: "Chainstack range limit", code: -32000, message: "Block range limit exceeded. Upgrade your plan.",
         expected: .rangeTooLarge(nil), shape: "chainstack-range"),
-    ShapeCase(name: "Besu range limit", code: -32005, message: "Requested range exceeds maximum range limit",
+    ShapeCase(
+        name: "Besu range limit", code: -32005, message: "Requested range exceeds maximum range limit",
         expected: .rangeTooLarge(nil), shape: "besu-range"),
     // Response size.
-    ShapeCase(name: "1RPC response size", code: -32000,
+    ShapeCase(
+        name: "1RPC response size", code: -32000,
         message: "response size should not greater than 10000000 bytes", expected: .responseTooBig,
         shape: "1rpc-size"),
-    ShapeCase(name: "Optimism backend response", code: -32000, message: "backend response too large",
+    ShapeCase(
+        name: "Optimism backend response", code: -32000, message: "backend response too large",
         expected: .responseTooBig, shape: "optimism-size"),
-    ShapeCase(name: "rindexer-style response too big", code: -32000, message: "response is too big",
+    ShapeCase(
+        name: "rindexer-style response too big", code: -32000, message: "response is too big",
         expected: .responseTooBig, shape: "generic-size"),
-    ShapeCase(name: "HTTP 413 without a message", status: 413, message: "", expected: .responseTooBig,
+    ShapeCase(
+        name: "HTTP 413 without a message", status: 413, message: "", expected: .responseTooBig,
         shape: "http-413"),
     // Timeouts.
-    ShapeCase(name: "geth query timeout", code: -32000, message: "query timeout exceeded", expected: .timeout,
+    ShapeCase(
+        name: "geth query timeout", code: -32000, message: "query timeout exceeded", expected: .timeout,
         shape: "timeout"),
-    ShapeCase(name: "Infura query duration", code: -32005,
+    ShapeCase(
+        name: "Infura query duration", code: -32005,
         message: "Query duration must not exceed 10 seconds", expected: .timeout, shape: "timeout"),
     ShapeCase(name: "HTTP 504", status: 504, message: "", expected: .timeout, shape: "http-504"),
-    ShapeCase(name: "proxy connection timeout is transient, not a slow query", status: 503,
+    ShapeCase(
+        name: "proxy connection timeout is transient, not a slow query", status: 503,
         message: "upstream connect error or disconnect/reset before headers. reset reason: connection timeout",
         expected: .transient, shape: "upstream"),
     // Throttling.
-    ShapeCase(name: "HTTP 429 with Retry-After", status: 429, message: "Too Many Requests", retryAfter: 2,
+    ShapeCase(
+        name: "HTTP 429 with Retry-After", status: 429, message: "Too Many Requests", retryAfter: 2,
         expected: .rateLimited(retryAfter: 2), shape: "http-429"),
-    ShapeCase(name: "Alchemy compute units (code 429)", code: 429,
-        message: "Your app has exceeded its compute units per second capacity.", expected: .rateLimited(retryAfter: nil),
+    ShapeCase(
+        name: "Alchemy compute units (code 429)", code: 429,
+        message: "Your app has exceeded its compute units per second capacity.",
+        expected: .rateLimited(retryAfter: nil),
         shape: "http-429"),
-    ShapeCase(name: "Infura request rate with backoff", code: -32005, message: "project ID request rate exceeded",
+    ShapeCase(
+        name: "Infura request rate with backoff", code: -32005, message: "project ID request rate exceeded",
         data: #"{"see":"https://infura.io/dashboard","current_rps":13.333,"allowed_rps":10.0,"backoff_seconds":30.0}"#,
         expected: .rateLimited(retryAfter: 30), shape: "rate-limit"),
-    ShapeCase(name: "Ankr rate limit", code: -32090,
+    ShapeCase(
+        name: "Ankr rate limit", code: -32090,
         message: "Too many requests, reason: call rate limit exhausted, retry in 10s",
         expected: .rateLimited(retryAfter: nil), shape: "rate-limit"),
-    ShapeCase(name: "EIP-1474 limit exceeded", code: -32005, message: "limit exceeded",
+    ShapeCase(
+        name: "EIP-1474 limit exceeded", code: -32005, message: "limit exceeded",
         expected: .rateLimited(retryAfter: nil), shape: "code-32005"),
     // Transient.
-    ShapeCase(name: "HTTP 503 page", status: 503, message: "<html><body><h1>503</h1></body></html>",
+    ShapeCase(
+        name: "HTTP 503 page", status: 503, message: "<html><body><h1>503</h1></body></html>",
         expected: .transient, shape: "http-503"),
-    ShapeCase(name: "HTTP 502 Bad Gateway", status: 502, message: "Bad Gateway", expected: .transient,
+    ShapeCase(
+        name: "HTTP 502 Bad Gateway", status: 502, message: "Bad Gateway", expected: .transient,
         shape: "upstream"),
-    ShapeCase(name: "internal error", status: 500, code: -32603, message: "internal error", expected: .transient,
+    ShapeCase(
+        name: "internal error", status: 500, code: -32603, message: "internal error", expected: .transient,
         shape: "internal-error"),
-    ShapeCase(name: "Base no healthy backend", code: -32011, message: "no backend is currently healthy to serve traffic",
+    ShapeCase(
+        name: "Base no healthy backend", code: -32011, message: "no backend is currently healthy to serve traffic",
         expected: .transient, shape: "upstream"),
-    ShapeCase(name: "header not found", code: -32000, message: "header not found", expected: .headerNotFound,
+    ShapeCase(
+        name: "header not found", code: -32000, message: "header not found", expected: .headerNotFound,
         shape: "header-not-found"),
-    ShapeCase(name: "unknown block", code: -32000, message: "unknown block", expected: .headerNotFound,
+    ShapeCase(
+        name: "unknown block", code: -32000, message: "unknown block", expected: .headerNotFound,
         shape: "header-not-found"),
     // Permanent.
-    ShapeCase(name: "HTTP 401", status: 401, code: -32600, message: "Must be authenticated!",
+    ShapeCase(
+        name: "HTTP 401", status: 401, code: -32600, message: "Must be authenticated!",
         expected: .permanentAuth, shape: "http-401"),
     ShapeCase(name: "HTTP 403", status: 403, message: "Forbidden", expected: .permanentAuth, shape: "http-403"),
-    ShapeCase(name: "Infura bad project id", code: -32600, message: "invalid project id",
+    ShapeCase(
+        name: "Infura bad project id", code: -32600, message: "invalid project id",
         expected: .permanentAuth, shape: "auth"),
-    ShapeCase(name: "method not found", code: -32601,
+    ShapeCase(
+        name: "method not found", code: -32601,
         message: "the method eth_getLogs does not exist/is not available", expected: .methodNotFound,
         shape: "method-not-found"),
-    ShapeCase(name: "invalid params unrelated to ranges", code: -32602,
+    ShapeCase(
+        name: "invalid params unrelated to ranges", code: -32602,
         message: "invalid argument 0: hex string has leading zero digits after 0x", expected: .invalidParams,
         shape: "code-32602"),
     ShapeCase(name: "HTTP 404", status: 404, message: "Not Found", expected: .badEndpoint, shape: "http-404"),
-    ShapeCase(name: "batches not supported", code: -32600, message: "batch requests are not supported",
+    ShapeCase(
+        name: "batches not supported", code: -32600, message: "batch requests are not supported",
         expected: .batchRejected, shape: "batch"),
-    ShapeCase(name: "batch too large", code: -32600, message: "batch limit 10 exceeded (got 50)",
+    ShapeCase(
+        name: "batch too large", code: -32600, message: "batch limit 10 exceeded (got 50)",
         expected: .batchRejected, shape: "batch"),
     ShapeCase(name: "unrecognised", code: -32000, message: "execution reverted", expected: .other, shape: "unknown"),
 ]
@@ -187,7 +250,8 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func transportFailures() {
-        #expect(ProviderErrorClassifier.classify(TransportError(.timeout)) == ProviderError(.timeout, "transport-timeout"))
+        #expect(
+            ProviderErrorClassifier.classify(TransportError(.timeout)) == ProviderError(.timeout, "transport-timeout"))
         #expect(ProviderErrorClassifier.classify(TransportError(.connectionReset)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.connectionRefused)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.truncated)).kind == .transient)
@@ -198,12 +262,16 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func unparseableBodies() {
-        #expect(ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 200, body: "<html>oops</html>")
-            == ProviderError(.transient, "non-json-body"))
-        #expect(ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 401, body: "Unauthorized").kind
-            == .permanentAuth)
-        #expect(ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 413, body: "eth_getLogs is limited to a 5,000 range")
-            == ProviderError(range(5000), "quicknode-range"))
+        #expect(
+            ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 200, body: "<html>oops</html>")
+                == ProviderError(.transient, "non-json-body"))
+        #expect(
+            ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 401, body: "Unauthorized").kind
+                == .permanentAuth)
+        #expect(
+            ProviderErrorClassifier.classifyUnparseableBody(
+                httpStatus: 413, body: "eth_getLogs is limited to a 5,000 range")
+                == ProviderError(range(5000), "quicknode-range"))
     }
 
     @Test func meaningOfKinds() {
@@ -224,10 +292,11 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func garbageNeverCrashes() {
-        for message in ["", "[", "should work: [0x", "this block range should work: [0xffffffffffffffffff, 0x1]",
+        for message in [
+            "", "[", "should work: [0x", "this block range should work: [0xffffffffffffffffff, 0x1]",
             "query exceeds max results 1, retry with the range 9-", "max is 99999999999999999999999k",
-            "\u{0}\u{FFFF}", String(repeating: "limited to a ", count: 1000)]
-        {
+            "\u{0}\u{FFFF}", String(repeating: "limited to a ", count: 1000),
+        ] {
             _ = ProviderErrorClassifier.classify(httpStatus: 200, code: nil, message: message, data: message)
         }
     }

@@ -44,7 +44,7 @@ import Testing
         #expect(Hex.decode("0x 1") == nil)
         #expect(Hex.decode("x0") == nil)
         #expect(Hex.decode("0x0x00") == nil)
-        #expect(Hex.decode("/0") == nil)   // bytes just outside the digit ranges
+        #expect(Hex.decode("/0") == nil)  // bytes just outside the digit ranges
         #expect(Hex.decode(":0") == nil)
         #expect(Hex.decode("@0") == nil)
         #expect(Hex.decode("G0") == nil)

@@ -50,7 +50,8 @@ private struct RefInt {
 
     @Test func decimalRejects() {
         #expect(Int256(decimal: "57896044618658097711785492504343953926634992332820282019728792003956564819968") == nil)
-        #expect(Int256(decimal: "-57896044618658097711785492504343953926634992332820282019728792003956564819969") == nil)
+        #expect(
+            Int256(decimal: "-57896044618658097711785492504343953926634992332820282019728792003956564819969") == nil)
         #expect(Int256(decimal: "") == nil)
         #expect(Int256(decimal: "-") == nil)
         #expect(Int256(decimal: "+") == nil)
@@ -135,7 +136,9 @@ private struct RefInt {
             let ra = RefInt(a)
             let rb = RefInt(b)
 
-            #expect((a < b) == (ra.negative != rb.negative ? ra.negative : (ra.negative ? rb.mag < ra.mag : ra.mag < rb.mag)))
+            #expect(
+                (a < b)
+                    == (ra.negative != rb.negative ? ra.negative : (ra.negative ? rb.mag < ra.mag : ra.mag < rb.mag)))
 
             let sum = (ra + rb).int256
             let (s, so) = a.addingReportingOverflow(b)

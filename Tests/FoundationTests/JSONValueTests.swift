@@ -47,8 +47,48 @@ import Testing
         }
     }
 
+    @Test func lookupsInAnyOrderAcrossNestedObjects() throws {
+        try withJSON("{\"a\":1,\"b\":{\"a\":10,\"c\":30},\"c\":3,\"d\":4}") { root in
+            let inner = root["b"]!
+            // Alternate between objects and orders in any order.
+            #expect(root["d"]?.int64 == 4)
+            #expect(inner["c"]?.int64 == 30)
+            #expect(root["a"]?.int64 == 1)
+            #expect(inner["a"]?.int64 == 10)
+            #expect(root["c"]?.int64 == 3)
+            #expect(root["c"]?.int64 == 3)
+            #expect(inner["d"] == nil)
+            #expect(root["zz"] == nil)
+            #expect(root["b"]?["c"]?.int64 == 30)
+            for key in ["d", "c", "b", "a", "a", "d"] {
+                #expect(root.member(key) != nil)
+            }
+        }
+        try withJSON("{}") { #expect($0["a"] == nil) }
+        try withJSON("{\"a\":{}}") { #expect($0["a"]?["a"] == nil) }
+    }
+
+    @Test func keysOfEveryLengthCompareExactly() throws {
+        // Exercises the 1-3, 4-7, 8-16 and >16 byte compare paths.
+        for n in 1...40 {
+            let key = String(repeating: "k", count: n - 1) + "z"
+            let near = String(repeating: "k", count: n - 1) + "y"
+            let text = "{\"\(near)\":1,\"\(key)\":2}"
+            try withJSON(text) { root in
+                #expect(root.member(key)?.int64 == 2, "\(n)")
+                #expect(root.member(near)?.int64 == 1, "\(n)")
+                #expect(root.member(key + "k") == nil)
+            }
+        }
+    }
+
     @Test func firstDuplicateMemberWins() throws {
-        try withJSON("{\"a\":1,\"a\":2}") { #expect($0["a"]?.int64 == 1) }
+        try withJSON("{\"a\":1,\"b\":2,\"a\":3}") { root in
+            #expect(root["a"]?.int64 == 1)
+            #expect(root["b"]?.int64 == 2)
+            #expect(root["a"]?.int64 == 1)  // whatever was looked up before
+            #expect(root.count == 3)
+        }
     }
 
     @Test func escapedKeysAndValuesCompareUnescaped() throws {

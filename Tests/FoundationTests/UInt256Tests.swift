@@ -13,13 +13,16 @@ import Testing
         #expect(UInt256(UInt64.max).decimalString == "18446744073709551615")
         #expect(UInt256(w0: 0, w1: 1, w2: 0, w3: 0).decimalString == "18446744073709551616")
         #expect(UInt256(10_000_000_000_000_000_000).decimalString == "10000000000000000000")
-        #expect(UInt256(decimal: "100000000000000000000000000000000000000")!.decimalString
-            == "100000000000000000000000000000000000000")
+        #expect(
+            UInt256(decimal: "100000000000000000000000000000000000000")!.decimalString
+                == "100000000000000000000000000000000000000")
     }
 
     @Test func decimalParsingRejects() {
-        #expect(UInt256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639936") == nil)
-        #expect(UInt256(decimal: "1157920892373161954235709850086879078532699846656405640394575840079131296399350") == nil)
+        #expect(
+            UInt256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639936") == nil)
+        #expect(
+            UInt256(decimal: "1157920892373161954235709850086879078532699846656405640394575840079131296399350") == nil)
         #expect(UInt256(decimal: "") == nil)
         #expect(UInt256(decimal: "+") == nil)
         #expect(UInt256(decimal: "+1") == nil)
@@ -67,7 +70,9 @@ import Testing
         let v = UInt256(bigEndian: bytes)
         #expect(v.bigEndianBytes == bytes)
         #expect(v.hexString == "0x" + Hex.encode(bytes, prefix: false).drop { $0 == "0" })
-        #expect(UInt256(bigEndian: Array(bytes[20...])) == UInt256(bigEndian: [UInt8](repeating: 0, count: 20) + bytes[20...]))
+        #expect(
+            UInt256(bigEndian: Array(bytes[20...]))
+                == UInt256(bigEndian: [UInt8](repeating: 0, count: 20) + bytes[20...]))
     }
 
     @Test func uintNWords() {
@@ -84,8 +89,9 @@ import Testing
         let ones = [UInt8](repeating: 0xFF, count: 32)
         #expect(ones.withUnsafeBufferPointer { UInt256(word: $0, bits: 256, strict: true) } == .max)
         #expect(ones.withUnsafeBufferPointer { UInt256(word: $0, bits: 160, strict: true) } == nil)
-        #expect(ones.withUnsafeBufferPointer { UInt256(word: $0, bits: 160, strict: false) }
-            == UInt256.lowMask(bits: 160))
+        #expect(
+            ones.withUnsafeBufferPointer { UInt256(word: $0, bits: 160, strict: false) }
+                == UInt256.lowMask(bits: 160))
     }
 
     @Test func carriesAcrossEveryLimb() {

@@ -2,7 +2,7 @@ import CCKit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The fixture JSON-RPC node (Tests/Fixtures/fixture_node.py) as a process the

@@ -11,7 +11,8 @@ public enum ChecksumAddress {
         let digits = dst + 2
         Hex.writeDigits(address20, to: UnsafeMutableRawPointer(digits))
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { h in
-            Keccak256.hash(UnsafeRawBufferPointer(start: digits, count: 40), into: UnsafeMutableRawPointer(h.baseAddress!))
+            Keccak256.hash(
+                UnsafeRawBufferPointer(start: digits, count: 40), into: UnsafeMutableRawPointer(h.baseAddress!))
             let raw = UnsafeMutableRawPointer(digits)
             caseMasks.withUnsafeBufferPointer { masks in
                 var i = 0
@@ -135,8 +136,9 @@ public final class ChecksumCache {
     public func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
         guard address20.count == 20 else { return Hex.encode(address20) }
         let text = lookup(address20)
-        return String(decoding: UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self), count: 42),
-                      as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self), count: 42),
+            as: UTF8.self)
     }
 
     /// Pointer to the cached 42-byte text, valid until the next call.

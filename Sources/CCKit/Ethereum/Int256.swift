@@ -169,9 +169,15 @@ public struct Int256: Hashable, Comparable, Sendable {
         return o ? nil : r
     }
 
-    @inlinable public static func &+ (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern &+ b.bitPattern) }
-    @inlinable public static func &- (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern &- b.bitPattern) }
-    @inlinable public static func &* (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern &* b.bitPattern) }
+    @inlinable public static func &+ (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern &+ b.bitPattern)
+    }
+    @inlinable public static func &- (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern &- b.bitPattern)
+    }
+    @inlinable public static func &* (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern &* b.bitPattern)
+    }
 
     // MARK: Bits
 

@@ -66,7 +66,9 @@ public enum Secp256k1 {
             throw ChainCastError.config("secp256k1: private key must be 32 bytes, got \(key.count)")
         }
         let ok = key.withUnsafeBufferPointer { secp256k1_ec_seckey_verify(ctx, $0.baseAddress!) }
-        guard ok == 1 else { throw ChainCastError.config("secp256k1: private key is zero or not below the curve order") }
+        guard ok == 1 else {
+            throw ChainCastError.config("secp256k1: private key is zero or not below the curve order")
+        }
     }
 
     private static func address(of pubkey: inout secp256k1_pubkey, _ ctx: OpaquePointer) -> [UInt8] {
@@ -99,10 +101,10 @@ final class Secp256k1Context: @unchecked Sendable {
             // Only fails on out-of-memory or a broken library build.
             fatalError("secp256k1_context_create failed")
         }
-        // Blinding against side channels; a fixed seed is fine for the
-        // deterministic signing we do (the secret is protected by RFC 6979).
+        // Blinding against timing and power side channels of signing.
+        var rng = SystemRandomNumberGenerator()
         var seed = [UInt8](repeating: 0, count: 32)
-        for i in 0..<32 { seed[i] = UInt8(truncatingIfNeeded: i &* 131 &+ 7) }
+        for i in 0..<32 { seed[i] = UInt8.random(in: 0...255, using: &rng) }
         _ = seed.withUnsafeBufferPointer { secp256k1_context_randomize(c, $0.baseAddress!) }
         ctx = c
     }

@@ -150,8 +150,8 @@ extension UInt256 {
     /// two or more limbs and u >= v.
     @usableFromInline
     static func knuthDivide(_ u: UInt256, _ v: UInt256) -> (quotient: UInt256, remainder: UInt256) {
-        let n = 4 - v.leadingZeroBitCount / 64     // divisor limbs, 2...4
-        let m = 4 - u.leadingZeroBitCount / 64     // dividend limbs, >= n
+        let n = 4 - v.leadingZeroBitCount / 64  // divisor limbs, 2...4
+        let m = 4 - u.leadingZeroBitCount / 64  // dividend limbs, >= n
         let s = v.leadingZeroBitCount & 63
         let vn = v << s
         // The dividend shifted by s needs a fifth limb.

@@ -162,7 +162,8 @@ extension FetchRun {
         var order: [BlockRange] = []
         var invalid = 0
         while let r = planner.nextRange() {
-            guard case let answer = try job.fetchOnce([r], node: node), let first = answer.first else { continue }
+            let answers = try job.fetchOnce([r], node: node)
+            guard let first = answers.first else { continue }
             switch first {
             case .success(let out):
                 metrics.add(metrics.requests)
@@ -170,13 +171,16 @@ extension FetchRun {
                 order.append(r)
             case .failure(let e as RangeRefused):
                 metrics.add(metrics.requests)
-                guard planner.refused(r, e.refusal) else {
+                guard planner.refused(r, e.refusal(from: r.from)) else {
                     throw ChainCastError.unavailable("the provider refuses even a single block (\(r.from)): \(e.message)")
                 }
                 metrics.add(metrics.splits)
             case .failure(let e as LogValidationError):
                 invalid += 1
-                if invalid > 1 { _ = e; return nil }
+                if invalid > 1 {
+                    if request.verbose { note("blocks \(r): \(e.message); trying again at the next poll") }
+                    return nil
+                }
                 metrics.add(metrics.validationRetries)
                 planner = RangePlanner(from: r.from, to: to, chunkSize: planner.chunkSize, maxChunkSize: settings.maxChunkSize)
                 // Ranges before r are kept; r and the rest are asked again.

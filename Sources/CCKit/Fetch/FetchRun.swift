@@ -144,7 +144,8 @@ public final class FetchRun {
             try writeMarker(block: range.to, hash: hash)
         }
         doneBlocks += range.count
-        _ = tick()
+        // A signal: this range and its marker are out; stop asking for more.
+        if !tick() { throw stopError() }
     }
 
     func writeMarker(block: UInt64, hash: String) throws {

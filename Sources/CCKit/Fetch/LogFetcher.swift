@@ -160,7 +160,7 @@ struct RangeJob {
                 case .failure(let error):
                     if let refused = error as? RangeRefused {
                         metrics.add(metrics.requests)
-                        guard scheduler.refuse(range, refused.refusal) else {
+                        guard scheduler.refuse(range, refused.refusal(from: range.from)) else {
                             throw ChainCastError.unavailable(
                                 "the provider refuses even a single block (\(range.from)): \(refused.message)")
                         }
@@ -182,15 +182,16 @@ struct RangeJob {
 
     /// One round trip for `ranges` (plus header look-ups), each answered or failed on its own.
     mutating func fetchOnce(_ ranges: [BlockRange], node: LogNode) throws -> [Result<RangeOutput, Error>] {
-        var results: [Result<RangeOutput, Error>] = []
-        results.reserveCapacity(ranges.count)
+        // Answers of a batch come in any order: keep them by call index.
+        var slots = [Result<RangeOutput, Error>?](repeating: nil, count: ranges.count)
         let params = ranges.map { settings.filter.jsonParams(from: $0.from, to: $0.to) }
         let ends = settings.needEndHashes ? ranges.map(\.to) : []
         let proc = processor
         let headers = try node.getLogs(params, headers: ends) { i, answer in
+            guard i < slots.count else { return }
             switch answer {
             case .failure(let e):
-                results.append(.failure(e))
+                slots[i] = .failure(e)
             case .success(let json):
                 var out = RangeOutput()
                 do throws(LogValidationError) {
@@ -198,15 +199,13 @@ struct RangeJob {
                     out.logs = summary.logs
                     out.spans = summary.spans
                     if summary.lastBlock == ranges[i].to { out.endHash = summary.lastBlockHash }
-                    results.append(.success(out))
+                    slots[i] = .success(out)
                 } catch {
-                    results.append(.failure(error))
+                    slots[i] = .failure(error)
                 }
             }
         }
-        while results.count < ranges.count {
-            results.append(.failure(ChainCastError.unavailable("the node's batch answer misses calls")))
-        }
+        var results = slots.map { $0 ?? .failure(ChainCastError.unavailable("the node's batch answer misses calls")) }
         for i in results.indices {
             guard case .success(var out) = results[i] else { continue }
             do throws(LogValidationError) {

@@ -24,11 +24,35 @@ public protocol LogNode: AnyObject {
 
 /// The provider refused an `eth_getLogs` call as too large.
 public struct RangeRefused: Error, Sendable {
-    public var refusal: RangeRefusal
+    /// True for a block-range limit (a property of the provider), false for a
+    /// result-count or response-size limit (a property of the range's density).
+    public var blockLimit: Bool
+    /// The range the provider suggests (Alchemy, Infura, reth …), when it does.
+    public var suggestedFrom: UInt64?
+    public var suggestedTo: UInt64?
+    /// The most blocks one call may span, when the message states it.
+    public var maxBlocks: UInt64?
     /// The provider's words (for the final error when a single block is refused).
     public var message: String
-    public init(_ refusal: RangeRefusal, message: String) {
-        self.refusal = refusal
+
+    public init(blockLimit: Bool, suggestedFrom: UInt64? = nil, suggestedTo: UInt64? = nil, maxBlocks: UInt64? = nil,
+                message: String) {
+        self.blockLimit = blockLimit
+        self.suggestedFrom = suggestedFrom
+        self.suggestedTo = suggestedTo
+        self.maxBlocks = maxBlocks
         self.message = message
+    }
+
+    /// The refusal for the planner, for a range starting at `from`.
+    public func refusal(from: UInt64) -> RangeRefusal {
+        var span: UInt64?
+        if let f = suggestedFrom, let t = suggestedTo, t >= f {
+            span = f == from ? t - f + 1 : nil
+            if span == nil && maxBlocks == nil { span = t - f + 1 }
+        }
+        if span == nil, let m = maxBlocks, m > 0 { span = m }
+        let to = span.flatMap { $0 > 0 ? from &+ ($0 - 1) : nil }
+        return blockLimit ? .blockRange(suggestedTo: to) : .resultCount(suggestedTo: to)
     }
 }

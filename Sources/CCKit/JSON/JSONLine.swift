@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A validated view of one JSON text, usually one NDJSON line.
@@ -26,6 +26,32 @@ public struct JSONLine {
 
     /// The line's top-level value.
     public var root: JSONValue { JSONValue(tape: tape, index: 0) }
+}
+
+/// `count` bytes at `a` and `b` are equal. Short keys are compared with two
+/// overlapping loads instead of a memcmp call; no byte outside the ranges is read.
+@inline(__always)
+func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+    guard count > 0, let b else { return true }
+    let ra = UnsafeRawPointer(a)
+    let rb = UnsafeRawPointer(b)
+    if count >= 8 {
+        if count > 16 { return memcmp(a, b, count) == 0 }
+        return ra.loadUnaligned(as: UInt64.self) == rb.loadUnaligned(as: UInt64.self)
+            && ra.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                == rb.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return ra.loadUnaligned(as: UInt32.self) == rb.loadUnaligned(as: UInt32.self)
+            && ra.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+                == rb.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+    }
+    var i = 0
+    while i < count {
+        if a[i] != b[i] { return false }
+        i &+= 1
+    }
+    return true
 }
 
 /// One value of a `JSONLine`: cheap to copy, valid while the line's bytes are.
@@ -62,27 +88,28 @@ public struct JSONValue {
     }
 
     /// The value of the first member named `key` (unescaped UTF-8 bytes).
+    /// (Always the first: a lookup that started where the last one ended would
+    /// make duplicate keys answer differently depending on the order of lookups.)
     public func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         let t = tape
         let entries = t.entries
         let e = entries[index]
         guard e.kindBits == JSONKind.object.rawValue else { return nil }
         let end = Int(e.next)
-        var i = index + 1
+        var i = index &+ 1
         let keyCount = key.count
+        let keyBase = key.baseAddress
         while i < end {
             let k = entries[i]
             let contentLength = Int(k.end &- k.start) &- 2
             if k.meta & TapeEntry.hasEscapes == 0 {
-                if contentLength == keyCount
-                    && (keyCount == 0 || memcmp(t.base + Int(k.start) + 1, key.baseAddress!, keyCount) == 0)
-                {
-                    return JSONValue(tape: t, index: i + 1)
+                if contentLength == keyCount && bytesEqual(t.base + (Int(k.start) &+ 1), keyBase, keyCount) {
+                    return JSONValue(tape: t, index: i &+ 1)
                 }
             } else if JSONValue(tape: t, index: i).unescapedEquals(key) {
-                return JSONValue(tape: t, index: i + 1)
+                return JSONValue(tape: t, index: i &+ 1)
             }
-            i = Int(entries[i + 1].next)
+            i = Int(entries[i &+ 1].next)
         }
         return nil
     }

@@ -20,7 +20,12 @@ public struct JSONWriter {
     // MARK: Raw bytes (the caller guarantees they are valid JSON)
 
     public mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        // A single byte (",", "}") is the common case and appends much cheaper alone.
+        if s.utf8CodeUnitCount == 1 {
+            bytes.append(s.utf8Start.pointee)
+        } else {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
     }
 
     public mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
@@ -44,6 +49,7 @@ public struct JSONWriter {
     // MARK: Scalars
 
     public mutating func string(_ s: String) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) { return done }
         var s = s
         s.withUTF8 { string(utf8: $0) }
     }
@@ -100,7 +106,8 @@ public struct JSONWriter {
                 i -= 1
                 buf[i] = 0x30 &+ UInt8(truncatingIfNeeded: x)
             }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i..<24]))
+            let p = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p + i, count: 24 - i))
         }
     }
 
@@ -115,6 +122,13 @@ public struct JSONWriter {
     /// Writes a scanned value compactly (no insignificant whitespace), with
     /// invalid UTF-8 in its strings replaced. Numbers are copied as written.
     public mutating func value(_ v: JSONValue) {
+        // Most values (everything a node or cc-decode wrote) are already compact
+        // ASCII: then the raw bytes are the answer, copied in one append.
+        let r = v.raw
+        if JSONEscaping.isCompactASCII(r) {
+            bytes.append(contentsOf: r)
+            return
+        }
         switch v.kind {
         case .string:
             stringAlreadyEscaped(v.stringContents)

@@ -65,13 +65,15 @@ public enum ProviderErrorClassifier {
     }
 
     /// A body that is not a JSON-RPC response (HTML error page, half a body).
-    public static func classifyUnparseableBody(httpStatus: Int, body: String) -> ProviderError {
+    public static func classifyUnparseableBody(httpStatus: Int, body: String, retryAfter: Double? = nil)
+        -> ProviderError
+    {
         if httpStatus == 200 || httpStatus == 0 {
             let text = ErrorText(body, nil)
             if let found = rangeOrSize(text) { return found }
             return ProviderError(.transient, "non-json-body")
         }
-        return classify(httpStatus: httpStatus, message: body)
+        return classify(httpStatus: httpStatus, message: body, retryAfter: retryAfter)
     }
 
     // MARK: - Range, result and size limits
@@ -125,7 +127,8 @@ public enum ProviderErrorClassifier {
             return ProviderError(.rangeTooLarge(hint(t.number(after: "is limited to"))), "blockpi-range")
         }
         if t.has("block range is too wide") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: "(maximum"))),
+            return ProviderError(
+                .rangeTooLarge(hint(t.number(after: "(maximum"))),
                 t.has("(maximum") ? "moonriver-range" : "ankr-range")
         }
         if let n = t.number(after: "maximum is set to") { return range(n, "avalanche-range") }

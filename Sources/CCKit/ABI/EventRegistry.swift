@@ -1,0 +1,127 @@
+/// All events cc-decode knows, keyed the way a log identifies its event:
+/// topic0 **and** topic count. ERC-20 and ERC-721 `Transfer` share topic0
+/// (`Transfer(address,address,uint256)`) but not the number of indexed
+/// parameters, so with both ABIs loaded each log still finds the right one.
+///
+/// Lookup order for a log from address A: events bound to A (`--abi A=…`) by
+/// topic0, then A's anonymous events by topic count, then every global event
+/// by topic0. Within one key, earlier `--abi` sources win, and a bare
+/// signature (`Transfer(address,address,uint256)`) comes after full declarations.
+public struct EventRegistry: Sendable {
+    struct Key: Hashable, Sendable {
+        var a: UInt64, b: UInt64, c: UInt64, d: UInt64
+        var topics: Int
+    }
+
+    struct AddressKey: Hashable, Sendable {
+        var a: UInt64, b: UInt64, c: UInt32
+    }
+
+    struct Table: Sendable {
+        var byTopic0: [Key: [EventPlan]] = [:]
+        var anonymous: [Int: [EventPlan]] = [:]
+        var count = 0
+
+        mutating func add(_ plan: EventPlan, keepAnonymous: Bool) {
+            if plan.event.anonymous {
+                guard keepAnonymous else { return }
+                var list = anonymous[plan.topicCount, default: []]
+                guard !list.contains(where: { sameShape($0.event, plan.event) }) else { return }
+                list.append(plan)
+                anonymous[plan.topicCount] = list
+            } else {
+                let key = plan.topic0.withUnsafeBufferPointer { EventRegistry.key($0, topics: plan.topicCount) }
+                var list = byTopic0[key, default: []]
+                // Duplicate definitions (the same event in two ABI files) decode identically; keep the first.
+                guard !list.contains(where: { sameShape($0.event, plan.event) }) else { return }
+                list.append(plan)
+                byTopic0[key] = list
+            }
+            count += 1
+        }
+    }
+
+    var global = Table()
+    var bound: [AddressKey: Table] = [:]
+    /// Every distinct event loaded, for --list and messages.
+    public private(set) var events: [ABIEvent] = []
+    public var isEmpty: Bool { global.count == 0 && bound.isEmpty }
+
+    public init(sources: [ABISource]) {
+        // Full declarations from every source first, then the guesses from bare signatures,
+        // so a declaration outranks a guess whatever the order of the --abi options.
+        for source in sources {
+            add(source.events.filter(\.indexingKnown).map(Self.plan), boundTo: source.address)
+        }
+        for source in sources {
+            var plans: [EventPlan] = []
+            for e in source.events where !e.indexingKnown {
+                for k in 0...e.inputs.count {
+                    var v = e
+                    for i in v.inputs.indices { v.inputs[i].indexed = i < k }
+                    v.indexingKnown = true
+                    plans.append(Self.plan(v))
+                }
+            }
+            add(plans, boundTo: source.address)
+            for e in source.events where !events.contains(e) { events.append(e) }
+        }
+    }
+
+    private mutating func add(_ plans: [EventPlan], boundTo address: [UInt8]?) {
+        if let a = address {
+            let key = a.withUnsafeBufferPointer { Self.addressKey($0) }
+            var t = bound[key, default: Table()]
+            for p in plans { t.add(p, keepAnonymous: true) }
+            bound[key] = t
+        } else {
+            // An anonymous event has no topic0: without an address binding nothing identifies it.
+            for p in plans { global.add(p, keepAnonymous: false) }
+        }
+    }
+
+    static func plan(_ e: ABIEvent) -> EventPlan {
+        EventPlan(e, topic0: e.anonymous ? [] : Keccak256.hash(e.signature))
+    }
+
+    /// Calls `attempt` with each candidate event, best first, until it returns true.
+    /// `topics` holds `topicCount` 32-byte words; `address` 20 bytes.
+    public func forEachCandidate(
+        address: UnsafeBufferPointer<UInt8>, topics: UnsafeBufferPointer<UInt8>, topicCount: Int,
+        _ attempt: (EventPlan) -> Bool
+    ) -> Bool {
+        let key: Key? = topicCount > 0 ? Self.key(topics, topics: topicCount) : nil
+        if !bound.isEmpty, let t = bound[Self.addressKey(address)] {
+            if let key, let list = t.byTopic0[key] {
+                for p in list where attempt(p) { return true }
+            }
+            if let list = t.anonymous[topicCount] {
+                for p in list where attempt(p) { return true }
+            }
+        }
+        if let key, let list = global.byTopic0[key] {
+            for p in list where attempt(p) { return true }
+        }
+        return false
+    }
+
+    static func key(_ topic0: UnsafeBufferPointer<UInt8>, topics: Int) -> Key {
+        let r = UnsafeRawBufferPointer(topic0)
+        return Key(
+            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            c: r.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: r.loadUnaligned(fromByteOffset: 24, as: UInt64.self),
+            topics: topics)
+    }
+
+    static func addressKey(_ a: UnsafeBufferPointer<UInt8>) -> AddressKey {
+        let r = UnsafeRawBufferPointer(a)
+        return AddressKey(
+            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            c: r.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+    }
+}
+
+/// Same signature and same indexed parameters: two such events decode a log identically.
+private func sameShape(_ a: ABIEvent, _ b: ABIEvent) -> Bool {
+    a.signature == b.signature && a.anonymous == b.anonymous && a.inputs.map(\.indexed) == b.inputs.map(\.indexed)
+}

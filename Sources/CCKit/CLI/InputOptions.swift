@@ -1,0 +1,52 @@
+import ArgumentParser
+
+/// `[FILE...]` and `--skip-invalid`: how every stream-reading command takes its input.
+public struct InputOptions: ParsableArguments {
+    @Argument(
+        help: ArgumentHelp(
+            "NDJSON input files, read in order. Standard input when none is given or for '-'.",
+            valueName: "FILE"))
+    public var files: [String] = []
+
+    @Flag(
+        help: ArgumentHelp(
+            "Warn about malformed input lines on stderr, count them and go on.",
+            discussion: "Without it the first malformed line stops the command with exit status 65."))
+    public var skipInvalid = false
+
+    public init() {}
+
+    /// The inputs in order, "-" for standard input.
+    public var paths: [String] { files.isEmpty ? ["-"] : files }
+
+    /// Opens every input first, so a missing file (exit 66) is reported before any output.
+    public func openAll() throws(ChainCastError) -> [LineReader] {
+        var readers: [LineReader] = []
+        for p in paths { readers.append(try LineReader(path: p)) }
+        return readers
+    }
+
+    /// Calls `body` for every non-blank line of every input, in order.
+    public func forEachLine(
+        _ body: (UnsafeBufferPointer<UInt8>, InputLocation) throws -> Void
+    ) throws {
+        let many = paths.count > 1 || paths[0] != "-"
+        for var reader in try openAll() {
+            let file = many ? (reader.name == "standard input" ? "-" : reader.name) : nil
+            try reader.forEachLine { line, n in try body(line, InputLocation(file: file, line: n)) }
+        }
+    }
+}
+
+/// Where an input line came from, as messages name it: `line 12`, or `logs.ndjson line 12` with files.
+public struct InputLocation: CustomStringConvertible, Sendable {
+    public var file: String?
+    public var line: Int
+
+    public init(file: String?, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { file.map { "\($0) line \(line)" } ?? "line \(line)" }
+}

@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Wall-clock time for the `-v` summaries (`… in 1.20 s, 833333 lines/s`).
+public struct RateClock: Sendable {
+    private let start: Double
+
+    public init() { start = RateClock.now() }
+
+    public var elapsed: Double { RateClock.now() - start }
+
+    /// `1.20 s, 833333 lines/s`
+    public func summary(count: Int, unit: String) -> String {
+        let s = max(elapsed, 1e-9)
+        let rate = Int((Double(count) / s).rounded())
+        let secs = (s * 100).rounded() / 100
+        return "\(secs) s, \(rate) \(unit)/s"
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

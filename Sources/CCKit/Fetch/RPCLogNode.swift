@@ -1,0 +1,147 @@
+/// `LogNode` over the RPC layer's `RPCClient` (retries, `--rps`, endpoint
+/// failover and batches live there). One per worker thread.
+public final class RPCLogNode: LogNode {
+    let client: RPCClient
+    /// Calls per JSON-RPC batch (`--batch`); 1 sends every call on its own.
+    let maxBatch: Int
+    /// Headers per batch when fetching many (providers cap batch sizes, commonly 100-1000).
+    public var headerBatch = 100
+
+    public init(client: RPCClient, maxBatch: Int) {
+        self.client = client
+        self.maxBatch = max(1, maxBatch)
+    }
+
+    func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R {
+        let outcome = try client.call(RPCCall(method, paramsJSON: params)) { r throws(ChainCastError) in try body(r.value) }
+        switch outcome {
+        case .success(let v): return v
+        case .refused(let f, let m): throw ChainCastError.unavailable("\(method): \(f.shape): \(m)")
+        }
+    }
+
+    static func snippet(_ v: JSONValue) -> String {
+        let s = String(decoding: v.raw.prefix(80), as: UTF8.self)
+        return v.raw.count > 80 ? s + "…" : s
+    }
+
+    func quantity(_ method: String) throws -> UInt64 {
+        try one(method) { v throws(ChainCastError) in
+            guard let q = v.quantity else { throw .unavailable("\(method): answer is not a quantity: \(Self.snippet(v))") }
+            return q
+        }
+    }
+
+    public func chainId() throws -> UInt64 { try quantity("eth_chainId") }
+    public func blockNumber() throws -> UInt64 { try quantity("eth_blockNumber") }
+
+    public func clientVersion() throws -> String {
+        try one("web3_clientVersion") { v throws(ChainCastError) in v.kind == .string ? v.string() : Self.snippet(v) }
+    }
+
+    public func header(tag: BlockTag) throws -> BlockHeader? {
+        try one("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]") { v throws(ChainCastError) in try Self.header(v) }
+    }
+
+    public func header(hash: String) throws -> BlockHeader? {
+        guard Word32(hex: hash, byteCount: 32) != nil else { return nil }
+        return try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
+    }
+
+    public func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
+        var all = [BlockHeader?](repeating: nil, count: numbers.count)
+        var start = 0
+        while start < numbers.count {
+            let end = min(numbers.count, start + headerBatch)
+            let calls = numbers[start..<end].map(Self.headerCall)
+            let base = start
+            _ = try client.batch(calls, maxBatch: max(maxBatch, headerBatch)) { i, r throws(ChainCastError) in
+                all[base + i] = try Self.header(r.value)
+            }
+            start = end
+        }
+        return all
+    }
+
+    static func headerCall(_ n: UInt64) -> RPCCall {
+        RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String(n, radix: 16))\",false]")
+    }
+
+    public func getLogs(
+        _ params: [String], headers headerNumbers: [UInt64],
+        _ body: (Int, Result<JSONValue, Error>) throws -> Void
+    ) throws -> [BlockHeader?] {
+        var calls = params.map { RPCCall("eth_getLogs", paramsJSON: "[\($0)]") }
+        calls.append(contentsOf: headerNumbers.map(Self.headerCall))
+        var headers = [BlockHeader?](repeating: nil, count: headerNumbers.count)
+        let n = params.count
+        var bodyError: Error?
+        let refusals: [ProviderError?]
+        do {
+            refusals = try client.batch(calls, maxBatch: maxBatch, allowRefusal: true) { i, r throws(ChainCastError) in
+                if i < n {
+                    do {
+                        try body(i, .success(r.value))
+                    } catch let e as ChainCastError {
+                        throw e
+                    } catch {
+                        bodyError = error
+                        throw .internalError("\(error)")
+                    }
+                } else {
+                    headers[i - n] = try Self.header(r.value)
+                }
+            }
+        } catch {
+            throw bodyError ?? error
+        }
+        for (i, refusal) in refusals.enumerated() {
+            guard let refusal else { continue }
+            guard i < n else {
+                throw ChainCastError.unavailable("eth_getBlockByNumber refused: \(refusal.shape)")
+            }
+            try body(i, .failure(Self.refused(refusal)))
+        }
+        return headers
+    }
+
+    static func refused(_ e: ProviderError) -> RangeRefused {
+        switch e.kind {
+        case .rangeTooLarge(let hint):
+            return RangeRefused(blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+        case .tooManyResults(let hint):
+            return RangeRefused(blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+        default:
+            return RangeRefused(blockLimit: false, message: describe(e, nil))
+        }
+    }
+
+    static func describe(_ e: ProviderError, _ hint: RangeHint?) -> String {
+        let h = hint.map { $0.description }.flatMap { $0.isEmpty ? nil : $0 }
+        return e.shape + (h.map { " (\($0))" } ?? "")
+    }
+
+    public func hasState(at block: UInt64) throws -> Bool {
+        do {
+            return try one("eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]") {
+                v throws(ChainCastError) in v.kind == .string
+            }
+        } catch let e as ChainCastError where e.status != .unavailable || !e.message.contains("after") {
+            // A missing-state answer ("missing trie node", "header not found") is "no", not a failure.
+            return false
+        }
+    }
+
+    /// A block object (or null) from eth_getBlockBy*.
+    static func header(_ v: JSONValue) throws(ChainCastError) -> BlockHeader? {
+        if v.isNull { return nil }
+        guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"], h.kind == .string,
+              let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
+        else {
+            throw .unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
+        }
+        return BlockHeader(number: n, hash: h.string().lowercased(), parentHash: p.string().lowercased(), timestamp: t)
+    }
+}

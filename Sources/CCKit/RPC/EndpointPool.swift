@@ -1,0 +1,167 @@
+/// The `--rpc` endpoints of one fetch, shared by every worker. Requests go to
+/// the least busy endpoint that is not resting; an endpoint that fails
+/// (throttles, errors, drops the connection) rests for a cooldown that
+/// doubles with each consecutive failure, or for its `Retry-After`, while the
+/// others take its work. Endpoints are named by `redactURL` everywhere.
+///
+/// @unchecked Sendable: the mutable per-endpoint state is behind `lock`.
+public final class EndpointPool: @unchecked Sendable {
+    public struct Endpoint: Sendable, Equatable {
+        public let url: String
+        /// `https://host/…`: the only form shown to people.
+        public let name: String
+        /// Path segments and query values long enough to be keys, scrubbed from
+        /// provider messages before they are shown.
+        let secrets: [String]
+    }
+
+    private struct State {
+        var inFlight = 0
+        var restUntil = 0.0
+        var consecutiveFailures = 0
+        var requests = 0
+        var failures = 0
+        /// Largest batch this endpoint accepted so far; 1 = batches are off.
+        var batchLimit = Int.max
+    }
+
+    public let endpoints: [Endpoint]
+    public let baseCooldown: Double
+    public let maxCooldown: Double
+    private let clock: any RPCClock
+    private let lock = RPCLock()
+    private var states: [State]
+    private var nextStart = 0
+
+    public init(urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock())
+        throws(ChainCastError)
+    {
+        guard !urls.isEmpty else { throw .usage("no RPC endpoint given (use --rpc URL)") }
+        endpoints = urls.map { Endpoint(url: $0, name: redactURL($0), secrets: secretParts(of: $0)) }
+        states = Array(repeating: State(), count: urls.count)
+        self.baseCooldown = baseCooldown
+        self.maxCooldown = maxCooldown
+        self.clock = clock
+    }
+
+    public var count: Int { endpoints.count }
+
+    /// Picks the endpoint for the next request and counts it as busy until
+    /// `checkin`. When every endpoint rests, picks the one that wakes first and
+    /// returns how long to wait for it.
+    public func checkout() -> (index: Int, wait: Double) {
+        lock.withLock {
+            let now = clock.now()
+            var best = -1
+            var wake = -1
+            for k in 0..<states.count {
+                let i = (nextStart + k) % states.count
+                let s = states[i]
+                if s.restUntil <= now {
+                    if best < 0 || s.inFlight < states[best].inFlight { best = i }
+                } else if wake < 0 || s.restUntil < states[wake].restUntil {
+                    wake = i
+                }
+            }
+            let chosen = best >= 0 ? best : wake
+            nextStart = (chosen + 1) % states.count
+            states[chosen].inFlight += 1
+            states[chosen].requests += 1
+            return (chosen, best >= 0 ? 0 : states[chosen].restUntil - now)
+        }
+    }
+
+    /// Gives back a checkout that sent nothing.
+    public func release(_ index: Int) {
+        lock.withLock {
+            guard states.indices.contains(index) else { return }
+            states[index].inFlight = max(0, states[index].inFlight - 1)
+            states[index].requests = max(0, states[index].requests - 1)
+        }
+    }
+
+    /// Reports how a checked-out request ended. A failure rests the endpoint
+    /// (only when there are others to take the work: a lone endpoint's pacing
+    /// is the retry backoff's job).
+    public func checkin(_ index: Int, failed: Bool, retryAfter: Double? = nil) {
+        lock.withLock {
+            guard states.indices.contains(index) else { return }
+            states[index].inFlight = max(0, states[index].inFlight - 1)
+            if !failed {
+                states[index].consecutiveFailures = 0
+                return
+            }
+            states[index].failures += 1
+            states[index].consecutiveFailures += 1
+            guard states.count > 1 else { return }
+            let n = min(states[index].consecutiveFailures - 1, 30)
+            var rest = min(maxCooldown, baseCooldown * Double(1 << n))
+            if let retryAfter, retryAfter.isFinite, retryAfter > 0 { rest = max(rest, min(retryAfter, 3600)) }
+            states[index].restUntil = max(states[index].restUntil, clock.now() + rest)
+        }
+    }
+
+    /// True when some endpoint other than `index` could take a request right now.
+    public func hasOtherReady(than index: Int) -> Bool {
+        lock.withLock {
+            let now = clock.now()
+            return states.indices.contains { $0 != index && states[$0].restUntil <= now }
+        }
+    }
+
+    public func isResting(_ index: Int) -> Bool {
+        lock.withLock { states.indices.contains(index) && states[index].restUntil > clock.now() }
+    }
+
+    /// The largest batch worth sending to `index` (1: send requests one by one).
+    public func batchLimit(_ index: Int) -> Int {
+        lock.withLock { states.indices.contains(index) ? states[index].batchLimit : 1 }
+    }
+
+    /// The endpoint refused a batch of `size`: halve what it is sent, or stop
+    /// batching to it altogether when it does not take batches at all.
+    public func noteBatchRejected(_ index: Int, size: Int, disable: Bool) {
+        lock.withLock {
+            guard states.indices.contains(index) else { return }
+            states[index].batchLimit = disable ? 1 : max(1, min(states[index].batchLimit, size / 2))
+        }
+    }
+
+    /// Requests and failures per endpoint, for the closing summary.
+    public func counters(_ index: Int) -> (requests: Int, failures: Int) {
+        lock.withLock { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
+    }
+
+    /// `message` without anything that looks like the endpoint's key.
+    public func scrub(_ message: String, endpoint index: Int) -> String {
+        guard endpoints.indices.contains(index) else { return message }
+        var out = message
+        for secret in endpoints[index].secrets where out.contains(secret) {
+            out = out.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "…")
+        }
+        if out.contains(endpoints[index].url) {
+            out = out.split(separator: endpoints[index].url, omittingEmptySubsequences: false)
+                .joined(separator: endpoints[index].name)
+        }
+        return out
+    }
+}
+
+/// Path segments and query values of 6+ characters: where providers put keys
+/// (`/v2/KEY`, `/v3/PROJECT`, `?apikey=KEY`), plus any userinfo.
+private func secretParts(of url: String) -> [String] {
+    var rest = Substring(url)
+    if let r = rest.firstRange(of: "://") { rest = rest[r.upperBound...] }
+    var parts: [String] = []
+    if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+        let authority = rest[..<slash]
+        if let at = authority.lastIndex(of: "@") { parts.append(String(authority[..<at])) }
+        let tail = rest[slash...]
+        for piece in tail.split(whereSeparator: { "/?&=#".contains($0) }) where piece.count >= 6 {
+            parts.append(String(piece))
+        }
+    } else if let at = rest.lastIndex(of: "@") {
+        parts.append(String(rest[..<at]))
+    }
+    return parts.sorted { $0.count > $1.count }
+}

@@ -1,0 +1,179 @@
+import CCKit
+import CCTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built binary against the fixture node, faults injected; every run must
+/// write exactly the oracle's logs in order — no gap, no duplicate.
+@Suite(.serialized) struct FetchEndToEndTests {
+    static let range = ["--from", "0", "--to", "2999"]
+
+    static let faults: [[String]] = [
+        ["--range-limit", "500", "--error-style", "geth"],
+        ["--range-limit", "700", "--error-style", "alchemy"],
+        ["--range-limit", "400", "--error-style", "quicknode"],
+        ["--result-limit", "1200", "--error-style", "infura"],
+        ["--result-limit", "900", "--error-style", "reth"],
+        ["--result-limit", "1000", "--error-style", "erigon"],
+        ["--rate-limit-every", "4", "--retry-after", "0"],
+        ["--fail-503-every", "5"],
+        ["--drop-every", "6"],
+        ["--truncate-every", "5"],
+        ["--garbage-every", "7"],
+        ["--latency-ms", "20"],
+        ["--header-not-found-every", "6"],
+    ]
+
+    @Test(arguments: faults)
+    func eachFaultAlone(_ fault: [String]) throws {
+        try fetchMatchesOracle(fault, extra: ["--chunk-size", "2000", "--concurrency", "4"])
+    }
+
+    @Test func allFaultsTogether() throws {
+        try fetchMatchesOracle(
+            ["--range-limit", "800", "--result-limit", "1500", "--error-style", "alchemy", "--rate-limit-every", "7",
+             "--retry-after", "0", "--fail-503-every", "11", "--drop-every", "13", "--truncate-every", "17",
+             "--garbage-every", "19", "--latency-ms", "5"],
+            extra: ["--chunk-size", "5000", "--concurrency", "6", "--checkpoint", "/nonexistent-dir/ck.json"],
+            expectMarkers: true)
+    }
+
+    @Test func batchesAndTimestamps() throws {
+        let clean = try FixtureNode(["--blocks", "3000"])
+        let node = try FixtureNode(["--blocks", "3000", "--range-limit", "300"])
+        let (status, out, err) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "100", "--to", "1999", "--batch", "3", "--chunk-size", "300", "--with-timestamps"])
+        #expect(status == 0, "\(err)")
+        let got = records(out)
+        let want = try oracleLines(url: clean.url, from: 100, to: 1999)
+        #expect(got.count == want.count)
+        for (g, w) in zip(got, want) {
+            let n = blockOf(w)!
+            let ts = String(1_700_000_000 + 12 * n, radix: 16)
+            #expect(g == String(w.dropLast()) + #","blockTimestamp":"0x\#(ts)"}"#)
+        }
+    }
+
+    func fetchMatchesOracle(_ fault: [String], extra: [String], expectMarkers: Bool = false) throws {
+        let clean = try FixtureNode(["--blocks", "3200"])
+        let node = try FixtureNode(["--blocks", "3200"] + fault)
+        let want = try oracleLines(url: clean.url, from: 0, to: 2999)
+        #expect(want.count > 10_000)
+        let (status, out, err) = try FetchProcess.run(["--rpc", node.url] + Self.range + extra, timeout: 300)
+        #expect(status == 0, "\(fault): \(err)")
+        let got = records(out)
+        #expect(got.count == want.count, "\(fault)")
+        #expect(got == want, "\(fault): first difference at \(got.indices.first(where: { $0 >= want.count || got[$0] != want[$0] }) ?? -1)")
+        if expectMarkers {
+            let ms = markers(out)
+            #expect(!ms.isEmpty)
+            #expect(ms.last?.contains(#""blockNumber":2999"#) == true)
+            // A marker never comes before a log of a block it covers.
+            var maxMarked: UInt64 = 0
+            for line in lines(out) {
+                if line.hasPrefix(#"{"$cc""#) {
+                    let n = UInt64(line.split(separator: ",")[2].split(separator: ":")[1])!
+                    #expect(n >= maxMarked)
+                    maxMarked = n
+                } else if let b = blockOf(line) {
+                    #expect(b > maxMarked || maxMarked == 0)
+                }
+            }
+        }
+    }
+
+    @Test func filtersByAddressAndEvent() throws {
+        let node = try FixtureNode(["--blocks", "2000"])
+        let all = try oracleLines(url: node.url, from: 0, to: 1999)
+        let addr = String(all[0].dropFirst(#"{"address":""#.count).prefix(42))
+        let (status, out, err) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "1999", "--address", addr.uppercased().replacingOccurrences(of: "0X", with: "0x"),
+             "--event", "Transfer(address,address,uint256)"])
+        #expect(status == 0, "\(err)")
+        let want = all.filter { $0.hasPrefix(#"{"address":"\#(addr)""#) && $0.contains("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef") }
+        #expect(!want.isEmpty)
+        #expect(records(out) == want)
+    }
+
+    @Test func chainMismatchIsAConfigurationError() throws {
+        let node = try FixtureNode(["--blocks", "100"])
+        let (status, _, err) = try FetchProcess.run(["--rpc", node.url, "--chain", "ethereum", "--from", "0"])
+        #expect(status == 78)
+        #expect(err.contains("expects chain id 1"))
+        #expect(err.contains("1337"))
+    }
+
+    @Test func usageErrors() throws {
+        let cases: [[String]] = [
+            ["--rpc", "http://127.0.0.1:1", "--from", "yesterday"],
+            ["--rpc", "http://127.0.0.1:1", "--from", "0", "--address", "0x12"],
+            ["--rpc", "http://127.0.0.1:1", "--from", "0", "--topic1", "0xzz"],
+            ["--from", "0"],
+            ["--rpc", "http://127.0.0.1:1", "--from", "0", "--chain", "atlantis"],
+        ]
+        for args in cases {
+            let (status, out, err) = try FetchProcess.run(args)
+            #expect(status == 64, "\(args): \(err)")
+            #expect(out.isEmpty)
+            #expect(err.hasPrefix("cc-fetch: "), "\(err)")
+        }
+    }
+
+    @Test func unreachableEndpointIs69AndRedacted() throws {
+        let (status, _, err) = try FetchProcess.run(
+            ["--rpc", "http://user:secret@127.0.0.1:1/v2/KEY123", "--from", "0", "--retries", "1"])
+        #expect(status == 69, "\(err)")
+        #expect(!err.contains("KEY123") && !err.contains("secret"))
+    }
+
+    @Test func closedPipeIsAQuietSuccess() throws {
+        let node = try FixtureNode(["--blocks", "3000"])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "'\(FetchProcess.binary)' --rpc \(node.url) --from 0 --to 2999 | head -1 >/dev/null; echo ${PIPESTATUS[0]}"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        let errPipe = Pipe()
+        p.standardError = errPipe
+        try p.run()
+        p.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).isEmpty)
+    }
+
+    @Test func sigintStopsCleanlyAt130() throws {
+        let node = try FixtureNode(["--blocks", "20000", "--range-limit", "100", "--latency-ms", "30"])
+        let ck = NSTemporaryDirectory() + "ck-\(UUID().uuidString).json"
+        let p = try FetchProcess(["--rpc", node.url, "--from", "0", "--to", "19999", "--concurrency", "2", "--checkpoint", ck,
+                                  "--metrics-file", ck + ".prom"])
+        #expect(p.waitForOutput { markers($0).count >= 3 })
+        p.signal(SIGINT)
+        let status = p.wait()
+        #expect(status == 130, "\(p.stderr) \(markers(p.stdout).count) markers")
+        let out = p.stdout
+        #expect(out.hasSuffix("\n"))
+        #expect(lines(out).last?.hasPrefix(#"{"$cc""#) == true, "ends on a marker")
+        let metrics = (try? String(contentsOfFile: ck + ".prom", encoding: .utf8)) ?? ""
+        #expect(metrics.contains("ccfetch_logs_total{chain_id=\"1337\"}"))
+    }
+
+    @Test func isoTimesResolveByBinarySearch() throws {
+        let node = try FixtureNode(["--blocks", "1000"])
+        // Block n has timestamp 1700000000 + 12n: 12 s after block 100 is block 101's time.
+        let from = ISO8601Time.format(1_700_000_000 + 12 * 100 + 5)
+        let to = ISO8601Time.format(1_700_000_000 + 12 * 110)
+        let (status, out, err) = try FetchProcess.run(["--rpc", node.url, "--from", from, "--to", to])
+        #expect(status == 0, "\(err)")
+        let got = records(out)
+        #expect(got == (try oracleLines(url: node.url, from: 101, to: 110)))
+        // -N counts from the head.
+        let (s2, out2, _) = try FetchProcess.run(["--rpc", node.url, "--from", "-10", "--to", "-5"])
+        #expect(s2 == 0)
+        #expect(records(out2) == (try oracleLines(url: node.url, from: 989, to: 994)))
+    }
+}
