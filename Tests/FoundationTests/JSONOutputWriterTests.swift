@@ -83,7 +83,12 @@ func drain(_ fd: Int32) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
         #expect(String(decoding: drain(fd), as: UTF8.self) == "one\ntwo\n")
-        #expect(throws: ChainCastError.self) { _ = try OutputWriter(path: "/nonexistent/dir/x") }
+        #expect {
+            _ = try OutputWriter(path: "/nonexistent/dir/x")
+        } throws: { error in
+            let e = error as? ChainCastError
+            return e?.status == .ioError && e?.message == "/nonexistent/dir/x: No such file or directory"
+        }
     }
 }
 

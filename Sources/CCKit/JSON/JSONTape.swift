@@ -106,7 +106,9 @@ extension JSONTape {
             box = Unmanaged<TapeBox>.fromOpaque(p).takeUnretainedValue()
         } else {
             box = TapeBox()
-            pthread_setspecific(tapeKey, Unmanaged.passRetained(box).toOpaque())
+            let p = Unmanaged.passRetained(box).toOpaque()
+            // Without a slot (keys exhausted) every line gets a fresh tape: slower, still correct.
+            if pthread_setspecific(tapeKey, p) != 0 { Unmanaged<TapeBox>.fromOpaque(p).release() }
         }
         if !isKnownUniquelyReferenced(&box.tape) {
             box.tape = JSONTape(capacity: 256)
