@@ -128,10 +128,11 @@ import Testing
             .http(200, #"{"jsonrpc":"2.0","id":999,"result":"0x1"}"#, [:]),
             .http(200, #"{"jsonrpc":"2.0","id":1}"#, [:]),
             .http(200, #"{"jsonrpc":"2.0","id":1,"res"#, [:]),
-            ok(#""0x2""#),
+            .http(200, #"[1,2]"#, [:]),
+            .http(200, #"[{"jsonrpc":"2.0","id":1,"result":"0x2"}]"#, [:]),
         ])
         #expect(try c.callRaw("eth_blockNumber") == Array(#""0x2""#.utf8))
-        #expect(t.requests.count == 4)
+        #expect(t.requests.count == 5)
     }
 
     @Test func handlerErrorsPropagateWithoutRetry() throws {
