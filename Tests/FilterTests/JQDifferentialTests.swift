@@ -89,9 +89,9 @@ import Testing
             }
             for (i, pair) in Self.pairs.enumerated() {
                 let key = "e\(i)"
-                let a = od[key].map { "\($0)" } ?? "missing", b = td[key].map { "\($0)" } ?? "missing"
+                let a = od[key] as? NSObject, b = td[key] as? NSObject
                 if a != b {
-                    Issue.record("line \(k + 1): \(pair.0) = \(a), jq \(pair.1) = \(b)")
+                    Issue.record("line \(k + 1): \(pair.0) = \(a.map { "\($0)" } ?? "missing"), jq \(pair.1) = \(b.map { "\($0)" } ?? "missing")")
                     return
                 }
             }

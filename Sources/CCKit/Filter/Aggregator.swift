@@ -10,10 +10,6 @@ struct FilterAggregator {
         var seen: Set<[UInt8]> = []
     }
 
-    private struct Group {
-        var key: FilterValue
-        var accumulators: [Accumulator]
-    }
 
     /// Group keys are the JSON text of the key value; hashed as one block of
     /// bytes (Hasher's per-byte path is far slower).
@@ -23,7 +19,11 @@ struct FilterAggregator {
     }
 
     private var groups: [GroupKey: Int] = [:]
-    private var order: [Group] = []
+    /// Keys in order of first appearance; group g's accumulators are
+    /// `accs[g * kinds.count ..< (g + 1) * kinds.count]`, one flat array so
+    /// an update touches one cache line instead of chasing a pointer per group.
+    private var order: [FilterValue] = []
+    private var accs: [Accumulator] = []
     private var keyBuffer = JSONWriter(capacity: 256)
     // Per-event scratch, reused so adding an event allocates nothing.
     private var argValues: [FilterValue] = []
@@ -94,15 +94,16 @@ struct FilterAggregator {
             flush(into: &rows)
         }
         if let bucket { windowStart = bucket }
-        let gi: Int
+        var gi: Int
         if let existing = groups[GroupKey(bytes: keyBuffer.bytes)] {
             gi = existing
         } else {
             gi = order.count
             groups[GroupKey(bytes: keyBuffer.bytes)] = gi
-            order.append(Group(key: keyValue.detached(),
-                               accumulators: Array(repeating: Accumulator(), count: kinds.count)))
+            order.append(keyValue.detached())
+            accs.append(contentsOf: repeatElement(Accumulator(), count: kinds.count))
         }
+        gi *= kinds.count  // from here on, the group's first accumulator
         // New sums first, so an overflow leaves the group untouched.
         newSums.removeAll(keepingCapacity: true)
         for i in 0..<kinds.count {
@@ -110,7 +111,7 @@ struct FilterAggregator {
                 newSums.append(.zero)
                 continue
             }
-            do { newSums.append(try order[gi].accumulators[i].sum.adding(n)) } catch {
+            do { newSums.append(try accs[gi + i].sum.adding(n)) } catch {
                 throw FilterRuntimeError.arithmetic(error, opNames[i])
             }
         }
@@ -118,33 +119,33 @@ struct FilterAggregator {
             let v = argValues[i]
             switch kinds[i] {
             case .count:
-                if !v.isNull { order[gi].accumulators[i].count += 1 }
+                if !v.isNull { accs[gi + i].count += 1 }
             case .sum, .avg:
                 if numbers[i] != nil {
-                    order[gi].accumulators[i].sum = newSums[i]
-                    order[gi].accumulators[i].count += 1
+                    accs[gi + i].sum = newSums[i]
+                    accs[gi + i].count += 1
                 }
             case .min, .max:
                 guard !v.isNull else { continue }
-                if let best = order[gi].accumulators[i].best {
+                if let best = accs[gi + i].best {
                     if let c = try? FilterComparison.order(v, best, opNames[i]), kinds[i] == .min ? c < 0 : c > 0 {
-                        order[gi].accumulators[i].best = v.detached()
+                        accs[gi + i].best = v.detached()
                     }
                 } else {
-                    order[gi].accumulators[i].best = v.detached()
+                    accs[gi + i].best = v.detached()
                 }
             case .first:
-                if order[gi].accumulators[i].count == 0 {
-                    order[gi].accumulators[i].best = v.detached()
-                    order[gi].accumulators[i].count = 1
+                if accs[gi + i].count == 0 {
+                    accs[gi + i].best = v.detached()
+                    accs[gi + i].count = 1
                 }
             case .last:
-                order[gi].accumulators[i].best = v.detached()
+                accs[gi + i].best = v.detached()
             case .distinct:
                 guard !v.isNull else { continue }
                 var w = JSONWriter(capacity: 64)
                 v.detached().writeJSON(to: &w)
-                order[gi].accumulators[i].seen.insert(w.bytes)
+                accs[gi + i].seen.insert(w.bytes)
             }
         }
         if let b = block {
@@ -174,6 +175,7 @@ struct FilterAggregator {
         defer {
             groups.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
+            accs.removeAll(keepingCapacity: true)
             windowStart = nil
             minBlock = nil
             maxBlock = nil
@@ -197,12 +199,12 @@ struct FilterAggregator {
             window.set(Array("fromBlock".utf8), num(minBlock))
             window.set(Array("toBlock".utf8), num(maxBlock))
         }
-        for g in order {
+        for (g, key) in order.enumerated() {
             var row = FilterObject()
             row.set(Array("window".utf8), .object(window))
-            if !plan.keys.isEmpty { row.set(Array("key".utf8), g.key) }
+            if !plan.keys.isEmpty { row.set(Array("key".utf8), key) }
             for (i, a) in plan.aggregates.enumerated() {
-                let acc = g.accumulators[i]
+                let acc = accs[g * kinds.count + i]
                 let v: FilterValue
                 switch a.kind {
                 case .count: v = .int(Int512(acc.count))

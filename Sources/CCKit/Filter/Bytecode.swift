@@ -49,6 +49,8 @@ public struct CompiledExpression: @unchecked Sendable {
     var keys: FilterKeyTable = FilterKeyTable()
     var objectShapes: [[[UInt8]]] = []
     var resultType: FilterType = .any
+    /// Set when the whole expression is one static path.
+    var singlePath: Int? = nil
     /// Set when the whole expression is an `&&` chain of superinstructions.
     var conjuncts: [FilterInstr]? = nil
     /// The expression's source text, for messages.

@@ -16,6 +16,7 @@ public enum FilterCompiler {
         let t = try c.check(folded)
         c.emit(folded)
         c.out.conjuncts = c.conjuncts(of: folded)
+        if c.out.code.count == 1, case .load(let p) = c.out.code[0] { c.out.singlePath = p }
         c.out.resultType = t
         c.out.source = source
         c.out.maxStack = c.maxDepth + 4

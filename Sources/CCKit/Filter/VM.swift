@@ -17,6 +17,8 @@ public struct FilterVM {
 
     /// Evaluates `e` against the event `root` (nil for constant expressions).
     public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
+        // A bare path (`args.to` as a group key or aggregate argument) skips the stack.
+        if let p = e.singlePath { return Self.resolve(e.paths[p], root).map(FilterValue.from) ?? .null }
         stack.removeAll(keepingCapacity: true)
         let code = e.code
         var pc = 0
