@@ -16,8 +16,9 @@ struct FilterCommand: ChainCastCommand {
         commandName: "cc-filter",
         abstract: "Keep, reshape and aggregate decoded events with exact 512-bit expressions.",
         discussion: """
-            The first operand is the expression unless -f or --where is given (as with grep -e/-f); \
-            the other operands are input files (standard input when none, or '-').
+            The first operand is the expression unless -f or --where is given (as with grep -e/-f), or \
+            --map/--set/--del/--agg is given and the operand names an existing file; the other operands are \
+            input files (standard input when none, or '-').
 
               cc-filter 'event == "Transfer" && args.value > 10**18'
               cc-filter --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
@@ -82,10 +83,15 @@ struct FilterCommand: ChainCastCommand {
         var program = FilterProgram()
         do {
             if file == nil && `where`.isEmpty {
-                guard !files.isEmpty else {
-                    throw ValidationError("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE")
+                // With only --map/--set/--del/--agg, every event passes unless an
+                // expression is given; an operand naming an existing file is input.
+                let reshapesOnly = map != nil || !set.isEmpty || !del.isEmpty || agg != nil
+                if files.isEmpty && !reshapesOnly {
+                    throw ChainCastError.usage("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE (see cc-filter --help)")
                 }
-                try program.addPredicate(files.removeFirst(), origin: "expression")
+                if let first = files.first, !(reshapesOnly && (first == "-" || access(first, F_OK) == 0)) {
+                    try program.addPredicate(files.removeFirst(), origin: "expression")
+                }
             }
             if let file {
                 guard let text = readTextFile(file) else {
@@ -135,6 +141,9 @@ struct FilterCommand: ChainCastCommand {
                 }
             }
             try stream.finish(output: output)
+        } catch is OutputClosed {
+            // The reader went away (`| head`): a quiet success, as the stream contract says.
+            return
         } catch let e as StopRequested {
             try? output.flush()
             throw e

@@ -1,5 +1,6 @@
 import CCKit
 import CCTestSupport
+import Foundation
 import Testing
 
 /// A real clock that also records the sleeps it is asked for.
@@ -85,20 +86,37 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
             failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
     }
 
-    @Test func resultLimitShapesOfEachStyleAreRecognised() throws {
-        let node = try FixtureNode(["--blocks", "400", "--result-limit", "50"])
+    static let styles = [
+        "1rpc", "alchemy", "ankr", "ankr-tac", "arbitrum", "aurora", "avalanche", "base", "besu", "blast", "blockpi",
+        "chainstack", "cloudflare", "coinbase", "drpc", "erigon", "geth", "harmony", "infura", "llamarpc", "merkle",
+        "moonriver", "nethermind", "optimism", "publicnode", "quicknode", "reth", "somnia", "swell", "thirdweb",
+        "zksync",
+    ]
+
+    /// Every error style the node can speak, for both limits, reaches the
+    /// caller as a refusal that splitting fixes, with a usable hint whenever
+    /// the message carries one.
+    @Test(arguments: ["range_limit", "result_limit"])
+    func everyFixtureStyleIsRecognised(limit: String) throws {
+        let node = try FixtureNode(["--blocks", "400"])
         let c = try client(node)
-        for style in [
-            "geth", "erigon", "reth", "alchemy", "infura", "quicknode", "ankr", "arbitrum", "zksync", "1rpc",
-            "llamarpc", "optimism",
-        ] {
-            try node.control(#"{"faults":{"error_style":"\#(style)"}}"#)
+        for style in Self.styles {
+            try node.control(#"{"faults":{"error_style":"\#(style)","\#(limit)":50}}"#)
             let outcome = try c.call(Self.logs100, allowRefusal: true) { r throws(ChainCastError) in r.value.count }
-            guard case .refused(let failure, _) = outcome else {
-                Issue.record("\(style): not refused")
+            guard case .refused(let failure, let message) = outcome else {
+                Issue.record("\(style) \(limit): not refused")
                 continue
             }
-            #expect(failure.kind.splitsRange, "\(style): \(failure)")
+            #expect(failure.kind.splitsRange, "\(style) \(limit): \(failure) \(message)")
+            if message.contains("should work: [") || message.contains("block range [")
+                || message.contains("retry with the range")
+            {
+                switch failure.kind {
+                case .rangeTooLarge(let hint?), .tooManyResults(let hint?):
+                    #expect(hint.from == 1, "\(style) \(limit): \(message)")
+                default: Issue.record("\(style) \(limit): no hint from \(message)")
+                }
+            }
         }
     }
 
@@ -130,5 +148,47 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
         let all = try countLogs(c, RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x1","toBlock":"0x64"}]"#))
         #expect(total == all)
         #expect(c.pool.batchLimit(0) == 4)
+    }
+
+    @Test func failingEndpointIsRestedAndTheOtherTakesTheWork() throws {
+        let bad = try FixtureNode(["--blocks", "200", "--fail-503-every", "1"])
+        let good = try FixtureNode(["--blocks", "200"])
+        let pool = try EndpointPool(urls: [bad.url + "/key-aaaaaaaa", good.url + "/key-bbbbbbbb"], baseCooldown: 30)
+        let c = RPCClient(
+            pool: pool, transport: try CurlTransport(), policy: RetryPolicy(maxRetries: 3, baseDelay: 0.01), seed: 3)
+        for _ in 0..<10 { #expect(try countLogs(c) > 0) }
+        #expect(try bad.stat("http_requests") == 1)
+        #expect(try good.stat("http_requests") == 10)
+        #expect(pool.isResting(0) && !pool.isResting(1))
+    }
+
+    /// Four workers, each with its own client and connection, share the pool
+    /// and the token bucket, against a node that fails now and then.
+    @Test func workersShareThePoolAndTheBucket() throws {
+        let node = try FixtureNode(["--blocks", "400", "--fail-503-every", "7", "--drop-every", "11"])
+        let pool = try EndpointPool(urls: [node.url])
+        let bucket = TokenBucket(ratePerSecond: 400, burst: 4)
+        let small = RPCCall("eth_getLogs", paramsJSON: #"[{"fromBlock":"0x1","toBlock":"0xa"}]"#)
+        let expected = try countLogs(try client(node), small)
+        let counts = LockedList()
+        let group = DispatchGroup()
+        for w in 0..<4 {
+            let transport = try CurlTransport()
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let c = RPCClient(
+                    pool: pool, transport: transport, policy: RetryPolicy(maxRetries: 8, baseDelay: 0.005),
+                    rateLimiter: bucket, seed: UInt64(w))
+                for _ in 0..<10 {
+                    let n = (try? self.countLogs(c, small)) ?? -1
+                    counts.append(n)
+                }
+            }
+        }
+        group.wait()
+        #expect(counts.values.count == 40)
+        #expect(counts.values.allSatisfy { $0 == expected })
+        #expect(try node.stat("get_logs", "ok") == 41)
     }
 }

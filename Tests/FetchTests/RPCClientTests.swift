@@ -128,10 +128,11 @@ import Testing
             .http(200, #"{"jsonrpc":"2.0","id":999,"result":"0x1"}"#, [:]),
             .http(200, #"{"jsonrpc":"2.0","id":1}"#, [:]),
             .http(200, #"{"jsonrpc":"2.0","id":1,"res"#, [:]),
-            ok(#""0x2""#),
+            .http(200, #"[1,2]"#, [:]),
+            .http(200, #"[{"jsonrpc":"2.0","id":1,"result":"0x2"}]"#, [:]),
         ])
         #expect(try c.callRaw("eth_blockNumber") == Array(#""0x2""#.utf8))
-        #expect(t.requests.count == 4)
+        #expect(t.requests.count == 5)
     }
 
     @Test func handlerErrorsPropagateWithoutRetry() throws {
@@ -181,8 +182,21 @@ import Testing
         #expect(zip(waits, [0, 0.1, 0.2, 0.3, 0.4]).allSatisfy { abs($0 - $1) < 1e-9 })
         clock.advance(1)
         #expect(bucket.reserve() == 0)
+        #expect(bucket.reserve(5) == 0.5)  // a batch of five spends five tokens
         let bursty = TokenBucket(ratePerSecond: 2, burst: 3, clock: clock)
         #expect((0..<4).map { _ in bursty.reserve() } == [0, 0, 0, 0.5])
+    }
+
+    @Test func nonsenseNumbersDoNotTrap() throws {
+        let policy = RetryPolicy(maxRetries: -3, baseDelay: .nan, maxDelay: .infinity, maxRetryAfter: -1)
+        #expect(policy.maxRetries == 0)
+        #expect(policy.delay(attempt: Int.max, retryAfter: .infinity, unit: .nan) == 0)
+        let bucket = TokenBucket(ratePerSecond: .nan, burst: .nan, clock: FakeClock())
+        #expect(bucket.reserve() == 0)
+        _ = try CurlTransport(options: .init(connectTimeout: .nan, requestTimeout: -.infinity))
+        SystemClock().sleep(seconds: .nan)
+        SystemClock().sleep(seconds: -1)
+        #expect(parseRetryAfter(String(repeating: "9", count: 400), now: 0) == nil)
     }
 
     @Test func tokenBucketPacesTheClient() throws {

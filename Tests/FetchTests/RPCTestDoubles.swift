@@ -59,6 +59,15 @@ final class FakeTransport: Transport, @unchecked Sendable {
     var sentURLs: [String] { lock.with { requests.map(\.url) } }
 }
 
+/// @unchecked Sendable: `items` is only touched under `lock`.
+final class LockedList: @unchecked Sendable {
+    private let lock = TestLock()
+    private var items: [Int] = []
+    func append(_ v: Int) { lock.with { items.append(v) } }
+    var values: [Int] { lock.with { items } }
+}
+
+/// @unchecked Sendable: NSLock is thread-safe.
 final class TestLock: @unchecked Sendable {
     private let m = NSLock()
     func with<T>(_ body: () throws -> T) rethrows -> T {

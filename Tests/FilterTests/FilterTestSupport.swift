@@ -14,7 +14,13 @@ let transferLine = """
 /// Evaluates `source` (against `event` when given) and renders the result
 /// as JSON, or `error: …` for a runtime error.
 func eval(_ source: String, event: String? = nil) throws -> String {
-    let e = try FilterCompiler.compile(source)
+    let e: CompiledExpression
+    do {
+        e = try FilterCompiler.compile(source)
+    } catch {
+        // Constant subexpressions fail at compile time with the same message.
+        return "error: \(error.message)"
+    }
     var vm = FilterVM()
     func run(_ root: JSONValue?) -> String {
         do {

@@ -21,6 +21,8 @@ import struct
 import sys
 import threading
 import time
+import zlib
+from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TRANSFER = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
@@ -342,6 +344,79 @@ class Chain:
         return self.joined_cache[(n, v)]
 
 
+class CachedResult:
+    """An eth_getLogs result array, kept for repeated queries (benchmarks run
+    the same ranges again), with its gzip-ready deflate segment made once."""
+
+    __slots__ = ("raw", "count", "segment")
+
+    def __init__(self, raw, count):
+        self.raw = raw
+        self.count = count
+        self.segment = None
+
+    def deflated(self):
+        # A raw deflate stream ended by a full flush: byte-aligned and without
+        # back-references, so it can sit between other such segments.
+        if self.segment is None:
+            c = zlib.compressobj(1, zlib.DEFLATED, -15)
+            self.segment = c.compress(self.raw) + c.flush(zlib.Z_FULL_FLUSH)
+        return self.segment
+
+
+class Parts:
+    """A JSON-RPC response as prefix + cached result + suffix."""
+
+    __slots__ = ("prefix", "result", "suffix")
+
+    def __init__(self, prefix, result, suffix):
+        self.prefix = prefix
+        self.result = result
+        self.suffix = suffix
+
+    def joined(self):
+        return self.prefix + self.result.raw + self.suffix
+
+    def gzipped(self):
+        c = zlib.compressobj(1, zlib.DEFLATED, -15)
+        head = c.compress(self.prefix) + c.flush(zlib.Z_FULL_FLUSH)
+        c = zlib.compressobj(1, zlib.DEFLATED, -15)
+        tail = c.compress(self.suffix) + c.flush(zlib.Z_FINISH)
+        crc = zlib.crc32(self.suffix, zlib.crc32(self.result.raw, zlib.crc32(self.prefix)))
+        size = len(self.prefix) + len(self.result.raw) + len(self.suffix)
+        return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + head + self.result.deflated() + tail +
+                struct.pack("<II", crc, size & 0xFFFFFFFF))
+
+
+class ResultCache:
+    """Least-recently-used eth_getLogs results, bounded by bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.lock = threading.Lock()
+        self.entries = OrderedDict()
+        self.size = 0
+
+    def get(self, key):
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key, value):
+        if self.max_bytes <= 0 or len(value.raw) > self.max_bytes // 4:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = value
+            self.size += len(value.raw)
+            while self.size > self.max_bytes and self.entries:
+                _, old = self.entries.popitem(last=False)
+                self.size -= len(old.raw)
+
+
 class RPCError(Exception):
     def __init__(self, code, message, data=None, http_status=200):
         super().__init__(message)
@@ -376,6 +451,7 @@ class Node:
         self.args = args
         self.chain = Chain(args)
         self.faults = Faults(args)
+        self.cache = ResultCache(args.cache_mb << 20)
         self.stats_lock = threading.Lock()
         self.counter = 0
         self.stats = {"http_requests": 0, "rpc_calls": 0, "batches": 0, "connections": 0, "methods": {},
@@ -415,7 +491,10 @@ class Node:
             if e.http_status != 200:
                 raise _HTTPFailure(e.http_status, error_bytes(rid, e.code, e.message, e.data))
             return error_bytes(rid, e.code, e.message, e.data)
-        return b'{"jsonrpc":"2.0","id":' + json.dumps(rid).encode() + b',"result":' + result + b"}"
+        prefix = b'{"jsonrpc":"2.0","id":' + json.dumps(rid).encode() + b',"result":'
+        if isinstance(result, CachedResult):
+            return Parts(prefix, result, b"}")
+        return prefix + result + b"}"
 
     def dispatch(self, method, params):
         c = self.chain
@@ -496,9 +575,18 @@ class Node:
             if f.range_limit and to - frm + 1 > f.range_limit:
                 self.bump("get_logs", "range_errors")
                 raise self.limit_error("range", frm, to, frm, frm + f.range_limit - 1, f.range_limit, None)
+        limit = self.faults.result_limit
+        key = None
+        if not limit:
+            key = (frm, to, frozenset(addresses) if addresses is not None else None,
+                   tuple(frozenset(t) if t is not None else None for t in topics), tuple(c.reorg_starts))
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.bump("get_logs", "ok")
+                self.bump("get_logs", "logs_returned", hit.count)
+                return hit
         pieces = []
         count = 0
-        limit = self.faults.result_limit
         unfiltered = addresses is None and not topics
         per_block = [] if limit else None
         for n in range(frm, to + 1):
@@ -531,7 +619,10 @@ class Node:
             raise self.limit_error("results", frm, to, frm, sto, limit, count)
         self.bump("get_logs", "ok")
         self.bump("get_logs", "logs_returned", count)
-        return b"[" + b",".join(pieces) + b"]"
+        result = CachedResult(b"[" + b",".join(pieces) + b"]", count)
+        if key is not None:
+            self.cache.put(key, result)
+        return result
 
     def limit_error(self, kind, frm, to, sfrm, sto, limit, count):
         style = STYLES.get(self.faults.error_style, STYLES["geth"])
@@ -603,6 +694,19 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(encoded)
+
+    def send_parts(self, parts):
+        if (self.node.faults.gzip and len(parts.result.raw) > 512 and
+                "gzip" in (self.headers.get("Accept-Encoding") or "")):
+            encoded = parts.gzipped()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(encoded)))
+            self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(encoded)
+        else:
+            self.send(200, parts.joined(), allow_gzip=False)
 
     def send_stats(self):
         with self.node.stats_lock:
@@ -692,12 +796,18 @@ class Handler(BaseHTTPRequestHandler):
                     self.send(200, error_bytes(None, -32600, "batch limit %d exceeded (got %d)" %
                                                (f.max_batch, len(req))))
                     return
-                out = b"[" + b",".join(node.call(r, seq) for r in req) + b"]"
+                items = (node.call(r, seq) for r in req)
+                out = b"[" + b",".join(i.joined() if isinstance(i, Parts) else i for i in items) + b"]"
             else:
                 out = node.call(req, seq)
         except _HTTPFailure as failure:
             self.send(failure.status, failure.body)
             return
+        if isinstance(out, Parts):
+            if not every(f.truncate_every, seq):
+                self.send_parts(out)
+                return
+            out = out.joined()
         if every(f.truncate_every, seq) and len(out) > 1:
             node.bump("faults", "truncate")
             cut = out[: max(1, len(out) // 2)]
@@ -792,6 +902,8 @@ def parse_args(argv):
     p.add_argument("--reorg-at", type=int, default=None)
     p.add_argument("--reorg-depth", type=int, default=3)
     p.add_argument("--api-key", default=None, help="require POST path /v2/KEY, else 401")
+    p.add_argument("--cache-mb", type=int, default=256, help="memory for repeated eth_getLogs answers (0: none)")
+    p.add_argument("--pregenerate", action="store_true", help="build every block's logs before listening")
     args = p.parse_args(argv)
     if args.blocks < 1:
         p.error("--blocks must be at least 1")
@@ -801,6 +913,9 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     node = Node(args)
+    if args.pregenerate:
+        for n in range(args.blocks):
+            node.chain.joined(n)
     Handler.node = node
     server = Server((args.host, args.port), Handler)
     port = server.server_address[1]

@@ -2,9 +2,9 @@ import CCKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes `chunks` into a pipe from another thread (so the pipe buffer never
@@ -44,11 +44,13 @@ final class Thread: @unchecked Sendable {  // body runs once on the new thread; 
     init(_ body: @escaping () -> Void) {
         self.body = body
         let box = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&tid, nil, { p in
-            let t = Unmanaged<Thread>.fromOpaque(p!).takeRetainedValue()
-            t.body()
-            return nil
-        }, box)
+        pthread_create(
+            &tid, nil,
+            { p in
+                let t = Unmanaged<Thread>.fromOpaque(p!).takeRetainedValue()
+                t.body()
+                return nil
+            }, box)
     }
 
     func join() { pthread_join(tid, nil) }
@@ -149,5 +151,64 @@ final class Thread: @unchecked Sendable {  // body runs once on the new thread; 
 extension Array {
     func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+@Suite struct JSONLineReaderGrowthTests {
+    @Test func lineLongerThanTheDefaultBufferIsNotSplit() throws {
+        let long = String(repeating: "a", count: 3 << 20)
+        let text = "{\"x\":1}\n\"\(long)\"\n{\"y\":2}"
+        let lines = try readLines(Array(text.utf8).chunked(1 << 16), bufferSize: 1 << 20)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "1:{\"x\":1}")
+        #expect(lines[1] == "2:\"\(long)\"")
+        #expect(lines[2] == "3:{\"y\":2}")
+    }
+
+    @Test func nonBlockingInputIsWaitedOn() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let writeFD = fds[1]
+        let writer = Thread {
+            for chunk in ["{\"a\"", ":1}\n", "[2]\n"] {
+                usleep(20_000)  // the reader finds the pipe empty (EAGAIN) in between
+                _ = Array(chunk.utf8).withUnsafeBufferPointer { write(writeFD, $0.baseAddress!, $0.count) }
+            }
+            close(writeFD)
+        }
+        defer {
+            writer.join()
+            close(fds[0])
+        }
+        var reader = LineReader(fd: fds[0], bufferSize: 4)
+        var out: [String] = []
+        try reader.forEachLine { line, n in out.append("\(n):" + String(decoding: line, as: UTF8.self)) }
+        #expect(out == ["1:{\"a\":1}", "2:[2]"])
+    }
+
+    @Test func overlongLineIsADataErrorNotUnboundedMemory() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let text = Array("ok\n".utf8) + [UInt8](repeating: 0x61, count: 5000)
+        _ = text.withUnsafeBufferPointer { write(fds[1], $0.baseAddress!, $0.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        var reader = LineReader(fd: fds[0], bufferSize: 16, name: "in.ndjson")
+        reader.maxLineLength = 4096
+        var seen: [String] = []
+        #expect {
+            try reader.forEachLine { line, _ in seen.append(String(decoding: line, as: UTF8.self)) }
+        } throws: { error in
+            let e = error as? ChainCastError
+            return e?.status == .dataError
+                && e?.message == "in.ndjson: line 2 is longer than 4 KiB (no newline found)"
+        }
+        #expect(seen == ["ok"])
+    }
+
+    @Test func standardInputPathIsDash() throws {
+        let reader = try LineReader(path: "-")
+        #expect(reader.name == "standard input")
     }
 }

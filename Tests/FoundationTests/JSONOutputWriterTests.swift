@@ -2,9 +2,9 @@ import CCKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 func drain(_ fd: Int32) -> [UInt8] {
@@ -83,6 +83,56 @@ func drain(_ fd: Int32) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
         #expect(String(decoding: drain(fd), as: UTF8.self) == "one\ntwo\n")
-        #expect(throws: ChainCastError.self) { _ = try OutputWriter(path: "/nonexistent/dir/x") }
+        #expect {
+            _ = try OutputWriter(path: "/nonexistent/dir/x")
+        } throws: { error in
+            let e = error as? ChainCastError
+            return e?.status == .ioError && e?.message == "/nonexistent/dir/x: No such file or directory"
+        }
+    }
+}
+
+@Suite struct JSONOutputWriterPipeTests {
+    @Test func largeWritesThroughASlowNonBlockingPipeArriveWhole() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        let readFD = fds[0]
+        var received: [UInt8] = []
+        let reader = Thread {
+            usleep(50_000)  // let the pipe fill up: the writer sees EAGAIN and partial writes
+            received = drain(readFD)
+        }
+        var expected: [UInt8] = []
+        do {
+            let out = OutputWriter(fd: fds[1], capacity: 1000)
+            for i in 0..<20_000 {
+                var w = JSONWriter()
+                w.raw("{")
+                w.key("i")
+                w.int(i)
+                w.raw("}")
+                expected += w.bytes + [0x0A]
+                try out.writeLine(&w)
+            }
+            try out.write([UInt8](repeating: 0x78, count: 300_000))  // one write bigger than the pipe
+            expected += [UInt8](repeating: 0x78, count: 300_000)
+            try out.flush()
+        }
+        close(fds[1])
+        reader.join()
+        close(readFD)
+        #expect(received.count == expected.count)
+        #expect(received == expected)
+    }
+
+    @Test func closedPipeDuringADirectLargeWrite() throws {
+        ignoreSIGPIPE()
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        defer { close(fds[1]) }
+        let out = OutputWriter(fd: fds[1], capacity: 8)
+        #expect(throws: OutputClosed.self) { try out.write([UInt8](repeating: 0x61, count: 100)) }
     }
 }

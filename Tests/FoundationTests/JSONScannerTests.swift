@@ -118,6 +118,21 @@ func syntaxError(_ text: String) -> JSONSyntaxError? { syntaxError(Array(text.ut
         #expect(e?.message == message, "\(text)")
     }
 
+    @Test func stringStopsAreFoundAtEveryPosition() throws {
+        for pos in 0..<48 {
+            var body = [UInt8](repeating: 0x62, count: 48)
+            body[pos] = 0x09
+            let e = syntaxError([0x5B, 0x22] + body + [0x22, 0x5D])
+            #expect(e?.message == "unescaped control character byte 0x09 in string at column \(pos + 3)")
+            body[pos] = 0x22  // the string ends there; the rest is garbage
+            #expect(syntaxError([0x5B, 0x22] + body + [0x22, 0x5D])?.offset == pos + 3)
+            guard pos < 47 else { continue }
+            body[pos] = 0x5C  // \b
+            let len = try withJSON([0x22] + body + [0x22]) { $0.string().count }
+            #expect(len == 47)
+        }
+    }
+
     @Test func offsetIsZeroBasedAndColumnOneBased() {
         let e = syntaxError("{\"address\":\"0x1\" \"x\"}")
         #expect(e?.offset == 17)

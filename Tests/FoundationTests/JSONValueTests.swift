@@ -165,3 +165,33 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONThreadTests {
+    /// Each thread reuses its own tape; threads scanning at once never see each other's lines.
+    @Test func concurrentScansOnManyThreadsStayIndependent() {
+        // Each thread writes only its own slot of a fixed buffer; read after join.
+        final class Result: @unchecked Sendable {
+            let ok = UnsafeMutablePointer<Bool>.allocate(capacity: 4)
+            init() { ok.initialize(repeating: false, count: 4) }
+            deinit { ok.deallocate() }
+        }
+        let result = Result()
+        let threads = (0..<4).map { t in
+            Thread {
+                var good = true
+                for i in 0..<5000 {
+                    let line = Array(
+                        "{\"t\":\(t),\"i\":\(i),\"pad\":\"\(String(repeating: "x", count: i % 50))\"}".utf8)
+                    let (tt, ii) = line.withUnsafeBufferPointer { b in
+                        let root = try? JSONLine(b).root
+                        return (root?["t"]?.int64, root?["i"]?.int64)
+                    }
+                    if tt != Int64(t) || ii != Int64(i) { good = false }
+                }
+                result.ok[t] = good
+            }
+        }
+        for th in threads { th.join() }
+        #expect(Array(UnsafeBufferPointer(start: result.ok, count: 4)) == [true, true, true, true])
+    }
+}

@@ -28,6 +28,30 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
         #expect(escapedBytes(Array("say \"hi\" \\o/".utf8)) == Array("\"say \\\"hi\\\" \\\\o/\"".utf8))
     }
 
+    @Test func specialBytesAreFoundAtEveryPosition() {
+        // Each special byte at each offset of a long run: exercises the 16-, 8- and 1-byte loops.
+        let specials: [(UInt8, String)] = [
+            (0x22, "\\\""), (0x5C, "\\\\"), (0x0A, "\\n"), (0x01, "\\u0001"), (0x7F, "\\u007f"),
+        ]
+        for (c, escaped) in specials {
+            for pos in 0..<40 {
+                var input = [UInt8](repeating: 0x61, count: 40)
+                input[pos] = c
+                let expected = String(repeating: "a", count: pos) + escaped + String(repeating: "a", count: 39 - pos)
+                #expect(escapedBytes(input) == Array("\"\(expected)\"".utf8), "byte \(c) at \(pos)")
+            }
+        }
+        for pos in 0..<40 {
+            var input = [UInt8](repeating: 0x61, count: 40)
+            input[pos] = 0xFF
+            let expected = String(repeating: "a", count: pos) + "\u{FFFD}" + String(repeating: "a", count: 39 - pos)
+            #expect(escapedBytes(input) == Array("\"\(expected)\"".utf8))
+            var w = JSONWriter()
+            input.withUnsafeBufferPointer { w.stringAlreadyEscaped($0) }
+            #expect(w.bytes == Array("\"\(expected)\"".utf8))
+        }
+    }
+
     @Test func validUTF8IsCopiedThrough() {
         let s = "héllo 日本語 😀 \u{10FFFF} \u{E000} \u{FFFD}"
         #expect(escapedBytes(Array(s.utf8)) == Array("\"\(s)\"".utf8))
@@ -53,8 +77,10 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
         ([0xF0, 0x9F, 0x98], "\u{FFFD}"),  // truncated 4-byte
         ([0xF0, 0x9F, 0x98, 0x41], "\u{FFFD}A"),
         ([0xE6, 0x97, 0xC3, 0xA9], "\u{FFFD}é"),
-        ([0x61, 0xF1, 0x80, 0x80, 0xE1, 0x80, 0xC2, 0x62, 0x80, 0x63, 0x80, 0xBF, 0x64],
-         "a\u{FFFD}\u{FFFD}\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}d"),  // Unicode 3-8 style example
+        (
+            [0x61, 0xF1, 0x80, 0x80, 0xE1, 0x80, 0xC2, 0x62, 0x80, 0x63, 0x80, 0xBF, 0x64],
+            "a\u{FFFD}\u{FFFD}\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}d"
+        ),  // Unicode 3-8 style example
     ]
 
     @Test(arguments: invalidUTF8)
@@ -72,7 +98,7 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
         for _ in 0..<3000 {
             var bytes: [UInt8] = []
             x ^= x << 13; x ^= x >> 7; x ^= x << 17
-            for _ in 0..<Int(x % 20) {
+            for _ in 0..<Int(x % 70) {
                 x ^= x << 13; x ^= x >> 7; x ^= x << 17
                 let r = UInt8(truncatingIfNeeded: x >> 8)
                 bytes.append(x & 3 == 0 ? 0x61 : r | 0x80)  // mostly non-ASCII, some ASCII
@@ -136,6 +162,35 @@ func escapedBytes(_ bytes: [UInt8]) -> [UInt8] {
             return String(decoding: w.bytes, as: UTF8.self)
         }
         #expect(again == out)
+    }
+
+    @Test func valueCopiesCompactInputAndNormalizesTheRest() throws {
+        let cases: [(String, String)] = [
+            ("{\"a\":[1,2],\"b\":\"0xab\",\"c\":{\"d\":null}}", "{\"a\":[1,2],\"b\":\"0xab\",\"c\":{\"d\":null}}"),
+            ("{\"s\":\"two words\" , \"n\":1}", "{\"s\":\"two words\",\"n\":1}"),
+            ("[\"日本\",\"é\"]", "[\"日本\",\"é\"]"),
+            ("[ \"x\\u0020y\" ]", "[\"x\\u0020y\"]"),
+            (
+                "\"a long string value with spaces, over sixteen bytes\"",
+                "\"a long string value with spaces, over sixteen bytes\""
+            ),
+            ("[1,\t2]", "[1,2]"),
+        ]
+        for (input, expected) in cases {
+            let out = try withJSON(input) { root in
+                var w = JSONWriter()
+                w.value(root)
+                return String(decoding: w.bytes, as: UTF8.self)
+            }
+            #expect(out == expected, "\(input)")
+        }
+        // A member value alone, from the middle of a line.
+        let inner = try withJSON("{\"a\": { \"b\" : [ 1 ] }, \"c\":2}") { root in
+            var w = JSONWriter()
+            w.value(root["a"]!)
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
+        #expect(inner == "{\"b\":[1]}")
     }
 
     @Test func roundTripOfArbitraryStrings() throws {

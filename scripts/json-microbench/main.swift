@@ -1,9 +1,9 @@
 // Hand-run microbenchmark of the JSON scanner and writer (not part of `make bench`,
 // which measures whole commands). Run: scripts/json-microbench.sh
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 func now() -> Double {
@@ -25,12 +25,12 @@ func hex(_ seed: Int, _ digits: Int) -> String {
 // 64 distinct raw ERC-20 Transfer logs as eth_getLogs returns them (~620 bytes each).
 let lines: [[UInt8]] = (0..<64).map { i in
     let line = """
-    {"address":"0x\(hex(i % 7, 40))","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",\
-    "0x000000000000000000000000\(hex(i, 40))","0x000000000000000000000000\(hex(i + 1000, 40))"],\
-    "data":"0x\(String(repeating: "0", count: 48))\(hex(i + 7, 16))","blockNumber":"0x\(String(19_000_000 + i, radix: 16))",\
-    "transactionHash":"0x\(hex(i + 3, 64))","transactionIndex":"0x\(String(i % 200, radix: 16))",\
-    "blockHash":"0x\(hex(i / 8, 64))","logIndex":"0x\(String(i, radix: 16))","removed":false}
-    """
+        {"address":"0x\(hex(i % 7, 40))","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",\
+        "0x000000000000000000000000\(hex(i, 40))","0x000000000000000000000000\(hex(i + 1000, 40))"],\
+        "data":"0x\(String(repeating: "0", count: 48))\(hex(i + 7, 16))","blockNumber":"0x\(String(19_000_000 + i, radix: 16))",\
+        "transactionHash":"0x\(hex(i + 3, 64))","transactionIndex":"0x\(String(i % 200, radix: 16))",\
+        "blockHash":"0x\(hex(i / 8, 64))","logIndex":"0x\(String(i, radix: 16))","removed":false}
+        """
     return Array(line.utf8)
 }
 let avg = lines.reduce(0) { $0 + $1.count } / lines.count
@@ -120,3 +120,80 @@ func writeDecoded(_ b: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter) -> UIn
     print("write decoded event (scan + 10 lookups + JSONWriter, writer local): \(Int(best)) ns/line [\(sink & 1)]")
 }
 benchWriteDecoded()
+
+@inline(never) func benchSmallWrites() {
+    if let only, !"writer ops".hasPrefix(only) { return }
+    let address = Array("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48".utf8)
+    var w = JSONWriter()
+    func time(_ name: String, _ op: (inout JSONWriter) -> Void) {
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = now()
+            for _ in 0..<100_000 {
+                w.reset()
+                for _ in 0..<10 { op(&w) }
+            }
+            best = min(best, (now() - t0) / 1e6)
+        }
+        print("writer ops: \(name): \(Int(best * 10) / 10) ns/op")
+    }
+    address.withUnsafeBufferPointer { a in
+        time("string(utf8:) 42-byte address") { $0.string(utf8: a) }
+        time("stringAlreadyEscaped 42 bytes") { $0.stringAlreadyEscaped(a) }
+        time("raw(buffer) 42 bytes") { $0.raw(a) }
+    }
+    time("key(\"transactionHash\")") { $0.key("transactionHash") }
+    time("uint(19000000)") { $0.uint(19_000_000) }
+    time("raw(\",\")") { $0.raw(",") }
+    time("string(\"Transfer\")") { $0.string("Transfer") }
+}
+benchSmallWrites()
+
+@inline(never) func benchFixedCost() {
+    if let only, !"fixed".hasPrefix(only) { return }
+    let tiny = Array("{}".utf8)
+    var best = Double.infinity
+    var sink = 0
+    for _ in 0..<5 {
+        let t0 = now()
+        for _ in 0..<iterations {
+            sink &+= tiny.withUnsafeBufferPointer { b in (try? JSONLine(b))?.root.count ?? 0 }
+        }
+        best = min(best, (now() - t0) / Double(iterations))
+    }
+    print("fixed cost per line (scan of \"{}\"): \(Int(best * 10) / 10) ns [\(sink & 1)]")
+}
+benchFixedCost()
+
+/// LineReader + scan over a 200k-line file (page cache), the way a command reads its input.
+@inline(never) func benchFile() throws {
+    if let only, !"file".hasPrefix(only) { return }
+    let path = "/tmp/cc-json-microbench-\(getpid()).ndjson"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var chunk: [UInt8] = []
+    for i in 0..<200_000 {
+        chunk += lines[i & 63]
+        chunk.append(0x0A)
+        if chunk.count > 1 << 20 {
+            _ = chunk.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count) }
+            chunk.removeAll(keepingCapacity: true)
+        }
+    }
+    _ = chunk.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count) }
+    close(fd)
+    defer { unlink(path) }
+    for mode in ["read only", "read + scan"] {
+        var best = Double.infinity
+        var sink = 0
+        for _ in 0..<5 {
+            var reader = try LineReader(path: path)
+            let t0 = now()
+            try reader.forEachLine { line, _ in
+                if mode == "read only" { sink &+= line.count } else { sink &+= try JSONLine(line).root.count }
+            }
+            best = min(best, (now() - t0) / 200_000)
+        }
+        print("file, LineReader \(mode): \(Int(best * 10) / 10) ns/line [\(sink & 1)]")
+    }
+}
+try benchFile()

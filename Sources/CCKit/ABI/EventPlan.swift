@@ -78,6 +78,7 @@ public final class EventPlan: Sendable {
     let params: [Param]
     /// Bytes the non-indexed parameters take in the head of data.
     let dataHeadSize: Int
+    let hasDynamicData: Bool
 
     public init(_ event: ABIEvent, topic0: [UInt8]) {
         self.event = event
@@ -106,6 +107,7 @@ public final class EventPlan: Sendable {
         }
         self.params = params
         dataHeadSize = head
+        hasDynamicData = params.contains { !$0.indexed && $0.type.isDynamic }
     }
 }
 

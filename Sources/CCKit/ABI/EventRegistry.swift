@@ -48,10 +48,13 @@ public struct EventRegistry: Sendable {
     public var isEmpty: Bool { global.count == 0 && bound.isEmpty }
 
     public init(sources: [ABISource]) {
+        // Full declarations from every source first, then the guesses from bare signatures,
+        // so a declaration outranks a guess whatever the order of the --abi options.
+        for source in sources {
+            add(source.events.filter(\.indexingKnown).map(Self.plan), boundTo: source.address)
+        }
         for source in sources {
             var plans: [EventPlan] = []
-            // Two passes so full declarations outrank guesses from bare signatures.
-            for e in source.events where e.indexingKnown { plans.append(Self.plan(e)) }
             for e in source.events where !e.indexingKnown {
                 for k in 0...e.inputs.count {
                     var v = e
@@ -60,16 +63,20 @@ public struct EventRegistry: Sendable {
                     plans.append(Self.plan(v))
                 }
             }
-            if let a = source.address {
-                let key = a.withUnsafeBufferPointer { Self.addressKey($0) }
-                var t = bound[key, default: Table()]
-                for p in plans { t.add(p, keepAnonymous: true) }
-                bound[key] = t
-            } else {
-                // An anonymous event has no topic0: without an address binding nothing identifies it.
-                for p in plans { global.add(p, keepAnonymous: false) }
-            }
+            add(plans, boundTo: source.address)
             for e in source.events where !events.contains(e) { events.append(e) }
+        }
+    }
+
+    private mutating func add(_ plans: [EventPlan], boundTo address: [UInt8]?) {
+        if let a = address {
+            let key = a.withUnsafeBufferPointer { Self.addressKey($0) }
+            var t = bound[key, default: Table()]
+            for p in plans { t.add(p, keepAnonymous: true) }
+            bound[key] = t
+        } else {
+            // An anonymous event has no topic0: without an address binding nothing identifies it.
+            for p in plans { global.add(p, keepAnonymous: false) }
         }
     }
 

@@ -30,6 +30,10 @@ public struct LogDecoder {
         guard topicCount == plan.topicCount, topics.count >= topicCount * 32, data.count >= plan.dataHeadSize else {
             return false
         }
+        // An anonymous event has no topic0 to identify it, only the address binding and the
+        // topic count: demand a canonical encoding so a log of another event is not taken for it.
+        let strict = strict || plan.event.anonymous
+        if plan.event.anonymous && !plan.hasDynamicData && data.count != plan.dataHeadSize { return false }
         let mark = w.bytes.count
         var cursor = Cursor(data: data, strict: strict, checksums: checksums)
         w.bytes.append(contentsOf: plan.header)

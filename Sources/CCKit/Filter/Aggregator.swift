@@ -10,15 +10,28 @@ struct FilterAggregator {
         var seen: Set<[UInt8]> = []
     }
 
-    private struct Group {
-        var key: FilterValue
-        var accumulators: [Accumulator]
+
+    /// Group keys are the JSON text of the key value; hashed as one block of
+    /// bytes (Hasher's per-byte path is far slower).
+    private struct GroupKey: Hashable {
+        var bytes: [UInt8]
+        func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
     }
 
-    private var groups: [[UInt8]: Int] = [:]
-    private var order: [Group] = []
+    private var groups: [GroupKey: Int] = [:]
+    /// Keys in order of first appearance; group g's accumulators are
+    /// `accs[g * kinds.count ..< (g + 1) * kinds.count]`, one flat array so
+    /// an update touches one cache line instead of chasing a pointer per group.
+    private var order: [FilterValue] = []
+    private var accs: [Accumulator] = []
     private var keyBuffer = JSONWriter(capacity: 256)
+    // Per-event scratch, reused so adding an event allocates nothing.
     private var argValues: [FilterValue] = []
+    private var numbers: [Int512?] = []
+    private var newSums: [Int512] = []
+    private let kinds: [AggregateSpec.Kind]
+    private let arguments: [CompiledExpression?]
+    private let opNames: [String]
 
     // The open window.
     private(set) var windowStart: UInt64? = nil  // block or time bucket start
@@ -29,14 +42,19 @@ struct FilterAggregator {
 
     init(plan: AggregationPlan) {
         self.plan = plan
-        argValues.reserveCapacity(plan.aggregates.count)
+        kinds = plan.aggregates.map(\.kind)
+        arguments = plan.aggregates.map(\.argument)
+        opNames = plan.aggregates.map { $0.kind.rawValue + "()" }
+        argValues.reserveCapacity(kinds.count)
+        numbers.reserveCapacity(kinds.count)
+        newSums.reserveCapacity(kinds.count)
     }
 
     var isEmpty: Bool { order.isEmpty }
 
     /// Adds one event. Every expression is evaluated before anything is
     /// applied, so an event with a runtime error leaves no partial trace.
-    /// Returns rows of a window this event closed (block/time windows).
+    /// Appends the rows of a window this event closed (block/time windows).
     mutating func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
         let block = root["blockNumber"].flatMap { $0.quantity }
         var bucket: UInt64? = nil
@@ -62,75 +80,72 @@ struct FilterAggregator {
         }
         keyValue.writeJSON(to: &keyBuffer)
         argValues.removeAll(keepingCapacity: true)
-        for a in plan.aggregates {
-            argValues.append(try a.argument.map { e throws(FilterRuntimeError) in try vm.evaluate(e, root: root) } ?? .bool(true))
-        }
-        // Numeric arguments are checked before any state changes.
-        var numbers: [Int512?] = []
-        numbers.reserveCapacity(argValues.count)
-        for (i, a) in plan.aggregates.enumerated() {
-            switch a.kind {
-            case .sum, .avg: numbers.append(try argValues[i].number(for: a.kind.rawValue + "()"))
+        numbers.removeAll(keepingCapacity: true)
+        for i in 0..<kinds.count {
+            let v: FilterValue
+            if let e = arguments[i] { v = try vm.evaluate(e, root: root) } else { v = .bool(true) }
+            switch kinds[i] {
+            case .sum, .avg: numbers.append(try v.number(for: opNames[i]))
             default: numbers.append(nil)
             }
+            argValues.append(v)
         }
         if let bucket, let start = windowStart, bucket != start {
             flush(into: &rows)
         }
         if let bucket { windowStart = bucket }
-        let gi: Int
-        if let existing = keyBuffer.bytes.withUnsafeBufferPointer({ groups[Array($0)] }) {
+        var gi: Int
+        if let existing = groups[GroupKey(bytes: keyBuffer.bytes)] {
             gi = existing
         } else {
             gi = order.count
-            groups[keyBuffer.bytes] = gi
-            order.append(Group(key: keyValue.detached(),
-                               accumulators: Array(repeating: Accumulator(), count: plan.aggregates.count)))
+            groups[GroupKey(bytes: keyBuffer.bytes)] = gi
+            order.append(keyValue.detached())
+            accs.append(contentsOf: repeatElement(Accumulator(), count: kinds.count))
         }
-        // Compute new sums first so an overflow leaves the group untouched.
-        var newSums: [Int512] = []
-        for (i, a) in plan.aggregates.enumerated() where a.kind == .sum || a.kind == .avg {
-            if let n = numbers[i] {
-                do { newSums.append(try order[gi].accumulators[i].sum.adding(n)) } catch {
-                    throw FilterRuntimeError.arithmetic(error, a.kind.rawValue + "()")
-                }
-            } else {
-                newSums.append(order[gi].accumulators[i].sum)
+        gi *= kinds.count  // from here on, the group's first accumulator
+        // New sums first, so an overflow leaves the group untouched.
+        newSums.removeAll(keepingCapacity: true)
+        for i in 0..<kinds.count {
+            guard let n = numbers[i] else {
+                newSums.append(.zero)
+                continue
+            }
+            do { newSums.append(try accs[gi + i].sum.adding(n)) } catch {
+                throw FilterRuntimeError.arithmetic(error, opNames[i])
             }
         }
-        var sumIndex = 0
-        for (i, a) in plan.aggregates.enumerated() {
+        for i in 0..<kinds.count {
             let v = argValues[i]
-            switch a.kind {
+            switch kinds[i] {
             case .count:
-                if !v.isNull { order[gi].accumulators[i].count += 1 }
+                if !v.isNull { accs[gi + i].count += 1 }
             case .sum, .avg:
                 if numbers[i] != nil {
-                    order[gi].accumulators[i].sum = newSums[sumIndex]
-                    order[gi].accumulators[i].count += 1
+                    accs[gi + i].sum = newSums[i]
+                    accs[gi + i].count += 1
                 }
-                sumIndex += 1
             case .min, .max:
                 guard !v.isNull else { continue }
-                if let best = order[gi].accumulators[i].best {
-                    if let c = try? FilterComparison.order(v, best, a.kind.rawValue + "()"), a.kind == .min ? c < 0 : c > 0 {
-                        order[gi].accumulators[i].best = v.detached()
+                if let best = accs[gi + i].best {
+                    if let c = try? FilterComparison.order(v, best, opNames[i]), kinds[i] == .min ? c < 0 : c > 0 {
+                        accs[gi + i].best = v.detached()
                     }
                 } else {
-                    order[gi].accumulators[i].best = v.detached()
+                    accs[gi + i].best = v.detached()
                 }
             case .first:
-                if order[gi].accumulators[i].count == 0 {
-                    order[gi].accumulators[i].best = v.detached()
-                    order[gi].accumulators[i].count = 1
+                if accs[gi + i].count == 0 {
+                    accs[gi + i].best = v.detached()
+                    accs[gi + i].count = 1
                 }
             case .last:
-                order[gi].accumulators[i].best = v.detached()
+                accs[gi + i].best = v.detached()
             case .distinct:
                 guard !v.isNull else { continue }
                 var w = JSONWriter(capacity: 64)
                 v.detached().writeJSON(to: &w)
-                order[gi].accumulators[i].seen.insert(w.bytes)
+                accs[gi + i].seen.insert(w.bytes)
             }
         }
         if let b = block {
@@ -160,6 +175,7 @@ struct FilterAggregator {
         defer {
             groups.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
+            accs.removeAll(keepingCapacity: true)
             windowStart = nil
             minBlock = nil
             maxBlock = nil
@@ -183,12 +199,12 @@ struct FilterAggregator {
             window.set(Array("fromBlock".utf8), num(minBlock))
             window.set(Array("toBlock".utf8), num(maxBlock))
         }
-        for g in order {
+        for (g, key) in order.enumerated() {
             var row = FilterObject()
             row.set(Array("window".utf8), .object(window))
-            if !plan.keys.isEmpty { row.set(Array("key".utf8), g.key) }
+            if !plan.keys.isEmpty { row.set(Array("key".utf8), key) }
             for (i, a) in plan.aggregates.enumerated() {
-                let acc = g.accumulators[i]
+                let acc = accs[g * kinds.count + i]
                 let v: FilterValue
                 switch a.kind {
                 case .count: v = .int(Int512(acc.count))

@@ -27,7 +27,7 @@ enum FilterFunction: String, CaseIterable, Sendable {
         case .substr: return i == 0 ? .string : .number
         case .abs, .min, .max: return .numberOrString
         case .formatUnits: return i == 0 ? .numberOrString : .number
-        case .parseUnits: return i == 0 ? .numberOrString : .number
+        case .parseUnits: return i == 0 ? .any : .number
         case .ecrecover: return .numberOrString
         default: return .any
         }
@@ -100,7 +100,10 @@ struct FilterFunctionEvaluator {
             for a in args where !a.isNull { return a }
             return .null
         }
-        for a in args where a.isNull { return .null }
+        // min and max skip nulls, as SQL's aggregates do; the rest propagate them.
+        if fn != .min && fn != .max {
+            for a in args where a.isNull { return .null }
+        }
         switch fn {
         case .lower, .upper:
             let b = try stringArg(args[0], fn)
@@ -236,10 +239,9 @@ struct FilterFunctionEvaluator {
 
     private func ecrecover(_ args: [FilterValue]) throws(FilterRuntimeError) -> FilterValue {
         func word(_ v: FilterValue, _ name: String) throws(FilterRuntimeError) -> [UInt8] {
-            if let b = v.stringBytes, filterIsHexBytes(b), let raw = Hex.decode(String(decoding: b, as: UTF8.self)),
-                raw.count == 32
-            {
-                return raw
+            if let b = v.stringBytes, filterIsHexBytes(b) {
+                if let raw = Hex.decode(String(decoding: b, as: UTF8.self)), raw.count == 32 { return raw }
+                if name == "hash" { throw FilterRuntimeError("ecrecover() hash must be 32 bytes, got \(v.preview)") }
             }
             guard let n = try v.number(for: "ecrecover()"), let w = n.bigEndian32 else {
                 throw FilterRuntimeError("ecrecover() \(name) must be 32 bytes, got \(v.preview)")

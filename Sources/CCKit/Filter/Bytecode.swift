@@ -33,8 +33,10 @@ enum FilterInstr: Sendable {
     // Superinstructions for the shapes most filters are made of.
     /// `path == "const"` / `path != "const"` on string bytes.
     case loadEqualsString(path: Int, constant: Int, negated: Bool)
-    /// `path <op> const` where const is a number.
-    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int)
+    /// `path <op> const` where const is a number; `digits` is the index of
+    /// its decimal text (-1 when negative), for comparing decoded uint
+    /// strings without converting them.
+    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int, digits: Int)
 }
 
 /// A compiled expression: code plus the tables its instructions index.
@@ -47,6 +49,10 @@ public struct CompiledExpression: @unchecked Sendable {
     var keys: FilterKeyTable = FilterKeyTable()
     var objectShapes: [[[UInt8]]] = []
     var resultType: FilterType = .any
+    /// Set when the whole expression is one static path.
+    var singlePath: Int? = nil
+    /// Set when the whole expression is an `&&` chain of superinstructions.
+    var conjuncts: [FilterInstr]? = nil
     /// The expression's source text, for messages.
     public var source: String = ""
     var maxStack = 0
@@ -55,7 +61,9 @@ public struct CompiledExpression: @unchecked Sendable {
 /// A static path with its keys ready for the scanner's byte lookups.
 struct CompiledPath {
     enum Step {
-        case key(Int)  // index into FilterKeyTable
+        /// Bytes owned by the expression's FilterKeyTable, which lives as
+        /// long as the expression: no lookup or retain per event.
+        case key(UnsafeBufferPointer<UInt8>)
         case index(Int)
     }
     var steps: [Step]

@@ -15,6 +15,8 @@ public enum FilterCompiler {
         let folded = try c.fold(node)
         let t = try c.check(folded)
         c.emit(folded)
+        c.out.conjuncts = c.conjuncts(of: folded)
+        if c.out.code.count == 1, case .load(let p) = c.out.code[0] { c.out.singlePath = p }
         c.out.resultType = t
         c.out.source = source
         c.out.maxStack = c.maxDepth + 4
@@ -249,7 +251,7 @@ struct FilterCodeGen {
         var steps: [CompiledPath.Step] = []
         for s in segs {
             switch s {
-            case .key(let k): steps.append(.key(out.keys.intern(Array(k.utf8))))
+            case .key(let k): steps.append(.key(out.keys.bytes(out.keys.intern(Array(k.utf8)))))
             case .index(let i): steps.append(.index(i))
             }
         }
@@ -357,7 +359,28 @@ struct FilterCodeGen {
 
     /// `event == "Transfer"` and `args.value > 10**18` become one instruction
     /// each: no stack traffic, and the string case compares raw bytes.
-    private mutating func superinstruction(_ op: FilterBinaryOp, _ a: ExprNode, _ b: ExprNode) -> FilterInstr? {
+    /// `a == "x" && b > 5 && …` where every part is a superinstruction: the
+    /// VM tests such predicates without touching its stack.
+    mutating func conjuncts(of node: ExprNode) -> [FilterInstr]? {
+        var parts: [ExprNode] = []
+        func flatten(_ n: ExprNode) {
+            if case .and(let a, let b) = n.kind {
+                flatten(a)
+                flatten(b)
+            } else {
+                parts.append(n)
+            }
+        }
+        flatten(node)
+        var out: [FilterInstr] = []
+        for p in parts {
+            guard case .binary(let op, let a, let b) = p.kind, let s = superinstruction(op, a, b) else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+
+    mutating func superinstruction(_ op: FilterBinaryOp, _ a: ExprNode, _ b: ExprNode) -> FilterInstr? {
         var (pathNode, constNode, op) = (a, b, op)
         if a.isConstant && b.staticPath != nil {
             (pathNode, constNode) = (b, a)
@@ -375,7 +398,8 @@ struct FilterCodeGen {
             return .loadEqualsString(path: path(p), constant: constant(.string(s)), negated: op == .ne)
         case (.eq, .int(let v)), (.ne, .int(let v)), (.lt, .int(let v)), (.le, .int(let v)), (.gt, .int(let v)),
             (.ge, .int(let v)):
-            return .loadCompareNumber(path: path(p), op: op, constant: constant(.int(v)))
+            return .loadCompareNumber(path: path(p), op: op, constant: constant(.int(v)),
+                                      digits: v.isNegative ? -1 : constant(.string(v.decimalString)))
         default:
             return nil
         }

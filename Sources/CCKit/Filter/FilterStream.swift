@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Options of one cc-filter run that are not part of the program.
 public struct FilterStreamOptions: Sendable {
     public var dropRaw = false
@@ -49,7 +55,9 @@ public struct FilterStream {
             try invalid("\(origin): line \(lineNumber): expected a JSON object, got \(root.kind)")
             return
         }
-        if root["$cc"] != nil {
+        // Only a line with a '$' can hold a control record's "$cc" key;
+        // memchr keeps the member lookup off the per-event path.
+        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, root["$cc"] != nil {
             if var agg = aggregator {
                 aggregator = nil
                 let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
@@ -60,14 +68,21 @@ public struct FilterStream {
             try writeLine(line, output)
             return
         }
-        if root["event"] == nil && root["topics"] != nil {
+        // A raw log (has "topics", no "event") passes unchanged. When it would
+        // pass anyway (no --drop-raw, no reshaping), the check is only needed
+        // for events the predicates reject, which keeps it off the hot path.
+        let rawCheckFirst = options.dropRaw || aggregator != nil || !program.passesThroughVerbatim
+        if rawCheckFirst && Self.isRawLog(root) {
             if !options.dropRaw { try writeLine(line, output) }
             return
         }
-        eventsIn += 1
         do {
-            for p in program.predicates where !(try vm.test(p, root: root)) { return }
+            for p in program.predicates where !(try vm.test(p, root: root)) {
+                if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }
+                return
+            }
             if var agg = aggregator {
+                eventsIn += 1
                 aggregator = nil  // keeps the state uniquely referenced while it mutates
                 defer { aggregator = agg }
                 try agg.add(root, vm: &vm, rows: &rows)
@@ -80,10 +95,20 @@ public struct FilterStream {
             } else {
                 try writeLine(line, output)
             }
+            eventsIn += 1
             eventsOut += 1
         } catch let e as FilterRuntimeError {
+            if !rawCheckFirst && Self.isRawLog(root) {
+                try writeLine(line, output)
+                return
+            }
+            eventsIn += 1
             try runtimeError(e, root: root, lineNumber: lineNumber, origin: origin)
         }
+    }
+
+    @inline(__always) static func isRawLog(_ root: JSONValue) -> Bool {
+        root["topics"] != nil && root["event"] == nil
     }
 
     /// End of input: the last window's rows and a summary of dropped events.
@@ -108,6 +133,7 @@ public struct FilterStream {
     }
 
     private static let newline: [UInt8] = [10]
+
 
     private mutating func writeRows(_ output: OutputWriter) throws {
         guard !rows.isEmpty else { return }

@@ -12,26 +12,39 @@ extension Int512 {
         }
         if i >= p.count { return nil }
         var m = SIMD8<UInt64>.zero
+        var limbs = 0  // limbs in use: a uint256 string touches at most 4
         var chunk: UInt64 = 0
         var chunkDigits = 0
+        // The first chunk takes the odd digits, so every later one is a full 19.
+        var chunkSize = (p.count - i) % 19
+        if chunkSize == 0 { chunkSize = 19 }
         while i < p.count {
             let d = p[i] &- 48
             if d > 9 { return nil }
             chunk = chunk &* 10 &+ UInt64(d)
             chunkDigits += 1
-            if chunkDigits == 19 {
-                let (r, o) = i512MulSmall(m, 10_000_000_000_000_000_000, add: chunk)
-                if o { return nil }
-                m = r
+            i += 1
+            if chunkDigits == chunkSize {
+                // m = m * 10^chunkSize + chunk, over the limbs in use only.
+                let factor = int512Pow10Table[chunkSize]
+                var carry = chunk
+                var k = 0
+                while k < limbs {
+                    let (hi, lo) = m[k].multipliedFullWidth(by: factor)
+                    let (s, o) = lo.addingReportingOverflow(carry)
+                    m[k] = s
+                    carry = hi &+ (o ? 1 : 0)
+                    k += 1
+                }
+                if carry != 0 {
+                    if limbs == 8 { return nil }
+                    m[limbs] = carry
+                    limbs += 1
+                }
                 chunk = 0
                 chunkDigits = 0
+                chunkSize = 19
             }
-            i += 1
-        }
-        if chunkDigits > 0 {
-            let (r, o) = i512MulSmall(m, int512Pow10Table[chunkDigits], add: chunk)
-            if o { return nil }
-            m = r
         }
         self.init(mag: m, negative: neg)
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Runs compiled expressions against one event at a time. One VM per
 /// thread; it keeps its stack and regex cache between events so the
 /// per-event path allocates nothing for typical filters.
@@ -11,6 +17,8 @@ public struct FilterVM {
 
     /// Evaluates `e` against the event `root` (nil for constant expressions).
     public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
+        // A bare path (`args.to` as a group key or aggregate argument) skips the stack.
+        if let p = e.singlePath { return Self.resolve(e.paths[p], root).map(FilterValue.from) ?? .null }
         stack.removeAll(keepingCapacity: true)
         let code = e.code
         var pc = 0
@@ -19,7 +27,7 @@ public struct FilterVM {
             case .push(let i):
                 stack.append(e.constants[i])
             case .load(let i):
-                stack.append(Self.resolve(e.paths[i], e.keys, root))
+                stack.append(Self.resolve(e.paths[i], root).map(FilterValue.from) ?? .null)
             case .member(let k):
                 let base = pop()
                 stack.append(Self.member(base, e.keys, k))
@@ -91,11 +99,14 @@ public struct FilterVM {
                 stack.removeLast(shape.count)
                 stack.append(.object(o))
             case .loadEqualsString(let p, let c, let negated):
-                let v = Self.resolve(e.paths[p], e.keys, root)
-                stack.append(.bool(Self.equalsString(v, e.constants[c]) != negated))
-            case .loadCompareNumber(let p, let op, let c):
-                let v = Self.resolve(e.paths[p], e.keys, root)
-                stack.append(.bool(try Self.compare(op, v, e.constants[c])))
+                stack.append(.bool(Self.equalsString(Self.resolve(e.paths[p], root), e.constants[c]) != negated))
+            case .loadCompareNumber(let p, let op, let c, let d):
+                let j = Self.resolve(e.paths[p], root)
+                if d >= 0, let j, let r = Self.compareDigits(j, e.constants[d]) {
+                    stack.append(.bool(Self.holds(op, r)))
+                } else {
+                    stack.append(.bool(try Self.compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])))
+                }
             }
             pc += 1
         }
@@ -104,7 +115,26 @@ public struct FilterVM {
 
     /// Predicate form: true when the expression's value is truthy.
     public mutating func test(_ e: CompiledExpression, root: JSONValue) throws(FilterRuntimeError) -> Bool {
-        try evaluate(e, root: root).truthy
+        if let parts = e.conjuncts {
+            for instr in parts where !(try Self.testSuperinstruction(instr, e, root)) { return false }
+            return true
+        }
+        return try evaluate(e, root: root).truthy
+    }
+
+    @inline(__always) static func testSuperinstruction(_ instr: FilterInstr, _ e: CompiledExpression, _ root: JSONValue)
+        throws(FilterRuntimeError) -> Bool
+    {
+        switch instr {
+        case .loadEqualsString(let p, let c, let negated):
+            return equalsString(resolve(e.paths[p], root), e.constants[c]) != negated
+        case .loadCompareNumber(let p, let op, let c, let d):
+            let j = resolve(e.paths[p], root)
+            if d >= 0, let j, let r = compareDigits(j, e.constants[d]) { return holds(op, r) }
+            return try compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])
+        default:
+            return false  // conjuncts holds only the two cases above
+        }
     }
 
     mutating func evaluateConstant(_ e: CompiledExpression) throws(FilterRuntimeError) -> FilterValue {
@@ -117,27 +147,65 @@ public struct FilterVM {
 
     // MARK: - Operations
 
-    @inline(__always) static func resolve(_ p: CompiledPath, _ keys: FilterKeyTable, _ root: JSONValue?) -> FilterValue {
-        guard var cur = root else { return .null }
+    @inline(__always) static func resolve(_ p: CompiledPath, _ root: JSONValue?) -> JSONValue? {
+        guard var cur = root else { return nil }
         for step in p.steps {
             switch step {
             case .key(let k):
-                guard let next = cur.member(keys.bytes(k)) else { return .null }
+                guard let next = cur.member(k) else { return nil }
                 cur = next
             case .index(let i):
-                guard cur.kind == .array else { return .null }
+                guard cur.kind == .array else { return nil }
                 let idx = i < 0 ? cur.count + i : i
-                guard idx >= 0, let next = cur[idx] else { return .null }
+                guard idx >= 0, let next = cur[idx] else { return nil }
                 cur = next
             }
         }
-        return FilterValue.from(cur)
+        return cur
+    }
+
+    /// Compares a plain decimal (a decoded uint string or a JSON integer)
+    /// with a non-negative constant's digits by length, then bytes: no
+    /// conversion. Nil when the value is anything else (sign, hex, escapes).
+    @inline(__always) static func compareDigits(_ j: JSONValue, _ digits: FilterValue) -> Int? {
+        let p: UnsafeBufferPointer<UInt8>
+        switch j.kind {
+        case .string:
+            if j.hasEscapes { return nil }
+            p = j.stringContents
+        case .number: p = j.raw
+        default: return nil
+        }
+        guard case .string(let d) = digits, p.count > 0 else { return nil }
+        var start = 0
+        for k in 0..<p.count {
+            let c = p[k]
+            if c &- 48 > 9 { return nil }
+            if c == 48 && start == k && k < p.count - 1 { start += 1 }
+        }
+        let n = p.count - start
+        if n != d.count { return n < d.count ? -1 : 1 }
+        return d.withUnsafeBufferPointer { db in
+            let r = memcmp(p.baseAddress! + start, db.baseAddress!, n)
+            return r < 0 ? -1 : (r > 0 ? 1 : 0)
+        }
+    }
+
+    @inline(__always) static func holds(_ op: FilterBinaryOp, _ c: Int) -> Bool {
+        switch op {
+        case .eq: return c == 0
+        case .ne: return c != 0
+        case .lt: return c < 0
+        case .le: return c <= 0
+        case .gt: return c > 0
+        default: return c >= 0
+        }
     }
 
     static func member(_ base: FilterValue, _ keys: FilterKeyTable, _ k: Int) -> FilterValue {
         switch base {
         case .json(let j):
-            guard j.kind == .object, let m = j.member(keys.bytes(k)) else { return .null }
+            guard j.kind == .object, let m = j.member(keys.bytes(k)) else { return .null }  // computed member: cold
             return FilterValue.from(m)
         case .object(let o):
             return o[keys.strings[k]] ?? .null
@@ -207,10 +275,11 @@ public struct FilterVM {
 
     /// The fast path of `path == "literal"`: raw bytes when the scanned
     /// string has no escapes.
-    @inline(__always) static func equalsString(_ v: FilterValue, _ c: FilterValue) -> Bool {
-        if case .json(let j) = v, j.kind == .string, !j.hasEscapes, case .string(let s) = c {
+    @inline(__always) static func equalsString(_ v: JSONValue?, _ c: FilterValue) -> Bool {
+        guard let j = v else { return c.isNull }
+        if j.kind == .string, !j.hasEscapes, case .string(let s) = c {
             return s.withUnsafeBufferPointer { filterBytesEqualHexInsensitive(j.stringContents, $0) }
         }
-        return FilterComparison.equal(v, c)
+        return FilterComparison.equal(FilterValue.from(j), c)
     }
 }

@@ -28,6 +28,44 @@ enum JSONEscaping {
         return m & 0x8080_8080_8080_8080
     }
 
+    /// No byte >= 0x80 and no space, tab, CR or LF: a scanned value with such
+    /// bytes is in compact form and valid UTF-8 as it stands. (A space inside
+    /// a string sends a value down the slow path too, which is merely slower.)
+    static func isCompactASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let n = b.count
+        var i = 0
+        let hi = SIMD16<UInt8>(repeating: 0x80)
+        while i &+ 16 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            // Lanes below 0x21 (space and every control character) or with the high bit set.
+            let m = ((v &- SIMD16(repeating: 0x21)) & ~v | v) & hi
+            let w = unsafeBitCast(m, to: SIMD2<UInt64>.self)
+            if w[0] | w[1] != 0 { return false }
+            i &+= 16
+        }
+        while i < n {
+            let c = base[i]
+            if c <= 0x20 || c >= 0x80 { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    /// Lane-wise `specialMask`, exact per lane.
+    @inline(__always)
+    static func specialMask16(_ v: SIMD16<UInt8>) -> SIMD2<UInt64> {
+        let one = SIMD16<UInt8>(repeating: 1)
+        let q = v ^ SIMD16(repeating: 0x22)
+        let s = v ^ SIMD16(repeating: 0x5C)
+        let d = v ^ SIMD16(repeating: 0x7F)
+        let m =
+            (((q &- one) & ~q) | ((s &- one) & ~s) | ((d &- one) & ~d) | ((v &- SIMD16(repeating: 0x20)) & ~v) | v)
+            & SIMD16(repeating: 0x80)
+        return unsafeBitCast(m, to: SIMD2<UInt64>.self)
+    }
+
     static func appendEscaped(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let base = b.baseAddress else { return }
         let raw = UnsafeRawPointer(base)
@@ -35,6 +73,17 @@ enum JSONEscaping {
         var i = 0
         var runStart = 0
         while true {
+            while i &+ 16 <= n {
+                let m = specialMask16(raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self))
+                let lo = UInt64(littleEndian: m[0])
+                let hi = UInt64(littleEndian: m[1])
+                if lo | hi == 0 {
+                    i &+= 16
+                    continue
+                }
+                i &+= lo != 0 ? lo.trailingZeroBitCount >> 3 : 8 &+ hi.trailingZeroBitCount >> 3
+                break
+            }
             while i &+ 8 <= n {
                 let mask = specialMask(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                 if mask == 0 {
@@ -100,6 +149,11 @@ enum JSONEscaping {
         var i = 0
         var runStart = 0
         while true {
+            while i &+ 16 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD2<UInt64>.self)
+                if (v[0] | v[1]) & 0x8080_8080_8080_8080 != 0 { break }
+                i &+= 16
+            }
             while i &+ 8 <= n {
                 let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 if w & 0x8080_8080_8080_8080 == 0 {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private let quote: UInt8 = 0x22
@@ -25,6 +25,17 @@ private let backslash: UInt8 = 0x5C
     let q = w ^ (ones &* 0x22)
     let s = w ^ (ones &* 0x5C)
     return (((q &- ones) & ~q) | ((s &- ones) & ~s) | ((w &- ones &* 0x20) & ~w)) & (ones &* 0x80)
+}
+
+/// Lane-wise version of `stringStopMask`: 0x80 in each lane that is '"',
+/// '\\' or below 0x20, exact per lane (no borrows cross lanes), returned as
+/// two little-endian words for the caller's bit scan.
+@inline(__always) private func stringStopMask16(_ v: SIMD16<UInt8>) -> SIMD2<UInt64> {
+    let x = v ^ SIMD16(repeating: 0x22)
+    let y = v ^ SIMD16(repeating: 0x5C)
+    let one = SIMD16<UInt8>(repeating: 1)
+    let m = (((x &- one) & ~x) | ((y &- one) & ~y) | ((v &- SIMD16(repeating: 0x20)) & ~v)) & SIMD16(repeating: 0x80)
+    return unsafeBitCast(m, to: SIMD2<UInt64>.self)
 }
 
 /// The single validating pass behind `JSONLine`: a loop over the bytes with
@@ -184,7 +195,8 @@ struct JSONScanner {
         if p < n && b[p] == 0x3A { return p &+ 1 }
         skipWhitespace(&p)
         guard p < n && b[p] == 0x3A else {
-            throw JSONSyntaxError(p < n ? "expected ':' after object key" : "unexpected end of input, expected ':'", at: p)
+            throw JSONSyntaxError(
+                p < n ? "expected ':' after object key" : "unexpected end of input, expected ':'", at: p)
         }
         return p &+ 1
     }
@@ -196,16 +208,18 @@ struct JSONScanner {
         var meta = UInt32(JSONKind.string.rawValue)
         let raw = UnsafeRawPointer(b)
         while true {
-            // Sixteen, then eight bytes at a time until one may stop the string.
+            // Sixteen bytes at a time (SSE2/NEON: Swift lowers this lane-wise
+            // arithmetic to vector instructions; its SIMD comparisons it does not),
+            // then eight, until one may stop the string.
             while p &+ 16 <= n {
-                let m1 = stringStopMask(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)))
-                let m2 = stringStopMask(
-                    UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p &+ 8, as: UInt64.self)))
-                if m1 | m2 == 0 {
+                let m = stringStopMask16(raw.loadUnaligned(fromByteOffset: p, as: SIMD16<UInt8>.self))
+                let lo = UInt64(littleEndian: m[0])
+                let hi = UInt64(littleEndian: m[1])
+                if lo | hi == 0 {
                     p &+= 16
                     continue
                 }
-                p &+= m1 != 0 ? m1.trailingZeroBitCount >> 3 : 8 &+ m2.trailingZeroBitCount >> 3
+                p &+= lo != 0 ? lo.trailingZeroBitCount >> 3 : 8 &+ hi.trailingZeroBitCount >> 3
                 break
             }
             if p &+ 16 > n {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One scanned value (or object key) of a line, in document order.
@@ -84,7 +84,7 @@ final class JSONTape {
 /// Holds the thread's spare tape; `isKnownUniquelyReferenced(&box.tape)`
 /// tells whether every line scanned with it is gone.
 final class TapeBox {
-    var tape = JSONTape()
+    @exclusivity(unchecked) var tape = JSONTape()  // only this thread touches its box
 }
 
 private let tapeKey: pthread_key_t = {
@@ -106,7 +106,9 @@ extension JSONTape {
             box = Unmanaged<TapeBox>.fromOpaque(p).takeUnretainedValue()
         } else {
             box = TapeBox()
-            pthread_setspecific(tapeKey, Unmanaged.passRetained(box).toOpaque())
+            let p = Unmanaged.passRetained(box).toOpaque()
+            // Without a slot (keys exhausted) every line gets a fresh tape: slower, still correct.
+            if pthread_setspecific(tapeKey, p) != 0 { Unmanaged<TapeBox>.fromOpaque(p).release() }
         }
         if !isKnownUniquelyReferenced(&box.tape) {
             box.tape = JSONTape(capacity: 256)

@@ -20,7 +20,12 @@ public struct JSONWriter {
     // MARK: Raw bytes (the caller guarantees they are valid JSON)
 
     public mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        // A single byte (",", "}") is the common case and appends much cheaper alone.
+        if s.utf8CodeUnitCount == 1 {
+            bytes.append(s.utf8Start.pointee)
+        } else {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
     }
 
     public mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
@@ -29,24 +34,10 @@ public struct JSONWriter {
 
     /// `"k":` — `k` is written as is, so it must need no escaping.
     public mutating func key(_ k: StaticString) {
-        let n = k.utf8CodeUnitCount
-        guard n <= 60 else {
-            bytes.append(0x22)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: n))
-            bytes.append(0x22)
-            bytes.append(0x3A)
-            return
-        }
-        // One append instead of four: Array appends cost a few ns each.
-        var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            p[0] = 0x22
-            (p + 1).update(from: k.utf8Start, count: n)
-            p[n + 1] = 0x22
-            p[n + 2] = 0x3A
-            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n + 3))
-        }
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        bytes.append(0x22)
+        bytes.append(0x3A)
     }
 
     /// `"k":` with `k` escaped like any string.
@@ -131,6 +122,13 @@ public struct JSONWriter {
     /// Writes a scanned value compactly (no insignificant whitespace), with
     /// invalid UTF-8 in its strings replaced. Numbers are copied as written.
     public mutating func value(_ v: JSONValue) {
+        // Most values (everything a node or cc-decode wrote) are already compact
+        // ASCII: then the raw bytes are the answer, copied in one append.
+        let r = v.raw
+        if JSONEscaping.isCompactASCII(r) {
+            bytes.append(contentsOf: r)
+            return
+        }
         switch v.kind {
         case .string:
             stringAlreadyEscaped(v.stringContents)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads NDJSON from a file descriptor: large reads into one reused buffer,
@@ -22,6 +22,13 @@ public struct LineReader {
         storage = Storage(
             fd: fd, ownsFD: false, capacity: bufferSize,
             name: name ?? (fd == 0 ? "standard input" : "file descriptor \(fd)"))
+    }
+
+    /// The longest line accepted (default 1 GiB): past it, input without
+    /// newlines (a binary file by mistake) is an error instead of unbounded memory.
+    public var maxLineLength: Int {
+        get { storage.maxLineLength }
+        nonmutating set { storage.maxLineLength = newValue }
     }
 
     /// Opens `path` for reading ("-" means standard input). Throws status 66
@@ -97,6 +104,7 @@ public struct LineReader {
         var searchFrom = 0
         var eof = false
         var lineNumber = 0
+        var maxLineLength = 1 << 30
 
         init(fd: Int32, ownsFD: Bool, capacity: Int, name: String) {
             self.fd = fd
@@ -136,6 +144,12 @@ public struct LineReader {
                 start = 0
             }
             if end == capacity {
+                guard end < maxLineLength else {
+                    throw ChainCastError(
+                        .dataError,
+                        "\(name): line \(lineNumber + 1) is longer than \(describeSize(maxLineLength)) (no newline found)"
+                    )
+                }
                 let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 grown.update(from: buffer, count: end)
                 buffer.deallocate()
@@ -165,4 +179,11 @@ public struct LineReader {
             }
         }
     }
+}
+
+private func describeSize(_ n: Int) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 { return "\(n >> 30) GiB" }
+    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
+    if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+    return "\(n) bytes"
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thrown when the reader of our output went away (EPIPE, e.g. `| head`).
@@ -46,13 +46,14 @@ public final class OutputWriter {
     }
 
     /// Opens (creates or truncates, or appends to) a file; the writer closes it.
+    /// Failing to open it is an I/O error (74): "<path>: Permission denied".
     public init(path: String, append: Bool = false, capacity: Int = 1 << 16) throws(ChainCastError) {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
         var fd: Int32
         repeat { fd = open(path, flags, 0o644) } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             let e = errno
-            throw ChainCastError(e == ENOENT || e == EACCES ? .noInput : .ioError, "\(path): \(errorText(e))")
+            throw ChainCastError(.ioError, "\(path): \(errorText(e))")
         }
         self.fd = fd
         self.capacity = max(capacity, 1)

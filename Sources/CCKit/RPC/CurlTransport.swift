@@ -61,8 +61,8 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         cc_curl_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
         cc_curl_setopt_str(h, CURLOPT_USERAGENT, options.userAgent)
         cc_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
-        cc_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-        cc_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(options.requestTimeout * 1000))
+        cc_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
+        cc_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, milliseconds(options.requestTimeout))
         cc_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
         cc_curl_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
         if options.http2 { cc_curl_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)) }
@@ -135,6 +135,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         }
         return TransportError(kind, detail)
     }
+}
+
+/// Seconds as libcurl milliseconds; nonsense (NaN, negative, huge) becomes a day.
+private func milliseconds(_ seconds: Double) -> Int {
+    guard seconds.isFinite, seconds > 0 else { return 86_400_000 }
+    return Int(min(seconds, 86_400) * 1000)
 }
 
 /// Where libcurl's callbacks put the response. Reached through the opaque

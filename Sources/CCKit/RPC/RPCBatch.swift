@@ -20,7 +20,6 @@ extension RPCClient {
                 try singles(calls, pending, allowRefusal, &refusals, handle)
                 return refusals
             }
-            rateLimiter?.acquire()
             let (index, wait) = pool.checkout()
             let limit = min(maxBatch, pool.batchLimit(index))
             if limit <= 1 {
@@ -28,8 +27,9 @@ extension RPCClient {
                 try singles(calls, pending, allowRefusal, &refusals, handle)
                 return refusals
             }
-            if wait > 0 { clock.sleep(seconds: wait) }
             let chunk = Array(pending.prefix(limit))
+            rateLimiter?.acquire(chunk.count)
+            if wait > 0 { clock.sleep(seconds: wait) }
             let firstID = takeIDs(chunk.count)
             var body = JSONWriter(capacity: 256 * chunk.count)
             body.raw("[")

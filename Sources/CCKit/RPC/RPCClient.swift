@@ -164,7 +164,9 @@ public final class RPCClient {
         var handlerError: ChainCastError?
         let attempt: Attempt<R> = response.body.withUnsafeBufferPointer { buf in
             guard let line = try? JSONLine(buf) else { return unparseable(response, buf) }
-            let root = line.root
+            var root = line.root
+            // A few proxies wrap a single answer in a one-element array.
+            if root.kind == .array, root.count == 1, let only = root[0] { root = only }
             guard root.kind == .object else {
                 return .failed(ProviderError(.transient, "unexpected-json"), "response is not a JSON-RPC object")
             }

@@ -22,7 +22,8 @@ public struct SystemClock: RPCClock {
     }
 
     public func sleep(seconds: Double) {
-        guard seconds > 0 else { return }
+        guard seconds > 0 else { return }  // also false for NaN
+        let seconds = min(seconds, 86_400)
         var req = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var rem = timespec()
         while nanosleep(&req, &rem) != 0 && errno == EINTR { req = rem }

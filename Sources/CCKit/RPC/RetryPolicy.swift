@@ -12,10 +12,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxRetryAfter: Double
 
     public init(maxRetries: Int = 8, baseDelay: Double = 0.25, maxDelay: Double = 30, maxRetryAfter: Double = 300) {
+        func sane(_ v: Double) -> Double { v.isFinite && v > 0 ? v : 0 }
         self.maxRetries = max(0, maxRetries)
-        self.baseDelay = max(0, baseDelay)
-        self.maxDelay = max(0, maxDelay)
-        self.maxRetryAfter = max(0, maxRetryAfter)
+        self.baseDelay = sane(baseDelay)
+        self.maxDelay = sane(maxDelay)
+        self.maxRetryAfter = sane(maxRetryAfter)
     }
 
     /// The delay before retry number `attempt` (0 for the first retry), given a
@@ -23,7 +24,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public func delay(attempt: Int, retryAfter: Double?, unit: Double) -> Double {
         let exponent = Double(min(max(0, attempt), 62))
         let ceiling = min(maxDelay, baseDelay * pow2(exponent))
-        let jittered = ceiling * min(max(unit, 0), 1)
+        let jittered = unit.isFinite ? ceiling * min(max(unit, 0), 1) : 0
         guard let retryAfter, retryAfter.isFinite, retryAfter > 0 else { return jittered }
         return max(jittered, min(retryAfter, maxRetryAfter))
     }

@@ -16,27 +16,28 @@ public final class TokenBucket: @unchecked Sendable {
     /// `burst` defaults to 1: requests are spaced evenly (1/rate apart), which
     /// is what per-second provider limits tolerate best.
     public init(ratePerSecond: Double, burst: Double = 1, clock: any RPCClock = SystemClock()) {
-        rate = max(ratePerSecond, 1e-6)
-        self.burst = max(1, burst)
+        rate = ratePerSecond.isFinite && ratePerSecond > 1e-6 ? ratePerSecond : 1e-6
+        self.burst = burst.isFinite && burst > 1 ? burst : 1
         self.clock = clock
         tokens = self.burst
         last = clock.now()
     }
 
-    /// Takes a token and returns how long the caller must wait before using it.
-    public func reserve() -> Double {
+    /// Takes `count` tokens and returns how long the caller must wait before using them.
+    public func reserve(_ count: Int = 1) -> Double {
         lock.withLock {
             let now = clock.now()
             tokens = min(burst, tokens + max(0, now - last) * rate)
             last = now
-            tokens -= 1
+            tokens -= Double(max(1, count))
             return tokens >= 0 ? 0 : -tokens / rate
         }
     }
 
-    /// Blocks until the caller may send one request.
-    public func acquire() {
-        let wait = reserve()
+    /// Blocks until the caller may send `count` calls (a batch counts each of
+    /// its calls: that is how providers meter them).
+    public func acquire(_ count: Int = 1) {
+        let wait = reserve(count)
         if wait > 0 { clock.sleep(seconds: wait) }
     }
 }
