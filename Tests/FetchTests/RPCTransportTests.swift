@@ -21,6 +21,13 @@ import Testing
         #expect(try node.stat("http_requests") == 20)
     }
 
+    @Test func fixtureHelperCallsTheNode() throws {
+        let node = try FixtureNode(["--blocks", "42"])
+        #expect(try node.rpc("eth_blockNumber") == #"{"jsonrpc":"2.0","id":1,"result":"0x29"}"#)
+        try node.control(#"{"reset_stats":true}"#)
+        #expect(try node.stat("http_requests") == 0)
+    }
+
     @Test func decodesGzipBodies() throws {
         let node = try FixtureNode(["--blocks", "200"])
         let transport = try CurlTransport()

@@ -94,6 +94,16 @@ public final class FixtureNode: @unchecked Sendable {
         return text
     }
 
+    /// One JSON-RPC call straight to the node (no retries), returning the
+    /// whole response text: `try node.rpc("eth_getLogs", #"[{"fromBlock":"0x1","toBlock":"0x9"}]"#)`.
+    /// Counts as an RPC request for the every-Kth faults, so call it before
+    /// switching faults on, or reset the counters afterwards.
+    public func rpc(_ method: String, _ paramsJSON: String = "[]", path: String = "") throws -> String {
+        let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(paramsJSON)}"#
+        let response = try CurlTransport().post(url: url + path, body: Array(body.utf8))
+        return String(decoding: response.body, as: UTF8.self)
+    }
+
     /// The node's counters (`/__stats`) as JSON text.
     public func statsJSON() throws -> String {
         let transport = try CurlTransport()
