@@ -89,7 +89,7 @@ struct DecodeCommand: ChainCastCommand {
                 if SignalState.shouldStop { throw StopRequested(signal: SignalState.pending ?? 2) }
                 stats.lines += 1
                 do {
-                    switch try decoder.process(line, emit: { try output.write($0); try output.write("\n") }) {
+                    switch try decoder.process(line, emit: { try output.write($0) }) {
                     case .decoded: stats.decoded += 1
                     case .unknown: stats.unknown += 1
                     case .passedThrough: stats.passed += 1

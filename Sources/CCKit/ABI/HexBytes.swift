@@ -1,59 +1,105 @@
-/// Hex parsing for the per-log path: straight into caller-owned buffers, no allocation.
+/// Hex parsing and writing for the per-log path: straight into caller-owned
+/// buffers, no allocation. A raw ERC-20 Transfer line holds about 360 hex
+/// digits (hashes, topics, data, address), more than any other kind of byte
+/// cc-decode touches, so they are checked and converted eight at a time
+/// (SWAR over a UInt64) rather than one by one.
 enum HexBytes {
-    /// Value of each ASCII byte as a hex digit, 0xFF when it is not one.
-    static let table: [UInt8] = {
-        var t = [UInt8](repeating: 0xFF, count: 256)
-        for (i, c) in "0123456789".utf8.enumerated() { t[Int(c)] = UInt8(i) }
-        for (i, c) in "abcdef".utf8.enumerated() { t[Int(c)] = UInt8(10 + i) }
-        for (i, c) in "ABCDEF".utf8.enumerated() { t[Int(c)] = UInt8(10 + i) }
-        return t
-    }()
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+    private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
+
+    /// Bit 7 of each byte set when that byte of `z` is non-zero (exact, no carries between bytes).
+    @inline(__always)
+    private static func nonZero(_ z: UInt64) -> UInt64 {
+        (((z & ~high) &+ ~high) | z) & high
+    }
+
+    /// Nibble values of eight ASCII hex digits (little-endian load), or nil when any is not one.
+    @inline(__always)
+    static func nibbles8(_ x: UInt64) -> UInt64? {
+        // Digits: high nibble 3, low nibble 0-9.
+        let lo = x & lowNibbles
+        let notDigit = nonZero((x & ~lowNibbles) ^ (0x30 &* ones)) | ((lo &+ (0x76 &* ones)) & high)
+        // Letters (either case): high nibble 6 after | 0x20, low nibble 1-6.
+        let folded = x | (0x20 &* ones)
+        let flo = folded & lowNibbles
+        let notLetter = nonZero((folded & ~lowNibbles) ^ (0x60 &* ones)) | (~nonZero(flo) & high)
+            | ((flo &+ (0x79 &* ones)) & high)
+        guard notDigit & notLetter == 0, x & high == 0 else { return nil }
+        // A letter's value is its low nibble + 9 ('a' = 0x61 -> 10).
+        let letter = (notDigit >> 7) &* 9
+        return lo &+ letter
+    }
 
     /// Decodes "0x" + exactly 2*count hex digits into `out`.
     @inline(__always)
     static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         guard s.count == 2 + 2 * count, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
-        return table.withUnsafeBufferPointer { t in
-            var bad: UInt8 = 0
-            var j = 2
-            for i in 0..<count {
-                let h = t[Int(s[j])]
-                let l = t[Int(s[j + 1])]
-                bad |= h | l
-                out[i] = h << 4 | (l & 0x0F)
-                j += 2
+        guard count > 0 else { return true }
+        let p = UnsafeRawPointer(s.baseAddress! + 2)
+        var i = 0
+        while i + 4 <= count {
+            guard let v = nibbles8(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self))) else {
+                return false
             }
-            return bad & 0xF0 == 0
+            // Pairs of nibbles (high first in the text) into bytes.
+            let b = ((v & 0x00FF_00FF_00FF_00FF) << 4) | ((v >> 8) & 0x00FF_00FF_00FF_00FF)
+            out[i] = UInt8(truncatingIfNeeded: b)
+            out[i + 1] = UInt8(truncatingIfNeeded: b >> 16)
+            out[i + 2] = UInt8(truncatingIfNeeded: b >> 32)
+            out[i + 3] = UInt8(truncatingIfNeeded: b >> 48)
+            i += 4
         }
+        let q = p.assumingMemoryBound(to: UInt8.self)
+        var bad: UInt8 = 0
+        while i < count {
+            let h = nibble(q[2 * i])
+            let l = nibble(q[2 * i + 1])
+            bad |= h | l
+            out[i] = h << 4 | (l & 0x0F)
+            i += 1
+        }
+        return bad & 0xF0 == 0
     }
 
-    /// Decodes "0x" + any even number of hex digits, replacing `out`'s contents.
-    static func decodeVariable(_ s: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
-        guard s.count >= 2, s.count % 2 == 0, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
-        let n = (s.count - 2) / 2
-        out.removeAll(keepingCapacity: true)
-        if n == 0 { return true }
-        out.append(contentsOf: repeatElement(0, count: n))
-        return out.withUnsafeMutableBufferPointer { decode(s, into: $0.baseAddress!, count: n) }
+    /// The value of a hex digit, or a value above 15 when `c` is not one.
+    @inline(__always)
+    static func nibble(_ c: UInt8) -> UInt8 {
+        let d = c &- 0x30
+        if d < 10 { return d }
+        let l = (c | 0x20) &- 0x61
+        return l < 6 ? l + 10 : 0xFF
     }
 
+    /// "0x" + 64 hex digits.
+    @inline(__always)
     static func isHash(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard s.count == 66, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
-        return table.withUnsafeBufferPointer { t in s[2...].allSatisfy { t[Int($0)] != 0xFF } }
+        let p = UnsafeRawPointer(s.baseAddress! + 2)
+        for k in 0..<8 {
+            guard nibbles8(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) != nil else {
+                return false
+            }
+        }
+        return true
     }
 
-    /// Appends `"0x…"` (quoted, lowercase) for a 32-byte hash string; false when it is not one.
+    /// Appends `"0x…"` (quoted, lowercase) for a string `isHash` accepted.
     @inline(__always)
-    static func appendLowercasedHash(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
-        guard isHash(s) else { return false }
-        out.append(0x22)
-        out.append(0x30)
-        out.append(0x78)
-        for i in 2..<66 {
-            let c = s[i]
-            out.append(c >= 0x41 && c <= 0x46 ? c | 0x20 : c)
+    static func appendLowercasedHash(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 68) { buf in
+            let o = UnsafeMutableRawPointer(buf.baseAddress!)
+            o.storeBytes(of: 0x22, as: UInt8.self)
+            o.storeBytes(of: 0x30, toByteOffset: 1, as: UInt8.self)
+            o.storeBytes(of: 0x78, toByteOffset: 2, as: UInt8.self)
+            let p = UnsafeRawPointer(s.baseAddress! + 2)
+            for k in 0..<8 {
+                // Digits keep their value under | 0x20; A-F become a-f.
+                let w = p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self) | (0x20 &* ones)
+                o.storeBytes(of: w, toByteOffset: 3 + 8 * k, as: UInt64.self)
+            }
+            o.storeBytes(of: 0x22, toByteOffset: 67, as: UInt8.self)
+            out.append(contentsOf: UnsafeBufferPointer(buf))
         }
-        out.append(0x22)
-        return true
     }
 }
