@@ -28,8 +28,11 @@ struct FilterCommand: ChainCastCommand {
             Markers ({"$cc": …}) always pass unchanged and in order. See cc-filter(1) for the language.
             """)
 
-    @Argument(help: ArgumentHelp("The filter expression, then NDJSON input files.", valueName: "EXPR | FILE"))
-    var operands: [String] = []
+    @Argument(help: ArgumentHelp("The filter expression (see the discussion for when it is a FILE instead).",
+                                 valueName: "EXPR"))
+    var expression: String?
+
+    @OptionGroup var input: InputOptions
 
     @Option(name: .long, help: ArgumentHelp("A predicate every passing event must satisfy (repeatable).",
                                             valueName: "EXPR"))
@@ -70,16 +73,12 @@ struct FilterCommand: ChainCastCommand {
     @Flag(help: "Stop with exit status 65 at the first runtime error instead of dropping the event.")
     var strict = false
 
-    @Flag(help: ArgumentHelp("Warn about malformed input lines on stderr, count them and go on.",
-                             discussion: "Without it the first malformed line stops the command with exit status 65."))
-    var skipInvalid = false
-
-    @Flag(name: .shortAndLong, help: "Print a closing summary (events in, out, dropped) on stderr.")
-    var verbose = false
+    @OptionGroup var verbosity: VerbosityOptions
 
     func run() throws {
         SignalState.install()
-        var files = operands
+        var input = self.input
+        var files = (expression.map { [$0] } ?? []) + input.files
         var program = FilterProgram()
         do {
             if file == nil && `where`.isEmpty {
@@ -124,21 +123,16 @@ struct FilterCommand: ChainCastCommand {
         var options = FilterStreamOptions()
         options.dropRaw = dropRaw
         options.strict = strict
-        options.skipInvalid = skipInvalid
+        options.skipInvalid = input.skipInvalid
         var stream = FilterStream(program: program, aggregation: plan, options: options)
 
-        let inputs = files.isEmpty ? ["-"] : files
-        var readers: [(String, LineReader)] = []
-        for p in inputs {
-            readers.append(p == "-" ? ("stdin", LineReader(fd: 0)) : (p, try LineReader(path: p)))
-        }
+        input.files = files
+        _ = try input.openAll()  // a missing file is exit 66 before any output
         let output = OutputWriter(fd: 1)
         do {
-            for (name, var reader) in readers {
-                try reader.forEachLine { line, n in
-                    if SignalState.shouldStop { try SignalState.checkpoint() }
-                    try stream.process(line, lineNumber: n, origin: name, output: output)
-                }
+            try input.forEachLine { line, location in
+                if SignalState.shouldStop { try SignalState.checkpoint() }
+                try stream.process(line, at: location, output: output)
             }
             try stream.finish(output: output)
         } catch is OutputClosed {
@@ -151,7 +145,7 @@ struct FilterCommand: ChainCastCommand {
             try? output.flush()
             throw e
         }
-        if verbose {
+        if verbosity.verbose {
             Diagnostics.error("cc-filter", "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
                 + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
         }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import CCKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Options every sink shares: where the checkpoint lives and when batches flush.
 struct SinkOptions: ParsableArguments {
     @Option(
@@ -45,9 +49,16 @@ struct SinkOptions: ParsableArguments {
     }
 
     /// Resumes from the checkpoint and runs the sink to the end of its input.
-    func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy) throws {
+    func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy, metrics: SinkMetrics? = nil) throws {
         SignalState.install()
-        let metrics = SinkMetrics(path: metricsFile, sink: sink.kind)
+        // A parent may have started us with SIGINT/SIGTERM blocked (spawned from
+        // a thread that blocks them); a clean stop needs them delivered.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        let metrics = metrics ?? SinkMetrics(path: metricsFile, sink: sink.kind)
         let committer = CheckpointCommitter(sink: sink, checkpointPath: checkpoint, policy: policy, metrics: metrics)
         try committer.resume()
         try committer.run(inputPath: input)

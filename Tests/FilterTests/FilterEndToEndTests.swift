@@ -64,21 +64,21 @@ import Testing
         #expect(r.status == 0)
         #expect(r.lines == [c])
         #expect(r.stderr == """
-            cc-filter: stdin: line 1 (block 100, log 0): division by zero in '/'; event dropped
+            cc-filter: line 1 (block 100, log 0): division by zero in '/'; event dropped
             cc-filter: 1 event dropped by runtime errors (use --strict to stop at the first)
 
             """)
         let strict = try BinaryRunner.run(["--strict", "args.value / (blockNumber - 100) > 0"], stdin: input([c, a, c]))
         #expect(strict.status == 65)
         #expect(strict.lines == [c])
-        #expect(strict.stderr == "cc-filter: stdin: line 2 (block 100, log 0): division by zero in '/'\n")
+        #expect(strict.stderr == "cc-filter: line 2 (block 100, log 0): division by zero in '/'\n")
     }
 
     @Test func invalidLines() throws {
         let r = try BinaryRunner.run(["true"], stdin: input([a, "{\"event\": ", b]))
         #expect(r.status == 65)
         #expect(r.lines == [a])
-        #expect(r.stderr.hasPrefix("cc-filter: stdin: line 2: invalid JSON"))
+        #expect(r.stderr.hasPrefix("cc-filter: line 2: invalid JSON"))
         let skip = try BinaryRunner.run(["true", "--skip-invalid"], stdin: input([a, "[1]", "garbage", b]))
         #expect(skip.status == 0)
         #expect(skip.lines == [a, b])

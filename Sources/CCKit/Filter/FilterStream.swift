@@ -38,21 +38,20 @@ public struct FilterStream {
         self.options = options
     }
 
-    /// Processes one input line (without its newline). `origin` names the
-    /// input in messages ("events.ndjson", "stdin").
-    public mutating func process(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int, origin: String,
+    /// Processes one input line (without its newline); `location` names it in messages.
+    public mutating func process(_ line: UnsafeBufferPointer<UInt8>, at location: InputLocation,
                                  output: OutputWriter) throws
     {
         let parsed: JSONLine
         do {
             parsed = try JSONLine(line)
         } catch {
-            try invalid("\(origin): line \(lineNumber): invalid JSON: \(error.message)")
+            try invalid("\(location): invalid JSON: \(error.message)")
             return
         }
         let root = parsed.root
         guard root.kind == .object else {
-            try invalid("\(origin): line \(lineNumber): expected a JSON object, got \(root.kind)")
+            try invalid("\(location): expected a JSON object, got \(root.kind)")
             return
         }
         // Only a line with a '$' can hold a control record's "$cc" key;
@@ -103,7 +102,7 @@ public struct FilterStream {
                 return
             }
             eventsIn += 1
-            try runtimeError(e, root: root, lineNumber: lineNumber, origin: origin)
+            try runtimeError(e, root: root, location: location)
         }
     }
 
@@ -153,8 +152,8 @@ public struct FilterStream {
         if invalidLines <= options.maxReportedErrors { Diagnostics.error("cc-filter", "warning: " + message) }
     }
 
-    private mutating func runtimeError(_ e: FilterRuntimeError, root: JSONValue, lineNumber: Int, origin: String) throws {
-        var whereText = "\(origin): line \(lineNumber)"
+    private mutating func runtimeError(_ e: FilterRuntimeError, root: JSONValue, location: InputLocation) throws {
+        var whereText = location.description
         if let b = root["blockNumber"]?.quantity {
             whereText += " (block \(b)"
             if let l = root["logIndex"]?.quantity { whereText += ", log \(l)" }
