@@ -733,6 +733,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/__stats"):
             self.send_stats()
             return
+        if self.path.startswith("/__redirect"):
+            # "/__redirect/v2/KEY" answers 308 pointing at "/v2/KEY": an endpoint that moved.
+            self.send(308, b"", extra={"Location": self.path[len("/__redirect"):] or "/"}, allow_gzip=False)
+            return
         node = self.node
         key = node.args.api_key
         if key is not None and self.path.split("?")[0] != "/v2/" + key:
