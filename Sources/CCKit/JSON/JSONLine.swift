@@ -55,6 +55,10 @@ func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: 
 }
 
 /// One value of a `JSONLine`: cheap to copy, valid while the line's bytes are.
+///
+/// `value["key"]` walks the object's members from the first each time (about
+/// 10 ns for a raw log). To read many fields, one `forEachMember` pass with a
+/// switch on the key is cheaper still.
 public struct JSONValue {
     let tape: JSONTape
     let index: Int
