@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${TMPDIR:-/tmp}/cc-json-microbench"
 swiftc -O -wmo -swift-version 6 -module-name JSONMicrobench \
-    Sources/CCKit/JSON/*.swift Sources/CCKit/Stream/*.swift scripts/json-microbench/main.swift -o "$out"
+    Sources/CCKit/JSON/*.swift Sources/CCKit/Stream/ChainCastError.swift Sources/CCKit/Stream/ExitStatus.swift \
+    scripts/json-microbench/main.swift -o "$out"
 "$out" "$@"

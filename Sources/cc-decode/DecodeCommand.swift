@@ -127,7 +127,9 @@ struct DecodeCommand: ChainCastCommand {
         if !registry.events.isEmpty {
             text += "\nEvents loaded (topic0, topics, declaration):\n"
             for e in registry.events {
-                let topic0 = e.anonymous ? "anonymous" + String(repeating: " ", count: 57) : Hex.encode(Keccak256.hash(e.signature))
+                let topic0 =
+                    e.anonymous
+                    ? "anonymous" + String(repeating: " ", count: 57) : Hex.encode(Keccak256.hash(e.signature))
                 let topics = e.indexingKnown ? "\(e.topicCount)" : "*"
                 text += "  \(topic0)  \(topics)  \(e.humanReadable)\n"
             }

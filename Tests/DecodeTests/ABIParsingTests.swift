@@ -18,7 +18,9 @@ import Testing
         #expect(t.isDynamic)
         #expect(try HumanReadableABI.parseType("(uint256,bool)[2]").headSize == 128)
         #expect(try HumanReadableABI.parseType("()").canonical == "()")
-        for bad in ["uint7", "uint264", "int0", "bytes33", "bytes0", "uint256[0]", "uint256[", "foo", "(uint256", "uint08"] {
+        for bad in [
+            "uint7", "uint264", "int0", "bytes33", "bytes0", "uint256[0]", "uint256[", "foo", "(uint256", "uint08",
+        ] {
             #expect(throws: ABIParseError.self, "\(bad)") { try HumanReadableABI.parseType(bad) }
         }
     }
@@ -71,7 +73,8 @@ import Testing
         let etherscan = #"{"status":"1","message":"OK","result":""# + escaped + #""}"#
         #expect(try ABISource.parse(Array(etherscan.utf8)) == e1)
         #expect(throws: ABIParseError.self) {
-            try ABISource.parse(Array(#"{"status":"0","message":"NOTOK","result":"Contract source code not verified"}"#.utf8))
+            try ABISource.parse(
+                Array(#"{"status":"0","message":"NOTOK","result":"Contract source code not verified"}"#.utf8))
         }
         #expect(throws: ABIParseError.self) { try ABISource.parse(Array("[{\"type\":\"event\"".utf8)) }
         #expect(throws: ABIParseError.self) {

@@ -92,7 +92,8 @@ enum ABITestEncoder {
             if cs.contains(where: { $0.name.isEmpty }) {
                 return "[" + zip(cs, xs).map { expectedJSON($0.type, $1) }.joined(separator: ",") + "]"
             }
-            return "{" + zip(cs, xs).map { jsonString($0.name) + ":" + expectedJSON($0.type, $1) }
+            return "{"
+                + zip(cs, xs).map { jsonString($0.name) + ":" + expectedJSON($0.type, $1) }
                 .joined(separator: ",") + "}"
         default:
             fatalError("expectedJSON: \(t) does not fit \(v)")
@@ -151,9 +152,10 @@ struct RandomABI {
         case 8: return .fixedArray(type(depth: depth + 1), int(1...3))
         default:
             let named = int(0...2) > 0
-            return .tuple((0..<int(1...3)).map { i in
-                ABIComponent(name: named ? name() + "\(i)" : "", type: type(depth: depth + 1))
-            })
+            return .tuple(
+                (0..<int(1...3)).map { i in
+                    ABIComponent(name: named ? name() + "\(i)" : "", type: type(depth: depth + 1))
+                })
         }
     }
 

@@ -32,10 +32,12 @@ let someWord = ABITestEncoder.word(5)
     @Test func erc20AndErc721TransferBothDecode() throws {
         let r = EventRegistry(sources: [try ABISource.load("erc20"), try ABISource.load("erc721")])
         let t0 = topic0("Transfer(address,address,uint256)")
-        #expect(match(r, topics: [t0, someWord, someWord], data: someWord)
-            == "event Transfer(address indexed from, address indexed to, uint256 value)")
-        #expect(match(r, topics: [t0, someWord, someWord, someWord])
-            == "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)")
+        #expect(
+            match(r, topics: [t0, someWord, someWord], data: someWord)
+                == "event Transfer(address indexed from, address indexed to, uint256 value)")
+        #expect(
+            match(r, topics: [t0, someWord, someWord, someWord])
+                == "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)")
         #expect(match(r, topics: [t0, someWord], data: someWord) == nil)  // too few topics
     }
 
@@ -53,14 +55,19 @@ let someWord = ABITestEncoder.word(5)
     @Test func bareSignaturesGuessIndexingFromTheTopicCount() throws {
         let r = EventRegistry(sources: [try ABISource.load("Transfer(address,address,uint256)")])
         let t0 = topic0("Transfer(address,address,uint256)")
-        #expect(match(r, topics: [t0, someWord, someWord], data: someWord)
-            == "event Transfer(address indexed, address indexed, uint256)")
-        #expect(match(r, topics: [t0, someWord, someWord, someWord])
-            == "event Transfer(address indexed, address indexed, uint256 indexed)")
+        #expect(
+            match(r, topics: [t0, someWord, someWord], data: someWord)
+                == "event Transfer(address indexed, address indexed, uint256)")
+        #expect(
+            match(r, topics: [t0, someWord, someWord, someWord])
+                == "event Transfer(address indexed, address indexed, uint256 indexed)")
         // A full declaration loaded later still outranks the guess.
-        let r2 = EventRegistry(sources: [try ABISource.load("Transfer(address,address,uint256)"), try ABISource.load("erc20")])
-        #expect(match(r2, topics: [t0, someWord, someWord], data: someWord)
-            == "event Transfer(address indexed from, address indexed to, uint256 value)")
+        let r2 = EventRegistry(sources: [
+            try ABISource.load("Transfer(address,address,uint256)"), try ABISource.load("erc20"),
+        ])
+        #expect(
+            match(r2, topics: [t0, someWord, someWord], data: someWord)
+                == "event Transfer(address indexed from, address indexed to, uint256 value)")
     }
 
     @Test func addressBindingsComeFirstAndAloneMatchAnonymousEvents() throws {
@@ -72,13 +79,16 @@ let someWord = ABITestEncoder.word(5)
             try ABISource.load(spec + "event Tick(uint256 indexed id, uint8 level) anonymous"),
         ])
         let t0 = topic0("Transfer(address,address,uint256)")
-        #expect(match(r, address: pool, topics: [t0, someWord, someWord], data: someWord)
-            == "event Transfer(address indexed src, address indexed dst, uint256 wad)")
-        #expect(match(r, topics: [t0, someWord, someWord], data: someWord)
-            == "event Transfer(address indexed from, address indexed to, uint256 value)")
+        #expect(
+            match(r, address: pool, topics: [t0, someWord, someWord], data: someWord)
+                == "event Transfer(address indexed src, address indexed dst, uint256 wad)")
+        #expect(
+            match(r, topics: [t0, someWord, someWord], data: someWord)
+                == "event Transfer(address indexed from, address indexed to, uint256 value)")
         // Anonymous: matched by address and topic count, with a strict decode of exactly the head.
-        #expect(match(r, address: pool, topics: [someWord], data: ABITestEncoder.word(3))
-            == "event Tick(uint256 indexed id, uint8 level) anonymous")
+        #expect(
+            match(r, address: pool, topics: [someWord], data: ABITestEncoder.word(3))
+                == "event Tick(uint256 indexed id, uint8 level) anonymous")
         #expect(match(r, topics: [someWord], data: ABITestEncoder.word(3)) == nil)
         #expect(match(r, address: pool, topics: [someWord], data: ABITestEncoder.word(300)) == nil)
         #expect(match(r, address: pool, topics: [someWord], data: ABITestEncoder.word(3) + someWord) == nil)

@@ -1,5 +1,6 @@
-@testable import CCKit
 import Testing
+
+@testable import CCKit
 
 @Suite struct HexBytesTests {
     /// The eight-at-a-time path agrees with a per-byte reference on every byte value in every position.

@@ -2,7 +2,7 @@ import CCKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seed for the randomized tests: CC_TEST_SEED when set (to reproduce a failure), else a fixed one.
@@ -71,7 +71,8 @@ func decode(
     var w = JSONWriter()
     let ok = t.withUnsafeBufferPointer { tb in
         (data ?? c.data).withUnsafeBufferPointer { d in
-            (strict ? strictDecoder : lenientDecoder).decode(plan, topics: tb, topicCount: tb.count / 32, data: d, into: &w)
+            (strict ? strictDecoder : lenientDecoder).decode(
+                plan, topics: tb, topicCount: tb.count / 32, data: d, into: &w)
         }
     }
     return ok ? String(decoding: w.bytes, as: UTF8.self) : nil
@@ -90,7 +91,8 @@ func decode(
                 if got != expected {
                     failures += 1
                     if failures <= 3 {
-                        Issue.record("""
+                        Issue.record(
+                            """
                             case \(n) (CC_TEST_SEED=\(testSeed), strict \(strict)): \(c.event.humanReadable)
                             data \(ABITestEncoder.hex(c.data))
                             expected \(expected)
@@ -129,14 +131,17 @@ func decode(
             for k in 0..<c.topics.count { _ = decode(c, plan: plan, topics: Array(c.topics[0..<k])) }
             // Every single-byte corruption: every position, a spread of replacement values
             // (all 256 for small logs).
-            let values: [UInt8] = c.data.count <= 128 ? Array(0...255) : [0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFE, 0xFF]
+            let values: [UInt8] =
+                c.data.count <= 128 ? Array(0...255) : [0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFE, 0xFF]
             var d = c.data
             for i in 0..<d.count {
                 let orig = d[i]
                 for v in values where v != orig {
                     d[i] = v
                     attempts += 1
-                    for strict in [false, true] where decode(c, plan: plan, data: d, strict: strict) != nil { decodedSomehow += 1 }
+                    for strict in [false, true] where decode(c, plan: plan, data: d, strict: strict) != nil {
+                        decodedSomehow += 1
+                    }
                 }
                 d[i] = orig
             }

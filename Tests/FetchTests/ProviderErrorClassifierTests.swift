@@ -228,6 +228,9 @@ let providerShapes: [ShapeCase] = [
         shape: "code-32602"),
     ShapeCase(name: "HTTP 404", status: 404, message: "Not Found", expected: .badEndpoint, shape: "http-404"),
     ShapeCase(
+        name: "redirect left unfollowed", status: 301, message: "Moved Permanently", expected: .badEndpoint,
+        shape: "http-301"),
+    ShapeCase(
         name: "batches not supported", code: -32600, message: "batch requests are not supported",
         expected: .batchRejected, shape: "batch"),
     ShapeCase(

@@ -51,6 +51,12 @@ import Testing
         #expect(clock.sleeps == [5])
     }
 
+    @Test func retryAfterOnA503IsHonouredToo() throws {
+        let (c, _, clock) = try client([.http(503, "maintenance", ["retry-after": "7"]), ok("true")])
+        _ = try c.callRaw("eth_chainId")
+        #expect(clock.sleeps == [7])
+    }
+
     @Test func infuraBackoffSecondsCountsAsRetryAfter() throws {
         let body =
             #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"project ID request rate exceeded","data":{"backoff_seconds":3.0}}}"#

@@ -28,6 +28,13 @@ import Testing
         #expect(try node.stat("http_requests") == 0)
     }
 
+    @Test func followsRedirectsKeepingTheBody() throws {
+        let node = try FixtureNode(["--blocks", "10", "--api-key", "abcdef123"])
+        let r = try CurlTransport().post(url: node.url + "/__redirect/v2/abcdef123", body: Self.chainId)
+        #expect(r.status == 200)
+        #expect(text(r) == #"{"jsonrpc":"2.0","id":7,"result":"0x539"}"#)
+    }
+
     @Test func decodesGzipBodies() throws {
         let node = try FixtureNode(["--blocks", "200"])
         let transport = try CurlTransport()

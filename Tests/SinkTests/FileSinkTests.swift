@@ -145,3 +145,23 @@ struct FileSinkTests {
         #expect(r.stdout == "0\n", "\(r.stderr)")
     }
 }
+
+@Suite("cc-sink file: continuing a completed range")
+struct FileSinkContinuationTests {
+    @Test("a clean end completes the window up to the checkpoint; the next run continues after it")
+    func continuation() throws {
+        let dir = try SinkTest.tempDir()
+        let args = ["file", "out/{event}-{from}-{to}.ndjson", "--rotate-blocks", "10", "--checkpoint", "ck.json"]
+        var r = try SinkTest.run("cc-sink", args, stdin: SinkTest.stream(from: 1, to: 15), directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileSinkTests.tree(dir + "/out").keys.sorted() == ["Transfer-0-9.ndjson", "Transfer-10-15.ndjson"])
+        r = try SinkTest.run("cc-sink", args, stdin: SinkTest.stream(from: 16, to: 25), directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = FileSinkTests.tree(dir + "/out")
+        #expect(
+            files.keys.sorted() == [
+                "Transfer-0-9.ndjson", "Transfer-10-15.ndjson", "Transfer-16-19.ndjson", "Transfer-20-25.ndjson",
+            ])
+        #expect(files["Transfer-16-19.ndjson"]?.split(separator: "\n").count == 12)
+    }
+}

@@ -52,7 +52,8 @@ public struct ABIEvent: Hashable, Sendable {
     private static func describe(_ t: ABIType) -> String {
         switch t {
         case .tuple(let cs):
-            return "(" + cs.map { c in c.name.isEmpty ? describe(c.type) : describe(c.type) + " " + c.name }
+            return "("
+                + cs.map { c in c.name.isEmpty ? describe(c.type) : describe(c.type) + " " + c.name }
                 .joined(separator: ", ") + ")"
         case .array(let e): return describe(e) + "[]"
         case .fixedArray(let e, let k): return describe(e) + "[\(k)]"

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One `--abi SPEC` argument, resolved: the events it declares and, for the
@@ -117,8 +117,9 @@ public struct ABISource: Sendable {
             let e = errno
             let reason = String(cString: strerror(e))
             if e == ENOENT {
-                throw .noInput("--abi \(path): no such file, and not a built-in ABI name or an event declaration "
-                    + "(built-ins: \(BuiltinABIs.all.map(\.name).joined(separator: ", ")))")
+                throw .noInput(
+                    "--abi \(path): no such file, and not a built-in ABI name or an event declaration "
+                        + "(built-ins: \(BuiltinABIs.all.map(\.name).joined(separator: ", ")))")
             }
             throw .noInput("--abi \(path): \(reason)")
         }

@@ -39,7 +39,8 @@ public enum BuiltinABIs {
                 event Withdrawal(address indexed src, uint256 wad)
                 """),
         Entry(
-            name: "uniswap-v2-pair", summary: "Uniswap V2 pair: Swap, Mint, Burn, Sync and the LP token's ERC-20 events",
+            name: "uniswap-v2-pair",
+            summary: "Uniswap V2 pair: Swap, Mint, Burn, Sync and the LP token's ERC-20 events",
             declarations: erc20 + """
 
                 event Mint(address indexed sender, uint256 amount0, uint256 amount1)

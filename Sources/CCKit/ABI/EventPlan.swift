@@ -98,7 +98,8 @@ public final class EventPlan: Sendable {
             let plan = TypePlan(p.type)
             let key = jsonKey(p.name.isEmpty ? "arg\(i)" : p.name)
             if p.indexed {
-                params.append(Param(key: key, type: plan, indexed: true, position: topic, fromTopic: p.type.isValueType))
+                params.append(
+                    Param(key: key, type: plan, indexed: true, position: topic, fromTopic: p.type.isValueType))
                 topic += 1
             } else {
                 params.append(Param(key: key, type: plan, indexed: false, position: head, fromTopic: false))

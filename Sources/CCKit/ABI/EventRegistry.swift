@@ -108,15 +108,18 @@ public struct EventRegistry: Sendable {
     static func key(_ topic0: UnsafeBufferPointer<UInt8>, topics: Int) -> Key {
         let r = UnsafeRawBufferPointer(topic0)
         return Key(
-            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-            c: r.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: r.loadUnaligned(fromByteOffset: 24, as: UInt64.self),
+            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+            b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            c: r.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+            d: r.loadUnaligned(fromByteOffset: 24, as: UInt64.self),
             topics: topics)
     }
 
     static func addressKey(_ a: UnsafeBufferPointer<UInt8>) -> AddressKey {
         let r = UnsafeRawBufferPointer(a)
         return AddressKey(
-            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            a: r.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+            b: r.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
             c: r.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
     }
 }

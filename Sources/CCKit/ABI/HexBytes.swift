@@ -23,7 +23,8 @@ enum HexBytes {
         // Letters (either case): high nibble 6 after | 0x20, low nibble 1-6.
         let folded = x | (0x20 &* ones)
         let flo = folded & lowNibbles
-        let notLetter = nonZero((folded & ~lowNibbles) ^ (0x60 &* ones)) | (~nonZero(flo) & high)
+        let notLetter =
+            nonZero((folded & ~lowNibbles) ^ (0x60 &* ones)) | (~nonZero(flo) & high)
             | ((flo &+ (0x79 &* ones)) & high)
         guard notDigit & notLetter == 0, x & high == 0 else { return nil }
         // A letter's value is its low nibble + 9 ('a' = 0x61 -> 10).

@@ -122,7 +122,9 @@ public enum HumanReadableABI {
             }
             rest = rest[rest.index(after: close)...]
         }
-        guard t.depth <= ABILimits.maxDepth else { throw ABIParseError("type nested deeper than \(ABILimits.maxDepth)") }
+        guard t.depth <= ABILimits.maxDepth else {
+            throw ABIParseError("type nested deeper than \(ABILimits.maxDepth)")
+        }
         return t
     }
 }

@@ -26,8 +26,9 @@ public enum JSONABI {
     private static func events(fromRoot root: Any) throws(ABIParseError) -> [ABIEvent] {
         if let array = root as? [Any] { return try events(fromArray: array) }
         guard let object = root as? [String: Any] else {
-            throw ABIParseError("expected a JSON array of ABI entries, an artifact with an \"abi\" key, "
-                + "or an Etherscan getabi response")
+            throw ABIParseError(
+                "expected a JSON array of ABI entries, an artifact with an \"abi\" key, "
+                    + "or an Etherscan getabi response")
         }
         if let abi = object["abi"] {
             if let array = abi as? [Any] { return try events(fromArray: array) }
@@ -92,7 +93,8 @@ public enum JSONABI {
             var cs: [ABIComponent] = []
             for c in comps {
                 guard let co = c as? [String: Any] else { throw ABIParseError("component is not an object") }
-                cs.append(ABIComponent(name: co["name"] as? String ?? "", type: try parameterType(co, depth: depth + 1)))
+                cs.append(
+                    ABIComponent(name: co["name"] as? String ?? "", type: try parameterType(co, depth: depth + 1)))
             }
             return try HumanReadableABI.applyArraySuffixes(.tuple(cs), typeString.dropFirst(5))
         }

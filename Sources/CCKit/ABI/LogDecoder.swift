@@ -93,7 +93,8 @@ private struct Cursor {
     @inline(__always)
     mutating func smallWord(_ pos: Int) -> Int? {
         guard let p = wordAt(pos) else { return nil }
-        let hi = p.loadUnaligned(as: UInt64.self) | p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let hi =
+            p.loadUnaligned(as: UInt64.self) | p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
             | p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
         let lo = UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         guard hi == 0, lo <= UInt64(data.count) else { return nil }
@@ -236,7 +237,8 @@ private struct Cursor {
         case .address:
             if strict && (l3 != 0 || l2 >> 32 != 0) { return false }
             w.bytes.append(UInt8(ascii: "\""))
-            checksums.append(UnsafeBufferPointer(start: (p + 12).assumingMemoryBound(to: UInt8.self), count: 20), to: &w.bytes)
+            checksums.append(
+                UnsafeBufferPointer(start: (p + 12).assumingMemoryBound(to: UInt8.self), count: 20), to: &w.bytes)
             w.bytes.append(UInt8(ascii: "\""))
         case .bool:
             if strict && (l3 | l2 | l1 != 0 || l0 > 1) { return false }

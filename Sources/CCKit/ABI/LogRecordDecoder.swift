@@ -91,7 +91,8 @@ public final class LogRecordDecoder {
             for i in 0..<f.topicCount {
                 if i > 0 { w.raw(",") }
                 w.raw("\"0x")
-                WordFormatting.appendHex(UnsafeRawBufferPointer(start: scratch.topics + i * 32, count: 32), to: &w.bytes)
+                WordFormatting.appendHex(
+                    UnsafeRawBufferPointer(start: scratch.topics + i * 32, count: 32), to: &w.bytes)
                 w.raw("\"")
             }
             w.raw(#"],"data":"0x"#)

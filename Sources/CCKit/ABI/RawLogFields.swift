@@ -57,7 +57,8 @@ struct RawLogFields {
                 var i = 0
                 v.forEachElement { t in
                     if problem == nil,
-                        !(t.kind == .string && HexBytes.decode(t.stringContents, into: scratch.topics + i * 32, count: 32))
+                        !(t.kind == .string
+                            && HexBytes.decode(t.stringContents, into: scratch.topics + i * 32, count: 32))
                     {
                         note("\"topics\"[\(i)] is not a 32-byte 0x hex string")
                     }
@@ -79,10 +80,14 @@ struct RawLogFields {
             case 7 where eq(key, "chainId"): if case .absent = chainId { chainId = quantity(v, "chainId") }
             case 8 where eq(key, "logIndex"): if case .absent = logIndex { logIndex = quantity(v, "logIndex") }
             case 9 where eq(key, "blockHash"): if blockHash == nil { blockHash = hash(v, "blockHash") }
-            case 11 where eq(key, "blockNumber"): if case .absent = blockNumber { blockNumber = quantity(v, "blockNumber") }
-            case 14 where eq(key, "blockTimestamp"): if case .absent = blockTimestamp { blockTimestamp = quantity(v, "blockTimestamp") }
-            case 15 where eq(key, "transactionHash"): if transactionHash == nil { transactionHash = hash(v, "transactionHash") }
-            case 16 where eq(key, "transactionIndex"): if case .absent = transactionIndex { transactionIndex = quantity(v, "transactionIndex") }
+            case 11 where eq(key, "blockNumber"):
+                if case .absent = blockNumber { blockNumber = quantity(v, "blockNumber") }
+            case 14 where eq(key, "blockTimestamp"):
+                if case .absent = blockTimestamp { blockTimestamp = quantity(v, "blockTimestamp") }
+            case 15 where eq(key, "transactionHash"):
+                if transactionHash == nil { transactionHash = hash(v, "transactionHash") }
+            case 16 where eq(key, "transactionIndex"):
+                if case .absent = transactionIndex { transactionIndex = quantity(v, "transactionIndex") }
             default: break
             }
         }

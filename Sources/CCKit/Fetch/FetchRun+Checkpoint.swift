@@ -40,8 +40,9 @@ extension FetchRun {
         var h = hash
         var fork: UInt64?
         while orphans.count < 4096 {
-            orphans.append((n, h))
+            // A node that forgot the orphaned block cannot return its logs either.
             guard n > 0, let header = try node.header(hash: h) else { break }
+            orphans.append((n, h))
             let canonicalParent = try node.headers([n - 1]).first ?? nil
             if canonicalParent?.hash.lowercased() == header.parentHash.lowercased() {
                 fork = n - 1
@@ -74,20 +75,24 @@ extension FetchRun {
         var lines: [[UInt8]] = []
         let processor = LogBatchProcessor(filter: request.filter, chainId: chainId, withTimestamps: false)
         var failure: Error?
-        _ = try node.getLogs([request.filter.jsonParams(blockHash: hash)], headers: []) { _, answer in
-            switch answer {
-            case .failure(let e): failure = e
-            case .success(let json):
-                var out: [UInt8] = []
-                do throws(LogValidationError) {
-                    var p = processor
-                    p.recordSpans = true
-                    let summary = try p.process(json, range: BlockRange(block, block), into: &out)
-                    for s in summary.spans { lines.append(Array(out[s.start..<(s.end - 1)])) }
-                } catch {
-                    failure = error
+        do {
+            _ = try node.getLogs([request.filter.jsonParams(blockHash: hash)], headers: []) { _, answer in
+                switch answer {
+                case .failure(let e): failure = e
+                case .success(let json):
+                    var out: [UInt8] = []
+                    do throws(LogValidationError) {
+                        var p = processor
+                        p.recordSpans = true
+                        let summary = try p.process(json, range: BlockRange(block, block), into: &out)
+                        for s in summary.spans { lines.append(Array(out[s.start..<(s.end - 1)])) }
+                    } catch {
+                        failure = error
+                    }
                 }
             }
+        } catch let e as ChainCastError where e.status == .unavailable {
+            failure = e
         }
         if let failure {
             note("cannot fetch the logs of orphaned block \(block) (\(hash)) to remove them: \(failure)")

@@ -87,40 +87,51 @@ public final class FetchRun {
         let settled: UInt64? = head >= confirmations ? head - confirmations : nil
 
         var from: UInt64
-        if let resumed = try resumeFromCheckpoint() {
+        let resumed = try resumeFromCheckpoint()
+        if let resumed {
             from = resumed
         } else if let spec = request.from {
             from = try resolver.resolve(spec, what: "--from")
         } else if request.follow {
-            from = (settled ?? 0) &+ (settled == nil ? 0 : 1)
+            from = settled.map { $0 + 1 } ?? 0
         } else {
             throw ChainCastError.usage("say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
         }
         // A fixed end (number or time) is where follow mode stops; `latest` and friends move with the head.
         var stopAt: UInt64? = nil
         let requestedTo = try resolver.resolve(request.to, what: "--to")
+        var fixedEnd = false
         switch request.to {
-        case .number, .time: stopAt = requestedTo
-        default: if !request.follow { stopAt = requestedTo }
+        case .number, .time:
+            stopAt = requestedTo
+            fixedEnd = true
+        default:
+            if !request.follow { stopAt = requestedTo }
         }
-        if !request.follow, let s = stopAt, from > s {
-            if request.checkpointPath != nil && request.from == nil { return }  // resumed past the end: nothing to do
+        if let s = stopAt, from > s {
+            if resumed != nil { return }  // the checkpoint is already past the end: nothing to do
             throw ChainCastError.usage("--from \(from) is after --to \(s)")
         }
+        guard let settled else {
+            // Nothing has enough confirmations yet.
+            if request.follow { try follow(from: from, stopAt: stopAt) }
+            return
+        }
         var end = stopAt ?? requestedTo
-        if let settled, end > settled {
-            if !request.follow {
-                note("--to \(end) is above the head \(head) minus \(confirmations) confirmations: stopping at block \(settled)")
+        if end > settled {
+            if fixedEnd && !request.follow {
+                note("--to \(end) is above the head \(head) minus \(confirmations) confirmation(s): stopping at block \(settled)")
             }
             end = settled
-        } else if settled == nil {
-            return try request.follow ? follow(from: from, stopAt: stopAt) : ()
         }
-        if end >= from {
+        // Following with 0 confirmations keeps the recent blocks' lines in memory to undo
+        // reorgs: the follow loop fetches the whole range itself (bulk, then a tracked tail).
+        if end >= from && !(request.follow && confirmations == 0) {
             totalBlocks = end - from + 1
             let outcome = try fetchRange(from: from, to: end)
             if outcome == .stopped { throw stopError() }
             from = end + 1
+            try output.flush()
         }
         if request.follow {
             try follow(from: from, stopAt: stopAt)

@@ -154,7 +154,8 @@ struct JSONScanner {
                 if c == 0x2C {  // ','
                     p &+= 1
                     let top = Int(stack[depth &- 1] & ~JSONScanner.objectFlag)
-                    entries[top].meta &+= TapeEntry.countUnit
+                    // Saturates: a count past 2^24 - 1 is recounted by walking (JSONValue.count).
+                    if entries[top].meta < TapeEntry.countSaturated { entries[top].meta &+= TapeEntry.countUnit }
                     if inObject {
                         skipWhitespace(&p)
                         p = try scanKey(p)

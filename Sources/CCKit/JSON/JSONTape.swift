@@ -23,6 +23,8 @@ struct TapeEntry {
     static let nonInteger: UInt32 = 1 << 4  // number has a fraction or an exponent
     static let negative: UInt32 = 1 << 5  // number starts with '-'
     static let countUnit: UInt32 = 1 << 8
+    /// meta at or above this has a saturated count (2^24 - 1): walk to count.
+    static let countSaturated: UInt32 = 0xFFFF_FF00
 
     @inline(__always) var kindBits: UInt8 { UInt8(truncatingIfNeeded: meta & 7) }
     @inline(__always) var count: Int { Int(meta >> 8) }

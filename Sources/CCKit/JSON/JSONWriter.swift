@@ -6,6 +6,10 @@
 /// U+001F and DEL) are escaped, the short forms \b \f \n \r \t where JSON has
 /// them and \u00XX otherwise; invalid UTF-8 becomes U+FFFD, one per maximal
 /// subpart (the Unicode "best practice" that Swift's String and ICU also use).
+///
+/// Speed: every call is an Array append (a few ns). In a per-line loop keep
+/// the writer in a local variable or pass it `inout`; a writer stored in a
+/// class property pays a dynamic exclusivity check on every call.
 public struct JSONWriter {
     public var bytes: [UInt8]
 

@@ -61,6 +61,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         cc_curl_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
         cc_curl_setopt_str(h, CURLOPT_USERAGENT, options.userAgent)
         cc_curl_setopt_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        // Endpoints that moved (http → https, a renamed path) answer 301/307/308:
+        // follow a few hops and keep POSTing the body.
+        cc_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
+        cc_curl_setopt_long(h, CURLOPT_MAXREDIRS, 5)
+        cc_curl_setopt_long(h, CURLOPT_POSTREDIR, 7)  // CURL_REDIR_POST_ALL
+        cc_curl_setopt_str(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         cc_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
         cc_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, milliseconds(options.requestTimeout))
         cc_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
@@ -127,7 +133,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
             CURLE_SSL_ENGINE_NOTFOUND:
             kind = .tls
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidURL
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_TOO_MANY_REDIRECTS: kind = .invalidURL
         case CURLE_WRITE_ERROR where state.overflow:
             kind = .responseTooLarge
             detail = "over \(options.maxResponseBytes) bytes"

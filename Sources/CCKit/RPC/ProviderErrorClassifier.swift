@@ -32,7 +32,7 @@ public enum ProviderErrorClassifier {
         case 413: return ProviderError(.responseTooBig, "http-413")
         case 504: return ProviderError(.timeout, "http-504")
         case 500...599: return ProviderError(.transient, "http-\(httpStatus)")
-        case 404, 405: return ProviderError(.badEndpoint, "http-\(httpStatus)")
+        case 404, 405, 300...399: return ProviderError(.badEndpoint, "http-\(httpStatus)")
         default: break
         }
         if let code {

@@ -99,9 +99,11 @@ extension RPCClient {
         do {
             response = try transport.post(url: pool.endpoints[index].url, body: body)
         } catch {
+            lastRetryAfter = nil
             return .failed(ProviderErrorClassifier.classify(error), error.description)
         }
         let seconds = clock.now() - started
+        lastRetryAfter = response.retryAfter()
         return response.body.withUnsafeBufferPointer { buf -> BatchRound in
             guard let line = try? JSONLine(buf) else {
                 if case .failed(let f, let d) = unparseable(response, buf) as Attempt<Void> { return .failed(f, d) }

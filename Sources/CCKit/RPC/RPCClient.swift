@@ -61,6 +61,8 @@ public final class RPCClient {
     let clock: any RPCClock
     var rng: SplitMix64
     var nextID = 1
+    /// `Retry-After` of the last response: a 503 may carry one too.
+    var lastRetryAfter: Double?
 
     public init(
         pool: EndpointPool, transport: any Transport, policy: RetryPolicy = RetryPolicy(),
@@ -158,9 +160,11 @@ public final class RPCClient {
         do {
             response = try transport.post(url: pool.endpoints[index].url, body: body)
         } catch {
+            lastRetryAfter = nil
             return .failed(ProviderErrorClassifier.classify(error), error.description)
         }
         let seconds = clock.now() - started
+        lastRetryAfter = response.retryAfter()
         var handlerError: ChainCastError?
         let attempt: Attempt<R> = response.body.withUnsafeBufferPointer { buf in
             guard let line = try? JSONLine(buf) else { return unparseable(response, buf) }
@@ -236,6 +240,7 @@ public final class RPCClient {
         }
         var retryAfter: Double?
         if case .rateLimited(let after) = failure.kind { retryAfter = after }
+        retryAfter = retryAfter ?? lastRetryAfter
         pool.checkin(index, failed: true, retryAfter: retryAfter)
         if retries >= policy.maxRetries {
             let where_ = pool.count > 1 ? "\(method) (last on \(name))" : "\(method) on \(name)"

@@ -41,6 +41,10 @@ public final class FileSink: Sink {
     private var lastChain: UInt64?
     private var lastDay: UInt64?
     private var checkpointBlock: UInt64?
+    /// The checkpoint a clean end completed every file at: a later run that
+    /// continues inside the same window starts its file after it.
+    private var sealedThrough: UInt64?
+    private var sealed = false
     private var eventScratch: [UInt8] = []
     private var csvScratch: [UInt8] = []
     private var csvRow: [UInt8] = []
@@ -84,6 +88,10 @@ public final class FileSink: Sink {
         guard let state else { throw .config("checkpoint file has no \"sink\" state for the file sink") }
         try SinkState.expectType(state, "file")
         let entries = try parseState(state)
+        if sealed {
+            sealedThrough = checkpoint.blockNumber
+            sealed = false
+        }
         // Check everything before touching anything: a contradiction must
         // leave every file as it is.
         for e in entries {
@@ -145,6 +153,7 @@ public final class FileSink: Sink {
                 problem = "it was written for --format \(root["format"]?.string() ?? "?")"
                 return
             }
+            sealed = root["sealed"]?.bool == true
             guard let files = root["files"], files.kind == .array else {
                 problem = "no \"files\" list"
                 return
@@ -270,7 +279,11 @@ public final class FileSink: Sink {
         var window: UInt64?
         if let n = options.rotateBlocks {
             window = block / n
-            from = max(block / n * n, checkpointBlock.map { $0 &+ 1 } ?? 0)
+            // Named after the window, not after where this run happened to
+            // resume, so reruns produce the same names; only a window a clean
+            // end already sealed continues after the seal.
+            from = block / n * n
+            if let s = sealedThrough, s >= from, s < from + n - 1 { from = s + 1 }
         }
         let path = rotating ? tempPath(key: key, from: from) : key
         let f = try OutputFile(key: key, writePath: path, rotating: rotating, from: from, truncateTo: nil)
@@ -335,6 +348,7 @@ public final class FileSink: Sink {
             }
             try complete(f, to: to)
         }
+        sealed = true
         return state()
     }
 
@@ -350,6 +364,10 @@ public final class FileSink: Sink {
         w.key("format")
         w.string(options.format.rawValue)
         w.raw(",")
+        if sealed {
+            w.key("sealed")
+            w.raw("true,")
+        }
         w.key("files")
         w.raw("[")
         var first = true
