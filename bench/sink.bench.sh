@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# cc-sink throughput, side by side with reference tools on the same data.
+#   bench/sink.bench.sh              (make bench sets CC_BIN_DIR to the release build)
+# Data: bench/gen_decoded.py (deterministic decoded ERC-20 Transfers, a checkpoint
+# marker every 2,500 blocks = 10,000 events), cached in bench/out/.
+#  - SQLite: cc-sink sqlite into a fresh `events` table (WAL, upserts, 3 indexes and the
+#    unique key, fsync at every marker) vs sqlite3's own `.import` of the same rows as CSV
+#    into the same schema.
+#  - File: cc-sink file (NDJSON) vs cat of the same file, MB/s of input.
+#  - Webhook: batches of 500 to the loopback receiver (Tests/Fixtures/webhook_receiver.py).
+# Times are medians of RUNS runs (wall clock).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${CC_BIN_DIR:-$(swift build -c release --show-bin-path)}"
+SINK="$BIN/cc-sink"
+[ -x "$SINK" ] || { echo "sink.bench.sh: $SINK not built (run: make release)" >&2; exit 1; }
+OUT=bench/out
+mkdir -p "$OUT"
+N=${N_SINK:-1000000}
+N_HOOK=${N_HOOK:-100000}
+RUNS=${RUNS:-3}
+DATA="$OUT/sink-transfers-$N.ndjson"
+CSV="$OUT/sink-transfers-$N.csv"
+HOOK_DATA="$OUT/sink-transfers-$N_HOOK.ndjson"
+
+if [ ! -s "$DATA" ]; then
+  echo "generating $DATA ..." >&2
+  python3 bench/gen_decoded.py --count "$N" --seed 1 --marker-every 2500 > "$DATA.tmp" && mv "$DATA.tmp" "$DATA"
+fi
+if [ ! -s "$HOOK_DATA" ]; then
+  python3 bench/gen_decoded.py --count "$N_HOOK" --seed 2 --marker-every 2500 > "$HOOK_DATA.tmp" && mv "$HOOK_DATA.tmp" "$HOOK_DATA"
+fi
+if [ ! -s "$CSV" ]; then
+  # The rows cc-sink writes, as CSV, for sqlite3's .import.
+  python3 - "$DATA" "$CSV.tmp" <<'PY'
+import csv, json, sys
+with open(sys.argv[1]) as f, open(sys.argv[2], "w", newline="") as out:
+    w = csv.writer(out)
+    for line in f:
+        e = json.loads(line)
+        if "$cc" in e:
+            continue
+        w.writerow([e.get("chainId", 0), e["blockNumber"], e["blockHash"], e.get("blockTimestamp"),
+                    e.get("transactionHash"), e.get("transactionIndex"), e["logIndex"], e.get("address"),
+                    e.get("event"), e.get("signature"), json.dumps(e.get("args"), separators=(",", ":"))])
+PY
+  mv "$CSV.tmp" "$CSV"
+fi
+SIZE_MB=$(awk -v b="$(stat -c %s "$DATA")" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+SCHEMA="PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+CREATE TABLE events (chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
+  block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER, log_index INTEGER NOT NULL,
+  address TEXT, event TEXT, signature TEXT, args TEXT, UNIQUE (chain_id, block_hash, log_index));
+CREATE INDEX events_block_number ON events(block_number);
+CREATE INDEX events_address ON events(address);
+CREATE INDEX events_event ON events(event);"
+
+# median_us CMD...: runs CMD (a shell string) RUNS times, prints the median wall time in µs.
+median_us() {
+  local times=() i t0 t1
+  for ((i = 0; i < RUNS; i++)); do
+    eval "${PREP:-true}"
+    t0=$(date +%s%N)
+    eval "$1"
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+row() {  # NAME MICROSECONDS
+  awk -v n="$1" -v us="$2" -v ev="$N" -v mb="$SIZE_MB" 'BEGIN {
+    s = us / 1e6; printf "| %s | %.2f | %\047d | %.0f |\n", n, s, ev / s, mb / s }'
+}
+
+echo
+echo "cc-sink, $N decoded Transfer events ($SIZE_MB MB NDJSON, a marker every 10,000 events), median of $RUNS:"
+echo
+echo "| command | seconds | events/s | MB/s of NDJSON |"
+echo "|---|---:|---:|---:|"
+DB="$OUT/sink-bench.db"
+PREP="rm -f $DB $DB-wal $DB-shm"
+row "sqlite3 .import (CSV, same schema)" "$(median_us "sqlite3 $DB \"\$SCHEMA\" '.mode csv' '.import $CSV events' > /dev/null")"
+row "cc-sink sqlite" "$(median_us "$SINK sqlite $DB $DATA")"
+row "cc-sink sqlite --checkpoint" "$(median_us "rm -f $OUT/ck.json; $SINK sqlite $DB $DATA --checkpoint $OUT/ck.json")"
+count=$(sqlite3 "$DB" 'select count(*) from events')
+[ "$count" = "$N" ] || { echo "sink.bench.sh: expected $N rows, found $count" >&2; exit 1; }
+PREP="rm -rf $OUT/sink-files $OUT/ck.json"
+row "cat > file" "$(median_us "cat $DATA > $OUT/sink-cat.ndjson")"
+row "cc-sink file (NDJSON)" "$(median_us "$SINK file $OUT/sink-files/all.ndjson $DATA")"
+row "cc-sink file --checkpoint, per {event}, --rotate-blocks 50000" \
+  "$(median_us "$SINK file '$OUT/sink-files/{event}-{from}-{to}.ndjson' $DATA --rotate-blocks 50000 --checkpoint $OUT/ck.json")"
+row "cc-sink file (CSV)" "$(median_us "$SINK file $OUT/sink-files/all.csv $DATA")"
+rm -rf "$OUT/sink-files" "$OUT/sink-cat.ndjson" "$DB" "$DB-wal" "$DB-shm"
+PREP=
+
+# Webhook: batches of 500 to the loopback receiver (Python, single process: it is
+# the bottleneck, so this measures cc-sink's overhead against a real HTTP peer).
+RECV_OUT="$OUT/receiver.out"
+python3 Tests/Fixtures/webhook_receiver.py --port 0 --max-seconds 300 > "$RECV_OUT" 2>/dev/null &
+RECV=$!
+trap 'kill $RECV 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q listening "$RECV_OUT" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^listening //p' "$RECV_OUT")
+us=$(median_us "CC_WEBHOOK_SECRET=bench $SINK webhook $URL/hook $HOOK_DATA --batch-size 500")
+echo
+echo "cc-sink webhook, $N_HOOK events in batches of 500 (HMAC-signed) to the loopback Python receiver, median of $RUNS:"
+echo
+echo "| command | seconds | events/s | batches/s |"
+echo "|---|---:|---:|---:|"
+awk -v us="$us" -v ev="$N_HOOK" 'BEGIN { s = us / 1e6; printf "| cc-sink webhook --batch-size 500 | %.2f | %\047d | %.0f |\n", s, ev / s, ev / 500 / s }'
+kill $RECV 2>/dev/null || true
