@@ -167,6 +167,8 @@ let providerShapes: [ShapeCase] = [
         name: "Infura query duration", code: -32005,
         message: "Query duration must not exceed 10 seconds", expected: .timeout, shape: "timeout"),
     ShapeCase(name: "HTTP 504", status: 504, message: "", expected: .timeout, shape: "http-504"),
+    ShapeCase(name: "Cloudflare 524", status: 524, message: "", expected: .timeout, shape: "http-524"),
+    ShapeCase(name: "HTTP 408", status: 408, message: "", expected: .timeout, shape: "http-408"),
     ShapeCase(
         name: "proxy connection timeout is transient, not a slow query", status: 503,
         message: "upstream connect error or disconnect/reset before headers. reset reason: connection timeout",

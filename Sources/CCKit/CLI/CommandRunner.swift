@@ -32,6 +32,12 @@ extension ChainCastCommand {
             try command.run()
             CommandRunner.terminate(.ok)
         } catch {
+            // `--help` parses to argument-parser's own command, whose run()
+            // reports through argument-parser's error types (as do
+            // ValidationError and CleanExit): those keep its own handling.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+                exit(withError: error)
+            }
             CommandRunner.exit(tool: toolName, error: error)
         }
     }

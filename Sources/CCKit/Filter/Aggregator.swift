@@ -1,6 +1,8 @@
 /// Running state of `--group-by`/`--agg`: groups of the open window, and the
 /// rows they become when the window closes. Sums are exact Int512.
-struct FilterAggregator {
+/// A class: the stream loop holds one and mutates it per event, and a
+/// struct this size would be copied (a retain per field) on every access.
+final class FilterAggregator {
     let plan: AggregationPlan
 
     private struct Accumulator {
@@ -55,7 +57,7 @@ struct FilterAggregator {
     /// Adds one event. Every expression is evaluated before anything is
     /// applied, so an event with a runtime error leaves no partial trace.
     /// Appends the rows of a window this event closed (block/time windows).
-    mutating func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
+    func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
         let block = root["blockNumber"].flatMap { $0.quantity }
         var bucket: UInt64? = nil
         switch plan.window {
@@ -156,7 +158,7 @@ struct FilterAggregator {
 
     /// A checkpoint marker at `block`: closes `--window marker` windows, and
     /// block windows that end at or before it. Rows go before the marker.
-    mutating func marker(block: UInt64?, rows: inout [FilterValue]) {
+    func marker(block: UInt64?, rows: inout [FilterValue]) {
         switch plan.window {
         case .marker:
             flush(into: &rows, markerBlock: block)
@@ -167,11 +169,11 @@ struct FilterAggregator {
         }
     }
 
-    mutating func finish(rows: inout [FilterValue]) {
+    func finish(rows: inout [FilterValue]) {
         flush(into: &rows)
     }
 
-    private mutating func flush(into rows: inout [FilterValue], markerBlock: UInt64? = nil) {
+    private func flush(into rows: inout [FilterValue], markerBlock: UInt64? = nil) {
         defer {
             groups.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)

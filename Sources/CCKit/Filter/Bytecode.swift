@@ -1,6 +1,8 @@
 /// One VM instruction. The VM is a stack machine; jumps are absolute
 /// instruction indexes.
-enum FilterInstr: Sendable {
+/// Not Sendable: superinstructions carry pointers into their expression's
+/// FilterKeyTable (see CompiledExpression for why sharing is safe).
+enum FilterInstr {
     /// Push `constants[i]`.
     case push(Int)
     /// Push the value at `paths[i]`, read from the event with the scanner's
@@ -32,17 +34,20 @@ enum FilterInstr: Sendable {
     case makeObjectKeepingEvent(Int)
     // Superinstructions for the shapes most filters are made of.
     /// `path == "const"` / `path != "const"` on string bytes.
-    case loadEqualsString(path: Int, constant: Int, negated: Bool)
-    /// `path <op> const` where const is a number; `digits` is the index of
-    /// its decimal text (-1 when negative), for comparing decoded uint
-    /// strings without converting them.
-    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int, digits: Int)
+    /// `bytes` is the constant's UTF-8, kept in the key table.
+    case loadEqualsString(path: Int, constant: Int, bytes: UnsafeBufferPointer<UInt8>, negated: Bool)
+    /// `path <op> const` where const is a number; `digits` is its decimal
+    /// text (nil when negative), for comparing decoded uint strings without
+    /// converting them.
+    case loadCompareNumber(path: Int, op: FilterBinaryOp, constant: Int, digits: UnsafeBufferPointer<UInt8>?)
 }
 
 /// A compiled expression: code plus the tables its instructions index.
-public struct CompiledExpression: @unchecked Sendable {
-    // @unchecked: the tables are immutable after compilation; `FilterKeyTable` owns
-    // raw memory that is only read.
+/// A class so the per-event loop passes one reference instead of copying
+/// (and retaining) every table of a struct.
+public final class CompiledExpression: @unchecked Sendable {
+    // @unchecked: the tables are only written while compiling, before the
+    // expression is shared; `FilterKeyTable` owns raw memory that is only read.
     var code: [FilterInstr] = []
     var constants: [FilterValue] = []
     var paths: [CompiledPath] = []
@@ -56,18 +61,25 @@ public struct CompiledExpression: @unchecked Sendable {
     /// The expression's source text, for messages.
     public var source: String = ""
     var maxStack = 0
+
+    init() {}
 }
 
 /// A static path with its keys ready for the scanner's byte lookups.
-struct CompiledPath {
+final class CompiledPath {
     enum Step {
         /// Bytes owned by the expression's FilterKeyTable, which lives as
         /// long as the expression: no lookup or retain per event.
         case key(UnsafeBufferPointer<UInt8>)
         case index(Int)
     }
-    var steps: [Step]
-    var segments: [FilterPathSegment]
+    let steps: [Step]
+    let segments: [FilterPathSegment]
+
+    init(steps: [Step], segments: [FilterPathSegment]) {
+        self.steps = steps
+        self.segments = segments
+    }
 }
 
 /// Keys as stable byte buffers, because the scanner's member lookup takes an

@@ -395,11 +395,12 @@ struct FilterCodeGen {
         guard let p = pathNode.staticPath else { return nil }
         switch (op, constNode.kind) {
         case (.eq, .string(let s)), (.ne, .string(let s)):
-            return .loadEqualsString(path: path(p), constant: constant(.string(s)), negated: op == .ne)
+            return .loadEqualsString(path: path(p), constant: constant(.string(s)),
+                                     bytes: out.keys.bytes(out.keys.intern(Array(s.utf8))), negated: op == .ne)
         case (.eq, .int(let v)), (.ne, .int(let v)), (.lt, .int(let v)), (.le, .int(let v)), (.gt, .int(let v)),
             (.ge, .int(let v)):
             return .loadCompareNumber(path: path(p), op: op, constant: constant(.int(v)),
-                                      digits: v.isNegative ? -1 : constant(.string(v.decimalString)))
+                                      digits: v.isNegative ? nil : out.keys.bytes(out.keys.intern(Array(v.decimalString.utf8))))
         default:
             return nil
         }

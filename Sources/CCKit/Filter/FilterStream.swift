@@ -57,11 +57,9 @@ public struct FilterStream {
         // Only a line with a '$' can hold a control record's "$cc" key;
         // memchr keeps the member lookup off the per-event path.
         if let base = line.baseAddress, memchr(base, 36, line.count) != nil, root["$cc"] != nil {
-            if var agg = aggregator {
-                aggregator = nil
+            if let agg = aggregator {
                 let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
                 agg.marker(block: block, rows: &rows)
-                aggregator = agg
                 try writeRows(output)
             }
             try writeLine(line, output)
@@ -80,10 +78,8 @@ public struct FilterStream {
                 if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }
                 return
             }
-            if var agg = aggregator {
+            if let agg = aggregator {
                 eventsIn += 1
-                aggregator = nil  // keeps the state uniquely referenced while it mutates
-                defer { aggregator = agg }
                 try agg.add(root, vm: &vm, rows: &rows)
                 try writeRows(output)
                 return
@@ -112,9 +108,8 @@ public struct FilterStream {
 
     /// End of input: the last window's rows and a summary of dropped events.
     public mutating func finish(output: OutputWriter) throws {
-        if var agg = aggregator {
+        if let agg = aggregator {
             agg.finish(rows: &rows)
-            aggregator = agg
             try writeRows(output)
         }
         try output.flush()

@@ -98,11 +98,11 @@ public struct FilterVM {
                 for (i, key) in shape.enumerated() { o.set(key, stack[base + i]) }
                 stack.removeLast(shape.count)
                 stack.append(.object(o))
-            case .loadEqualsString(let p, let c, let negated):
-                stack.append(.bool(Self.equalsString(Self.resolve(e.paths[p], root), e.constants[c]) != negated))
+            case .loadEqualsString(let p, let c, let bytes, let negated):
+                stack.append(.bool(Self.equalsString(Self.resolve(e.paths[p], root), bytes, e.constants[c]) != negated))
             case .loadCompareNumber(let p, let op, let c, let d):
                 let j = Self.resolve(e.paths[p], root)
-                if d >= 0, let j, let r = Self.compareDigits(j, e.constants[d]) {
+                if let d, let j, let r = Self.compareDigits(j, d) {
                     stack.append(.bool(Self.holds(op, r)))
                 } else {
                     stack.append(.bool(try Self.compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])))
@@ -126,11 +126,11 @@ public struct FilterVM {
         throws(FilterRuntimeError) -> Bool
     {
         switch instr {
-        case .loadEqualsString(let p, let c, let negated):
-            return equalsString(resolve(e.paths[p], root), e.constants[c]) != negated
+        case .loadEqualsString(let p, let c, let bytes, let negated):
+            return equalsString(resolve(e.paths[p], root), bytes, e.constants[c]) != negated
         case .loadCompareNumber(let p, let op, let c, let d):
             let j = resolve(e.paths[p], root)
-            if d >= 0, let j, let r = compareDigits(j, e.constants[d]) { return holds(op, r) }
+            if let d, let j, let r = compareDigits(j, d) { return holds(op, r) }
             return try compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])
         default:
             return false  // conjuncts holds only the two cases above
@@ -167,7 +167,7 @@ public struct FilterVM {
     /// Compares a plain decimal (a decoded uint string or a JSON integer)
     /// with a non-negative constant's digits by length, then bytes: no
     /// conversion. Nil when the value is anything else (sign, hex, escapes).
-    @inline(__always) static func compareDigits(_ j: JSONValue, _ digits: FilterValue) -> Int? {
+    @inline(__always) static func compareDigits(_ j: JSONValue, _ d: UnsafeBufferPointer<UInt8>) -> Int? {
         let p: UnsafeBufferPointer<UInt8>
         switch j.kind {
         case .string:
@@ -176,7 +176,7 @@ public struct FilterVM {
         case .number: p = j.raw
         default: return nil
         }
-        guard case .string(let d) = digits, p.count > 0 else { return nil }
+        guard p.count > 0, d.count > 0 else { return nil }
         var start = 0
         for k in 0..<p.count {
             let c = p[k]
@@ -185,10 +185,8 @@ public struct FilterVM {
         }
         let n = p.count - start
         if n != d.count { return n < d.count ? -1 : 1 }
-        return d.withUnsafeBufferPointer { db in
-            let r = memcmp(p.baseAddress! + start, db.baseAddress!, n)
-            return r < 0 ? -1 : (r > 0 ? 1 : 0)
-        }
+        let r = memcmp(p.baseAddress! + start, d.baseAddress!, n)
+        return r < 0 ? -1 : (r > 0 ? 1 : 0)
     }
 
     @inline(__always) static func holds(_ op: FilterBinaryOp, _ c: Int) -> Bool {
@@ -275,11 +273,11 @@ public struct FilterVM {
 
     /// The fast path of `path == "literal"`: raw bytes when the scanned
     /// string has no escapes.
-    @inline(__always) static func equalsString(_ v: JSONValue?, _ c: FilterValue) -> Bool {
-        guard let j = v else { return c.isNull }
-        if j.kind == .string, !j.hasEscapes, case .string(let s) = c {
-            return s.withUnsafeBufferPointer { filterBytesEqualHexInsensitive(j.stringContents, $0) }
-        }
+    @inline(__always) static func equalsString(_ v: JSONValue?, _ bytes: UnsafeBufferPointer<UInt8>,
+                                               _ c: FilterValue) -> Bool
+    {
+        guard let j = v else { return false }  // the constant is a string, never null
+        if j.kind == .string, !j.hasEscapes { return filterBytesEqualHexInsensitive(j.stringContents, bytes) }
         return FilterComparison.equal(FilterValue.from(j), c)
     }
 }

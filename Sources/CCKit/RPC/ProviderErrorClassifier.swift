@@ -30,7 +30,7 @@ public enum ProviderErrorClassifier {
         switch httpStatus {
         case 408: return ProviderError(.timeout, "http-408")
         case 413: return ProviderError(.responseTooBig, "http-413")
-        case 504: return ProviderError(.timeout, "http-504")
+        case 504, 524: return ProviderError(.timeout, "http-\(httpStatus)")  // 524: Cloudflare's origin timeout
         case 500...599: return ProviderError(.transient, "http-\(httpStatus)")
         case 404, 405, 300...399: return ProviderError(.badEndpoint, "http-\(httpStatus)")
         default: break

@@ -114,7 +114,8 @@ public final class RPCClient {
     /// The raw JSON of `method`'s result (a copy): for the small calls
     /// (`eth_chainId`, `eth_blockNumber`, `eth_getBlockByNumber`).
     public func callRaw(_ method: String, paramsJSON: String = "[]") throws(ChainCastError) -> [UInt8] {
-        let outcome = try call(RPCCall(method, paramsJSON: paramsJSON)) { r throws(ChainCastError) in Array(r.value.raw)
+        let outcome = try call(RPCCall(method, paramsJSON: paramsJSON)) { r throws(ChainCastError) in
+            Array(r.value.raw)
         }
         switch outcome {
         case .success(let bytes): return bytes
