@@ -90,6 +90,17 @@ import Testing
         #expect(o.stderr.contains("integer overflow in 'sum()'"))
     }
 
+    @Test func hugeQuantitiesDoNotTrap() throws {
+        let max = "18446744073709551615"
+        let lines = ["{\"event\":\"T\",\"blockNumber\":\(max),\"blockTimestamp\":\(max),\"args\":{\"value\":\"1\"}}",
+                     "{\"$cc\":\"checkpoint\",\"blockNumber\":\(max)}"]
+        for w in ["blocks:10", "time:1d", "marker"] {
+            let r = try BinaryRunner.run(["--agg", "count()", "--window", w], stdin: input(lines))
+            #expect(r.status == 0, "\(w): \(r.stderr)")
+            #expect(r.lines.count == 2)
+        }
+    }
+
     @Test func usageErrors() throws {
         #expect(try BinaryRunner.run(["--group-by", "args.to"]).status == 64)
         #expect(try BinaryRunner.run(["--agg", "count()", "--window", "weeks:2"]).status == 64)

@@ -162,9 +162,9 @@ final class FilterAggregator {
         switch plan.window {
         case .marker:
             flush(into: &rows, markerBlock: block)
-            if let block { nextFromBlock = block + 1 }
+            if let block { nextFromBlock = block == .max ? block : block + 1 }
         case .blocks(let n):
-            if let block, let start = windowStart, start + n - 1 <= block { flush(into: &rows) }
+            if let block, let start = windowStart, Self.rangeEnd(start, n) <= block { flush(into: &rows) }
         case .end, .time: break
         }
     }
@@ -188,10 +188,10 @@ final class FilterAggregator {
         switch plan.window {
         case .blocks(let n):
             window.set(Array("fromBlock".utf8), num(windowStart))
-            window.set(Array("toBlock".utf8), num(windowStart.map { $0 + n - 1 }))
+            window.set(Array("toBlock".utf8), num(windowStart.map { Self.rangeEnd($0, n) }))
         case .time(let n):
             window.set(Array("fromTime".utf8), num(windowStart))
-            window.set(Array("toTime".utf8), num(windowStart.map { $0 + n - 1 }))
+            window.set(Array("toTime".utf8), num(windowStart.map { Self.rangeEnd($0, n) }))
             window.set(Array("fromBlock".utf8), num(minBlock))
             window.set(Array("toBlock".utf8), num(maxBlock))
         case .marker:
@@ -219,6 +219,13 @@ final class FilterAggregator {
             }
             rows.append(.object(row))
         }
+    }
+
+    /// Last block (or second) of the range starting at `start`; input
+    /// quantities can be near UInt64.max, so it saturates instead of trapping.
+    static func rangeEnd(_ start: UInt64, _ n: UInt64) -> UInt64 {
+        let (end, overflow) = start.addingReportingOverflow(n - 1)
+        return overflow ? .max : end
     }
 
     /// Numbers in min/max/first/last keep full precision: as decimal strings.
