@@ -72,7 +72,10 @@ public final class CheckpointCommitter {
             throw e
         }
         try flush()
-        if let state = try sink.finish(cleanEnd: lastWasMarker), let cur = current, lastWasMarker {
+        // Only a real end of input after a marker is a clean end: a signal
+        // right after a marker must not complete files a rerun continues.
+        let clean = lastWasMarker && !SignalState.shouldStop
+        if let state = try sink.finish(cleanEnd: clean), let cur = current, clean {
             try writeCheckpoint(cur.marker, state: state)
         }
         metrics.write(force: true)
