@@ -200,3 +200,22 @@ struct SQLiteSinkTests {
         #expect(try SinkTest.keys(db, table: "\"usdc transfers\"").count == 6)
     }
 }
+
+@Suite("cc-sink sqlite: concurrent readers")
+struct SQLiteReaderTests {
+    @Test("a reader holding a read transaction open does not block the sink (WAL)")
+    func readerDuringWrites() throws {
+        let dir = try SinkTest.tempDir()
+        let db = dir + "/t.db"
+        #expect(try SinkTest.run("cc-sink", ["sqlite", db], stdin: SinkTest.stream(from: 1, to: 2)).status == 0)
+        let reader = try SQLiteConnection(path: db, readOnly: true)
+        try reader.exec("BEGIN")
+        #expect(try reader.query("SELECT count(*) FROM events") == [["6"]])
+        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--batch-size", "5"], stdin: SinkTest.stream(from: 3, to: 40))
+        #expect(r.status == 0, "\(r.stderr)")
+        // The reader's snapshot is stable until it ends its transaction.
+        #expect(try reader.query("SELECT count(*) FROM events") == [["6"]])
+        try reader.exec("COMMIT")
+        #expect(try reader.query("SELECT count(*) FROM events") == [["120"]])
+    }
+}

@@ -134,3 +134,27 @@ struct WebhookSinkTests {
         #expect(r.status == 64)
     }
 }
+
+@Suite("cc-sink webhook: TLS")
+struct WebhookTLSTests {
+    @Test("TLS is verified: a private CA fails without --cacert and works with it")
+    func privateCA() throws {
+        let dir = try SinkTest.tempDir()
+        let gen = try SinkTest.shell(
+            "cd '\(dir)' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 "
+                + "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>&1")
+        guard gen.status == 0 else { return }  // no openssl on this machine: nothing to test with
+        let receiver = try WebhookReceiver(tls: (dir + "/cert.pem", dir + "/key.pem"), log: dir + "/requests.ndjson")
+        #expect(receiver.url.hasPrefix("https://"))
+        var r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url, "--max-retries", "0"], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 69)
+        #expect(r.stderr.contains("TLS"), "\(r.stderr)")
+        r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url, "--cacert", dir + "/cert.pem"], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 0, "\(r.stderr)")
+        let logged = SinkTest.read(dir + "/requests.ndjson").split(separator: "\n")
+        #expect(logged.count == 1)
+        #expect(logged.first?.contains("\\\"logIndex\\\":2") == true, "\(logged)")
+    }
+}
