@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A response that breaks the promises of `eth_getLogs`: a log outside the
 /// asked range or filter, out of order, twice, or malformed. The worker asks
 /// once more, then gives up (a provider that lies is not worth a third try).
@@ -72,11 +78,18 @@ public struct LogBatchProcessor: Sendable {
         var first = true
         let start = out.count
         var err: LogValidationError?
+        // The current block's hash, as bytes of the answer and parsed once per block.
+        var hashBytes: UnsafeBufferPointer<UInt8>?
         result.forEachElement { log in
             guard err == nil else { return }
             do throws(LogValidationError) {
                 let lineStart = out.count
-                let f = try scan(log, range: range)
+                let f: Fields
+                if let fast = try fastScan(log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first) {
+                    f = fast
+                } else {
+                    f = try scan(log, range: range)
+                }
                 if !first {
                     if f.block < prevBlock || (f.block == prevBlock && f.logIndex <= prevIndex) {
                         throw LogValidationError(
@@ -118,6 +131,60 @@ public struct LogBatchProcessor: Sendable {
         var logIndex: UInt64
         var blockHash: Word32
         var hasTimestamp: Bool
+    }
+
+    /// The fast path over the raw bytes (see `RawLog`); nil to take the general path.
+    @inline(__always)
+    func fastScan(
+        _ b: UnsafeBufferPointer<UInt8>, range: BlockRange, hashBytes: inout UnsafeBufferPointer<UInt8>?,
+        currentHash: Word32, first: Bool
+    ) throws(LogValidationError) -> Fields? {
+        guard let r = RawLog.scan(b), let block = RawLog.quantity(b, r.blockNumber),
+              let index = RawLog.quantity(b, r.logIndex), r.blockHash.0 >= 0, r.address.0 >= 0,
+              r.hasTopics, !r.topicsMalformed, r.topicCount <= 4
+        else { return nil }  // the general path names what is wrong
+        guard range.contains(block) else {
+            throw LogValidationError("log in block \(block) in the answer for blocks \(range): outside the range asked")
+        }
+        if r.removed { throw LogValidationError("log \(block)/\(index) is marked removed in a historical answer") }
+        // The block hash: same bytes as the previous log's means same value, already checked.
+        let hb = UnsafeBufferPointer(rebasing: b[r.blockHash.0..<r.blockHash.1])
+        var hash = currentHash
+        if first || hashBytes == nil || hashBytes!.count != hb.count
+            || memcmp(hashBytes!.baseAddress!, hb.baseAddress!, hb.count) != 0
+        {
+            guard let w = Word32(hex: hb, byteCount: 32) else { return nil }
+            hash = w
+            hashBytes = hb
+        }
+        if filter.addresses.isEmpty {
+            guard RawLog.isHexWord(b, r.address.0, r.address.1, bytes: 20) else { return nil }
+        } else {
+            guard let a = Word32(hex: UnsafeBufferPointer(rebasing: b[r.address.0..<r.address.1]), byteCount: 20)
+            else { return nil }
+            guard filter.matchesAddress(a) else {
+                throw LogValidationError("log \(block)/\(index) from address \(a.hex(byteCount: 20)) does not match the filter")
+            }
+        }
+        for p in 0..<r.topicCount {
+            let (s, e) = r.topic(p)
+            if p < filter.topics.count, filter.topics[p] != nil {
+                let w = Word32(hex: UnsafeBufferPointer(rebasing: b[s..<e]), byteCount: 32)
+                if w == nil || !filter.matchesTopic(p, w) {
+                    throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
+                }
+            } else if !RawLog.isHexWord(b, s, e, bytes: 32) {
+                return nil
+            }
+        }
+        var p = r.topicCount
+        while p < filter.topics.count {
+            if !filter.matchesTopic(p, nil) {
+                throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
+            }
+            p += 1
+        }
+        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: r.hasTimestamp)
     }
 
     /// One pass over the log's members: presence, shape, range and filter.
@@ -184,7 +251,10 @@ public struct LogBatchProcessor: Sendable {
         var end = raw.count - 1
         while end > 1, isSpace(raw[end - 1]) { end -= 1 }
         let body = UnsafeBufferPointer(rebasing: raw[0..<end])
-        if body.contains(0x0A) || body.contains(0x0D) {
+        // Raw newlines can only be whitespace between tokens (JSON strings escape them).
+        if let base = body.baseAddress,
+           memchr(base, 0x0A, body.count) != nil || memchr(base, 0x0D, body.count) != nil
+        {
             appendCompacted(body, to: &out)
         } else {
             out.append(contentsOf: body)
