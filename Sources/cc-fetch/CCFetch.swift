@@ -7,6 +7,10 @@ struct CCFetch: ChainCastCommand {
     static let configuration = CommandConfiguration(
         commandName: "cc-fetch",
         abstract: "Get contract event logs from JSON-RPC nodes as an NDJSON stream.",
+        usage: """
+            cc-fetch [--rpc <URL> ...] [--chain <NAME>] --from <BLOCK> [--to <BLOCK>] [<filter>] [<options>]
+              cc-fetch probe [--rpc <URL> ...] [--json]
+            """,
         discussion: """
             Writes the logs eth_getLogs returns, one JSON object per line, in block and log order, \
             adding "chainId" (and "blockTimestamp" with --with-timestamps). Ranges adapt to the \

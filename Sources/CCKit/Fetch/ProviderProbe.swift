@@ -32,7 +32,7 @@ public struct ProbeReport: Sendable {
         w.raw(","); w.key("chainId"); w.uint(chainId)
         w.raw(","); w.key("clientVersion"); w.string(clientVersion)
         w.raw(","); w.key("head"); w.uint(head)
-        w.raw(","); w.key("latencyMs"); w.raw(Array(formatFixed(latencyMs, 2).utf8).withUnsafeBufferPointer { $0 }); 
+        w.raw(","); w.key("latencyMs"); w.bytes.append(contentsOf: formatFixed(latencyMs, 2).utf8)
         w.raw(","); w.key("maxRange"); w.uint(maxRange)
         w.raw(","); w.key("rangeRefusal"); if let r = rangeRefusal { w.string(r) } else { w.raw("null") }
         w.raw(","); w.key("maxResults"); w.uint(UInt64(maxResults))
