@@ -20,8 +20,12 @@ public struct ProbeReport: Sendable {
         s += "client       \(clientVersion)\n"
         s += "head         \(head)\n"
         s += "latency      \(formatFixed(latencyMs, 1)) ms (median of 5 eth_blockNumber)\n"
-        s += "max range    \(maxRange) blocks" + (rangeRefusal.map { " (next size refused: \($0))" } ?? " (largest size tried)") + "\n"
-        s += "max results  \(maxResults) logs" + (resultRefusal.map { " (more refused: \($0))" } ?? " (largest answer seen)") + "\n"
+        s +=
+            "max range    \(maxRange) blocks"
+            + (rangeRefusal.map { " (next size refused: \($0))" } ?? " (largest size tried)") + "\n"
+        s +=
+            "max results  \(maxResults) logs"
+            + (resultRefusal.map { " (more refused: \($0))" } ?? " (largest answer seen)") + "\n"
         s += "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
         return s
     }
