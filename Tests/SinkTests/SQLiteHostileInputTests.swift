@@ -117,8 +117,6 @@ struct SQLiteHostileInputTests {
         let xx = bytes.firstIndex(of: UInt8(ascii: "X"))!
         bytes[xx] = 0xFF
         bytes[xx + 1] = 0xC3
-        let input = String(decoding: bytes, as: UTF8.self) == "" ? "" : nil
-        _ = input
         var data = Data(bytes)
         data.append(contentsOf: Array(("\n" + SinkTest.marker(block: 1) + "\n").utf8))
         let inPath = dir + "/in.ndjson"

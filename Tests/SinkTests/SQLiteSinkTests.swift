@@ -134,7 +134,7 @@ struct SQLiteSinkTests {
         #expect(try SinkTest.keys(db) == SinkTest.expectedKeys(from: 1, to: 5))
 
         // Markers of another filter.
-        var other = SinkTest.transfer(block: 6, log: 0) + "\n" + SinkTest.marker(block: 6, filter: "beef") + "\n"
+        let other = SinkTest.transfer(block: 6, log: 0) + "\n" + SinkTest.marker(block: 6, filter: "beef") + "\n"
         r = try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck], stdin: other)
         #expect(r.status == 78)
         #expect(r.stderr.contains("filter"))
@@ -169,8 +169,6 @@ struct SQLiteSinkTests {
         r = try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck], stdin: SinkTest.stream(from: 6, to: 7))
         #expect(r.status == 78)
         #expect(r.stderr.contains("file sink"))
-        other = ""
-        _ = other
     }
 
     @Test("a bad line stops with 65 naming the line; what came before is committed")
