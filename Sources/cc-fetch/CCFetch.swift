@@ -7,6 +7,10 @@ struct CCFetch: ChainCastCommand {
     static let configuration = CommandConfiguration(
         commandName: "cc-fetch",
         abstract: "Get contract event logs from JSON-RPC nodes as an NDJSON stream.",
+        usage: """
+            cc-fetch [--rpc <URL> ...] [--chain <NAME>] --from <BLOCK> [--to <BLOCK>] [<filter>] [<options>]
+              cc-fetch probe [--rpc <URL> ...] [--json]
+            """,
         discussion: """
             Writes the logs eth_getLogs returns, one JSON object per line, in block and log order, \
             adding "chainId" (and "blockTimestamp" with --with-timestamps). Ranges adapt to the \
@@ -35,7 +39,8 @@ struct CCFetch: ChainCastCommand {
         SignalState.install()
         let output = OutputWriter(fd: 1, capacity: 1 << 20)
         if let replay = tuning.replay {
-            try ReplayRun(path: replay, filter: try filter.logFilter(), chainId: tuning.replayChainId, output: output).run()
+            try ReplayRun(path: replay, filter: try filter.logFilter(), chainId: tuning.replayChainId, output: output)
+                .run()
             return
         }
         let urls = try rpc.urls()
@@ -52,19 +57,24 @@ struct CCFetch: ChainCastCommand {
 }
 
 struct RangeOptions: ParsableArguments {
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (N below the head) or an ISO-8601 time (first block at or after it).",
-        valueName: "BLOCK"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (N below the head) or an ISO-8601 time (first block at or after it).",
+            valueName: "BLOCK"))
     var from: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Last block, same forms as --from (default: latest). Never beyond the head minus --confirmations.",
-        valueName: "BLOCK"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Last block, same forms as --from (default: latest). Never beyond the head minus --confirmations.",
+            valueName: "BLOCK"))
     var to: String?
 
-    @Option(help: ArgumentHelp(
-        "Chain preset: ethereum, sepolia, holesky, polygon, amoy, bsc, arbitrum, optimism, base, avalanche, gnosis, linea, scroll, zksync. The node's eth_chainId must match (exit 78).",
-        valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp(
+            "Chain preset: ethereum, sepolia, holesky, polygon, amoy, bsc, arbitrum, optimism, base, avalanche, gnosis, linea, scroll, zksync. The node's eth_chainId must match (exit 78).",
+            valueName: "NAME"))
     var chain: String?
 
     func apply(to r: inout FetchRequest) throws {
@@ -84,16 +94,22 @@ struct RangeOptions: ParsableArguments {
 }
 
 struct FilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Contract address; repeat, give a comma list, or @FILE (one or more per line).",
-                               valueName: "ADDR"))
+    @Option(
+        help: ArgumentHelp(
+            "Contract address; repeat, give a comma list, or @FILE (one or more per line).",
+            valueName: "ADDR"))
     var address: [String] = []
 
-    @Option(help: ArgumentHelp("Event signature whose Keccak-256 is topic0, e.g. 'Transfer(address,address,uint256)' or 'event Transfer(address indexed from, ...)'; repeat for any of several.",
-                               valueName: "SIG"))
+    @Option(
+        help: ArgumentHelp(
+            "Event signature whose Keccak-256 is topic0, e.g. 'Transfer(address,address,uint256)' or 'event Transfer(address indexed from, ...)'; repeat for any of several.",
+            valueName: "SIG"))
     var event: [String] = []
 
-    @Option(help: ArgumentHelp("Every event of this ABI (built-in name like erc20, file, or inline declarations; same forms as cc-decode --abi) as topic0.",
-                               valueName: "SOURCE"))
+    @Option(
+        help: ArgumentHelp(
+            "Every event of this ABI (built-in name like erc20, file, or inline declarations; same forms as cc-decode --abi) as topic0.",
+            valueName: "SOURCE"))
     var abi: [String] = []
 
     @Option(help: ArgumentHelp("topic0: a 32-byte hash, null (any), or a comma list (any of).", valueName: "HASH"))
@@ -103,31 +119,38 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("topic3, same forms.", valueName: "HASH")) var topic3: String?
 
     func logFilter() throws -> LogFilter {
-        try LogFilter.fromCommandLine(addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3])
+        try LogFilter.fromCommandLine(
+            addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3])
     }
 }
 
 struct ResumeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Checkpoint file written by cc-sink. When it exists, resume after its block (checked to be still canonical); emit a checkpoint marker after each completed range.",
-        valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "Checkpoint file written by cc-sink. When it exists, resume after its block (checked to be still canonical); emit a checkpoint marker after each completed range.",
+            valueName: "FILE"))
     var checkpoint: String?
 
-    @Option(name: .customLong("on-reorg"), help: ArgumentHelp(
-        "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (send removals for the orphaned logs, re-fetch from the fork point).",
-        valueName: "fail|rewind"))
+    @Option(
+        name: .customLong("on-reorg"),
+        help: ArgumentHelp(
+            "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (send removals for the orphaned logs, re-fetch from the fork point).",
+            valueName: "fail|rewind"))
     var onReorg: String = "fail"
 
     @Flag(help: "After the range, keep polling the head and write new logs as blocks reach --confirmations.")
     var follow = false
 
-    @Option(name: .customLong("poll-interval"), help: ArgumentHelp(
-        "Seconds between head polls with --follow (default: half the chain's block time).", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("poll-interval"),
+        help: ArgumentHelp(
+            "Seconds between head polls with --follow (default: half the chain's block time).", valueName: "SECONDS"))
     var pollInterval: Double?
 
-    @Option(help: ArgumentHelp(
-        "Blocks below the head before logs are written (default: the chain preset's). With 0 and --follow, reorgs are detected and undone with removed:true.",
-        valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Blocks below the head before logs are written (default: the chain preset's). With 0 and --follow, reorgs are detected and undone with removed:true.",
+            valueName: "N"))
     var confirmations: UInt64?
 
     func apply(to r: inout FetchRequest) throws {
@@ -146,12 +169,16 @@ struct ResumeOptions: ParsableArguments {
 }
 
 struct TuningOptions: ParsableArguments {
-    @Flag(name: .customLong("with-timestamps"), help: "Add blockTimestamp to every log (the node's own field, or block headers fetched in batches and cached).")
+    @Flag(
+        name: .customLong("with-timestamps"),
+        help: "Add blockTimestamp to every log (the node's own field, or block headers fetched in batches and cached).")
     var withTimestamps = false
 
-    @Option(name: .customLong("chunk-size"), help: ArgumentHelp(
-        "Blocks in the first eth_getLogs call (default: the chain preset's); ranges split on provider limits and grow after fast, small answers.",
-        valueName: "N"))
+    @Option(
+        name: .customLong("chunk-size"),
+        help: ArgumentHelp(
+            "Blocks in the first eth_getLogs call (default: the chain preset's); ranges split on provider limits and grow after fast, small answers.",
+            valueName: "N"))
     var chunkSize: UInt64?
 
     @Option(name: .customLong("max-chunk-size"), help: ArgumentHelp("Largest span ranges may grow to.", valueName: "N"))
@@ -160,11 +187,14 @@ struct TuningOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Requests in flight (worker threads, each with its own connection).", valueName: "N"))
     var concurrency: Int = 4
 
-    @Option(help: ArgumentHelp("eth_getLogs calls per HTTP request (JSON-RPC batch); 1 sends no batches.", valueName: "N"))
+    @Option(
+        help: ArgumentHelp("eth_getLogs calls per HTTP request (JSON-RPC batch); 1 sends no batches.", valueName: "N"))
     var batch: Int = 1
 
-    @Option(name: .customLong("metrics-file"), help: ArgumentHelp(
-        "Write Prometheus text-format counters to FILE every few seconds and at exit.", valueName: "FILE"))
+    @Option(
+        name: .customLong("metrics-file"),
+        help: ArgumentHelp(
+            "Write Prometheus text-format counters to FILE every few seconds and at exit.", valueName: "FILE"))
     var metricsFile: String?
 
     @Flag(name: .shortAndLong, help: "Messages about the run on stderr, and a closing summary.")

@@ -4,16 +4,20 @@ import Foundation
 
 /// How to reach the node(s); shared by `cc-fetch` and `cc-fetch probe`.
 struct RPCOptions: ParsableArguments {
-    @Option(name: .customLong("rpc"), help: ArgumentHelp(
-        "JSON-RPC endpoint (repeat for fallbacks and load sharing). Default: $CC_RPC_URL (several separated by spaces).",
-        valueName: "URL"))
+    @Option(
+        name: .customLong("rpc"),
+        help: ArgumentHelp(
+            "JSON-RPC endpoint (repeat for fallbacks and load sharing). Default: $CC_RPC_URL (several separated by spaces).",
+            valueName: "URL"))
     var rpc: [String] = []
 
     @Option(help: ArgumentHelp("At most N requests per second over all workers (token bucket).", valueName: "N"))
     var rps: Double?
 
-    @Option(help: ArgumentHelp("Retries of a failed request (backoff with jitter, Retry-After honoured) before exit 69.",
-                               valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Retries of a failed request (backoff with jitter, Retry-After honoured) before exit 69.",
+            valueName: "N"))
     var retries: Int = 8
 
     @Option(help: ArgumentHelp("Seconds one HTTP request may take.", valueName: "SECONDS"))

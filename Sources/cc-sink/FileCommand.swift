@@ -23,7 +23,8 @@ struct FileCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Input file (default: standard input).", valueName: "INPUT"))
     var input: String = "-"
 
-    @Option(name: .long, help: ArgumentHelp("ndjson or csv (default: csv when PATH ends in .csv).", valueName: "FORMAT"))
+    @Option(
+        name: .long, help: ArgumentHelp("ndjson or csv (default: csv when PATH ends in .csv).", valueName: "FORMAT"))
     var format: String?
 
     @Option(
@@ -33,12 +34,14 @@ struct FileCommand: ParsableCommand {
             valueName: "LIST"))
     var columns: String?
 
-    @Option(name: .long, help: ArgumentHelp("Start a new file every N blocks (aligned to multiples of N).", valueName: "N"))
+    @Option(
+        name: .long, help: ArgumentHelp("Start a new file every N blocks (aligned to multiples of N).", valueName: "N"))
     var rotateBlocks: UInt64?
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Start a new file once one holds N bytes (suffixes K, M, G), at a block boundary.", valueName: "N"))
+        help: ArgumentHelp(
+            "Start a new file once one holds N bytes (suffixes K, M, G), at a block boundary.", valueName: "N"))
     var rotateBytes: String?
 
     @OptionGroup var common: SinkOptions

@@ -2,7 +2,7 @@ import ArgumentParser
 import CCKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Options every sink shares: where the checkpoint lives and when batches flush.

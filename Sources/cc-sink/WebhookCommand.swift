@@ -2,7 +2,7 @@ import ArgumentParser
 import CCKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct WebhookCommand: ParsableCommand {
@@ -29,22 +29,31 @@ struct WebhookCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Input file (default: standard input).", valueName: "INPUT"))
     var input: String = "-"
 
-    @Option(name: .long, help: ArgumentHelp("Send a batch this long after its first event (default 1s).", valueName: "DURATION"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Send a batch this long after its first event (default 1s).", valueName: "DURATION"))
     var batchWait: String?
 
-    @Option(name: .customShort("H"), help: ArgumentHelp("Extra header, 'Name: value' (repeatable).", valueName: "HEADER"))
+    @Option(
+        name: .customShort("H"), help: ArgumentHelp("Extra header, 'Name: value' (repeatable).", valueName: "HEADER"))
     var header: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Retries per batch (default: keep trying for --max-retry-time).", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Retries per batch (default: keep trying for --max-retry-time).", valueName: "N"))
     var maxRetries: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Give up on a batch after retrying this long (default 10m).", valueName: "DURATION"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Give up on a batch after retrying this long (default 10m).", valueName: "DURATION"))
     var maxRetryTime = "10m"
 
     @Option(name: .long, help: ArgumentHelp("Seconds for one request (default 30s).", valueName: "DURATION"))
     var timeout = "30s"
 
-    @Option(name: .long, help: ArgumentHelp("Append batches the receiver refuses (4xx) to this NDJSON file.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Append batches the receiver refuses (4xx) to this NDJSON file.", valueName: "FILE"))
     var deadLetter: String?
 
     @Option(name: .long, help: ArgumentHelp("HMAC secret file (instead of CC_WEBHOOK_SECRET).", valueName: "FILE"))
@@ -89,7 +98,8 @@ struct WebhookCommand: ParsableCommand {
         let metrics = SinkMetrics(path: common.metricsFile, sink: "webhook")
         let sink = try WebhookSink(options, signer: signer, metrics: metrics)
         try common.run(
-            sink, input: input, policy: common.policy(defaultBatchSize: 500, flushInterval: batchWait), metrics: metrics)
+            sink, input: input, policy: common.policy(defaultBatchSize: 500, flushInterval: batchWait), metrics: metrics
+        )
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CCKit
 
 @Suite struct BlockSpecTests {
@@ -17,8 +18,10 @@ import Testing
         #expect(try BlockSpec(parsing: "2024-01-01T00:00:00.250Z") == .time(1_704_067_200))
     }
 
-    @Test(arguments: ["", "-", "-x", "0x", "0xzz", "0x1ffffffffffffffff", "99999999999999999999999", "pending",
-                      "2024-13-01T00:00:00Z", "2023-02-29", "2024-01-01T00:00:00", "yesterday", "12abc"])
+    @Test(arguments: [
+        "", "-", "-x", "0x", "0xzz", "0x1ffffffffffffffff", "99999999999999999999999", "pending",
+        "2024-13-01T00:00:00Z", "2023-02-29", "2024-01-01T00:00:00", "yesterday", "12abc",
+    ])
     func rejectsGarbage(_ text: String) {
         #expect(throws: ChainCastError.self) { try BlockSpec(parsing: text) }
         do { _ = try BlockSpec(parsing: text) } catch { #expect(error.status == .usage) }
@@ -36,8 +39,10 @@ import Testing
 
 @Suite struct ChainPresetTests {
     @Test func knowsTheIssuesChains() {
-        for name in ["ethereum", "sepolia", "holesky", "polygon", "amoy", "bsc", "arbitrum", "optimism", "base",
-                     "avalanche", "gnosis", "linea", "scroll", "zksync"] {
+        for name in [
+            "ethereum", "sepolia", "holesky", "polygon", "amoy", "bsc", "arbitrum", "optimism", "base",
+            "avalanche", "gnosis", "linea", "scroll", "zksync",
+        ] {
             #expect(ChainPreset.named(name) != nil, "\(name)")
         }
         #expect(ChainPreset.named("mainnet")?.chainId == 1)
@@ -83,21 +88,24 @@ import Testing
         #expect(f1.canonicalHash(chainId: 1) == f2.canonicalHash(chainId: 1))
         #expect(f1.canonicalHash(chainId: 1) != f1.canonicalHash(chainId: 10))
         #expect(f1.canonicalHash(chainId: 1).utf8.count == 16)
-        #expect(f1.canonicalText(chainId: 1) == """
-            cc-fetch filter v1
-            chain=1
-            address=0x00000000000000000000000000000000000000aa,0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48
-            topic0=\(t0)
+        #expect(
+            f1.canonicalText(chainId: 1) == """
+                cc-fetch filter v1
+                chain=1
+                address=0x00000000000000000000000000000000000000aa,0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48
+                topic0=\(t0)
 
-            """)
+                """)
     }
 
     @Test func jsonParams() {
-        let f = LogFilter(addresses: [Word32(hex: a1, byteCount: 20)!],
-                          topics: [nil, [Word32(hex: t0, byteCount: 32)!, Word32(0, 0, 0, 1)]])
-        #expect(f.jsonParams(from: 16, to: 255) == """
-            {"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}
-            """)
+        let f = LogFilter(
+            addresses: [Word32(hex: a1, byteCount: 20)!],
+            topics: [nil, [Word32(hex: t0, byteCount: 32)!, Word32(0, 0, 0, 1)]])
+        #expect(
+            f.jsonParams(from: 16, to: 255) == """
+                {"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}
+                """)
         #expect(LogFilter().jsonParams(blockHash: "0xab") == #"{"blockHash":"0xab"}"#)
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the built `cc-fetch` (CC_BIN_DIR, else .build/debug) with real pipes.
@@ -15,7 +15,8 @@ final class FetchProcess: @unchecked Sendable {
     let stderrPath: String
 
     static var binary: String {
-        let dir = ProcessInfo.processInfo.environment["CC_BIN_DIR"]
+        let dir =
+            ProcessInfo.processInfo.environment["CC_BIN_DIR"]
             ?? FixtureNode.repositoryRoot() + "/.build/debug"
         return dir + "/cc-fetch"
     }
@@ -65,7 +66,9 @@ final class FetchProcess: @unchecked Sendable {
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
-    static func run(_ args: [String], env: [String: String] = [:], timeout: Double = 120) throws -> (Int32, String, String) {
+    static func run(_ args: [String], env: [String: String] = [:], timeout: Double = 120) throws -> (
+        Int32, String, String
+    ) {
         let p = try FetchProcess(args, env: env)
         let status = p.wait(timeout: timeout)
         return (status, p.stdout, p.stderr)
@@ -74,17 +77,23 @@ final class FetchProcess: @unchecked Sendable {
 
 /// The logs a fault-free node returns for [from, to] in one call, as the lines
 /// cc-fetch must write (the node's objects plus chainId).
-func oracleLines(url: String, from: UInt64, to: UInt64, filter: LogFilter = LogFilter(), chainId: UInt64 = 1337,
-                 withTimestamps: Bool = false) throws -> [String] {
+func oracleLines(
+    url: String, from: UInt64, to: UInt64, filter: LogFilter = LogFilter(), chainId: UInt64 = 1337,
+    withTimestamps: Bool = false
+) throws -> [String] {
     let transport = try CurlTransport()
-    let body = #"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":["# + filter.jsonParams(from: from, to: to) + "]}"
+    let body =
+        #"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":["# + filter.jsonParams(from: from, to: to) + "]}"
     let response = try transport.post(url: url, body: Array(body.utf8))
     var bytes = response.body
     return try bytes.withUnsafeMutableBufferPointer { b -> [String] in
         let line = try JSONLine(UnsafeBufferPointer(b))
-        guard let result = line.root["result"] else { throw FixtureNodeError("oracle: no result: \(String(decoding: response.body.prefix(300), as: UTF8.self))") }
+        guard let result = line.root["result"] else {
+            throw FixtureNodeError("oracle: no result: \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        }
         var out: [UInt8] = []
-        _ = try LogBatchProcessor(filter: filter, chainId: chainId).process(result, range: BlockRange(from, to), into: &out)
+        _ = try LogBatchProcessor(filter: filter, chainId: chainId).process(
+            result, range: BlockRange(from, to), into: &out)
         return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

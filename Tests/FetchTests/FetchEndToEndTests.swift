@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built binary against the fixture node, faults injected; every run must
@@ -35,9 +35,11 @@ import Glibc
 
     @Test func allFaultsTogether() throws {
         try fetchMatchesOracle(
-            ["--range-limit", "800", "--result-limit", "1500", "--error-style", "alchemy", "--rate-limit-every", "7",
-             "--retry-after", "0", "--fail-503-every", "11", "--drop-every", "13", "--truncate-every", "17",
-             "--garbage-every", "19", "--latency-ms", "5"],
+            [
+                "--range-limit", "800", "--result-limit", "1500", "--error-style", "alchemy", "--rate-limit-every", "7",
+                "--retry-after", "0", "--fail-503-every", "11", "--drop-every", "13", "--truncate-every", "17",
+                "--garbage-every", "19", "--latency-ms", "5",
+            ],
             extra: ["--chunk-size", "5000", "--concurrency", "6", "--checkpoint", "/nonexistent-dir/ck.json"],
             expectMarkers: true)
     }
@@ -46,7 +48,10 @@ import Glibc
         let clean = try FixtureNode(["--blocks", "3000"])
         let node = try FixtureNode(["--blocks", "3000", "--range-limit", "300"])
         let (status, out, err) = try FetchProcess.run(
-            ["--rpc", node.url, "--from", "100", "--to", "1999", "--batch", "3", "--chunk-size", "300", "--with-timestamps"])
+            [
+                "--rpc", node.url, "--from", "100", "--to", "1999", "--batch", "3", "--chunk-size", "300",
+                "--with-timestamps",
+            ])
         #expect(status == 0, "\(err)")
         let got = records(out)
         let want = try oracleLines(url: clean.url, from: 100, to: 1999)
@@ -67,7 +72,10 @@ import Glibc
         #expect(status == 0, "\(fault): \(err)")
         let got = records(out)
         #expect(got.count == want.count, "\(fault)")
-        #expect(got == want, "\(fault): first difference at \(got.indices.first(where: { $0 >= want.count || got[$0] != want[$0] }) ?? -1)")
+        #expect(
+            got == want,
+            "\(fault): first difference at \(got.indices.first(where: { $0 >= want.count || got[$0] != want[$0] }) ?? -1)"
+        )
         if expectMarkers {
             let ms = markers(out)
             #expect(!ms.isEmpty)
@@ -91,10 +99,16 @@ import Glibc
         let all = try oracleLines(url: node.url, from: 0, to: 1999)
         let addr = String(all[0].dropFirst(#"{"address":""#.count).prefix(42))
         let (status, out, err) = try FetchProcess.run(
-            ["--rpc", node.url, "--from", "0", "--to", "1999", "--address", addr.uppercased().replacingOccurrences(of: "0X", with: "0x"),
-             "--event", "Transfer(address,address,uint256)"])
+            [
+                "--rpc", node.url, "--from", "0", "--to", "1999", "--address",
+                addr.uppercased().replacingOccurrences(of: "0X", with: "0x"),
+                "--event", "Transfer(address,address,uint256)",
+            ])
         #expect(status == 0, "\(err)")
-        let want = all.filter { $0.hasPrefix(#"{"address":"\#(addr)""#) && $0.contains("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef") }
+        let want = all.filter {
+            $0.hasPrefix(#"{"address":"\#(addr)""#)
+                && $0.contains("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+        }
         #expect(!want.isEmpty)
         #expect(records(out) == want)
     }
@@ -134,7 +148,10 @@ import Glibc
         let node = try FixtureNode(["--blocks", "3000"])
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "'\(FetchProcess.binary)' --rpc \(node.url) --from 0 --to 2999 | head -1 >/dev/null; echo ${PIPESTATUS[0]}"]
+        p.arguments = [
+            "-c",
+            "'\(FetchProcess.binary)' --rpc \(node.url) --from 0 --to 2999 | head -1 >/dev/null; echo ${PIPESTATUS[0]}",
+        ]
         let pipe = Pipe()
         p.standardOutput = pipe
         let errPipe = Pipe()
@@ -149,8 +166,10 @@ import Glibc
     @Test func sigintStopsCleanlyAt130() throws {
         let node = try FixtureNode(["--blocks", "20000", "--range-limit", "100", "--latency-ms", "30"])
         let ck = NSTemporaryDirectory() + "ck-\(UUID().uuidString).json"
-        let p = try FetchProcess(["--rpc", node.url, "--from", "0", "--to", "19999", "--concurrency", "2", "--checkpoint", ck,
-                                  "--metrics-file", ck + ".prom"])
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "0", "--to", "19999", "--concurrency", "2", "--checkpoint", ck,
+            "--metrics-file", ck + ".prom",
+        ])
         #expect(p.waitForOutput { markers($0).count >= 3 })
         p.signal(SIGINT)
         let status = p.wait()

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--checkpoint` resume (and its refusals) and `--follow` across a reorg,
@@ -14,9 +14,10 @@ import Glibc
 
     func marker(_ line: String) throws -> CheckpointMarker {
         let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        return CheckpointMarker(chainId: (obj["chainId"] as! NSNumber).uint64Value,
-                                blockNumber: (obj["blockNumber"] as! NSNumber).uint64Value,
-                                blockHash: obj["blockHash"] as! String, filter: obj["filter"] as! String)
+        return CheckpointMarker(
+            chainId: (obj["chainId"] as! NSNumber).uint64Value,
+            blockNumber: (obj["blockNumber"] as! NSNumber).uint64Value,
+            blockHash: obj["blockHash"] as! String, filter: obj["filter"] as! String)
     }
 
     @Test func resumesAfterTheCheckpointBlock() throws {
@@ -39,7 +40,8 @@ import Glibc
         #expect(markers(out2).last.map { try? marker($0).blockNumber } == 2999)
 
         // Another filter: refused, the checkpoint is not reused.
-        let (s3, out3, err3) = try FetchProcess.run(args + ["--topic0", "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"])
+        let (s3, out3, err3) = try FetchProcess.run(
+            args + ["--topic0", "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"])
         #expect(s3 == 78, "\(err3)")
         #expect(out3.isEmpty)
         #expect(err3.contains("another filter"))
@@ -72,8 +74,10 @@ import Glibc
     @Test func followEmitsRemovalsThenTheNewChain() throws {
         let node = try FixtureNode(["--blocks", "2000", "--head-start", "1000"])
         let before = try oracleLines(url: node.url, from: 990, to: 1000)
-        let p = try FetchProcess(["--rpc", node.url, "--from", "990", "--follow", "--confirmations", "0",
-                                  "--poll-interval", "0.1"])
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "990", "--follow", "--confirmations", "0",
+            "--poll-interval", "0.1",
+        ])
         #expect(p.waitForOutput { records($0).count >= before.count })
         #expect(records(p.stdout) == before)
 
@@ -81,7 +85,9 @@ import Glibc
         try node.control(#"{"advance":2}"#)
         let after = try oracleLines(url: node.url, from: 998, to: 1002)
         let orphaned = before.filter { blockOf($0)! >= 998 }
-        let removals = orphaned.reversed().map { $0.replacingOccurrences(of: #""removed":false"#, with: #""removed":true"#) }
+        let removals = orphaned.reversed().map {
+            $0.replacingOccurrences(of: #""removed":false"#, with: #""removed":true"#)
+        }
         let want = before + removals + after
         #expect(p.waitForOutput { records($0).count >= want.count })
         p.signal(SIGTERM)
@@ -92,8 +98,10 @@ import Glibc
 
     @Test func followWithConfirmationsWaitsForThem() throws {
         let node = try FixtureNode(["--blocks", "2000", "--head-start", "1000"])
-        let p = try FetchProcess(["--rpc", node.url, "--from", "980", "--follow", "--confirmations", "5",
-                                  "--poll-interval", "0.1", "--checkpoint", tempPath("none")])
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "980", "--follow", "--confirmations", "5",
+            "--poll-interval", "0.1", "--checkpoint", tempPath("none"),
+        ])
         let first = try oracleLines(url: node.url, from: 980, to: 995)
         #expect(p.waitForOutput { records($0).count >= first.count })
         usleep(300_000)

@@ -1,11 +1,15 @@
 import Testing
+
 @testable import CCKit
 
-func logJSON(block: UInt64, index: UInt64, address: String = "0x00000000000000000000000000000000000000aa",
-             topic0: String = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",
-             hash: String? = nil, removed: Bool = false) -> String {
+func logJSON(
+    block: UInt64, index: UInt64, address: String = "0x00000000000000000000000000000000000000aa",
+    topic0: String = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",
+    hash: String? = nil, removed: Bool = false
+) -> String {
     let h = hash ?? "0x" + String(repeating: "0", count: 62) + String(format2(block))
-    return #"{"address":"\#(address)","topics":["\#(topic0)"],"data":"0x","blockNumber":"0x\#(String(block, radix: 16))","#
+    return
+        #"{"address":"\#(address)","topics":["\#(topic0)"],"data":"0x","blockNumber":"0x\#(String(block, radix: 16))","#
         + #""transactionHash":"0x\#(String(repeating: "1", count: 64))","transactionIndex":"0x0","blockHash":"\#(h)","#
         + #""logIndex":"0x\#(String(index, radix: 16))","removed":\#(removed)}"#
 }
@@ -15,7 +19,9 @@ func format2(_ n: UInt64) -> String {
     return s.count == 1 ? "0" + s : s
 }
 
-func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(), chainId: UInt64 = 1) throws -> (String, LogBatchSummary) {
+func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(), chainId: UInt64 = 1) throws -> (
+    String, LogBatchSummary
+) {
     let text = "[" + logs.joined(separator: ",") + "]"
     var bytes = Array(text.utf8)
     return try bytes.withUnsafeMutableBufferPointer { b in
@@ -42,10 +48,15 @@ func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(
     }
 
     @Test func compactsPrettyPrintedLogs() throws {
-        let pretty = "{\n  \"address\": \"0x00000000000000000000000000000000000000aa\",\n  \"topics\": [],\n  \"data\": \"0x a\",\n"
-            + "  \"blockNumber\": \"0x1\", \"blockHash\": \"0x" + String(repeating: "ab", count: 32) + "\", \"logIndex\": \"0x0\"\n}"
+        let pretty =
+            "{\n  \"address\": \"0x00000000000000000000000000000000000000aa\",\n  \"topics\": [],\n  \"data\": \"0x a\",\n"
+            + "  \"blockNumber\": \"0x1\", \"blockHash\": \"0x" + String(repeating: "ab", count: 32)
+            + "\", \"logIndex\": \"0x0\"\n}"
         let (out, _) = try process([pretty], range: BlockRange(0, 5))
-        #expect(out == #"{"address":"0x00000000000000000000000000000000000000aa","topics":[],"data":"0x a","blockNumber":"0x1","blockHash":"0x"# + String(repeating: "ab", count: 32) + #"","logIndex":"0x0","chainId":1}"# + "\n")
+        #expect(
+            out
+                == #"{"address":"0x00000000000000000000000000000000000000aa","topics":[],"data":"0x a","blockNumber":"0x1","blockHash":"0x"#
+                + String(repeating: "ab", count: 32) + #"","logIndex":"0x0","chainId":1}"# + "\n")
     }
 
     @Test func rejectsContractBreaches() {
@@ -53,7 +64,12 @@ func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(
             ([logJSON(block: 9, index: 0)], "outside the range"),
             ([logJSON(block: 10, index: 1), logJSON(block: 10, index: 1)], "duplicate"),
             ([logJSON(block: 11, index: 0), logJSON(block: 10, index: 5)], "out of order"),
-            ([logJSON(block: 10, index: 0), logJSON(block: 10, index: 1, hash: "0x" + String(repeating: "f", count: 64))], "two different hashes"),
+            (
+                [
+                    logJSON(block: 10, index: 0),
+                    logJSON(block: 10, index: 1, hash: "0x" + String(repeating: "f", count: 64)),
+                ], "two different hashes"
+            ),
             ([logJSON(block: 10, index: 0, address: "0x00000000000000000000000000000000000000bb")], "does not match"),
             ([logJSON(block: 10, index: 0, topic0: "0x01")], "topics"),
             ([logJSON(block: 10, index: 0, removed: true)], "removed"),
@@ -77,12 +93,15 @@ func process(_ logs: [String], range: BlockRange, filter: LogFilter = LogFilter(
         let t = Word32(hex: "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef", byteCount: 32)!
         _ = try process([logJSON(block: 10, index: 0)], range: BlockRange(10, 10), filter: LogFilter(topics: [[t]]))
         #expect(throws: LogValidationError.self) {
-            try process([logJSON(block: 10, index: 0)], range: BlockRange(10, 10), filter: LogFilter(topics: [nil, [t]]))
+            try process(
+                [logJSON(block: 10, index: 0)], range: BlockRange(10, 10), filter: LogFilter(topics: [nil, [t]]))
         }
     }
 
     @Test func markRemovedReplacesOrAdds() {
-        #expect(String(decoding: markRemoved(Array(#"{"a":1,"removed":false,"b":2}"#.utf8)), as: UTF8.self) == #"{"a":1,"removed":true,"b":2}"#)
+        #expect(
+            String(decoding: markRemoved(Array(#"{"a":1,"removed":false,"b":2}"#.utf8)), as: UTF8.self)
+                == #"{"a":1,"removed":true,"b":2}"#)
         #expect(String(decoding: markRemoved(Array(#"{"a":1}"#.utf8)), as: UTF8.self) == #"{"a":1,"removed":true}"#)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CCKit
 
 @Suite struct RangePlannerTests {
@@ -105,8 +106,9 @@ import Testing
             let roll = rng.next() % 10
             if roll < 3, r.count > 1 {
                 let suggestion = rng.next() % 2 == 0 ? nil : r.from + rng.next() % r.count
-                let ok = p.refused(r, roll == 0 ? .blockRange(suggestedTo: suggestion) : .resultCount(suggestedTo: suggestion))
-        #expect(ok)
+                let ok = p.refused(
+                    r, roll == 0 ? .blockRange(suggestedTo: suggestion) : .resultCount(suggestedTo: suggestion))
+                #expect(ok)
             } else {
                 p.succeeded(r, logs: Int(rng.next() % 3_000), seconds: 0.1)
                 done.append(r)

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 REQUESTS = []
 SCRIPT = []
+LOG = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,13 +88,17 @@ class Handler(BaseHTTPRequestHandler):
         self._reply(status, reply, dict(extra, **{"Content-Type": "application/json"}))
 
     def _record(self, status, body):
+        entry = {
+            "status": status,
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body.decode("utf-8", "replace"),
+        }
         with LOCK:
-            REQUESTS.append({
-                "status": status,
-                "path": self.path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": body.decode("utf-8", "replace"),
-            })
+            REQUESTS.append(entry)
+            if LOG:
+                with open(LOG[0], "a") as f:
+                    f.write(json.dumps(entry) + "\n")
 
 
 def main():
@@ -101,11 +106,22 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--responses", default="")
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--log", help="also append every request as a JSON line to this file")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https with this certificate")
     args = ap.parse_args()
     SCRIPT.extend([s for s in args.responses.split(",") if s])
+    if args.log:
+        LOG.append(args.log)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    print("listening http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    scheme = "http"
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    print("listening %s://127.0.0.1:%d" % (scheme, server.server_address[1]), flush=True)
     threading.Timer(args.max_seconds, lambda: server.shutdown()).start()
     try:
         server.serve_forever()

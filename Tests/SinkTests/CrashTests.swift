@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The promise of the checkpoint: SIGKILL any stage of a real
@@ -119,7 +119,8 @@ struct CrashTests {
     func sqliteCrashes() throws {
         let node = try FixtureNode(["--blocks", "1000"])
         defer { node.stop() }
-        let seed = UInt64(ProcessInfo.processInfo.environment["CC_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["CC_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         let reference = try SinkTest.tempDir("crash-ref")
         let d = try Self.duration {
             let statuses = try Pipeline(node: node.url, dir: reference, sink: ["sqlite", "t.db"]).finish(within: 120)
@@ -142,7 +143,8 @@ struct CrashTests {
     func fileCrashes() throws {
         let node = try FixtureNode(["--blocks", "1000"])
         defer { node.stop() }
-        let seed = UInt64(ProcessInfo.processInfo.environment["CC_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["CC_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         let sink = ["file", "out/{event}-{from}-{to}.ndjson", "--rotate-blocks", "150"]
         let reference = try SinkTest.tempDir("crash-ref")
         let d = try Self.duration {

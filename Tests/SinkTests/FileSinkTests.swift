@@ -56,9 +56,10 @@ struct FileSinkTests {
             #expect(r.status == 0, "\(r.stderr)")
             #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 16)
             // The rerun of the same pipeline: cc-fetch resumes at block 17.
-            let resumed = Self.lines(full).drop { line in
-                !(line.contains("\"blockNumber\":17,") && !line.contains("$cc"))
-            }.joined(separator: "\n") + "\n"
+            let resumed =
+                Self.lines(full).drop { line in
+                    !(line.contains("\"blockNumber\":17,") && !line.contains("$cc"))
+                }.joined(separator: "\n") + "\n"
             r = try SinkTest.run(
                 "cc-sink", ["file", path, "--checkpoint", "ck.json"] + rotation, stdin: resumed, directory: dir)
             #expect(r.status == 0, "\(r.stderr)")
@@ -72,14 +73,19 @@ struct FileSinkTests {
     func contradictions() throws {
         let dir = try SinkTest.tempDir()
         let input = SinkTest.stream(from: 1, to: 6, markerEvery: 2, finalMarker: false)
-        #expect(try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir).status == 0)
+        #expect(
+            try SinkTest.run(
+                "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir
+            ).status == 0)
         let saved = SinkTest.read(dir + "/ck.json")
-        var r = try SinkTest.run("cc-sink", ["file", "other.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
+        var r = try SinkTest.run(
+            "cc-sink", ["file", "other.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
         #expect(r.status == 78)
         #expect(r.stderr.contains("written for path 'out.ndjson'"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/other.ndjson"))
         try SinkTest.write("short\n", to: dir + "/out.ndjson")
-        r = try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
+        r = try SinkTest.run(
+            "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
         #expect(r.status == 78)
         #expect(r.stderr.contains("changed outside cc-sink"), "\(r.stderr)")
         #expect(SinkTest.read(dir + "/out.ndjson") == "short\n")
@@ -91,7 +97,8 @@ struct FileSinkTests {
     @Test("CSV: header, RFC 4180 quoting, --columns with args.*")
     func csv() throws {
         let dir = try SinkTest.tempDir()
-        let tricky = #"{"chainId":1,"blockNumber":5,"blockHash":"0xab","logIndex":0,"event":"Note","args":{"text":"a,b \"q\"\nline2","n":"7","list":[1,2]}}"#
+        let tricky =
+            #"{"chainId":1,"blockNumber":5,"blockHash":"0xab","logIndex":0,"event":"Note","args":{"text":"a,b \"q\"\nline2","n":"7","list":[1,2]}}"#
         let input = tricky + "\n" + SinkTest.marker(block: 5) + "\n"
         var r = try SinkTest.run("cc-sink", ["file", "out.csv"], stdin: input, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -109,8 +116,10 @@ struct FileSinkTests {
     @Test("{chainId} and {date} placeholders; hostile event names stay inside the directory")
     func placeholders() throws {
         let dir = try SinkTest.tempDir()
-        let a = #"{"chainId":10,"blockNumber":1,"blockHash":"0x01","blockTimestamp":1705000000,"logIndex":0,"event":"../../etc/passwd"}"#
-        let b = #"{"chainId":10,"blockNumber":2,"blockHash":"0x02","blockTimestamp":1705100000,"logIndex":0,"event":"Ok"}"#
+        let a =
+            #"{"chainId":10,"blockNumber":1,"blockHash":"0x01","blockTimestamp":1705000000,"logIndex":0,"event":"../../etc/passwd"}"#
+        let b =
+            #"{"chainId":10,"blockNumber":2,"blockHash":"0x02","blockTimestamp":1705100000,"logIndex":0,"event":"Ok"}"#
         let c = #"{"chainId":10,"blockNumber":3,"blockHash":"0x03","logIndex":0}"#
         let r = try SinkTest.run(
             "cc-sink", ["file", "out/{chainId}/{date}/{event}.ndjson"], stdin: [a, b, c].joined(separator: "\n"),
@@ -141,7 +150,8 @@ struct FileSinkTests {
         let big = SinkTest.stream(from: 1, to: 5000)
         let dir = try SinkTest.tempDir()
         try SinkTest.write(big, to: dir + "/in.ndjson")
-        r = try SinkTest.shell("'\(SinkTest.binary("cc-sink"))' file - '\(dir)/in.ndjson' | head -1 >/dev/null; echo ${PIPESTATUS[0]}")
+        r = try SinkTest.shell(
+            "'\(SinkTest.binary("cc-sink"))' file - '\(dir)/in.ndjson' | head -1 >/dev/null; echo ${PIPESTATUS[0]}")
         #expect(r.stdout == "0\n", "\(r.stderr)")
     }
 }

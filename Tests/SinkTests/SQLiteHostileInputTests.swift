@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("cc-sink sqlite: per-event tables and hostile input")
@@ -53,15 +53,20 @@ struct SQLiteHostileInputTests {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db"
         let evil = #""\"; DROP TABLE events; --""#
-        let args = #"{"\"); DROP TABLE events; --":"1","x y":"2","x_y":"3","block_number":"4","":"5","sqlite_master":"6"}"#
+        let args =
+            #"{"\"); DROP TABLE events; --":"1","x y":"2","x_y":"3","block_number":"4","":"5","sqlite_master":"6"}"#
         let sig = #""\"; DROP TABLE events; --(uint8,uint8,uint8,uint8,uint8,uint8)""#
         var input = Self.event(block: 1, log: 0, name: evil, signature: sig, args: args) + "\n"
         // The same sanitized name for another signature gets its own table.
         let sig2 = #""\"; DROP TABLE events; --(uint256)""#
         input += Self.event(block: 1, log: 1, name: evil, signature: sig2, args: #"{"v":"9"}"#) + "\n"
         // An event called like the cc_ tables or the main table.
-        input += Self.event(block: 1, log: 2, name: #""events""#, signature: #""events(uint8)""#, args: #"{"a":"1"}"#) + "\n"
-        input += Self.event(block: 1, log: 3, name: #""cc_checkpoint""#, signature: #""cc_checkpoint(uint8)""#, args: #"{"a":"1"}"#) + "\n"
+        input +=
+            Self.event(block: 1, log: 2, name: #""events""#, signature: #""events(uint8)""#, args: #"{"a":"1"}"#) + "\n"
+        input +=
+            Self.event(
+                block: 1, log: 3, name: #""cc_checkpoint""#, signature: #""cc_checkpoint(uint8)""#, args: #"{"a":"1"}"#)
+            + "\n"
         input += SinkTest.marker(block: 1) + "\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
@@ -74,11 +79,14 @@ struct SQLiteHostileInputTests {
                 ["events(uint8)", "events_2"],
                 ["cc_checkpoint(uint8)", "_cc_checkpoint"],
             ])
-        let cols = try SinkTest.query(db, "SELECT name FROM pragma_table_info('___DROP_TABLE_events____') WHERE cid >= 8")
-            .map { $0[0] ?? "" }
+        let cols = try SinkTest.query(
+            db, "SELECT name FROM pragma_table_info('___DROP_TABLE_events____') WHERE cid >= 8"
+        )
+        .map { $0[0] ?? "" }
         #expect(cols == ["____DROP_TABLE_events____", "x_y", "x_y_2", "block_number_2", "_", "_sqlite_master"])
         #expect(
-            try SinkTest.query(db, "SELECT x_y, x_y_2, block_number_2, \"_\", _sqlite_master FROM ___DROP_TABLE_events____")
+            try SinkTest.query(
+                db, "SELECT x_y, x_y_2, block_number_2, \"_\", _sqlite_master FROM ___DROP_TABLE_events____")
                 == [["2", "3", "4", "5", "6"]])
         // A rerun maps the same names to the same tables and columns.
         let again = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
@@ -103,19 +111,22 @@ struct SQLiteHostileInputTests {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db"
         var bytes = Array(
-            Self.event(block: 1, log: 0, name: #""Note""#, signature: #""Note(string)""#, args: #"{"text":"a\u00e9\n\"b XX"}"#).utf8)
+            Self.event(
+                block: 1, log: 0, name: #""Note""#, signature: #""Note(string)""#, args: #"{"text":"a\u00e9\n\"b XX"}"#
+            ).utf8)
         let xx = bytes.firstIndex(of: UInt8(ascii: "X"))!
         bytes[xx] = 0xFF
         bytes[xx + 1] = 0xC3
-        let input = String(decoding: bytes, as: UTF8.self) == "" ? "" : nil
-        _ = input
         var data = Data(bytes)
         data.append(contentsOf: Array(("\n" + SinkTest.marker(block: 1) + "\n").utf8))
         let inPath = dir + "/in.ndjson"
         try data.write(to: URL(fileURLWithPath: inPath))
         let r = try SinkTest.run("cc-sink", ["sqlite", db, inPath, "--tables", "per-event"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try SinkTest.query(db, "SELECT json_valid(args), json_extract(args, '$.text') FROM events") == [["1", "aé\n\"b \u{FFFD}\u{FFFD}"]])
+        #expect(
+            try SinkTest.query(db, "SELECT json_valid(args), json_extract(args, '$.text') FROM events") == [
+                ["1", "aé\n\"b \u{FFFD}\u{FFFD}"]
+            ])
         #expect(try SinkTest.query(db, "SELECT text FROM Note") == [["aé\n\"b \u{FFFD}\u{FFFD}"]])
     }
 
@@ -138,7 +149,9 @@ struct SQLiteHostileInputTests {
     func readOnly() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db", ck = dir + "/ck.json"
-        #expect(try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck], stdin: SinkTest.stream(from: 1, to: 3)).status == 0)
+        #expect(
+            try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck], stdin: SinkTest.stream(from: 1, to: 3))
+                .status == 0)
         let saved = SinkTest.read(ck)
         chmod(db, 0o444)
         chmod(dir, 0o555)
@@ -166,7 +179,8 @@ struct SQLiteHostileInputTests {
         let input = SinkTest.stream(from: 1, to: 3000, perBlock: 3, markerEvery: 50)
         let bin = SinkTest.binary("cc-sink")
         let db = small + "/t.db"
-        let mounted = getuid() == 0 && (try? SinkTest.shell("mount -t tmpfs -o size=1m cc-sink-test '\(small)'"))?.status == 0
+        let mounted =
+            getuid() == 0 && (try? SinkTest.shell("mount -t tmpfs -o size=1m cc-sink-test '\(small)'"))?.status == 0
         defer { if mounted { _ = try? SinkTest.shell("umount '\(small)'") } }
         // Without root, a file size limit does the same to SQLite's writes
         // (SIGXFSZ ignored, so write(2) fails with EFBIG).

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("cc-sink: SIGINT/SIGTERM")
@@ -15,7 +15,10 @@ struct SinkSignalTests {
         guard mkfifo(fifo, 0o600) == 0 else { throw SinkTestError("mkfifo failed") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "exec '\(SinkTest.binary("cc-sink"))' \(sink.map { "'\($0)'" }.joined(separator: " ")) < in.fifo 2> err.txt"]
+        p.arguments = [
+            "-c",
+            "exec '\(SinkTest.binary("cc-sink"))' \(sink.map { "'\($0)'" }.joined(separator: " ")) < in.fifo 2> err.txt",
+        ]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         try p.run()
         let writer = open(fifo, O_WRONLY)

@@ -2,7 +2,7 @@ import CCKit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Helpers for the sink's tests: temp directories, running the built

@@ -2,7 +2,7 @@ import CCKit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Tests/Fixtures/webhook_receiver.py as a process the test owns.
@@ -16,13 +16,14 @@ final class WebhookReceiver {
         var body: String
     }
 
-    init(responses: [String] = []) throws {
+    init(responses: [String] = [], tls: (cert: String, key: String)? = nil, log: String? = nil) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
-            "python3", "-u", SinkTest.repositoryRoot + "/Tests/Fixtures/webhook_receiver.py", "--port", "0",
-            "--responses", responses.joined(separator: ","), "--max-seconds", "300",
-        ]
+        p.arguments =
+            [
+                "python3", "-u", SinkTest.repositoryRoot + "/Tests/Fixtures/webhook_receiver.py", "--port", "0",
+                "--responses", responses.joined(separator: ","), "--max-seconds", "300",
+            ] + (tls.map { ["--tls", $0.cert, $0.key] } ?? []) + (log.map { ["--log", $0] } ?? [])
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

@@ -28,7 +28,10 @@ struct WebhookSinkTests {
         let input = SinkTest.stream(from: 1, to: 4, markerEvery: 2)
         let r = try SinkTest.run(
             "cc-sink",
-            ["webhook", receiver.url + "/hook?token=abc", "--secret-file", dir + "/secret", "-H", "X-Team: data", "--batch-size", "4"],
+            [
+                "webhook", receiver.url + "/hook?token=abc", "--secret-file", dir + "/secret", "-H", "X-Team: data",
+                "--batch-size", "4",
+            ],
             stdin: input, environment: ["CC_SIGNING_KEY": "0x" + Self.key])
         #expect(r.status == 0, "\(r.stderr)")
         let requests = try receiver.requests()
@@ -45,7 +48,8 @@ struct WebhookSinkTests {
             #expect(req.headers["x-chaincast-signer"] == signer)
             let sig = try #require(Hex.decode(req.headers["x-chaincast-eth-signature"] ?? ""))
             #expect(sig.count == 65)
-            let recovered = try #require(Secp256k1.recoverAddress(hash: EIP191.personalMessageHash(body), signature65: sig))
+            let recovered = try #require(
+                Secp256k1.recoverAddress(hash: EIP191.personalMessageHash(body), signature65: sig))
             #expect(ChecksumAddress.string(recovered) == signer)
         }
         #expect(try Self.delivered(requests) == SinkTest.expectedKeys(from: 1, to: 4))
@@ -60,7 +64,10 @@ struct WebhookSinkTests {
         let start = Date()
         let r = try SinkTest.run(
             "cc-sink",
-            ["webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--timeout", "1s", "-v", "--metrics-file", dir + "/m.prom"],
+            [
+                "webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--timeout", "1s", "-v", "--metrics-file",
+                dir + "/m.prom",
+            ],
             stdin: SinkTest.stream(from: 1, to: 6, markerEvery: 3), environment: Self.fast)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Date().timeIntervalSince(start) >= 2.0)  // Retry-After: 1 and a 1 s timeout
@@ -77,7 +84,8 @@ struct WebhookSinkTests {
         let receiver = try WebhookReceiver(responses: ["200", "422"])
         let dir = try SinkTest.tempDir()
         let r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--dead-letter", dir + "/dead.ndjson"],
+            "cc-sink",
+            ["webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--dead-letter", dir + "/dead.ndjson"],
             stdin: SinkTest.stream(from: 1, to: 3), environment: Self.fast)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("HTTP 422"))
@@ -116,7 +124,8 @@ struct WebhookSinkTests {
         #expect(r.stderr.contains("--max-retry-time 1s"), "\(r.stderr)")
         // Nothing listening at all.
         r = try SinkTest.run(
-            "cc-sink", ["webhook", "http://127.0.0.1:1/x", "--max-retries", "1"], stdin: SinkTest.stream(from: 1, to: 1),
+            "cc-sink", ["webhook", "http://127.0.0.1:1/x", "--max-retries", "1"],
+            stdin: SinkTest.stream(from: 1, to: 1),
             environment: Self.fast)
         #expect(r.status == 69)
         #expect(r.stderr.contains("connection refused"), "\(r.stderr)")
@@ -132,5 +141,29 @@ struct WebhookSinkTests {
         #expect(r.status == 64)
         r = try SinkTest.run("cc-sink", ["webhook", "ftp://example.com/x"], stdin: "")
         #expect(r.status == 64)
+    }
+}
+
+@Suite("cc-sink webhook: TLS")
+struct WebhookTLSTests {
+    @Test("TLS is verified: a private CA fails without --cacert and works with it")
+    func privateCA() throws {
+        let dir = try SinkTest.tempDir()
+        let gen = try SinkTest.shell(
+            "cd '\(dir)' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 "
+                + "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>&1")
+        guard gen.status == 0 else { return }  // no openssl on this machine: nothing to test with
+        let receiver = try WebhookReceiver(tls: (dir + "/cert.pem", dir + "/key.pem"), log: dir + "/requests.ndjson")
+        #expect(receiver.url.hasPrefix("https://"))
+        var r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url, "--max-retries", "0"], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 69)
+        #expect(r.stderr.contains("TLS"), "\(r.stderr)")
+        r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url, "--cacert", dir + "/cert.pem"], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 0, "\(r.stderr)")
+        let logged = SinkTest.read(dir + "/requests.ndjson").split(separator: "\n")
+        #expect(logged.count == 1)
+        #expect(logged.first?.contains("\\\"logIndex\\\":2") == true, "\(logged)")
     }
 }

@@ -18,7 +18,8 @@ public struct BlockResolver {
         case .tag(.earliest): return try node.header(tag: .earliest)?.number ?? 0
         case .tag(let t):
             guard let h = try node.header(tag: t) else {
-                throw ChainCastError.unavailable("\(what) \(t.rawValue): the node has no '\(t.rawValue)' block (it may not support the tag)")
+                throw ChainCastError.unavailable(
+                    "\(what) \(t.rawValue): the node has no '\(t.rawValue)' block (it may not support the tag)")
             }
             return h.number
         case .time(let t):

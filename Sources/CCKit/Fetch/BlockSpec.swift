@@ -11,7 +11,10 @@ public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ChainCastError) {
         let s = text.trimmingASCIIWhitespace()
-        if s.isEmpty { throw .usage("empty block: expected a number, 0x hex, latest, safe, finalized, earliest, -N or an ISO-8601 time") }
+        if s.isEmpty {
+            throw .usage(
+                "empty block: expected a number, 0x hex, latest, safe, finalized, earliest, -N or an ISO-8601 time")
+        }
         if let tag = BlockTag(rawValue: s.lowercased()) { self = .tag(tag); return }
         if s.hasPrefix("-") {
             guard let n = UInt64(s.dropFirst()), s.count > 1 else {
@@ -35,7 +38,9 @@ public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
             return
         }
         if let t = ISO8601Time.parse(s) { self = .time(t); return }
-        throw .usage("bad block '\(text)': expected a number, 0x hex, latest, safe, finalized, earliest, -N or an ISO-8601 time like 2024-01-01T00:00:00Z")
+        throw .usage(
+            "bad block '\(text)': expected a number, 0x hex, latest, safe, finalized, earliest, -N or an ISO-8601 time like 2024-01-01T00:00:00Z"
+        )
     }
 
     public var description: String {
@@ -78,7 +83,8 @@ public enum ISO8601Time {
             return true
         }
         guard let y = digits(4), expect(UInt8(ascii: "-")), let mo = digits(2), expect(UInt8(ascii: "-")),
-              let d = digits(2) else { return nil }
+            let d = digits(2)
+        else { return nil }
         guard (1...12).contains(mo), d >= 1, d <= daysInMonth(y, mo) else { return nil }
         var secs: Int64 = 0
         if i == b.count { return daysFromCivil(y, mo, d) * 86_400 }

@@ -31,17 +31,30 @@ public final class FetchMetrics: Sendable {
         func line(_ name: String, _ type: String, _ help: String, _ v: Int) -> String {
             "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name)\(label) \(v)\n"
         }
-        return line("ccfetch_requests_total", "counter", "eth_getLogs requests answered", requests.load(ordering: .relaxed))
+        return line(
+            "ccfetch_requests_total", "counter", "eth_getLogs requests answered", requests.load(ordering: .relaxed))
             + line("ccfetch_logs_total", "counter", "Logs written", logs.load(ordering: .relaxed))
-            + line("ccfetch_blocks_total", "counter", "Blocks covered by written ranges", blocks.load(ordering: .relaxed))
+            + line(
+                "ccfetch_blocks_total", "counter", "Blocks covered by written ranges", blocks.load(ordering: .relaxed))
             + line("ccfetch_output_bytes_total", "counter", "Bytes written to stdout", bytes.load(ordering: .relaxed))
-            + line("ccfetch_range_splits_total", "counter", "Ranges split after a provider limit error", splits.load(ordering: .relaxed))
-            + line("ccfetch_validation_retries_total", "counter", "Answers asked again because they broke the eth_getLogs contract", validationRetries.load(ordering: .relaxed))
+            + line(
+                "ccfetch_range_splits_total", "counter", "Ranges split after a provider limit error",
+                splits.load(ordering: .relaxed))
+            + line(
+                "ccfetch_validation_retries_total", "counter",
+                "Answers asked again because they broke the eth_getLogs contract",
+                validationRetries.load(ordering: .relaxed))
             + line("ccfetch_reorgs_total", "counter", "Reorgs detected", reorgs.load(ordering: .relaxed))
-            + line("ccfetch_removed_logs_total", "counter", "Logs sent again with removed=true", removedLogs.load(ordering: .relaxed))
-            + line("ccfetch_timestamp_requests_total", "counter", "Block headers fetched for blockTimestamp", timestampRequests.load(ordering: .relaxed))
+            + line(
+                "ccfetch_removed_logs_total", "counter", "Logs sent again with removed=true",
+                removedLogs.load(ordering: .relaxed))
+            + line(
+                "ccfetch_timestamp_requests_total", "counter", "Block headers fetched for blockTimestamp",
+                timestampRequests.load(ordering: .relaxed))
             + line("ccfetch_head_block", "gauge", "Latest head block seen", headBlock.load(ordering: .relaxed))
-            + line("ccfetch_last_block", "gauge", "Last block whose logs are all written", lastBlock.load(ordering: .relaxed))
+            + line(
+                "ccfetch_last_block", "gauge", "Last block whose logs are all written",
+                lastBlock.load(ordering: .relaxed))
             + line("ccfetch_chunk_size", "gauge", "Current eth_getLogs block span", chunkSize.load(ordering: .relaxed))
     }
 
@@ -50,7 +63,9 @@ public final class FetchMetrics: Sendable {
         let tmp = path + ".tmp"
         do {
             try Data(prometheusText(chainId: chainId).utf8).write(to: URL(fileURLWithPath: tmp))
-            if rename(tmp, path) != 0 { throw ChainCastError.io("--metrics-file \(path): \(String(cString: strerror(errno)))") }
+            if rename(tmp, path) != 0 {
+                throw ChainCastError.io("--metrics-file \(path): \(String(cString: strerror(errno)))")
+            }
         } catch let e as ChainCastError {
             throw e
         } catch {

@@ -8,7 +8,8 @@ extension FetchRun {
         guard let path = request.checkpointPath else { return nil }
         guard let ck = try CheckpointFile(path: path).read() else { return nil }
         guard ck.chainId == chainId else {
-            throw ChainCastError.config("checkpoint \(path) is for chain \(ck.chainId), but the node is chain \(chainId)")
+            throw ChainCastError.config(
+                "checkpoint \(path) is for chain \(ck.chainId), but the node is chain \(chainId)")
         }
         guard ck.filter == filterHash else {
             throw ChainCastError.config(
@@ -18,7 +19,8 @@ extension FetchRun {
         let current = try node.headers([ck.blockNumber]).first ?? nil
         guard let current else {
             throw ChainCastError.tempFail(
-                "checkpoint \(path) is at block \(ck.blockNumber), above the node's head: the node is behind, try again later")
+                "checkpoint \(path) is at block \(ck.blockNumber), above the node's head: the node is behind, try again later"
+            )
         }
         if current.hash.lowercased() == ck.blockHash.lowercased() { return ck.blockNumber + 1 }
         metrics.add(metrics.reorgs)
@@ -57,15 +59,17 @@ extension FetchRun {
         } else {
             let depth = max(64, confirmations)
             forkPoint = n > depth ? n - depth : 0
-            note("the node no longer knows orphaned block \(n) (\(h)): re-fetching from block \(forkPoint + 1); "
-                + "removals for orphaned logs at or below block \(n) could not be sent")
+            note(
+                "the node no longer knows orphaned block \(n) (\(h)): re-fetching from block \(forkPoint + 1); "
+                    + "removals for orphaned logs at or below block \(n) could not be sent")
         }
         var removed = 0
         for (block, blockHash) in orphans where block > forkPoint {
             removed += try emitRemovals(block: block, hash: blockHash)
         }
-        note("reorg below the checkpoint: fork at block \(forkPoint), \(orphans.count) orphaned block(s), "
-            + "\(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)")
+        note(
+            "reorg below the checkpoint: fork at block \(forkPoint), \(orphans.count) orphaned block(s), "
+                + "\(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)")
         return forkPoint + 1
     }
 
@@ -117,7 +121,9 @@ extension FetchRun {
 /// The same log line with `"removed":true` (replacing the node's `false`, or added).
 public func markRemoved(_ line: [UInt8]) -> [UInt8] {
     line.withUnsafeBufferPointer { buf -> [UInt8] in
-        guard let parsed = try? JSONLine(buf), parsed.root.kind == .object, let base = buf.baseAddress else { return line }
+        guard let parsed = try? JSONLine(buf), parsed.root.kind == .object, let base = buf.baseAddress else {
+            return line
+        }
         if let v = parsed.root["removed"] {
             let start = v.raw.baseAddress! - base
             let end = start + v.raw.count

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension FetchRun {
@@ -21,7 +21,9 @@ extension FetchRun {
             try seedTracker(below: cursor)
         }
         if request.verbose {
-            note("following the head from block \(cursor) every \(formatFixed(interval, 2)) s, \(confirmations) confirmation(s)")
+            note(
+                "following the head from block \(cursor) every \(formatFixed(interval, 2)) s, \(confirmations) confirmation(s)"
+            )
         }
         while true {
             if let s = stopAt, cursor > s { return }
@@ -91,7 +93,9 @@ extension FetchRun {
         // Every log must belong to the blocks we just linked.
         for s in out.spans {
             let i = Int(s.block - cursor)
-            guard i < headers.count, s.blockHash.hex(byteCount: 32) == headers[i].hash.lowercased() else { return cursor }
+            guard i < headers.count, s.blockHash.hex(byteCount: 32) == headers[i].hash.lowercased() else {
+                return cursor
+            }
         }
         try output.write(out.bytes)
         metrics.add(metrics.bytes, out.bytes.count)
@@ -138,9 +142,13 @@ extension FetchRun {
             removed += block.logs.count
         }
         if fork == nil {
-            note("reorg deeper than the \(t.depth) blocks kept in memory: removals sent only for blocks above \(forkPoint)")
+            note(
+                "reorg deeper than the \(t.depth) blocks kept in memory: removals sent only for blocks above \(forkPoint)"
+            )
         }
-        note("reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)")
+        note(
+            "reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)"
+        )
         tracker = t
         if request.checkpointPath != nil, let h = t.tip, h.number == forkPoint {
             try writeMarker(block: forkPoint, hash: h.hash)
@@ -157,7 +165,8 @@ extension FetchRun {
         settings.recordSpans = true
         settings.needEndHashes = false
         var job = RangeJob(settings: settings, metrics: metrics)
-        var planner = RangePlanner(from: from, to: to, chunkSize: fetcher.chunkSize, maxChunkSize: settings.maxChunkSize)
+        var planner = RangePlanner(
+            from: from, to: to, chunkSize: fetcher.chunkSize, maxChunkSize: settings.maxChunkSize)
         var parts: [UInt64: RangeOutput] = [:]
         var order: [BlockRange] = []
         var invalid = 0
@@ -172,7 +181,8 @@ extension FetchRun {
             case .failure(let e as RangeRefused):
                 metrics.add(metrics.requests)
                 guard planner.refused(r, e.refusal(from: r.from)) else {
-                    throw ChainCastError.unavailable("the provider refuses even a single block (\(r.from)): \(e.message)")
+                    throw ChainCastError.unavailable(
+                        "the provider refuses even a single block (\(r.from)): \(e.message)")
                 }
                 metrics.add(metrics.splits)
             case .failure(let e as LogValidationError):
@@ -182,7 +192,8 @@ extension FetchRun {
                     return nil
                 }
                 metrics.add(metrics.validationRetries)
-                planner = RangePlanner(from: r.from, to: to, chunkSize: planner.chunkSize, maxChunkSize: settings.maxChunkSize)
+                planner = RangePlanner(
+                    from: r.from, to: to, chunkSize: planner.chunkSize, maxChunkSize: settings.maxChunkSize)
                 // Ranges before r are kept; r and the rest are asked again.
                 order.removeAll { $0.from >= r.from }
             case .failure(let e):
@@ -195,12 +206,13 @@ extension FetchRun {
             let base = out.bytes.count
             out.bytes.append(contentsOf: p.bytes)
             out.logs += p.logs
-            out.spans.append(contentsOf: p.spans.map { s in
-                var s = s
-                s.start += base
-                s.end += base
-                return s
-            })
+            out.spans.append(
+                contentsOf: p.spans.map { s in
+                    var s = s
+                    s.start += base
+                    s.end += base
+                    return s
+                })
         }
         return out
     }

@@ -51,9 +51,11 @@ public final class FetchRun {
         if request.verbose {
             let secs = progress.elapsed
             let logs = metrics.logs.load(ordering: .relaxed)
-            note("\(logs) logs from \(metrics.blocks.load(ordering: .relaxed)) blocks in \(formatFixed(secs, 2)) s "
-                + "(\(Int(Double(logs) / max(secs, 0.001))) logs/s), \(metrics.requests.load(ordering: .relaxed)) eth_getLogs calls, "
-                + "\(metrics.splits.load(ordering: .relaxed)) splits, final chunk \(fetcher?.chunkSize ?? 0) blocks")
+            note(
+                "\(logs) logs from \(metrics.blocks.load(ordering: .relaxed)) blocks in \(formatFixed(secs, 2)) s "
+                    + "(\(Int(Double(logs) / max(secs, 0.001))) logs/s), \(metrics.requests.load(ordering: .relaxed)) eth_getLogs calls, "
+                    + "\(metrics.splits.load(ordering: .relaxed)) splits, final chunk \(fetcher?.chunkSize ?? 0) blocks"
+            )
         }
     }
 
@@ -63,7 +65,8 @@ public final class FetchRun {
         if let chain = request.chain {
             guard chain.chainId == chainId else {
                 throw ChainCastError.config(
-                    "--chain \(chain.name) expects chain id \(chain.chainId) but \(request.rpcURLs.map(redactURL).joined(separator: ", ")) reports \(chainId)")
+                    "--chain \(chain.name) expects chain id \(chain.chainId) but \(request.rpcURLs.map(redactURL).joined(separator: ", ")) reports \(chainId)"
+                )
             }
             preset = chain
         } else {
@@ -95,7 +98,8 @@ public final class FetchRun {
         } else if request.follow {
             from = settled.map { $0 + 1 } ?? 0
         } else {
-            throw ChainCastError.usage("say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+            throw ChainCastError.usage(
+                "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
         }
         // A fixed end (number or time) is where follow mode stops; `latest` and friends move with the head.
         var stopAt: UInt64? = nil
@@ -120,7 +124,9 @@ public final class FetchRun {
         var end = stopAt ?? requestedTo
         if end > settled {
             if fixedEnd && !request.follow {
-                note("--to \(end) is above the head \(head) minus \(confirmations) confirmation(s): stopping at block \(settled)")
+                note(
+                    "--to \(end) is above the head \(head) minus \(confirmations) confirmation(s): stopping at block \(settled)"
+                )
             }
             end = settled
         }
@@ -140,9 +146,11 @@ public final class FetchRun {
 
     /// Fetches [from, to] concurrently and writes it.
     func fetchRange(from: UInt64, to: UInt64) throws -> LogFetcher.Outcome {
-        try fetcher.run(from: from, to: to, emit: { range, out in
-            try emit(range, out)
-        }, tick: { self.tick() })
+        try fetcher.run(
+            from: from, to: to,
+            emit: { range, out in
+                try emit(range, out)
+            }, tick: { self.tick() })
     }
 
     func emit(_ range: BlockRange, _ out: RangeOutput) throws {

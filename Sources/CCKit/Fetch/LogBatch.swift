@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A response that breaks the promises of `eth_getLogs`: a log outside the
@@ -85,7 +85,9 @@ public struct LogBatchProcessor: Sendable {
             do throws(LogValidationError) {
                 let lineStart = out.count
                 let f: Fields
-                if let fast = try fastScan(log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first) {
+                if let fast = try fastScan(
+                    log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
+                {
                     f = fast
                 } else {
                     f = try scan(log, range: range)
@@ -95,10 +97,12 @@ public struct LogBatchProcessor: Sendable {
                         throw LogValidationError(
                             f.block == prevBlock && f.logIndex == prevIndex
                                 ? "duplicate log \(f.block)/\(f.logIndex) in the answer for blocks \(range)"
-                                : "log \(f.block)/\(f.logIndex) after \(prevBlock)/\(prevIndex): answer for blocks \(range) is out of order")
+                                : "log \(f.block)/\(f.logIndex) after \(prevBlock)/\(prevIndex): answer for blocks \(range) is out of order"
+                        )
                     }
                     if f.block == prevBlock && f.blockHash != prevHash {
-                        throw LogValidationError("block \(f.block) has two different hashes in the answer for blocks \(range)")
+                        throw LogValidationError(
+                            "block \(f.block) has two different hashes in the answer for blocks \(range)")
                     }
                 }
                 first = false
@@ -107,8 +111,10 @@ public struct LogBatchProcessor: Sendable {
                 prevHash = f.blockHash
                 writeLine(log, hasTimestamp: f.hasTimestamp, block: f.block, into: &out, timestamp: timestamp)
                 if recordSpans {
-                    summary.spans.append(LogSpan(block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count,
-                                                 hasTimestamp: f.hasTimestamp))
+                    summary.spans.append(
+                        LogSpan(
+                            block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count,
+                            hasTimestamp: f.hasTimestamp))
                 }
                 summary.logs += 1
             } catch {
@@ -140,8 +146,8 @@ public struct LogBatchProcessor: Sendable {
         currentHash: Word32, first: Bool
     ) throws(LogValidationError) -> Fields? {
         guard let r = RawLog.scan(b), let block = RawLog.quantity(b, r.blockNumber),
-              let index = RawLog.quantity(b, r.logIndex), r.blockHash.0 >= 0, r.address.0 >= 0,
-              r.hasTopics, !r.topicsMalformed, r.topicCount <= 4
+            let index = RawLog.quantity(b, r.logIndex), r.blockHash.0 >= 0, r.address.0 >= 0,
+            r.hasTopics, !r.topicsMalformed, r.topicCount <= 4
         else { return nil }  // the general path names what is wrong
         guard range.contains(block) else {
             throw LogValidationError("log in block \(block) in the answer for blocks \(range): outside the range asked")
@@ -163,7 +169,8 @@ public struct LogBatchProcessor: Sendable {
             guard let a = Word32(hex: UnsafeBufferPointer(rebasing: b[r.address.0..<r.address.1]), byteCount: 20)
             else { return nil }
             guard filter.matchesAddress(a) else {
-                throw LogValidationError("log \(block)/\(index) from address \(a.hex(byteCount: 20)) does not match the filter")
+                throw LogValidationError(
+                    "log \(block)/\(index) from address \(a.hex(byteCount: 20)) does not match the filter")
             }
         }
         for p in 0..<r.topicCount {
@@ -171,7 +178,8 @@ public struct LogBatchProcessor: Sendable {
             if p < filter.topics.count, filter.topics[p] != nil {
                 let w = Word32(hex: UnsafeBufferPointer(rebasing: b[s..<e]), byteCount: 32)
                 if w == nil || !filter.matchesTopic(p, w) {
-                    throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
+                    throw LogValidationError(
+                        "log \(block)/\(index) has topics that are malformed or do not match the filter")
                 }
             } else if !RawLog.isHexWord(b, s, e, bytes: 32) {
                 return nil
@@ -180,7 +188,8 @@ public struct LogBatchProcessor: Sendable {
         var p = r.topicCount
         while p < filter.topics.count {
             if !filter.matchesTopic(p, nil) {
-                throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
+                throw LogValidationError(
+                    "log \(block)/\(index) has topics that are malformed or do not match the filter")
             }
             p += 1
         }
@@ -212,7 +221,9 @@ public struct LogBatchProcessor: Sendable {
             default: break
             }
         }
-        guard let block else { throw LogValidationError("log without a valid blockNumber in the answer for blocks \(range)") }
+        guard let block else {
+            throw LogValidationError("log without a valid blockNumber in the answer for blocks \(range)")
+        }
         guard let index else { throw LogValidationError("log in block \(block) without a valid logIndex") }
         guard let hash else { throw LogValidationError("log \(block)/\(index) without a valid blockHash") }
         guard let address else { throw LogValidationError("log \(block)/\(index) without a valid address") }
@@ -221,7 +232,8 @@ public struct LogBatchProcessor: Sendable {
         }
         if removed { throw LogValidationError("log \(block)/\(index) is marked removed in a historical answer") }
         guard filter.matchesAddress(address) else {
-            throw LogValidationError("log \(block)/\(index) from address \(address.hex(byteCount: 20)) does not match the filter")
+            throw LogValidationError(
+                "log \(block)/\(index) from address \(address.hex(byteCount: 20)) does not match the filter")
         }
         guard let topics, topics.kind == .array, topics.count <= 4 else {
             throw LogValidationError("log \(block)/\(index) without a valid topics array")
@@ -238,7 +250,9 @@ public struct LogBatchProcessor: Sendable {
             if !filter.matchesTopic(position, nil) { bad = true }
             position += 1
         }
-        if bad { throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter") }
+        if bad {
+            throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
+        }
         return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: hasTimestamp)
     }
 
@@ -253,7 +267,7 @@ public struct LogBatchProcessor: Sendable {
         let body = UnsafeBufferPointer(rebasing: raw[0..<end])
         // Raw newlines can only be whitespace between tokens (JSON strings escape them).
         if let base = body.baseAddress,
-           memchr(base, 0x0A, body.count) != nil || memchr(base, 0x0D, body.count) != nil
+            memchr(base, 0x0A, body.count) != nil || memchr(base, 0x0D, body.count) != nil
         {
             appendCompacted(body, to: &out)
         } else {
@@ -278,7 +292,13 @@ func appendCompacted(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
     for c in b {
         if inString {
             out.append(c)
-            if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == 0x22 { inString = false }
+            if escaped {
+                escaped = false
+            } else if c == UInt8(ascii: "\\") {
+                escaped = true
+            } else if c == 0x22 {
+                inString = false
+            }
         } else if !isSpace(c) {
             out.append(c)
             if c == 0x22 { inString = true }

@@ -138,8 +138,9 @@ struct RangeJob {
     init(settings: FetchSettings, metrics: FetchMetrics) {
         self.settings = settings
         self.metrics = metrics
-        processor = LogBatchProcessor(filter: settings.filter, chainId: settings.chainId,
-                                      withTimestamps: settings.withTimestamps)
+        processor = LogBatchProcessor(
+            filter: settings.filter, chainId: settings.chainId,
+            withTimestamps: settings.withTimestamps)
         processor.recordSpans = settings.withTimestamps || settings.recordSpans
     }
 
@@ -211,10 +212,12 @@ struct RangeJob {
             do throws(LogValidationError) {
                 if settings.needEndHashes {
                     guard i < headers.count, let h = headers[i], h.number == ranges[i].to else {
-                        throw LogValidationError("the node has no block \(ranges[i].to) though it answered logs up to it")
+                        throw LogValidationError(
+                            "the node has no block \(ranges[i].to) though it answered logs up to it")
                     }
                     if let seen = out.endHash, seen != h.hash {
-                        throw LogValidationError("block \(h.number) changed hash between two calls (a reorg in progress)")
+                        throw LogValidationError(
+                            "block \(h.number) changed hash between two calls (a reorg in progress)")
                     }
                     out.endHash = h.hash
                 }

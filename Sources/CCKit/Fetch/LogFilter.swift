@@ -90,15 +90,19 @@ public struct LogFilter: Sendable, Equatable {
     private var jsonTail: String {
         var s = ""
         if !addresses.isEmpty {
-            s += addresses.count == 1 ? ",\"address\":\"\(addresses[0].hex(byteCount: 20))\""
+            s +=
+                addresses.count == 1
+                ? ",\"address\":\"\(addresses[0].hex(byteCount: 20))\""
                 : ",\"address\":[" + addresses.map { "\"\($0.hex(byteCount: 20))\"" }.joined(separator: ",") + "]"
         }
         if !topics.isEmpty {
-            s += ",\"topics\":[" + topics.map { t -> String in
-                guard let t else { return "null" }
-                if t.count == 1 { return "\"\(t[0].hex(byteCount: 32))\"" }
-                return "[" + t.map { "\"\($0.hex(byteCount: 32))\"" }.joined(separator: ",") + "]"
-            }.joined(separator: ",") + "]"
+            s +=
+                ",\"topics\":["
+                + topics.map { t -> String in
+                    guard let t else { return "null" }
+                    if t.count == 1 { return "\"\(t[0].hex(byteCount: 32))\"" }
+                    return "[" + t.map { "\"\($0.hex(byteCount: 32))\"" }.joined(separator: ",") + "]"
+                }.joined(separator: ",") + "]"
         }
         return s
     }
@@ -109,7 +113,9 @@ public struct LogFilter: Sendable, Equatable {
     /// unconstrained positions dropped, and the chain id.
     public func canonicalText(chainId: UInt64) -> String {
         var s = "cc-fetch filter v1\nchain=\(chainId)\n"
-        s += "address=" + (addresses.isEmpty ? "*" : addresses.map { $0.hex(byteCount: 20) }.joined(separator: ",")) + "\n"
+        s +=
+            "address=" + (addresses.isEmpty ? "*" : addresses.map { $0.hex(byteCount: 20) }.joined(separator: ","))
+            + "\n"
         for (i, t) in topics.enumerated() {
             s += "topic\(i)=" + (t.map { $0.map { $0.hex(byteCount: 32) }.joined(separator: ",") } ?? "*") + "\n"
         }

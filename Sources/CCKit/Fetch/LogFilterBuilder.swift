@@ -54,7 +54,8 @@ extension LogFilter {
                     throw .usage("--topic\(i) '\(t)': null means any value and cannot be part of a list")
                 }
                 guard let w = Word32(hex: s, byteCount: 32) else {
-                    throw .usage("--topic\(i) '\(s)': expected a 32-byte hex word (0x + 64 hex digits), null, or a comma list")
+                    throw .usage(
+                        "--topic\(i) '\(s)': expected a 32-byte hex word (0x + 64 hex digits), null, or a comma list")
                 }
                 words.append(w)
             }
@@ -82,9 +83,14 @@ extension LogFilter {
         if value.hasPrefix("@") {
             let path = String(value.dropFirst())
             guard FileManager.default.fileExists(atPath: path) else { throw .noInput("\(what) \(value): no such file") }
-            guard let data = FileManager.default.contents(atPath: path) else { throw .io("\(what) \(value): cannot read") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .io("\(what) \(value): cannot read")
+            }
             text = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .map { line in line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+                .map { line in
+                    line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+                        ?? ""
+                }
                 .joined(separator: "\n")
         }
         let items = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })

@@ -35,8 +35,10 @@ public struct RangeRefused: Error, Sendable {
     /// The provider's words (for the final error when a single block is refused).
     public var message: String
 
-    public init(blockLimit: Bool, suggestedFrom: UInt64? = nil, suggestedTo: UInt64? = nil, maxBlocks: UInt64? = nil,
-                message: String) {
+    public init(
+        blockLimit: Bool, suggestedFrom: UInt64? = nil, suggestedTo: UInt64? = nil, maxBlocks: UInt64? = nil,
+        message: String
+    ) {
         self.blockLimit = blockLimit
         self.suggestedFrom = suggestedFrom
         self.suggestedTo = suggestedTo

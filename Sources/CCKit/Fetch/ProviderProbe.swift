@@ -20,8 +20,12 @@ public struct ProbeReport: Sendable {
         s += "client       \(clientVersion)\n"
         s += "head         \(head)\n"
         s += "latency      \(formatFixed(latencyMs, 1)) ms (median of 5 eth_blockNumber)\n"
-        s += "max range    \(maxRange) blocks" + (rangeRefusal.map { " (next size refused: \($0))" } ?? " (largest size tried)") + "\n"
-        s += "max results  \(maxResults) logs" + (resultRefusal.map { " (more refused: \($0))" } ?? " (largest answer seen)") + "\n"
+        s +=
+            "max range    \(maxRange) blocks"
+            + (rangeRefusal.map { " (next size refused: \($0))" } ?? " (largest size tried)") + "\n"
+        s +=
+            "max results  \(maxResults) logs"
+            + (resultRefusal.map { " (more refused: \($0))" } ?? " (largest answer seen)") + "\n"
         s += "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
         return s
     }
@@ -32,7 +36,7 @@ public struct ProbeReport: Sendable {
         w.raw(","); w.key("chainId"); w.uint(chainId)
         w.raw(","); w.key("clientVersion"); w.string(clientVersion)
         w.raw(","); w.key("head"); w.uint(head)
-        w.raw(","); w.key("latencyMs"); w.raw(Array(formatFixed(latencyMs, 2).utf8).withUnsafeBufferPointer { $0 }); 
+        w.raw(","); w.key("latencyMs"); w.bytes.append(contentsOf: formatFixed(latencyMs, 2).utf8)
         w.raw(","); w.key("maxRange"); w.uint(maxRange)
         w.raw(","); w.key("rangeRefusal"); if let r = rangeRefusal { w.string(r) } else { w.raw("null") }
         w.raw(","); w.key("maxResults"); w.uint(UInt64(maxResults))

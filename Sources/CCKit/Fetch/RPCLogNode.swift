@@ -12,8 +12,11 @@ public final class RPCLogNode: LogNode {
         self.maxBatch = max(1, maxBatch)
     }
 
-    func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R {
-        let outcome = try client.call(RPCCall(method, paramsJSON: params)) { r throws(ChainCastError) in try body(r.value) }
+    func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R
+    {
+        let outcome = try client.call(RPCCall(method, paramsJSON: params)) { r throws(ChainCastError) in
+            try body(r.value)
+        }
         switch outcome {
         case .success(let v): return v
         case .refused(let f, let m): throw ChainCastError.unavailable("\(method): \(f.shape): \(m)")
@@ -27,7 +30,9 @@ public final class RPCLogNode: LogNode {
 
     func quantity(_ method: String) throws -> UInt64 {
         try one(method) { v throws(ChainCastError) in
-            guard let q = v.quantity else { throw .unavailable("\(method): answer is not a quantity: \(Self.snippet(v))") }
+            guard let q = v.quantity else {
+                throw .unavailable("\(method): answer is not a quantity: \(Self.snippet(v))")
+            }
             return q
         }
     }
@@ -40,7 +45,8 @@ public final class RPCLogNode: LogNode {
     }
 
     public func header(tag: BlockTag) throws -> BlockHeader? {
-        try one("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]") { v throws(ChainCastError) in try Self.header(v) }
+        try one("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]") { v throws(ChainCastError) in try Self.header(v)
+        }
     }
 
     public func header(hash: String) throws -> BlockHeader? {
@@ -108,11 +114,13 @@ public final class RPCLogNode: LogNode {
     static func refused(_ e: ProviderError) -> RangeRefused {
         switch e.kind {
         case .rangeTooLarge(let hint):
-            return RangeRefused(blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+            return RangeRefused(
+                blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
         case .tooManyResults(let hint):
-            return RangeRefused(blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
+            return RangeRefused(
+                blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
+                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
         default:
             return RangeRefused(blockLimit: false, message: describe(e, nil))
         }
@@ -125,7 +133,9 @@ public final class RPCLogNode: LogNode {
 
     public func hasState(at block: UInt64) throws -> Bool {
         do {
-            return try one("eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]") {
+            return try one(
+                "eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]"
+            ) {
                 v throws(ChainCastError) in v.kind == .string
             }
         } catch let e as ChainCastError where e.status != .unavailable || !e.message.contains("after") {
@@ -138,7 +148,7 @@ public final class RPCLogNode: LogNode {
     static func header(_ v: JSONValue) throws(ChainCastError) -> BlockHeader? {
         if v.isNull { return nil }
         guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"], h.kind == .string,
-              let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
+            let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
         else {
             throw .unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
         }

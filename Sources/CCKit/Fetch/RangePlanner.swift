@@ -105,7 +105,9 @@ public struct RangePlanner: Sendable {
     public mutating func succeeded(_ range: BlockRange, logs: Int, seconds: Double) {
         guard range.count >= chunkSize, logs < smallAnswerLogs, seconds < fastAnswerSeconds else { return }
         // Double when far below the cap, otherwise a gentler step.
-        let grown = logs < smallAnswerLogs / 4 ? chunkSize.multipliedReportingOverflow(by: 2).partialValue
+        let grown =
+            logs < smallAnswerLogs / 4
+            ? chunkSize.multipliedReportingOverflow(by: 2).partialValue
             : chunkSize + max(1, chunkSize / 4)
         chunkSize = max(1, min(grown, ceiling))
     }

@@ -40,7 +40,8 @@ public struct ReplayRun {
             }
             guard result.count > 0 else { return }
             guard let first = result[0]?["blockNumber"]?.quantity,
-                  let last = result[result.count - 1]?["blockNumber"]?.quantity, first <= last else {
+                let last = result[result.count - 1]?["blockNumber"]?.quantity, first <= last
+            else {
                 throw ChainCastError.data("\(path): line \(lineNumber): logs without ascending blockNumber")
             }
             // Across answers, order and uniqueness must hold too.

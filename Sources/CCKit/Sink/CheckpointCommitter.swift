@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Drives a `Sink` from a stream of decoded events and checkpoint markers,
@@ -52,7 +52,8 @@ public final class CheckpointCommitter {
         if let c = current {
             metrics.checkpointBlock = c.blockNumber
             if policy.verbose {
-                Diagnostics.error(Self.tool, "resuming after block \(c.blockNumber) (checkpoint \(checkpointFile.path))")
+                Diagnostics.error(
+                    Self.tool, "resuming after block \(c.blockNumber) (checkpoint \(checkpointFile.path))")
             }
         }
         try sink.resume(from: current?.marker, state: current.map { Array($0.sinkJSON.utf8) })

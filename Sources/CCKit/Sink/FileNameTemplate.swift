@@ -31,7 +31,8 @@ public struct FileNameTemplate: Equatable, Sendable {
             case "from": part = .from
             case "to": part = .to
             default:
-                throw .usage("path '\(text)': unknown placeholder {\(name)} (known: {event} {chainId} {date} {from} {to})")
+                throw .usage(
+                    "path '\(text)': unknown placeholder {\(name)} (known: {event} {chainId} {date} {from} {to})")
             }
             if !literal.isEmpty { parts.append(.literal(literal)) }
             literal = ""

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes events as NDJSON (each record exactly as received) or CSV, to one
@@ -111,16 +111,20 @@ public final class FileSink: Sink {
         for e in entries {
             if let final = e.finalPath {
                 if OutputFile.size(of: e.path) != nil {
-                    let f = try OutputFile(key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: e.length)
+                    let f = try OutputFile(
+                        key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: e.length)
                     try f.sync()
                     f.closeFile()
-                    if rename(e.path, final) != 0 { throw .io("cannot rename \(e.path) to \(final): \(FileIO.errorText())") }
+                    if rename(e.path, final) != 0 {
+                        throw .io("cannot rename \(e.path) to \(final): \(FileIO.errorText())")
+                    }
                     OutputFile.syncDirectory(of: final)
                 }
             } else {
                 // Reopened now, not when the next event for it comes: a file
                 // must stay in every checkpoint until it is complete.
-                let f = try OutputFile(key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: e.length)
+                let f = try OutputFile(
+                    key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: e.length)
                 f.lastBlock = e.lastBlock
                 f.window = e.window
                 f.columns = e.columns?.map(CSVRecordWriter.Column.init)
@@ -167,7 +171,8 @@ public final class FileSink: Sink {
                     return
                 }
                 var e = ResumeEntry(
-                    key: key, path: path, length: Int(length), from: from, lastBlock: last, window: f["window"]?.quantity,
+                    key: key, path: path, length: Int(length), from: from, lastBlock: last,
+                    window: f["window"]?.quantity,
                     columns: nil, finalPath: nil)
                 if let final = f["final"], final.kind == .string { e.finalPath = final.string() }
                 if let cols = f["columns"], cols.kind == .array {
@@ -178,7 +183,9 @@ public final class FileSink: Sink {
                 entries.append(e)
             }
         }
-        if let problem { throw .config("checkpoint's file sink state does not fit: \(problem); use another --checkpoint file") }
+        if let problem {
+            throw .config("checkpoint's file sink state does not fit: \(problem); use another --checkpoint file")
+        }
         return entries
     }
 

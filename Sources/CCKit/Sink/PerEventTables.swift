@@ -19,7 +19,10 @@ final class PerEventTables {
         var columns: [Column]
         var insert: SQLiteStatement
         let delete: SQLiteStatement
-        init(name: String, signature: EventSignature?, columns: [Column], insert: SQLiteStatement, delete: SQLiteStatement) {
+        init(
+            name: String, signature: EventSignature?, columns: [Column], insert: SQLiteStatement,
+            delete: SQLiteStatement
+        ) {
             self.name = name
             self.signature = signature
             self.columns = columns
@@ -72,7 +75,8 @@ final class PerEventTables {
         }
     }
 
-    private func makeTable(name: String, signature: EventSignature?, columns: [Column]) throws(ChainCastError) -> Table {
+    private func makeTable(name: String, signature: EventSignature?, columns: [Column]) throws(ChainCastError) -> Table
+    {
         Table(
             name: name, signature: signature, columns: columns,
             insert: try prepareInsert(name, columns),
@@ -131,7 +135,8 @@ final class PerEventTables {
         for c in t.columns { taken.insert(c.name.lowercased()) }
         let keyText = String(decoding: key, as: UTF8.self)
         let name = SQLIdentifier.unique(SQLIdentifier.sanitize(keyText), avoiding: taken)
-        try db.exec("ALTER TABLE \(SQLIdentifier.quote(t.name)) ADD COLUMN \(SQLIdentifier.quote(name)) \(type.rawValue)")
+        try db.exec(
+            "ALTER TABLE \(SQLIdentifier.quote(t.name)) ADD COLUMN \(SQLIdentifier.quote(name)) \(type.rawValue)")
         registerColumn.bind(1, text: t.name)
         registerColumn.bind(2, int: Int64(t.columns.count))
         registerColumn.bind(3, text: keyText)

@@ -92,7 +92,8 @@ enum SinkState {
         }
         guard let found else { throw .config("checkpoint file's \"sink\" object has no \"type\"") }
         if found != kind {
-            throw .config("checkpoint file was written by the \(found) sink, not the \(kind) sink; use another --checkpoint file")
+            throw .config(
+                "checkpoint file was written by the \(found) sink, not the \(kind) sink; use another --checkpoint file")
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// POSTs batches of events as JSON arrays, signed, with retries.
@@ -81,7 +81,11 @@ public final class WebhookSink: Sink {
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
         body.append(batchEvents == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
         let raw = e.root.raw
-        if UTF8Repair.isValid(raw) { body.append(contentsOf: raw) } else { body.append(contentsOf: UTF8Repair.repaired(raw)) }
+        if UTF8Repair.isValid(raw) {
+            body.append(contentsOf: raw)
+        } else {
+            body.append(contentsOf: UTF8Repair.repaired(raw))
+        }
         batchEvents += 1
         pendingEvents += 1
     }
@@ -139,7 +143,8 @@ public final class WebhookSink: Sink {
             if let r = response {
                 if (200..<300).contains(r.status) {
                     if options.verbose && attempt > 1 {
-                        Diagnostics.error("cc-sink", "webhook \(shownURL): delivered \(batchEvents) events after \(attempt) attempts")
+                        Diagnostics.error(
+                            "cc-sink", "webhook \(shownURL): delivered \(batchEvents) events after \(attempt) attempts")
                     }
                     return
                 }
@@ -160,7 +165,8 @@ public final class WebhookSink: Sink {
             if let ra = retryAfter { delay = ra }
             if options.maxRetries == nil && elapsed + delay > options.maxRetryTime {
                 throw .unavailable(
-                    "webhook \(shownURL) unavailable for \(Int(elapsed))s (--max-retry-time \(Int(options.maxRetryTime))s): \(problem)")
+                    "webhook \(shownURL) unavailable for \(Int(elapsed))s (--max-retry-time \(Int(options.maxRetryTime))s): \(problem)"
+                )
             }
             metrics.webhookRetries += 1
             if options.verbose {
@@ -183,7 +189,9 @@ public final class WebhookSink: Sink {
         var lines: [UInt8] = []
         lines.reserveCapacity(body.count + batchEvents)
         body.withUnsafeBufferPointer { b in
-            guard b.count >= 2, let parsed = try? JSONLine(UnsafeBufferPointer(rebasing: b[0..<b.count])) else { return }
+            guard b.count >= 2, let parsed = try? JSONLine(UnsafeBufferPointer(rebasing: b[0..<b.count])) else {
+                return
+            }
             parsed.root.forEachElement { v in
                 lines.append(contentsOf: v.raw)
                 lines.append(0x0A)

@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import CCKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An in-memory node: two logs in every block divisible by 3, random answer
+/// delays (so ranges complete out of order), a block-range limit, and one
+/// answer in `corruptEvery` that carries a duplicated log.
+final class FakeLogNode: LogNode, @unchecked Sendable {
+    // @unchecked: `calls` is atomic; everything else is immutable.
+    let head: UInt64
+    let rangeLimit: UInt64
+    let corruptEvery: Int
+    let calls: Atomic<Int>
+
+    init(head: UInt64, rangeLimit: UInt64, corruptEvery: Int) {
+        self.head = head
+        self.rangeLimit = rangeLimit
+        self.corruptEvery = corruptEvery
+        self.calls = Atomic(0)
+    }
+
+    static func log(_ block: UInt64, _ index: UInt64) -> String {
+        logJSON(block: block, index: index)
+    }
+
+    static func logs(_ from: UInt64, _ to: UInt64) -> [String] {
+        (from...to).filter { $0 % 3 == 0 }.flatMap { [log($0, 0), log($0, 1)] }
+    }
+
+    func chainId() throws -> UInt64 { 1 }
+    func clientVersion() throws -> String { "fake" }
+    func blockNumber() throws -> UInt64 { head }
+    func header(tag: BlockTag) throws -> BlockHeader? { nil }
+    func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] { numbers.map { Self.header($0) } }
+    func header(hash: String) throws -> BlockHeader? { nil }
+    func hasState(at block: UInt64) throws -> Bool { false }
+
+    static func header(_ n: UInt64) -> BlockHeader {
+        let h = "0x" + String(repeating: "0", count: 62) + format2(n)
+        return BlockHeader(number: n, hash: h, parentHash: "0x", timestamp: n)
+    }
+
+    func getLogs(
+        _ params: [String], headers headerNumbers: [UInt64], _ body: (Int, Result<JSONValue, Error>) throws -> Void
+    ) throws -> [BlockHeader?] {
+        usleep(UInt32.random(in: 0...2_000))
+        for (i, p) in params.enumerated() {
+            let n = calls.add(1, ordering: .relaxed).newValue
+            let from = UInt64(p.split(separator: "\"")[3].dropFirst(2), radix: 16)!
+            let to = UInt64(p.split(separator: "\"")[7].dropFirst(2), radix: 16)!
+            if to - from + 1 > rangeLimit {
+                try body(
+                    i, .failure(RangeRefused(blockLimit: true, maxBlocks: rangeLimit, message: "max \(rangeLimit)")))
+                continue
+            }
+            var logs = Self.logs(from, to)
+            if n % corruptEvery == 0, let first = logs.first { logs.insert(first, at: 0) }
+            var bytes = Array(("[" + logs.joined(separator: ",") + "]").utf8)
+            try bytes.withUnsafeMutableBufferPointer { b in
+                let line = try JSONLine(UnsafeBufferPointer(b))
+                try body(i, .success(line.root))
+            }
+        }
+        return headerNumbers.map { Self.header($0) }
+    }
+}
+
+@Suite struct LogFetcherTests {
+    @Test(arguments: [1, 3, 8])
+    func writesEveryBlockOnceInOrder(concurrency: Int) throws {
+        var settings = FetchSettings(filter: LogFilter(), chainId: 1)
+        settings.concurrency = concurrency
+        settings.chunkSize = 700
+        settings.needEndHashes = true
+        settings.batch = concurrency == 3 ? 2 : 1
+        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) {
+            FakeLogNode(head: 20_000, rangeLimit: 250, corruptEvery: 7)
+        }
+        var out: [UInt8] = []
+        var ranges: [BlockRange] = []
+        let outcome = try fetcher.run(from: 5, to: 12_345) { range, o in
+            out.append(contentsOf: o.bytes)
+            ranges.append(range)
+            #expect(o.endHash == FakeLogNode.header(range.to).hash)
+        }
+        #expect(outcome == .completed)
+        let want = FakeLogNode.logs(5, 12_345).map { String($0.dropLast()) + #","chainId":1}"# + "\n" }.joined()
+        #expect(String(decoding: out, as: UTF8.self) == want)
+        var next: UInt64 = 5
+        for r in ranges {
+            #expect(r.from == next)
+            #expect(r.count <= 250)
+            next = r.to + 1
+        }
+        #expect(next == 12_346)
+        #expect(fetcher.chunkSize <= 250)
+    }
+
+    @Test func aBrokenAnswerTwiceIsAnError() {
+        let settings = FetchSettings(filter: LogFilter(), chainId: 1)
+        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) {
+            FakeLogNode(head: 1_000, rangeLimit: 10_000, corruptEvery: 1)
+        }
+        do {
+            _ = try fetcher.run(from: 0, to: 100) { _, _ in }
+            Issue.record("accepted duplicates")
+        } catch let e as ChainCastError {
+            #expect(e.status == .unavailable)
+            #expect(e.message.contains("duplicate"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}
