@@ -202,6 +202,9 @@ extension LineReader.Storage {
     /// quarter second; a regular file is always readable, so this costs one
     /// poll(2) per buffer.
     fileprivate func waitUntilReadable() throws(StopRequested) {
+        // A descriptor not open for reading never polls readable; read(2)
+        // reports its error instead.
+        if fcntl(fd, F_GETFL) & O_ACCMODE == O_WRONLY { return }
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
             if let s = SignalState.pending { throw StopRequested(signal: s) }
