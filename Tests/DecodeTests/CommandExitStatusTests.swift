@@ -21,3 +21,42 @@ import Testing
         #expect(r.stderr.hasPrefix("Error: "))
     }
 }
+
+import Foundation
+
+/// SIGINT/SIGTERM while a stage waits on an idle pipe: it flushes what it has
+/// (the marker it already read) and exits 130/143 (chaincast(7)).
+@Suite struct StopSignalTests {
+    static let marker = #"{"$cc":"checkpoint","chainId":1,"blockNumber":5,"blockHash":"0x01","filter":"ab"}"#
+
+    @Test(arguments: [
+        (["cc-decode", "--abi", "erc20"], SIGINT, Int32(130)),
+        (["cc-decode", "--abi", "erc20"], SIGTERM, Int32(143)),
+        (["cc-filter", #"event == "Transfer""#], SIGINT, Int32(130)),
+        (["cc-filter", #"event == "Transfer""#], SIGTERM, Int32(143)),
+    ])
+    func stageStopsCleanly(command: [String], signal: Int32, status: Int32) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Shell.binDir + "/" + command[0])
+        p.arguments = Array(command.dropFirst())
+        let input = Pipe()
+        let output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        input.fileHandleForWriting.write(Data((Self.marker + "\n").utf8))
+        Thread.sleep(forTimeInterval: 0.7)
+        kill(p.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(5)
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let stillRunning = p.isRunning
+        if stillRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        #expect(!stillRunning, "the stage did not stop within 5 s")
+        #expect(p.terminationStatus == status)
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(out == Self.marker + "\n")
+    }
+}

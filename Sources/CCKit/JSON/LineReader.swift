@@ -157,18 +157,25 @@ public struct LineReader {
                 capacity *= 2
             }
             while true {
+                try waitUntilReadable()
                 let r = read(fd, buffer + end, capacity - end)
                 if r > 0 {
                     end += r
                     return
                 }
                 if r == 0 {
+                    // A signal and the writer's exit often arrive together;
+                    // the signal wins, so the stop is reported as 130/143.
+                    if let s = SignalState.pending { throw StopRequested(signal: s) }
                     eof = true
                     return
                 }
                 let e = errno
                 switch e {
                 case EINTR:
+                    // Interrupted by SIGINT/SIGTERM: stop reading; the command
+                    // flushes what it has and exits 130/143.
+                    if let s = SignalState.pending { throw StopRequested(signal: s) }
                     continue
                 case EAGAIN, EWOULDBLOCK:
                     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -186,4 +193,21 @@ private func describeSize(_ n: Int) -> String {
     if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
     if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
     return "\(n) bytes"
+}
+
+extension LineReader.Storage {
+    /// A signal may be delivered to any thread of the process, so a read(2)
+    /// blocked on an idle pipe is not reliably interrupted by it. Waiting in
+    /// short polls first lets the reader notice SIGINT/SIGTERM within a
+    /// quarter second; a regular file is always readable, so this costs one
+    /// poll(2) per buffer.
+    fileprivate func waitUntilReadable() throws(StopRequested) {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            if let s = SignalState.pending { throw StopRequested(signal: s) }
+            let r = poll(&pfd, 1, 250)
+            if r < 0 && errno == EINTR { continue }
+            if r != 0 { return }  // readable, hung up, or an error that read(2) will report
+        }
+    }
 }

@@ -19,8 +19,21 @@ public enum SignalState {
                 expected: 0, desired: sig, ordering: .relaxed)
             if !exchanged { _exit(128 + sig) }
         }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        // No SA_RESTART: a read(2) blocked on an idle pipe must return EINTR
+        // so the reader notices the request to stop.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        // A parent may start us with these blocked (the mask survives exec);
+        // a pipeline stage must still stop cleanly when asked.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// The signal that asked us to stop, or nil.
