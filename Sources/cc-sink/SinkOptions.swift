@@ -59,6 +59,8 @@ struct SinkOptions: ParsableArguments {
         sigaddset(&set, SIGTERM)
         sigprocmask(SIG_UNBLOCK, &set, nil)
         let metrics = metrics ?? SinkMetrics(path: metricsFile, sink: sink.kind)
+        // Counters of a run that failed are worth seeing too.
+        defer { metrics.write(force: true) }
         let committer = CheckpointCommitter(sink: sink, checkpointPath: checkpoint, policy: policy, metrics: metrics)
         try committer.resume()
         try committer.run(inputPath: input)
