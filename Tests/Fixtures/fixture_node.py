@@ -516,7 +516,22 @@ def parse_args(argv):
     return args
 
 
+def exit_with_parent():
+    """A test process that crashes must not leave its server running (it would
+    hold the test runner's stderr open and hang `swift test`)."""
+    import os, threading, time
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv=None):
+    exit_with_parent()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     node = Node(args)
     if args.pregenerate:

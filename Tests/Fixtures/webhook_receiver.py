@@ -101,7 +101,22 @@ class Handler(BaseHTTPRequestHandler):
                     f.write(json.dumps(entry) + "\n")
 
 
+def exit_with_parent():
+    """A test process that crashes must not leave its server running (it would
+    hold the test runner's stderr open and hang `swift test`)."""
+    import os, threading, time
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    exit_with_parent()
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--responses", default="")
