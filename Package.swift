@@ -49,7 +49,9 @@ let package = Package(
         .testTarget(name: "FoundationTests", dependencies: ["CCKit", "CCTestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["CCKit", "CCTestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["CCKit", "CCTestSupport"]),
-        .testTarget(name: "SinkTests", dependencies: ["CCKit", "CCTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "SinkTests",
+            dependencies: ["CCKit", "CCTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FilterTests", dependencies: ["CCKit", "CCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,9 +2,9 @@ import ArgumentParser
 import CCKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `cc-filter`: keeps, reshapes and aggregates decoded events with a small
@@ -28,23 +28,33 @@ struct FilterCommand: ChainCastCommand {
             Markers ({"$cc": …}) always pass unchanged and in order. See cc-filter(1) for the language.
             """)
 
-    @Argument(help: ArgumentHelp("The filter expression (see the discussion for when it is a FILE instead).",
-                                 valueName: "EXPR"))
+    @Argument(
+        help: ArgumentHelp(
+            "The filter expression (see the discussion for when it is a FILE instead).",
+            valueName: "EXPR"))
     var expression: String?
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: .long, help: ArgumentHelp("A predicate every passing event must satisfy (repeatable).",
-                                            valueName: "EXPR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A predicate every passing event must satisfy (repeatable).",
+            valueName: "EXPR"))
     var `where`: [String] = []
 
-    @Option(name: .short, help: ArgumentHelp("Read the predicate from a file ('#' starts a comment).",
-                                             valueName: "PROGRAM-FILE"))
+    @Option(
+        name: .short,
+        help: ArgumentHelp(
+            "Read the predicate from a file ('#' starts a comment).",
+            valueName: "PROGRAM-FILE"))
     var file: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Replace each passing event by this object; write {..., key: expr} to keep the event's other fields.",
-        valueName: "OBJECT-EXPR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Replace each passing event by this object; write {..., key: expr} to keep the event's other fields.",
+            valueName: "OBJECT-EXPR"))
     var map: String?
 
     @Option(name: .long, help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
@@ -53,18 +63,25 @@ struct FilterCommand: ChainCastCommand {
     @Option(name: .long, help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
     var del: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Aggregate by these keys (comma-separated expressions).",
-                                            valueName: "EXPR[,EXPR...]"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Aggregate by these keys (comma-separated expressions).",
+            valueName: "EXPR[,EXPR...]"))
     var groupBy: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Aggregates: count(), sum(x), min(x), max(x), avg(x), first(x), last(x), distinct(x), or {name: agg(x), …}.",
-        valueName: "AGGREGATES"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Aggregates: count(), sum(x), min(x), max(x), avg(x), first(x), last(x), distinct(x), or {name: agg(x), …}.",
+            valueName: "AGGREGATES"))
     var agg: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "When aggregate rows are written: blocks:N, time:1h (by blockTimestamp), marker, or end (default).",
-        valueName: "WINDOW"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "When aggregate rows are written: blocks:N, time:1h (by blockTimestamp), marker, or end (default).",
+            valueName: "WINDOW"))
     var window: String?
 
     @Flag(help: "Drop raw (undecoded) logs instead of passing them through.")
@@ -86,7 +103,8 @@ struct FilterCommand: ChainCastCommand {
                 // expression is given; an operand naming an existing file is input.
                 let reshapesOnly = map != nil || !set.isEmpty || !del.isEmpty || agg != nil
                 if files.isEmpty && !reshapesOnly {
-                    throw ChainCastError.usage("missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE (see cc-filter --help)")
+                    throw ChainCastError.usage(
+                        "missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE (see cc-filter --help)")
                 }
                 if let first = files.first, !(reshapesOnly && (first == "-" || access(first, F_OK) == 0)) {
                     try program.addPredicate(files.removeFirst(), origin: "expression")
@@ -146,8 +164,10 @@ struct FilterCommand: ChainCastCommand {
             throw e
         }
         if verbosity.verbose {
-            Diagnostics.error("cc-filter", "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
-                + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
+            Diagnostics.error(
+                "cc-filter",
+                "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
+                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
         }
     }
 }

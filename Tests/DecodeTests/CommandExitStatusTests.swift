@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Exit statuses every command shares (chaincast(7), EXIT STATUS), checked on
@@ -14,15 +15,15 @@ import Testing
         #expect(r.stdout.contains("USAGE:"))
     }
 
-    @Test(arguments: ["cc-decode --no-such-flag", "cc-fetch --no-such-flag", "cc-filter --no-such-flag", "cc-sink nowhere"])
+    @Test(arguments: [
+        "cc-decode --no-such-flag", "cc-fetch --no-such-flag", "cc-filter --no-such-flag", "cc-sink nowhere",
+    ])
     func unknownOptionIsAUsageError(command: String) throws {
         let r = try Shell.run(command)
         #expect(r.status == 64, "\(command): \(r.stderr)")
         #expect(r.stderr.hasPrefix("Error: "))
     }
 }
-
-import Foundation
 
 /// SIGINT/SIGTERM while a stage waits on an idle pipe: it flushes what it has
 /// (the marker it already read) and exits 130/143 (chaincast(7)).

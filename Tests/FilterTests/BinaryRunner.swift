@@ -43,8 +43,9 @@ enum BinaryRunner {
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         errDone.wait()
         p.waitUntilExit()
-        return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        return RunResult(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// `sh -c` for pipelines (`| head -1`).
@@ -54,10 +55,11 @@ enum BinaryRunner {
 }
 
 /// Builds decoded events for tests.
-func decodedEvent(block: Int, log: Int, event: String = "Transfer", value: String = "1000",
-                  from: String = "0x28C6c06298d514Db089934071355E5743bf21d60",
-                  to: String = "0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549", timestamp: Int? = nil) -> String
-{
+func decodedEvent(
+    block: Int, log: Int, event: String = "Transfer", value: String = "1000",
+    from: String = "0x28C6c06298d514Db089934071355E5743bf21d60",
+    to: String = "0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549", timestamp: Int? = nil
+) -> String {
     let ts = timestamp.map { ",\"blockTimestamp\":\($0)" } ?? ""
     return "{\"chainId\":1,\"blockNumber\":\(block)\(ts),\"logIndex\":\(log),"
         + "\"address\":\"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\",\"removed\":false,\"event\":\"\(event)\","
@@ -68,4 +70,5 @@ func marker(_ block: Int) -> String {
     "{\"$cc\":\"checkpoint\",\"chainId\":1,\"blockNumber\":\(block),\"blockHash\":\"0xab\",\"filter\":\"3f9a\"}"
 }
 
-let rawLog = "{\"address\":\"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\",\"topics\":[\"0xdd\"],\"data\":\"0x\",\"blockNumber\":\"0x1\",\"logIndex\":\"0x0\"}"
+let rawLog =
+    "{\"address\":\"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\",\"topics\":[\"0xdd\"],\"data\":\"0x\",\"blockNumber\":\"0x1\",\"logIndex\":\"0x0\"}"

@@ -34,26 +34,36 @@ import Testing
         #expect(try evalTransfer("event != \"Approval\"") == "true")
         #expect(try evalTransfer("address == \"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\"") == "true")
         #expect(try evalTransfer("address == \"0xA0B86991C6218B36C1D19D4A2E9EB0CE3606EB48\"") == "true")
-        #expect(try evalTransfer("address in [\"0x0000000000000000000000000000000000000000\", \"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\"]") == "true")
+        #expect(
+            try evalTransfer(
+                "address in [\"0x0000000000000000000000000000000000000000\", \"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\"]"
+            ) == "true")
         #expect(try evalTransfer("args.from not in [\"0x28c6c06298d514db089934071355e5743bf21d60\"]") == "false")
         #expect(try evalTransfer("\"2\" in args.ids") == "true")
         #expect(try evalTransfer("3 in args.ids") == "true")  // "0x03" is the number 3
         #expect(try evalTransfer("args.value / 10**18") == "1000")
-        #expect(try evalTransfer("args.value * 10**40") == "\"10000000000000000000000000000000000000000000000000000000000000\"")
+        #expect(
+            try evalTransfer("args.value * 10**40")
+                == "\"10000000000000000000000000000000000000000000000000000000000000\"")
         #expect(try evalTransfer("blockNumber % 1000 == 0") == "true")
         #expect(try evalTransfer("args.missing > 5") == "false")
         #expect(try evalTransfer("args.missing == null") == "true")
         #expect(try evalTransfer("args.missing + 1") == "null")
         #expect(try evalTransfer("!args.missing") == "true")
-        #expect(try evalTransfer("event == \"Transfer\" ? args.to : args.spender") == "\"0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549\"")
-        #expect(try evalTransfer("{b: blockNumber, v: args.value, n: args.value / 10**18, t: true}")
-            == "{\"b\":19000000,\"v\":\"1000000000000000000000\",\"n\":1000,\"t\":true}")
+        #expect(
+            try evalTransfer("event == \"Transfer\" ? args.to : args.spender")
+                == "\"0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549\"")
+        #expect(
+            try evalTransfer("{b: blockNumber, v: args.value, n: args.value / 10**18, t: true}")
+                == "{\"b\":19000000,\"v\":\"1000000000000000000000\",\"n\":1000,\"t\":true}")
         #expect(try evalTransfer("[event, logIndex]") == "[\"Transfer\",27]")
     }
 
     @Test func runtimeErrors() throws {
         #expect(try evalTransfer("args.value / (blockNumber - 19000000)") == "error: division by zero in '/'")
-        #expect(try evalTransfer("args.value ** 200") == "error: integer overflow in '**' (numbers are limited to 512 bits)")
+        #expect(
+            try evalTransfer("args.value ** 200") == "error: integer overflow in '**' (numbers are limited to 512 bits)"
+        )
         #expect(try evalTransfer("event + 1") == "error: '+' needs a number, got string \"Transfer\"")
         #expect(try evalTransfer("event > 1") == "error: '>' needs a number, got string \"Transfer\"")
         #expect(try evalTransfer("args.flag < 1") == "error: cannot compare bool with number using '<'")
@@ -63,7 +73,8 @@ import Testing
 
     @Test func exactEdges() throws {
         let u256max = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-        let ev = "{\"event\":\"X\",\"args\":{\"a\":\"\(u256max)\",\"b\":\"-57896044618658097711785492504343953926634992332820282019728792003956564819968\",\"h\":\"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}}"
+        let ev =
+            "{\"event\":\"X\",\"args\":{\"a\":\"\(u256max)\",\"b\":\"-57896044618658097711785492504343953926634992332820282019728792003956564819968\",\"h\":\"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}}"
         #expect(try eval("args.a == 2**256 - 1", event: ev) == "true")
         #expect(try eval("args.a + 1 == 2**256", event: ev) == "true")
         #expect(try eval("args.a == args.h", event: ev) == "false")  // two strings: compared as text
@@ -72,10 +83,17 @@ import Testing
         #expect(try eval("args.b < 0", event: ev) == "true")
         #expect(try eval("args.b - 1 == -(2**255) - 1", event: ev) == "true")
         #expect(try eval("args.a * args.a > 0", event: ev) == "true")
-        #expect(try eval("str(args.a * args.a)", event: ev)
-            == "\"13407807929942597099574024998205846127479365820592393377723561443721764030073315392623399665776056285720014482370779510884422601683867654778417822746804225\"")
-        #expect(try eval("args.a * args.a + args.a", event: ev) == "\"13407807929942597099574024998205846127479365820592393377723561443721764030073431184712636981971479856705023170278632780869088242247907112362425735876444160\"")
-        #expect(try eval("args.a * args.a * 2", event: ev) == "error: integer overflow in '*' (numbers are limited to 512 bits)")
+        #expect(
+            try eval("str(args.a * args.a)", event: ev)
+                == "\"13407807929942597099574024998205846127479365820592393377723561443721764030073315392623399665776056285720014482370779510884422601683867654778417822746804225\""
+        )
+        #expect(
+            try eval("args.a * args.a + args.a", event: ev)
+                == "\"13407807929942597099574024998205846127479365820592393377723561443721764030073431184712636981971479856705023170278632780869088242247907112362425735876444160\""
+        )
+        #expect(
+            try eval("args.a * args.a * 2", event: ev)
+                == "error: integer overflow in '*' (numbers are limited to 512 bits)")
         #expect(try eval("args.a ** 2 / args.a == args.a", event: ev) == "true")
         #expect(try eval("hex(args.a) == args.h", event: ev) == "true")
     }

@@ -10,8 +10,9 @@ import Testing
     func input(_ lines: [String]) -> String { lines.joined(separator: "\n") + "\n" }
 
     @Test func filtersAndCopiesLinesVerbatim() throws {
-        let r = try BinaryRunner.run(["event == \"Transfer\" && args.value > 10**18"],
-                                     stdin: input([a, marker(100), b, rawLog, c, marker(101)]))
+        let r = try BinaryRunner.run(
+            ["event == \"Transfer\" && args.value > 10**18"],
+            stdin: input([a, marker(100), b, rawLog, c, marker(101)]))
         #expect(r.status == 0)
         #expect(r.stderr == "")
         #expect(r.lines == [a, marker(100), rawLog, marker(101)])
@@ -24,7 +25,9 @@ import Testing
         let f1 = dir.appendingPathComponent("1.ndjson").path, f2 = dir.appendingPathComponent("2.ndjson").path
         try input([a, rawLog]).write(toFile: f1, atomically: true, encoding: .utf8)
         try (c + "\n\n" + b).write(toFile: f2, atomically: true, encoding: .utf8)  // blank line, no final newline
-        let r = try BinaryRunner.run(["--where", "blockNumber >= 100", "--where", "event != \"Approval\"", "--drop-raw", f1, f2])
+        let r = try BinaryRunner.run([
+            "--where", "blockNumber >= 100", "--where", "event != \"Approval\"", "--drop-raw", f1, f2,
+        ])
         #expect(r.status == 0)
         #expect(r.lines == [a, b])
         let prog = dir.appendingPathComponent("p.ccf").path
@@ -36,22 +39,37 @@ import Testing
     }
 
     @Test func mapSetDel() throws {
-        let r = try BinaryRunner.run(["--map", "{block: blockNumber, to: lower(args.to), eth: formatUnits(args.value, 18)}"],
-                                     stdin: input([a, marker(100)]))
-        #expect(r.lines == ["{\"block\":100,\"to\":\"0x21a31ee1afc51d94c2efccaa2092ad1028285549\",\"eth\":\"5.0\"}", marker(100)])
-        let keep = try BinaryRunner.run(["true", "--map", "{..., event: upper(event), n: 1}", "--del", "args", "--del", "address"],
-                                        stdin: input([b]))
-        #expect(keep.lines == ["{\"chainId\":1,\"blockNumber\":100,\"logIndex\":1,\"removed\":false,\"event\":\"TRANSFER\",\"n\":1}"])
-        let set = try BinaryRunner.run(["true", "--set", "args.eth=formatUnits(args.value, 18)", "--set", "tag=\"big\"", "--del", "args.from"],
-                                       stdin: input([a]))
-        #expect(set.lines == ["{\"chainId\":1,\"blockNumber\":100,\"logIndex\":0,\"address\":\"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\",\"removed\":false,\"event\":\"Transfer\",\"args\":{\"to\":\"0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549\",\"value\":\"5000000000000000000\",\"eth\":\"5.0\"},\"tag\":\"big\"}"])
+        let r = try BinaryRunner.run(
+            ["--map", "{block: blockNumber, to: lower(args.to), eth: formatUnits(args.value, 18)}"],
+            stdin: input([a, marker(100)]))
+        #expect(
+            r.lines == [
+                "{\"block\":100,\"to\":\"0x21a31ee1afc51d94c2efccaa2092ad1028285549\",\"eth\":\"5.0\"}", marker(100),
+            ])
+        let keep = try BinaryRunner.run(
+            ["true", "--map", "{..., event: upper(event), n: 1}", "--del", "args", "--del", "address"],
+            stdin: input([b]))
+        #expect(
+            keep.lines == [
+                "{\"chainId\":1,\"blockNumber\":100,\"logIndex\":1,\"removed\":false,\"event\":\"TRANSFER\",\"n\":1}"
+            ])
+        let set = try BinaryRunner.run(
+            ["true", "--set", "args.eth=formatUnits(args.value, 18)", "--set", "tag=\"big\"", "--del", "args.from"],
+            stdin: input([a]))
+        #expect(
+            set.lines == [
+                "{\"chainId\":1,\"blockNumber\":100,\"logIndex\":0,\"address\":\"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\",\"removed\":false,\"event\":\"Transfer\",\"args\":{\"to\":\"0x21a31Ee1afC51d94C2eFcCAa2092aD1028285549\",\"value\":\"5000000000000000000\",\"eth\":\"5.0\"},\"tag\":\"big\"}"
+            ])
     }
 
     @Test func syntaxErrorsExit64WithCaret() throws {
         let r = try BinaryRunner.run(["args.value > (10**18"], stdin: input([a]))
         #expect(r.status == 64)
         #expect(r.stdout == "")
-        #expect(r.stderr == "cc-filter: expression:1:21: expected ')' to close '(' at column 14\n  args.value > (10**18\n                      ^\n")
+        #expect(
+            r.stderr
+                == "cc-filter: expression:1:21: expected ')' to close '(' at column 14\n  args.value > (10**18\n                      ^\n"
+        )
         let unknown = try BinaryRunner.run(["--where", "nope(1)"], stdin: "not json at all\n")
         #expect(unknown.status == 64)  // reported before any input is read
         #expect(unknown.stderr.hasPrefix("cc-filter: --where:1:1: unknown function 'nope'"))
@@ -63,12 +81,14 @@ import Testing
         let r = try BinaryRunner.run(["args.value / (blockNumber - 100) > 0"], stdin: input([a, c]))
         #expect(r.status == 0)
         #expect(r.lines == [c])
-        #expect(r.stderr == """
-            cc-filter: line 1 (block 100, log 0): division by zero in '/'; event dropped
-            cc-filter: 1 event dropped by runtime errors (use --strict to stop at the first)
+        #expect(
+            r.stderr == """
+                cc-filter: line 1 (block 100, log 0): division by zero in '/'; event dropped
+                cc-filter: 1 event dropped by runtime errors (use --strict to stop at the first)
 
-            """)
-        let strict = try BinaryRunner.run(["--strict", "args.value / (blockNumber - 100) > 0"], stdin: input([c, a, c]))
+                """)
+        let strict = try BinaryRunner.run(
+            ["--strict", "args.value / (blockNumber - 100) > 0"], stdin: input([c, a, c]))
         #expect(strict.status == 65)
         #expect(strict.lines == [c])
         #expect(strict.stderr == "cc-filter: line 2 (block 100, log 0): division by zero in '/'\n")
@@ -88,8 +108,10 @@ import Testing
     @Test func garbageInputNeverCrashes() throws {
         var rng = SystemRandomNumberGenerator()
         var lines: [String] = []
-        let pieces = ["{", "}", "[", "]", "\"", ":", ",", "\\", "\\u12", "1e999", "-", "null", "\"$cc\"", "\"args\"",
-                      "\"value\"", "\"0x\"", "{\"args\":", "\u{0}", "\u{FF}", "99999999999999999999999999999999999"]
+        let pieces = [
+            "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u12", "1e999", "-", "null", "\"$cc\"", "\"args\"",
+            "\"value\"", "\"0x\"", "{\"args\":", "\u{0}", "\u{FF}", "99999999999999999999999999999999999",
+        ]
         for _ in 0..<300 {
             var s = ""
             for _ in 0..<Int.random(in: 1...12, using: &rng) { s += pieces.randomElement(using: &rng)! }
@@ -98,17 +120,20 @@ import Testing
         lines.append(decodedEvent(block: 1, log: 0, value: "0x" + String(repeating: "f", count: 200)))
         lines.append("{\"event\":\"Transfer\",\"args\":{\"value\":\"12abc\"}}")
         lines.append("{\"event\":\"Transfer\",\"args\":{\"value\":1.5e400}}")
-        let r = try BinaryRunner.run(["--skip-invalid", "args.value > 10**18 || len(event) > 100"], stdin: input(lines))
+        let r = try BinaryRunner.run(
+            ["--skip-invalid", "args.value > 10**18 || len(event) > 100"], stdin: input(lines))
         #expect(r.status == 0)
         #expect(r.stderr.contains("invalid line") || r.stderr.contains("dropped"))
     }
 
     @Test func closedPipeExitsZero() throws {
         let big = String(repeating: a + "\n", count: 20000)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ccf-big-\(UUID().uuidString).ndjson").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ccf-big-\(UUID().uuidString).ndjson")
+            .path
         try big.write(toFile: dir, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let st = try BinaryRunner.shell("'\(BinaryRunner.filter)' true '\(dir)' | head -1 | wc -l; echo ${PIPESTATUS[0]}")
+        let st = try BinaryRunner.shell(
+            "'\(BinaryRunner.filter)' true '\(dir)' | head -1 | wc -l; echo ${PIPESTATUS[0]}")
         #expect(st.stdout == "1\n0\n")
         #expect(st.stderr == "")
     }

@@ -60,7 +60,10 @@ import Testing
         ("formatUnits(1, 18)", "\"0.000000000000000001\""),
         ("formatUnits(-1234, 2)", "\"-12.34\""),
         ("formatUnits(0, 0)", "\"0.0\""),
-        ("formatUnits(2**256 - 1, 18)", "\"115792089237316195423570985008687907853269984665640564039457.584007913129639935\""),
+        (
+            "formatUnits(2**256 - 1, 18)",
+            "\"115792089237316195423570985008687907853269984665640564039457.584007913129639935\""
+        ),
         ("parseUnits(\"1.5\", 6)", "1500000"),
         ("parseUnits(\"1000\", 18) == args.value", "true"),
         ("parseUnits(\"-0.01\", 2)", "-1"),
@@ -89,16 +92,18 @@ import Testing
         #expect(try eval("ecrecover(\"\(Hex.encode(hash))\", \(sig[64] - 27), \"\(r)\", \"\(s)\")") == "\"\(signer)\"")
         #expect(try eval("ecrecover(keccak256(\"other\"), \(sig[64]), \"\(r)\", \"\(s)\")") != "\"\(signer)\"")
         #expect(try eval("ecrecover(\"0x00\", 27, 1, 1)") == "error: ecrecover() hash must be 32 bytes, got \"0x00\"")
-        #expect(try eval("ecrecover(keccak256(\"x\"), 29, 1, 1)") == "error: ecrecover() v must be 0, 1, 27 or 28, got 29")
+        #expect(
+            try eval("ecrecover(keccak256(\"x\"), 29, 1, 1)") == "error: ecrecover() v must be 0, 1, 27 or 28, got 29")
         #expect(try eval("ecrecover(keccak256(\"x\"), 27, 0, 0)") == "null")
     }
 
     @Test func functionsPropagateNull() throws {
-        for f in ["lower(x)", "upper(x)", "len(x)", "contains(x, 1)", "startsWith(x, \"a\")", "endsWith(x, \"a\")",
-                  "replace(x, \"a\", \"b\")", "substr(x, 1)", "int(x)", "str(x)", "hex(x)", "abs(x)", "keccak256(x)",
-                  "checksum(x)", "formatUnits(x, 18)", "parseUnits(x, 18)", "ecrecover(x, 27, 1, 1)", "matches(x, \"a\")",
-                  "concat(x, \"a\")"]
-        {
+        for f in [
+            "lower(x)", "upper(x)", "len(x)", "contains(x, 1)", "startsWith(x, \"a\")", "endsWith(x, \"a\")",
+            "replace(x, \"a\", \"b\")", "substr(x, 1)", "int(x)", "str(x)", "hex(x)", "abs(x)", "keccak256(x)",
+            "checksum(x)", "formatUnits(x, 18)", "parseUnits(x, 18)", "ecrecover(x, 27, 1, 1)", "matches(x, \"a\")",
+            "concat(x, \"a\")",
+        ] {
             #expect(try eval(f, event: "{}") == "null", "\(f)")
         }
         #expect(try eval("min(x)", event: "{}") == "null")

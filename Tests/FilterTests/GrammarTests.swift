@@ -67,8 +67,10 @@ import Testing
         ("null", "null"),
         ("[1, \"a\", null]", "[1,\"a\",null]"),
         ("{a: 1, \"b c\": [true]}", "{\"a\":1,\"b c\":[true]}"),
-        ("115792089237316195423570985008687907853269984665640564039457584007913129639935",
-         "\"115792089237316195423570985008687907853269984665640564039457584007913129639935\""),
+        (
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+            "\"115792089237316195423570985008687907853269984665640564039457584007913129639935\""
+        ),
         ("9007199254740991", "9007199254740991"),
         ("9007199254740992", "\"9007199254740992\""),
         ("-9007199254740991", "-9007199254740991"),
@@ -133,52 +135,64 @@ import Testing
     }
 
     @Test func compileErrorsHaveCarets() {
-        #expect(compileError("args.value > (10**18") == """
-            expression:1:21: expected ')' to close '(' at column 14
-              args.value > (10**18
-                                  ^
-            """)
-        #expect(compileError("event == ") == """
-            expression:1:10: unexpected end of the expression; expected a value
-              event == 
-                       ^
-            """)
-        #expect(compileError("a = 1") == """
-            expression:1:3: unexpected '='; use '==' to compare
-              a = 1
-                ^
-            """)
-        #expect(compileError("a < b < c") == """
-            expression:1:7: comparisons do not chain; write (a < b) && (b < c)
-              a < b < c
+        #expect(
+            compileError("args.value > (10**18") == """
+                expression:1:21: expected ')' to close '(' at column 14
+                  args.value > (10**18
+                                      ^
+                """)
+        #expect(
+            compileError("event == ") == """
+                expression:1:10: unexpected end of the expression; expected a value
+                  event == 
+                           ^
+                """)
+        #expect(
+            compileError("a = 1") == """
+                expression:1:3: unexpected '='; use '==' to compare
+                  a = 1
                     ^
-            """)
-        #expect(compileError("1.5") == """
-            expression:1:1: fractional numbers are not supported: numbers are exact integers (write 2.5e6, 10**18 or an integer)
-              1.5
-              ^
-            """)
-        #expect(compileError("frobnicate(1)")?.hasPrefix("expression:1:1: unknown function 'frobnicate'; functions are: lower, upper") == true)
+                """)
+        #expect(
+            compileError("a < b < c") == """
+                expression:1:7: comparisons do not chain; write (a < b) && (b < c)
+                  a < b < c
+                        ^
+                """)
+        #expect(
+            compileError("1.5") == """
+                expression:1:1: fractional numbers are not supported: numbers are exact integers (write 2.5e6, 10**18 or an integer)
+                  1.5
+                  ^
+                """)
+        #expect(
+            compileError("frobnicate(1)")?.hasPrefix(
+                "expression:1:1: unknown function 'frobnicate'; functions are: lower, upper") == true)
         #expect(compileError("lower(1, 2)")?.hasPrefix("expression:1:1: lower(string) takes 1 argument, got 2") == true)
-        #expect(compileError("event == \"a\" && \"abc\" - 1 > 0") == """
-            expression:1:17: '-' needs a number, got the string "abc"
-              event == "a" && "abc" - 1 > 0
-                              ^
-            """)
-        #expect(compileError("lower(5)")?.hasPrefix("expression:1:7: lower(string): argument 1 must be a string, got a number") == true)
+        #expect(
+            compileError("event == \"a\" && \"abc\" - 1 > 0") == """
+                expression:1:17: '-' needs a number, got the string "abc"
+                  event == "a" && "abc" - 1 > 0
+                                  ^
+                """)
+        #expect(
+            compileError("lower(5)")?.hasPrefix(
+                "expression:1:7: lower(string): argument 1 must be a string, got a number") == true)
         #expect(compileError("x > 1 / 0")?.hasPrefix("expression:1:5: division by zero in '/'") == true)
         #expect(compileError("2 ** 512")?.hasPrefix("expression:1:1: integer overflow in '**'") == true)
         #expect(compileError("true + 1")?.hasPrefix("expression:1:1: '+' needs a number, got a bool") == true)
-        #expect(compileError("x in 5")?.hasPrefix("expression:1:6: 'in' needs a list on its right, got a number") == true)
+        #expect(
+            compileError("x in 5")?.hasPrefix("expression:1:6: 'in' needs a list on its right, got a number") == true)
         #expect(compileError("'a'")?.hasPrefix("expression:1:1: strings use double quotes") == true)
         #expect(compileError("\"abc")?.hasPrefix("expression:1:1: unterminated string") == true)
         #expect(compileError("sum(x)")?.hasPrefix("expression:1:1: sum() is an aggregate; use it in --agg") == true)
         #expect(compileError("matches(x, \"(\")")?.hasPrefix("expression:1:12: invalid regular expression") == true)
-        #expect(compileError("a b") == """
-            expression:1:3: expected an operator or the end of the expression, found 'b'
-              a b
-                ^
-            """)
+        #expect(
+            compileError("a b") == """
+                expression:1:3: expected an operator or the end of the expression, found 'b'
+                  a b
+                    ^
+                """)
         #expect(compileError("") != nil)
         #expect(compileError("{a: 1, a: 2}")?.hasPrefix("expression:1:8: duplicate object key \"a\"") == true)
     }
@@ -189,11 +203,12 @@ import Testing
             _ = try FilterCompiler.compile(src, origin: "rules.ccf")
             Issue.record("expected an error")
         } catch {
-            #expect(error.rendered == """
-                rules.ccf:3:15: expected a value, found '>'
-                    args.value >> 1
-                                ^
-                """)
+            #expect(
+                error.rendered == """
+                    rules.ccf:3:15: expected a value, found '>'
+                        args.value >> 1
+                                    ^
+                    """)
         }
     }
 }

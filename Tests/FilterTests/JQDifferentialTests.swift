@@ -64,14 +64,16 @@ import Testing
         func word() -> String { String((0..<(1 + next(4))).map { _ in letters[next(letters.count)] }) }
         return (0..<count).map { _ in
             let arr = (0..<(1 + next(4))).map { _ in String(next(20) - 5) }.joined(separator: ",")
-            return "{\"event\":\"E\",\"a\":\(next(200) - 100),\"b\":\(next(10)),\"s\":\"\(word())\",\"t\":\"\(word())\",\"n\":null,\"arr\":[\(arr)]}"
+            return
+                "{\"event\":\"E\",\"a\":\(next(200) - 100),\"b\":\(next(10)),\"s\":\"\(word())\",\"t\":\"\(word())\",\"n\":null,\"arr\":[\(arr)]}"
         }
     }
 
     @Test(.enabled(if: jqPath != nil)) func agreesWithJQ() throws {
         let input = Self.events(300).joined(separator: "\n") + "\n"
         let ours = "{" + Self.pairs.enumerated().map { "e\($0.offset): \($0.element.0)" }.joined(separator: ", ") + "}"
-        let theirs = "{" + Self.pairs.enumerated().map { "e\($0.offset): (\($0.element.1))" }.joined(separator: ", ") + "}"
+        let theirs =
+            "{" + Self.pairs.enumerated().map { "e\($0.offset): (\($0.element.1))" }.joined(separator: ", ") + "}"
         let r = try BinaryRunner.run(["--map", ours], stdin: input)
         #expect(r.status == 0)
         #expect(r.stderr == "")
@@ -91,7 +93,9 @@ import Testing
                 let key = "e\(i)"
                 let a = od[key] as? NSObject, b = td[key] as? NSObject
                 if a != b {
-                    Issue.record("line \(k + 1): \(pair.0) = \(a.map { "\($0)" } ?? "missing"), jq \(pair.1) = \(b.map { "\($0)" } ?? "missing")")
+                    Issue.record(
+                        "line \(k + 1): \(pair.0) = \(a.map { "\($0)" } ?? "missing"), jq \(pair.1) = \(b.map { "\($0)" } ?? "missing")"
+                    )
                     return
                 }
             }

@@ -34,7 +34,10 @@ import Testing
     @Test(arguments: [
         ("", "not a JSON object"),
         ("[1]", "not a JSON object"),
-        (#"{"version":2,"chainId":1,"blockNumber":1,"blockHash":"0x00","filter":"ab"}"#, "unsupported or missing \"version\""),
+        (
+            #"{"version":2,"chainId":1,"blockNumber":1,"blockHash":"0x00","filter":"ab"}"#,
+            "unsupported or missing \"version\""
+        ),
         (#"{"version":1,"chainId":true,"blockNumber":1,"blockHash":"0x00","filter":"ab"}"#, "\"chainId\" must be"),
         (#"{"version":1,"chainId":1,"blockNumber":1.5,"blockHash":"0x00","filter":"ab"}"#, "\"blockNumber\" must be"),
         (#"{"version":1,"chainId":1,"blockNumber":-3,"blockHash":"0x00","filter":"ab"}"#, "\"blockNumber\" must be"),
@@ -76,7 +79,8 @@ import Testing
     @Test func markerLineIsTheSpecsRecord() {
         let m = CheckpointMarker(chainId: 1, blockNumber: 19_000_100, blockHash: "0xab", filter: "3f9a")
         #expect(
-            m.jsonLine == #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
+            m.jsonLine == #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#
+        )
     }
 }
 
@@ -106,9 +110,12 @@ import Testing
     }
 
     @Test func parsesTheSpecsMarker() throws {
-        let m = try parse(#"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
+        let m = try parse(
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
         #expect(m == CheckpointMarker(chainId: 1, blockNumber: 19_000_100, blockHash: "0xab", filter: "3f9a"))
-        #expect(m?.jsonLine == #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
+        #expect(
+            m?.jsonLine
+                == #"{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0xab","filter":"3f9a"}"#)
     }
 
     @Test func otherRecordsAreNotMarkers() throws {

@@ -1,9 +1,9 @@
 import ArgumentParser
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A Chain Cast command: an argument-parser command whose errors become the
@@ -51,9 +51,9 @@ public enum CommandRunner {
 
     public static func terminate(_ status: ExitStatus) -> Never {
         #if canImport(Glibc)
-        Glibc.exit(status.rawValue)
+            Glibc.exit(status.rawValue)
         #else
-        Darwin.exit(status.rawValue)
+            Darwin.exit(status.rawValue)
         #endif
     }
 

@@ -80,8 +80,9 @@ public struct AggregationPlan {
                     at: node.offset, in: text, origin: "--agg")
             }
             if kind == .count ? args.count > 1 : args.count != 1 {
-                throw FilterCompileError("\(name)() takes \(kind == .count ? "zero or one argument" : "one argument")",
-                                         at: node.offset, in: text, origin: "--agg")
+                throw FilterCompileError(
+                    "\(name)() takes \(kind == .count ? "zero or one argument" : "one argument")",
+                    at: node.offset, in: text, origin: "--agg")
             }
             let arg = try args.first.map { a throws(FilterCompileError) in
                 try FilterCompiler.compile(a, source: text, origin: "--agg")
@@ -91,15 +92,17 @@ public struct AggregationPlan {
                 colName = Array(node.text.utf8)
             }
             if used.contains(colName) {
-                throw FilterCompileError("duplicate column \(filterQuoted(String(decoding: colName, as: UTF8.self))); use --agg '{name: \(name)(…), …}'",
-                                         at: node.offset, in: text, origin: "--agg")
+                throw FilterCompileError(
+                    "duplicate column \(filterQuoted(String(decoding: colName, as: UTF8.self))); use --agg '{name: \(name)(…), …}'",
+                    at: node.offset, in: text, origin: "--agg")
             }
             used.insert(colName)
             aggregates.append(AggregateSpec(kind: kind, name: colName, argument: arg))
         }
         if aggregates.isEmpty {
-            throw FilterCompileError("--agg needs at least one aggregate, e.g. 'count(), sum(args.value)'",
-                                     at: 0, in: text, origin: "--agg")
+            throw FilterCompileError(
+                "--agg needs at least one aggregate, e.g. 'count(), sum(args.value)'",
+                at: 0, in: text, origin: "--agg")
         }
     }
 
@@ -109,7 +112,9 @@ public struct AggregationPlan {
             let node = try FilterParser.parse("[" + text + "]", origin: origin)
             guard case .list(var items) = node.kind else { return [] }
             for i in items.indices { items[i].shift(-1) }
-            if items.isEmpty { throw FilterCompileError("expected at least one expression", at: 0, in: text, origin: origin) }
+            if items.isEmpty {
+                throw FilterCompileError("expected at least one expression", at: 0, in: text, origin: origin)
+            }
             return items
         } catch {
             var e = error

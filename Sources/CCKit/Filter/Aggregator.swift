@@ -12,7 +12,6 @@ final class FilterAggregator {
         var seen: Set<[UInt8]> = []
     }
 
-
     /// Group keys are the JSON text of the key value; hashed as one block of
     /// bytes (Hasher's per-byte path is far slower).
     private struct GroupKey: Hashable {

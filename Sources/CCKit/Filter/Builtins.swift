@@ -108,15 +108,18 @@ struct FilterFunctionEvaluator {
         case .lower, .upper:
             let b = try stringArg(args[0], fn)
             if b.allSatisfy({ $0 < 0x80 }) {
-                return .string(b.map { c in
-                    if fn == .lower { return c >= 65 && c <= 90 ? c | 0x20 : c }
-                    return c >= 97 && c <= 122 ? c & ~0x20 : c
-                })
+                return .string(
+                    b.map { c in
+                        if fn == .lower { return c >= 65 && c <= 90 ? c | 0x20 : c }
+                        return c >= 97 && c <= 122 ? c & ~0x20 : c
+                    })
             }
             let s = String(decoding: b, as: UTF8.self)
             return .string(fn == .lower ? s.lowercased() : s.uppercased())
         case .len:
-            if let b = args[0].stringBytes { return .int(Int512(String(decoding: b, as: UTF8.self).unicodeScalars.count)) }
+            if let b = args[0].stringBytes {
+                return .int(Int512(String(decoding: b, as: UTF8.self).unicodeScalars.count))
+            }
             if let e = args[0].elements { return .int(Int512(e.count)) }
             if let o = args[0].objectMembers { return .int(Int512(o.keys.count)) }
             throw FilterRuntimeError("len() needs a string, list or object, got \(args[0].typeName)")
@@ -191,7 +194,9 @@ struct FilterFunctionEvaluator {
                     best = item
                     continue
                 }
-                if let c = try FilterComparison.order(item, b, fn.rawValue + "()"), fn == .min ? c < 0 : c > 0 { best = item }
+                if let c = try FilterComparison.order(item, b, fn.rawValue + "()"), fn == .min ? c < 0 : c > 0 {
+                    best = item
+                }
             }
             guard let b = best else { return .null }
             if let v = try? b.number(for: fn.rawValue) { return .int(v) }
@@ -233,7 +238,8 @@ struct FilterFunctionEvaluator {
             regexCache[pattern] = r
             return r
         } catch {
-            throw FilterRuntimeError("invalid regular expression \(filterQuoted(String(decoding: pattern, as: UTF8.self))): \(error)")
+            throw FilterRuntimeError(
+                "invalid regular expression \(filterQuoted(String(decoding: pattern, as: UTF8.self))): \(error)")
         }
     }
 
@@ -280,7 +286,9 @@ struct FilterFunctionEvaluator {
     /// `cast keccak`), other strings their UTF-8, numbers a 32-byte word.
     private func bytesArg(_ v: FilterValue, _ fn: FilterFunction) throws(FilterRuntimeError) -> [UInt8] {
         if let b = v.stringBytes {
-            if filterIsHexBytes(b), b.count % 2 == 0, let raw = Hex.decode(String(decoding: b, as: UTF8.self)) { return raw }
+            if filterIsHexBytes(b), b.count % 2 == 0, let raw = Hex.decode(String(decoding: b, as: UTF8.self)) {
+                return raw
+            }
             return b
         }
         if let n = try? v.number(for: "keccak256()") {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Equality and ordering, the part of the language most filters are made of.
@@ -101,7 +101,9 @@ extension FilterValue {
     return true
 }
 
-@inline(__always) func filterBytesEqualHexInsensitive(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+@inline(__always) func filterBytesEqualHexInsensitive(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>)
+    -> Bool
+{
     guard x.count == y.count else { return false }
     if x.count == 0 { return true }
     if memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 { return true }

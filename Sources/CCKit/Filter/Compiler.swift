@@ -10,7 +10,9 @@ public enum FilterCompiler {
         return try compile(node, source: source, origin: origin)
     }
 
-    static func compile(_ node: ExprNode, source: String, origin: String) throws(FilterCompileError) -> CompiledExpression {
+    static func compile(_ node: ExprNode, source: String, origin: String) throws(FilterCompileError)
+        -> CompiledExpression
+    {
         var c = FilterCodeGen(source: source, origin: origin)
         let folded = try c.fold(node)
         let t = try c.check(folded)
@@ -115,7 +117,10 @@ struct FilterCodeGen {
             }
             if !fn.arity.contains(args.count) {
                 let r = fn.arity
-                let n = r.lowerBound == r.upperBound ? "\(r.lowerBound)" : r.upperBound > 8 ? "at least \(r.lowerBound)" : "\(r.lowerBound) or \(r.upperBound)"
+                let n =
+                    r.lowerBound == r.upperBound
+                    ? "\(r.lowerBound)"
+                    : r.upperBound > 8 ? "at least \(r.lowerBound)" : "\(r.lowerBound) or \(r.upperBound)"
                 throw error("\(fn.signature) takes \(n) argument\(n == "1" ? "" : "s"), got \(args.count)", node)
             }
             for (i, a) in args.enumerated() {
@@ -291,7 +296,8 @@ struct FilterCodeGen {
         case .object(let entries, let keep):
             for e in entries { emit(e.value) }
             out.objectShapes.append(entries.map { Array($0.key.utf8) })
-            out.code.append(keep ? .makeObjectKeepingEvent(out.objectShapes.count - 1) : .makeObject(out.objectShapes.count - 1))
+            out.code.append(
+                keep ? .makeObjectKeepingEvent(out.objectShapes.count - 1) : .makeObject(out.objectShapes.count - 1))
             depth -= entries.count
             push()
         case .member(let base, let key):
@@ -395,12 +401,14 @@ struct FilterCodeGen {
         guard let p = pathNode.staticPath else { return nil }
         switch (op, constNode.kind) {
         case (.eq, .string(let s)), (.ne, .string(let s)):
-            return .loadEqualsString(path: path(p), constant: constant(.string(s)),
-                                     bytes: out.keys.bytes(out.keys.intern(Array(s.utf8))), negated: op == .ne)
+            return .loadEqualsString(
+                path: path(p), constant: constant(.string(s)),
+                bytes: out.keys.bytes(out.keys.intern(Array(s.utf8))), negated: op == .ne)
         case (.eq, .int(let v)), (.ne, .int(let v)), (.lt, .int(let v)), (.le, .int(let v)), (.gt, .int(let v)),
             (.ge, .int(let v)):
-            return .loadCompareNumber(path: path(p), op: op, constant: constant(.int(v)),
-                                      digits: v.isNegative ? nil : out.keys.bytes(out.keys.intern(Array(v.decimalString.utf8))))
+            return .loadCompareNumber(
+                path: path(p), op: op, constant: constant(.int(v)),
+                digits: v.isNegative ? nil : out.keys.bytes(out.keys.intern(Array(v.decimalString.utf8))))
         default:
             return nil
         }

@@ -19,8 +19,9 @@ public struct FilterProgram {
     public mutating func setMap(_ source: String, origin: String = "--map") throws(FilterCompileError) {
         let node = try FilterParser.parse(source, origin: origin)
         guard case .object = node.kind else {
-            throw FilterCompileError("--map needs an object such as {block: blockNumber, value: args.value}",
-                                     at: node.offset, in: source, origin: origin)
+            throw FilterCompileError(
+                "--map needs an object such as {block: blockNumber, value: args.value}",
+                at: node.offset, in: source, origin: origin)
         }
         map = try FilterCompiler.compile(node, source: source, origin: origin)
     }
@@ -50,8 +51,9 @@ public struct FilterProgram {
             i += 1
         }
         guard let at = split else {
-            throw FilterCompileError("--set needs KEY=EXPR, e.g. --set 'valueEth=formatUnits(args.value, 18)'",
-                                     at: b.count, in: text, origin: "--set")
+            throw FilterCompileError(
+                "--set needs KEY=EXPR, e.g. --set 'valueEth=formatUnits(args.value, 18)'",
+                at: b.count, in: text, origin: "--set")
         }
         let key = String(decoding: b[..<at], as: UTF8.self)
         let expr = String(decoding: b[(at + 1)...], as: UTF8.self)
@@ -88,7 +90,9 @@ public struct FilterProgram {
 /// objects along the path become owned objects; everything else stays a
 /// view into the input line.
 enum FilterPathEditor {
-    static func set(_ obj: inout FilterObject, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue) throws(FilterRuntimeError) {
+    static func set(_ obj: inout FilterObject, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue)
+        throws(FilterRuntimeError)
+    {
         guard let first = path.first else { return }
         guard case .key(let k) = first else {
             throw FilterRuntimeError("--set path must start with a key")
@@ -102,7 +106,9 @@ enum FilterPathEditor {
         obj.set(key, try setIn(obj[key] ?? .null, rest, v))
     }
 
-    private static func setIn(_ base: FilterValue, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue) throws(FilterRuntimeError) -> FilterValue {
+    private static func setIn(_ base: FilterValue, _ path: ArraySlice<FilterPathSegment>, _ v: FilterValue)
+        throws(FilterRuntimeError) -> FilterValue
+    {
         guard let first = path.first else { return v }
         let rest = path.dropFirst()
         switch first {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Options of one cc-filter run that are not part of the program.
@@ -39,9 +39,10 @@ public struct FilterStream {
     }
 
     /// Processes one input line (without its newline); `location` names it in messages.
-    public mutating func process(_ line: UnsafeBufferPointer<UInt8>, at location: InputLocation,
-                                 output: OutputWriter) throws
-    {
+    public mutating func process(
+        _ line: UnsafeBufferPointer<UInt8>, at location: InputLocation,
+        output: OutputWriter
+    ) throws {
         let parsed: JSONLine
         do {
             parsed = try JSONLine(line)
@@ -114,7 +115,10 @@ public struct FilterStream {
         }
         try output.flush()
         if runtimeErrors > 0 {
-            Diagnostics.error("cc-filter", "\(runtimeErrors) event\(runtimeErrors == 1 ? "" : "s") dropped by runtime errors (use --strict to stop at the first)")
+            Diagnostics.error(
+                "cc-filter",
+                "\(runtimeErrors) event\(runtimeErrors == 1 ? "" : "s") dropped by runtime errors (use --strict to stop at the first)"
+            )
         }
         if invalidLines > 0 {
             Diagnostics.error("cc-filter", "skipped \(invalidLines) invalid line\(invalidLines == 1 ? "" : "s")")
@@ -127,7 +131,6 @@ public struct FilterStream {
     }
 
     private static let newline: [UInt8] = [10]
-
 
     private mutating func writeRows(_ output: OutputWriter) throws {
         guard !rows.isEmpty else { return }

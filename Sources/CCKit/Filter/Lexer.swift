@@ -270,7 +270,9 @@ struct FilterLexer {
                     }
                     out.append(contentsOf: Array(String(UnicodeScalar(scalar) ?? "\u{FFFD}").utf8))
                 default:
-                    throw error("invalid escape '\\\(String(UnicodeScalar(e)))' (JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", pos - 2)
+                    throw error(
+                        "invalid escape '\\\(String(UnicodeScalar(e)))' (JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+                        pos - 2)
                 }
                 continue
             }
@@ -284,7 +286,9 @@ struct FilterLexer {
         guard pos + 4 <= bytes.count else { throw error("expected 4 hex digits after \\u", escStart) }
         var v: UInt32 = 0
         for k in 0..<4 {
-            guard let d = filterHexDigit(bytes[pos + k]) else { throw error("expected 4 hex digits after \\u", escStart) }
+            guard let d = filterHexDigit(bytes[pos + k]) else {
+                throw error("expected 4 hex digits after \\u", escStart)
+            }
             v = v << 4 | UInt32(d)
         }
         pos += 4

@@ -33,8 +33,9 @@ struct FilterParser {
         var p = try FilterParser(source, origin: origin)
         let node = try p.parseProgram()
         guard let path = node.staticPath else {
-            throw FilterCompileError("expected a path such as args.value or meta[\"tag\"]", at: 0, in: source,
-                                     origin: origin)
+            throw FilterCompileError(
+                "expected a path such as args.value or meta[\"tag\"]", at: 0, in: source,
+                origin: origin)
         }
         return path
     }
@@ -327,7 +328,9 @@ struct FilterParser {
                 switch keyTok.kind {
                 case .ident(let s): key = s
                 case .string(let s): key = s
-                default: throw error("expected an object key (name or \"string\") or '...', found \(describe(keyTok))", keyTok)
+                default:
+                    throw error(
+                        "expected an object key (name or \"string\") or '...', found \(describe(keyTok))", keyTok)
                 }
                 _ = advance()
                 let value: ExprNode

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs compiled expressions against one event at a time. One VM per
@@ -239,7 +239,9 @@ public struct FilterVM {
         }
     }
 
-    static func arith(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError) -> FilterValue {
+    static func arith(_ op: FilterBinaryOp, _ a: FilterValue, _ b: FilterValue) throws(FilterRuntimeError)
+        -> FilterValue
+    {
         guard let x = try a.number(for: op.rawValue), let y = try b.number(for: op.rawValue) else { return .null }
         do {
             switch op {
@@ -273,9 +275,10 @@ public struct FilterVM {
 
     /// The fast path of `path == "literal"`: raw bytes when the scanned
     /// string has no escapes.
-    @inline(__always) static func equalsString(_ v: JSONValue?, _ bytes: UnsafeBufferPointer<UInt8>,
-                                               _ c: FilterValue) -> Bool
-    {
+    @inline(__always) static func equalsString(
+        _ v: JSONValue?, _ bytes: UnsafeBufferPointer<UInt8>,
+        _ c: FilterValue
+    ) -> Bool {
         guard let j = v else { return false }  // the constant is a string, never null
         if j.kind == .string, !j.hasEscapes { return filterBytesEqualHexInsensitive(j.stringContents, bytes) }
         return FilterComparison.equal(FilterValue.from(j), c)

@@ -10,7 +10,8 @@ public func redactURL(_ url: String) -> String {
         start = i + 3
     }
     var end = chars.count
-    for j in start..<chars.count where chars[j] == UInt8(ascii: "/") || chars[j] == UInt8(ascii: "?") || chars[j] == UInt8(ascii: "#") {
+    for j in start..<chars.count
+    where chars[j] == UInt8(ascii: "/") || chars[j] == UInt8(ascii: "?") || chars[j] == UInt8(ascii: "#") {
         end = j
         break
     }
