@@ -1,4 +1,5 @@
 import CCKit
+import Foundation
 import Testing
 
 #if canImport(Glibc)
@@ -60,8 +61,11 @@ extension RandomABI {
 }
 
 // One of each for the whole run: a ChecksumCache is a 4 MB table, too big to build per call.
+// A cache is not thread-safe and Swift Testing runs suites in parallel, so every use
+// holds `decoderLock` (a race here once returned another address's checksum).
 nonisolated(unsafe) let lenientDecoder = LogDecoder(strict: false, checksums: ChecksumCache(capacity: 1024))
 nonisolated(unsafe) let strictDecoder = LogDecoder(strict: true, checksums: ChecksumCache(capacity: 1024))
+let decoderLock = NSLock()
 
 func decode(
     _ c: RandomEventCase, plan: EventPlan? = nil, data: [UInt8]? = nil, topics: [[UInt8]]? = nil, strict: Bool = false
@@ -69,6 +73,8 @@ func decode(
     let plan = plan ?? EventPlan(c.event, topic0: Keccak256.hash(c.event.signature))
     let t = plan.topic0 + (topics ?? c.topics).flatMap { $0 }
     var w = JSONWriter()
+    decoderLock.lock()
+    defer { decoderLock.unlock() }
     let ok = t.withUnsafeBufferPointer { tb in
         (data ?? c.data).withUnsafeBufferPointer { d in
             (strict ? strictDecoder : lenientDecoder).decode(
