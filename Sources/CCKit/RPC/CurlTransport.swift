@@ -192,21 +192,7 @@ private func curlWriteHeader(
     let n = size * nmemb
     guard n > 0, let ptr else { return n }
     ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
-        let bytes = UnsafeBufferPointer(start: p, count: n)
-        if n >= 5 && bytes[0] == UInt8(ascii: "H") && bytes[1] == UInt8(ascii: "T") && bytes[2] == UInt8(ascii: "T")
-            && bytes[3] == UInt8(ascii: "P") && bytes[4] == UInt8(ascii: "/")
-        {
-            state.headers = [:]  // a new response (after 100 Continue or a redirect) starts over
-            return
-        }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
-        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }
-        var start = colon + 1
-        var end = n
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        state.headers[name] = String(decoding: bytes[start..<end], as: UTF8.self)
+        HTTPHeaderLine(UnsafeBufferPointer(start: p, count: n)).apply(to: &state.headers)
     }
     return n
 }

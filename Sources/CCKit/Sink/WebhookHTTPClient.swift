@@ -138,19 +138,7 @@ private func webhookWriteHeader(
     guard let userdata, let ptr, n > 0 else { return n }
     let state = Unmanaged<WebhookResponseBuffer>.fromOpaque(userdata).takeUnretainedValue()
     ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
-        let bytes = UnsafeBufferPointer(start: p, count: n)
-        if n >= 5 && bytes.starts(with: Array("HTTP/".utf8)) {
-            state.headers = [:]
-            return
-        }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
-        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }
-        var start = colon + 1
-        var end = n
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        state.headers[name] = String(decoding: bytes[start..<end], as: UTF8.self)
+        HTTPHeaderLine(UnsafeBufferPointer(start: p, count: n)).apply(to: &state.headers)
     }
     return n
 }
