@@ -9,9 +9,7 @@ struct Shell {
     var stderr: String
     var status: Int32
 
-    static var binDir: String {
-        ProcessInfo.processInfo.environment["CC_BIN_DIR"] ?? FixtureNode.repositoryRoot() + "/.build/debug"
-    }
+    static var binDir: String { BuiltBinaries.directory }
 
     /// Runs `script` with bash (`set -o pipefail`), `cc-decode` on PATH, `input` in $IN.
     static func run(_ script: String, input: String = "") throws -> Shell {

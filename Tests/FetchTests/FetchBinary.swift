@@ -14,12 +14,7 @@ final class FetchProcess: @unchecked Sendable {
     let stdoutPath: String
     let stderrPath: String
 
-    static var binary: String {
-        let dir =
-            ProcessInfo.processInfo.environment["CC_BIN_DIR"]
-            ?? FixtureNode.repositoryRoot() + "/.build/debug"
-        return dir + "/cc-fetch"
-    }
+    static var binary: String { BuiltBinaries.path("cc-fetch") }
 
     init(_ args: [String], env: [String: String] = [:]) throws {
         let dir = NSTemporaryDirectory() + "ccfetch-\(UUID().uuidString)"

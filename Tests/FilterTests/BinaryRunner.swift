@@ -1,3 +1,4 @@
+import CCTestSupport
 import Foundation
 
 /// Runs the built cc-filter binary through real pipes.
@@ -9,12 +10,7 @@ struct RunResult {
 }
 
 enum BinaryRunner {
-    static var binDir: String {
-        if let d = ProcessInfo.processInfo.environment["CC_BIN_DIR"], !d.isEmpty { return d }
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent(".build/debug").path
-    }
+    static var binDir: String { BuiltBinaries.directory }
 
     static var filter: String { binDir + "/cc-filter" }
 

@@ -1,4 +1,5 @@
 import CCKit
+import CCTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -14,10 +15,7 @@ enum SinkTest {
         return url.path
     }
 
-    static func binary(_ name: String) -> String {
-        let dir = ProcessInfo.processInfo.environment["CC_BIN_DIR"] ?? (repositoryRoot + "/.build/debug")
-        return dir + "/" + name
-    }
+    static func binary(_ name: String) -> String { BuiltBinaries.path(name) }
 
     /// A fresh directory under the system temp directory.
     static func tempDir(_ label: String = "sink") throws -> String {
