@@ -218,18 +218,24 @@ private struct Parser {
                 }
             }
             params.append(ABIEventParam(name: name, type: t, indexed: indexed))
-            skipSpace()
-            guard i < chars.count else { throw error("expected ')'") }
-            if chars[i] == "," {
-                i += 1
-                continue
-            }
-            if chars[i] == ")" {
-                i += 1
-                return params
-            }
-            throw error("expected ',' or ')'")
+            if try endOfListItem() { return params }
         }
+    }
+
+    /// After a list item: consumes "," (more items follow: false) or ")"
+    /// (the list ends: true).
+    mutating func endOfListItem() throws(ABIParseError) -> Bool {
+        skipSpace()
+        guard i < chars.count else { throw error("expected ')'") }
+        if chars[i] == "," {
+            i += 1
+            return false
+        }
+        if chars[i] == ")" {
+            i += 1
+            return true
+        }
+        throw error("expected ',' or ')'")
     }
 
     mutating func type(depth: Int) throws(ABIParseError) -> ABIType {
@@ -284,17 +290,7 @@ private struct Parser {
                 }
             }
             cs.append(ABIComponent(name: name, type: t))
-            skipSpace()
-            guard i < chars.count else { throw error("expected ')'") }
-            if chars[i] == "," {
-                i += 1
-                continue
-            }
-            if chars[i] == ")" {
-                i += 1
-                return cs
-            }
-            throw error("expected ',' or ')'")
+            if try endOfListItem() { return cs }
         }
     }
 }
