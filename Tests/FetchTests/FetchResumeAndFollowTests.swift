@@ -71,6 +71,34 @@ import Testing
         #expect(got == (try oracleLines(url: node.url, from: 1499 - 63, to: 2999)))
     }
 
+    @Test func rewindSendsRemovalsForOrphansTheNodeStillKnows() throws {
+        // This node keeps reorged-out blocks and their logs by hash, as geth does.
+        let node = try FixtureNode(["--blocks", "3000", "--serve-orphans"])
+        let ck = tempPath("ck") + ".json"
+        let args = ["--rpc", node.url, "--from", "0", "--to", "2999", "--chunk-size", "500", "--checkpoint", ck]
+        let (s1, out1, _) = try FetchProcess.run(args)
+        #expect(s1 == 0)
+        let m = try marker(markers(out1)[2])
+        #expect(m.blockNumber == 1499)
+        try CheckpointFile(path: ck).write(Checkpoint(marker: m))
+        let orphaned = try oracleLines(url: node.url, from: 1490, to: 1499)
+        try node.control(#"{"reorg":{"from":1490}}"#)
+
+        let (s2, out2, err2) = try FetchProcess.run(args + ["--on-reorg", "rewind"])
+        #expect(s2 == 0, "\(err2)")
+        #expect(err2.contains("fork at block 1489"), "\(err2)")
+        let got = records(out2)
+        let removals = orphaned.map {
+            $0.replacingOccurrences(of: #""removed":false"#, with: #""removed":true"#)
+        }
+        #expect(removals.count > 20)
+        // First the removals of every orphaned log (the sink deletes them), then
+        // the new canonical chain from the fork point on.
+        #expect(got.count == removals.count + (try oracleLines(url: node.url, from: 1490, to: 2999)).count)
+        #expect(Set(got.prefix(removals.count)) == Set(removals))
+        #expect(Array(got.dropFirst(removals.count)) == (try oracleLines(url: node.url, from: 1490, to: 2999)))
+    }
+
     @Test func followEmitsRemovalsThenTheNewChain() throws {
         let node = try FixtureNode(["--blocks", "2000", "--head-start", "1000"])
         let before = try oracleLines(url: node.url, from: 990, to: 1000)

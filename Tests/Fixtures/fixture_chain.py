@@ -130,8 +130,9 @@ class Chain:
         raise RPCError(-32602, "invalid argument 0: hex string without 0x prefix" if isinstance(tag, str) and
                        not tag.startswith("0x") else "invalid argument 0: invalid block number %r" % (tag,))
 
-    def block(self, n):
-        v = self.version(n)
+    def block(self, n, v=None):
+        if v is None:
+            v = self.version(n)
         key = (n, v)
         blk = self.block_cache.get(key)
         if blk is not None:
@@ -144,7 +145,9 @@ class Chain:
         blk = {
             "number": hex(n),
             "hash": self.block_hash(n, v),
-            "parentHash": self.block_hash(n - 1) if n > 0 else ZERO_WORD,
+            # An orphaned block's parent is the block of the same fork below it
+            # (for canonical blocks this is simply the canonical parent).
+            "parentHash": self.block_hash(n - 1, min(v, self.version(n - 1))) if n > 0 else ZERO_WORD,
             "timestamp": hex(GENESIS_TIME + BLOCK_TIME * n),
             "miner": self.holders[n % HOLDER_COUNT],
             "gasLimit": hex(30_000_000),
@@ -225,7 +228,8 @@ class Chain:
             self.joined_cache[key] = b",".join(item[2] for item in out)
         return out
 
-    def joined(self, n):
-        v = self.version(n)
+    def joined(self, n, v=None):
+        if v is None:
+            v = self.version(n)
         self.logs(n, v)
         return self.joined_cache[(n, v)]

@@ -119,27 +119,32 @@ class Node:
         if method == "eth_getBlockByHash":
             if not isinstance(params, list) or len(params) < 1 or not isinstance(params[0], str):
                 raise RPCError(-32602, "missing value for required argument 0")
-            found = self.canonical_by_hash(params[0])
+            found = self.block_by_hash(params[0])
             if found is None:
                 return b"null"
-            return self.encode_block(found, len(params) > 1 and params[1] is True)
+            return self.encode_block(found[0], len(params) > 1 and params[1] is True, found[1])
         if method == "eth_getLogs":
             if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], dict):
                 raise RPCError(-32602, "invalid argument 0: expected a filter object")
             return self.get_logs(params[0])
         raise RPCError(-32601, "the method %s does not exist/is not available" % method)
 
-    def canonical_by_hash(self, hsh):
+    def block_by_hash(self, hsh):
+        """(number, version) of a block the node knows by hash: canonical ones,
+        and with --serve-orphans also reorged-out ones (as geth keeps side
+        chains); None otherwise."""
         entry = self.chain.hash_index.get(hsh.lower())
         if entry is None:
             return None
         n, v = entry
-        if n > self.chain.head() or self.chain.version(n) != v:
-            return None       # only canonical blocks are served by hash
-        return n
+        if n > self.chain.head():
+            return None
+        if self.chain.version(n) != v and not self.args.serve_orphans:
+            return None
+        return n, v
 
-    def encode_block(self, n, full):
-        blk = dict(self.chain.block(n))
+    def encode_block(self, n, full, v=None):
+        blk = dict(self.chain.block(n, v))
         if full:
             blk["transactions"] = [{"hash": t, "blockHash": blk["hash"], "blockNumber": blk["number"],
                                     "transactionIndex": hex(i), "from": self.chain.holders[i % HOLDER_COUNT],
@@ -162,11 +167,13 @@ class Node:
         if flt.get("blockHash") is not None:
             if flt.get("fromBlock") is not None or flt.get("toBlock") is not None:
                 raise RPCError(-32602, "cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
-            n = self.canonical_by_hash(str(flt["blockHash"]))
-            if n is None:
+            found = self.block_by_hash(str(flt["blockHash"]))
+            if found is None:
                 raise RPCError(-32000, "unknown block")
-            frm = to = n
+            frm = to = found[0]
+            version = found[1]
         else:
+            version = None
             frm = c.tag_to_number(flt.get("fromBlock"), head)
             to = c.tag_to_number(flt.get("toBlock"), head)
             if frm > to:
@@ -181,7 +188,7 @@ class Node:
         key = None
         if not limit:
             key = (frm, to, frozenset(addresses) if addresses is not None else None,
-                   tuple(frozenset(t) if t is not None else None for t in topics), tuple(c.reorg_starts))
+                   tuple(frozenset(t) if t is not None else None for t in topics), tuple(c.reorg_starts), version)
             hit = self.cache.get(key)
             if hit is not None:
                 self.bump("get_logs", "ok")
@@ -193,13 +200,13 @@ class Node:
         per_block = [] if limit else None
         for n in range(frm, to + 1):
             if unfiltered:
-                j = c.joined(n)
-                k = len(c.logs(n))
+                j = c.joined(n, version)
+                k = len(c.logs(n, version))
                 if j:
                     pieces.append(j)
             else:
                 k = 0
-                for addr, tps, enc, _ in c.logs(n):
+                for addr, tps, enc, _ in c.logs(n, version):
                     if addresses is not None and addr not in addresses:
                         continue
                     if topics and not topics_match(topics, tps):
@@ -508,6 +515,8 @@ def parse_args(argv):
     p.add_argument("--reorg-at", type=int, default=None)
     p.add_argument("--reorg-depth", type=int, default=3)
     p.add_argument("--api-key", default=None, help="require POST path /v2/KEY, else 401")
+    p.add_argument("--serve-orphans", action="store_true",
+                   help="serve reorged-out blocks and their logs by hash, as geth does for side chains")
     p.add_argument("--cache-mb", type=int, default=256, help="memory for repeated eth_getLogs answers (0: none)")
     p.add_argument("--pregenerate", action="store_true", help="build every block's logs before listening")
     args = p.parse_args(argv)
