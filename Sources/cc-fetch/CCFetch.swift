@@ -35,7 +35,6 @@ struct CCFetch: ChainCastCommand {
     @OptionGroup(title: "Output and tuning") var tuning: TuningOptions
 
     mutating func run() throws {
-        unblockStopSignals()
         SignalState.install()
         let output = OutputWriter(fd: 1, capacity: 1 << 20)
         if let replay = tuning.replay {
@@ -221,14 +220,4 @@ struct TuningOptions: ParsableArguments {
         r.metricsFile = metricsFile
         r.verbose = verbose
     }
-}
-
-/// A parent that spawned us with SIGINT/SIGTERM blocked (some process launchers
-/// do) would leave a clean stop impossible: unblock them before installing handlers.
-func unblockStopSignals() {
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGINT)
-    sigaddset(&set, SIGTERM)
-    sigprocmask(SIG_UNBLOCK, &set, nil)
 }

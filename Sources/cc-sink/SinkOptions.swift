@@ -51,13 +51,6 @@ struct SinkOptions: ParsableArguments {
     /// Resumes from the checkpoint and runs the sink to the end of its input.
     func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy, metrics: SinkMetrics? = nil) throws {
         SignalState.install()
-        // A parent may have started us with SIGINT/SIGTERM blocked (spawned from
-        // a thread that blocks them); a clean stop needs them delivered.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &set, nil)
         let metrics = metrics ?? SinkMetrics(path: metricsFile, sink: sink.kind)
         // Counters of a run that failed are worth seeing too.
         defer { metrics.write(force: true) }
