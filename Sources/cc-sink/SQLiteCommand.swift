@@ -6,8 +6,8 @@ struct SQLiteCommand: ParsableCommand {
         commandName: "sqlite",
         abstract: "Upsert events into an SQLite database (WAL mode; readers can query while it writes).",
         discussion: """
-            Events go to one table (events, or --table NAME) keyed on (chain_id, block_hash, log_index); \
-            args are JSON text, so json_extract(args, '$.value') works. An event with "removed": true deletes \
+            Events go to one table (events, or --table NAME), one row per log: unique on (block_number, \
+            chain_id, block_hash, log_index), which is also the block_number index. args are JSON text, so json_extract(args, '$.value') works. An event with "removed": true deletes \
             its row. The checkpoint is also kept in the table cc_checkpoint, inside the transaction that holds \
             the data it covers.
 
@@ -36,16 +36,27 @@ struct SQLiteCommand: ParsableCommand {
             "per-event: also one typed table per event signature, created when first seen.", valueName: "LAYOUT"))
     var tables: TableLayout = .single
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long a write waits for another writer's lock before giving up with status 75 (500ms, 30s).",
+            valueName: "DURATION"))
+    var busyTimeout = "10s"
+
     @OptionGroup var common: SinkOptions
 
     func validate() throws {
         if table.isEmpty { throw ValidationError("--table must not be empty") }
+        guard let s = DurationText.seconds(busyTimeout), s * 1000 <= Double(Int32.max) else {
+            throw ValidationError("--busy-timeout: expected a duration like 500ms, 2s or 1m, got '\(busyTimeout)'")
+        }
     }
 
     func run() throws {
         var options = SQLiteSink.Options(path: database)
         options.table = table
         options.perEventTables = tables == .perEvent
+        options.busyTimeoutMilliseconds = Int32((DurationText.seconds(busyTimeout) ?? 10) * 1000)
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))
     }

@@ -39,6 +39,39 @@ struct SQLiteSinkTests {
             indexes.contains("events_block_number") && indexes.contains("events_address")
                 && indexes.contains("events_event"))
         #expect(try SinkTest.query(db, "PRAGMA journal_mode") == [["wal"]])
+        #expect(try SinkTest.query(db, "PRAGMA page_size") == [["65536"]])
+        // The unique key: a log's (chain_id, block_hash, log_index), led by its block number.
+        #expect(
+            try SinkTest.query(
+                db, "SELECT \"unique\" FROM pragma_index_list('events') WHERE name = 'events_block_number'")
+                == [["1"]])
+        #expect(
+            try SinkTest.query(db, "SELECT name FROM pragma_index_info('events_block_number') ORDER BY seqno")
+                == [["block_number"], ["chain_id"], ["block_hash"], ["log_index"]])
+    }
+
+    @Test("a table from an earlier version, unique on (chain_id, block_hash, log_index), is still written exactly once")
+    func legacyKey() throws {
+        let dir = try SinkTest.tempDir()
+        let db = dir + "/t.db"
+        try SQLiteConnection(path: db).exec(
+            """
+            CREATE TABLE events (
+              chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
+              block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
+              log_index INTEGER NOT NULL, address TEXT, event TEXT, signature TEXT, args TEXT,
+              UNIQUE (chain_id, block_hash, log_index));
+            CREATE INDEX events_block_number ON events(block_number);
+            """)
+        var input = SinkTest.stream(from: 1, to: 5)
+        input += SinkTest.transfer(block: 2, log: 1, removed: true) + "\n" + SinkTest.marker(block: 6) + "\n"
+        for _ in 0..<2 {
+            let r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: input)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        var expected = SinkTest.expectedKeys(from: 1, to: 5)
+        expected.removeAll { $0 == "2:1" }
+        #expect(try SinkTest.keys(db) == expected)
     }
 
     @Test("running the same input twice leaves exactly one row per event")
@@ -231,5 +264,28 @@ struct SQLiteReaderTests {
         #expect(try reader.query("SELECT count(*) FROM events") == [["6"]])
         try reader.exec("COMMIT")
         #expect(try reader.query("SELECT count(*) FROM events") == [["120"]])
+    }
+
+    @Test("another writer holding the lock past --busy-timeout: exit 75, the committed batches intact")
+    func busyWriter() throws {
+        let dir = try SinkTest.tempDir()
+        let db = dir + "/t.db"
+        #expect(try SinkTest.run("cc-sink", ["sqlite", db], stdin: SinkTest.stream(from: 1, to: 2)).status == 0)
+        let writer = try SQLiteConnection(path: db)
+        try writer.exec("BEGIN IMMEDIATE")
+        let started = Date()
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--busy-timeout", "300ms"], stdin: SinkTest.stream(from: 3, to: 4))
+        #expect(r.status == 75, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("cc-sink: SQLite database \(db): database is locked"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(Date().timeIntervalSince(started) < 8)
+        try writer.exec("ROLLBACK")
+        #expect(try SinkTest.keys(db) == SinkTest.expectedKeys(from: 1, to: 2))
+        // Once the lock is gone the same command goes through.
+        let again = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--busy-timeout", "300ms"], stdin: SinkTest.stream(from: 3, to: 4))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try SinkTest.keys(db) == SinkTest.expectedKeys(from: 1, to: 4))
     }
 }

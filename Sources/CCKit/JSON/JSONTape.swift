@@ -45,19 +45,35 @@ final class JSONTape {
     var count = 0
     var base: UnsafePointer<UInt8>
     var length = 0
-    /// Open containers, as tape indices.
+    /// Open containers, as tape indices; only used while scanning.
     let stack: UnsafeMutablePointer<UInt32>
+    private let ownsStack: Bool
 
     init(capacity: Int = 256) {
         self.capacity = capacity
         entries = .allocate(capacity: capacity)
-        stack = .allocate(capacity: JSONTape.maxDepth + 1)
+        stack = Self.allocateStack()
+        ownsStack = true
         base = UnsafePointer(bitPattern: 1)!  // never read while length == 0
     }
 
+    /// A tape that scans with a borrowed container stack: many small tapes
+    /// that scan one after another on one thread (a batch of lines) share
+    /// one, which keeps them compact and cache-friendly. `stack` must come
+    /// from `allocateStack` and outlive the tape.
+    init(capacity: Int, sharedStack: UnsafeMutablePointer<UInt32>) {
+        self.capacity = capacity
+        entries = .allocate(capacity: capacity)
+        stack = sharedStack
+        ownsStack = false
+        base = UnsafePointer(bitPattern: 1)!
+    }
+
+    static func allocateStack() -> UnsafeMutablePointer<UInt32> { .allocate(capacity: maxDepth + 1) }
+
     deinit {
         entries.deallocate()
-        stack.deallocate()
+        if ownsStack { stack.deallocate() }
     }
 
     /// Validates `bytes` as exactly one JSON text and records its values.

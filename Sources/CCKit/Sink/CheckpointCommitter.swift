@@ -62,9 +62,11 @@ public final class CheckpointCommitter {
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
     /// SIGTERM (then throws StopRequested after a clean flush).
     public func run(inputPath: String) throws {
-        let input = try SinkInput(path: inputPath)
+        let reader = SinkReader(input: try SinkInput(path: inputPath))
+        try reader.start()
+        defer { reader.stop() }
         do {
-            try loop(input)
+            try loop(reader)
         } catch let e as ChainCastError where e.status == .dataError {
             // Commit what came before the bad line (the checkpoint stays), so a
             // fixed rerun has less to redo.
@@ -83,8 +85,8 @@ public final class CheckpointCommitter {
         if let s = SignalState.pending { throw StopRequested(signal: s) }
     }
 
-    private func loop(_ input: SinkInput) throws {
-        while !SignalState.shouldStop {
+    private func loop(_ reader: SinkReader) throws {
+        while true {
             var timeout: Int32 = 250
             if sink.pendingEvents > 0, let started = batchStarted {
                 let left = policy.flushInterval - (Monotonic.seconds() - started)
@@ -94,37 +96,32 @@ public final class CheckpointCommitter {
                     timeout = Int32(min(250, left * 1000 + 1))
                 }
             }
-            let outcome = try input.pump(timeoutMilliseconds: timeout) { line, number throws(ChainCastError) in
-                try handle(line, number)
+            switch try reader.next(timeoutMilliseconds: timeout) {
+            case .timeout: continue
+            case .end: return
+            case .batch(let batch):
+                defer { reader.recycle(batch) }
+                for i in 0..<batch.count {
+                    let (number, record) = batch.record(i)
+                    try handle(record, number)
+                }
             }
-            if outcome == .eof { break }
         }
     }
 
-    private func handle(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws(ChainCastError) {
-        let parsed: JSONLine
-        do {
-            parsed = try JSONLine(line)
-        } catch {
-            try invalid(number, error.message)
-            return
-        }
-        let root = parsed.root
-        if ControlRecord.isControl(root) {
-            let marker: CheckpointMarker?
-            do { marker = try CheckpointMarker(record: root) } catch { throw .data("line \(number): \(error.message)") }
-            if let marker {
-                try commit(marker)
-                lastWasMarker = true
-            }
-            // Other control records are for stages that know them; the sink
-            // is the last stage, so there is nothing to forward them to.
-            return
-        }
+    private func handle(_ record: ScannedBatch.Record, _ number: Int) throws(ChainCastError) {
         let event: DecodedEvent
-        do { event = try DecodedEvent(root) } catch {
-            try invalid(number, error.message)
+        switch record {
+        case .event(let e): event = e
+        case .marker(let marker):
+            try commit(marker)
+            lastWasMarker = true
             return
+        case .otherControl: return
+        case .invalid(let message):
+            try invalid(number, message)
+            return
+        case .badMarker(let error): throw error
         }
         if let c = current, let chain = event.chainId, chain != c.chainId {
             throw .config(

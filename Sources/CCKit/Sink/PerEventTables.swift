@@ -80,20 +80,13 @@ final class PerEventTables {
         Table(
             name: name, signature: signature, columns: columns,
             insert: try prepareInsert(name, columns),
-            delete: try db.prepare(
-                "DELETE FROM \(SQLIdentifier.quote(name)) WHERE chain_id = ?1 AND block_hash = ?2 AND log_index = ?3"))
+            delete: try db.prepare(SQLiteSink.deleteStatement(table: SQLIdentifier.quote(name))))
     }
 
     private func prepareInsert(_ name: String, _ columns: [Column]) throws(ChainCastError) -> SQLiteStatement {
-        let cols = SQLiteSink.baseColumns + columns.map { SQLIdentifier.quote($0.name) }
-        let params = (1...cols.count).map { "?\($0)" }.joined(separator: ", ")
-        let updates = cols.filter { !["chain_id", "block_hash", "log_index"].contains($0) }
-            .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        return try db.prepare(
-            """
-            INSERT INTO \(SQLIdentifier.quote(name)) (\(cols.joined(separator: ", "))) VALUES (\(params))
-            ON CONFLICT (chain_id, block_hash, log_index) DO UPDATE SET \(updates)
-            """)
+        try SQLiteSink.prepareUpsert(
+            db, table: SQLIdentifier.quote(name),
+            columns: SQLiteSink.baseColumns + columns.map { SQLIdentifier.quote($0.name) })
     }
 
     /// Every table name already in the database, lowercased.
@@ -116,9 +109,9 @@ final class PerEventTables {
             CREATE TABLE \(SQLIdentifier.quote(name)) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT,
-              UNIQUE (chain_id, block_hash, log_index));
-            CREATE INDEX \(SQLIdentifier.quote(name + "_block_number")) ON \(SQLIdentifier.quote(name))(block_number);
+              log_index INTEGER NOT NULL, address TEXT);
+            CREATE UNIQUE INDEX \(SQLIdentifier.quote(name + "_block_number"))
+              ON \(SQLIdentifier.quote(name))(\(SQLiteSink.uniqueKey));
             """)
         registerTable.bind(1, text: signatureText)
         registerTable.bind(2, text: name)
@@ -183,6 +176,7 @@ final class PerEventTables {
             t.delete.bind(1, int: chainId)
             binder.bind(t.delete, 2, e.blockHash)
             t.delete.bind(3, int: Int64(bitPattern: e.logIndex))
+            t.delete.bind(4, int: Int64(bitPattern: e.blockNumber))
             try t.delete.run()
             return
         }

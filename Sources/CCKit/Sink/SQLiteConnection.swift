@@ -17,7 +17,11 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
 
+    /// Process-wide settings that must precede the first open.
+    private static let configured: Void = { _ = cc_sqlite_disable_memstatus() }()
+
     public init(path: String, readOnly: Bool = false) throws(ChainCastError) {
+        Self.configured
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -123,6 +127,21 @@ public final class SQLiteStatement {
         }
         base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
             _ = sqlite3_bind_text(handle, index, p, Int32(bytes.count), cc_sqlite_transient())
+        }
+    }
+
+    /// Binds the bytes without copying them (SQLITE_STATIC). Only for a
+    /// statement that is stepped while the bytes are valid and has every
+    /// parameter bound again before its next step, so SQLite never reads a
+    /// stale pointer.
+    @inline(__always)
+    public func bind(_ index: Int32, borrowing bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else {
+            sqlite3_bind_text(handle, index, "", 0, cc_sqlite_transient())
+            return
+        }
+        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
+            _ = sqlite3_bind_text(handle, index, p, Int32(bytes.count), cc_sqlite_static())
         }
     }
 
