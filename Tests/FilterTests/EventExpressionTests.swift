@@ -98,3 +98,63 @@ import Testing
         #expect(try eval("hex(args.a) == args.h", event: ev) == "true")
     }
 }
+
+/// `&&` chains of `path == "string"` and `path <op> number` run on a fast path
+/// over the scanner's tape (`FilterVM.test`); it must answer exactly as the
+/// general evaluator does, whatever shape the event has.
+@Suite struct ConjunctFastPathTests {
+    static let lines = [
+        transferLine,
+        #"{"event":"Transfer","args":{"value":"1000000000000000000001"}}"#,
+        #"{"ev\u0065nt":"Transfer","args":{"value":"5"}}"#,  // escaped key
+        #"{"event":"Tr\u0061nsfer","args":{"v\u0061lue":"2000000000000000000000"}}"#,  // escaped value and key
+        #"{"event":"Transfer","args":{"value":2000000000000000000000}}"#,  // a JSON number
+        #"{"event":"Transfer","args":{"value":"0x3635c9adc5dea00001"}}"#,  // hex string
+        #"{"event":"Transfer","args":{"value":"-7"}}"#,
+        #"{"event":"Transfer","args":{"value":"007"}}"#,
+        #"{"event":"Transfer","args":{"value":null}}"#,
+        #"{"event":"Transfer","args":{"value":true}}"#,
+        #"{"event":"Transfer","args":[1,2]}"#,
+        #"{"event":null}"#,
+        #"{"event":"TRANSFER"}"#,
+        #"{"address":"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48","args":{"ids":["1","0x02"]}}"#,
+        #"{}"#,
+    ]
+    static let predicates = [
+        #"event == "Transfer" && args.value > 10**18"#,
+        #"event == "Transfer" && args.value >= 5"#,
+        #"event != "Transfer""#,
+        #"args.value < 10"#,
+        #"args.value == 2000000000000000000000"#,
+        #"args.value != 7"#,
+        #"address == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48" && args.ids[1] == "0x02""#,
+        #"args.ids[0] > 0 && args.ids[-1] <= 2"#,
+        #"args.order.maker == "0xabc""#,
+    ]
+
+    @Test(arguments: predicates)
+    func agreesWithTheEvaluator(_ source: String) throws {
+        let e = try FilterCompiler.compile(source)
+        #expect(e.conjuncts != nil, "not compiled to the fast path: \(source)")
+        var vm = FilterVM()
+        for text in Self.lines {
+            var bytes = Array(text.utf8)
+            try bytes.withUnsafeMutableBufferPointer { mb in
+                let root = try JSONLine(UnsafeBufferPointer(mb)).root
+                let general: Result<Bool, FilterRuntimeError>
+                do throws(FilterRuntimeError) {
+                    general = .success(try vm.evaluate(e, root: root).truthy)
+                } catch { general = .failure(error) }
+                let fast: Result<Bool, FilterRuntimeError>
+                do throws(FilterRuntimeError) {
+                    fast = .success(try vm.test(e, root: root))
+                } catch { fast = .failure(error) }
+                switch (general, fast) {
+                case (.success(let a), .success(let b)): #expect(a == b, "\(source) on \(text)")
+                case (.failure(let a), .failure(let b)): #expect(a.message == b.message, "\(source) on \(text)")
+                default: Issue.record("\(source) on \(text): evaluator \(general), fast path \(fast)")
+                }
+            }
+        }
+    }
+}

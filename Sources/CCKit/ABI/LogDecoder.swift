@@ -37,28 +37,32 @@ public struct LogDecoder {
         let mark = w.bytes.count
         var cursor = Cursor(data: data, strict: strict, checksums: checksums)
         w.bytes.append(contentsOf: plan.header)
-        var first = true
-        for p in plan.params {
-            if !first { w.bytes.append(UInt8(ascii: ",")) }
-            first = false
-            w.bytes.append(contentsOf: p.key)
-            let ok: Bool
-            if p.indexed {
-                let word = UnsafeRawPointer(topics.baseAddress!) + p.position * 32
-                if p.fromTopic {
-                    ok = cursor.word(p.type, word, &w)
+        // Parameters are read in place (not copied out of the array), which
+        // spares a retain and release of each one's key and type per log.
+        let ok = plan.params.withUnsafeBufferPointer { params -> Bool in
+            for i in 0..<params.count {
+                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                w.bytes.append(contentsOf: params[i].key)
+                let ok: Bool
+                if params[i].indexed {
+                    let word = UnsafeRawPointer(topics.baseAddress!) + params[i].position * 32
+                    if params[i].fromTopic {
+                        ok = cursor.word(params[i].type, word, &w)
+                    } else {
+                        // The log holds only keccak256 of an indexed string, bytes, array or tuple.
+                        Cursor.appendHexString(UnsafeRawBufferPointer(start: word, count: 32), &w)
+                        ok = true
+                    }
                 } else {
-                    // The log holds only keccak256 of an indexed string, bytes, array or tuple.
-                    Cursor.appendHexString(UnsafeRawBufferPointer(start: word, count: 32), &w)
-                    ok = true
+                    ok = cursor.value(params[i].type, head: params[i].position, tupleStart: 0, &w)
                 }
-            } else {
-                ok = cursor.value(p.type, head: p.position, tupleStart: 0, &w)
+                if !ok { return false }
             }
-            if !ok {
-                w.bytes.removeLast(w.bytes.count - mark)
-                return false
-            }
+            return true
+        }
+        if !ok {
+            w.bytes.removeLast(w.bytes.count - mark)
+            return false
         }
         w.bytes.append(UInt8(ascii: "}"))
         return true
@@ -68,7 +72,9 @@ public struct LogDecoder {
 private struct Cursor {
     let data: UnsafeBufferPointer<UInt8>
     let strict: Bool
-    let checksums: ChecksumCache
+    /// Borrowed from the `LogDecoder`, which outlives every cursor (a cursor
+    /// lives for one `decode` call): no retain per log.
+    unowned(unsafe) let checksums: ChecksumCache
     /// Bytes the decoder may still read; canonical encodings read each byte about once.
     var budget: Int
 

@@ -2,6 +2,10 @@
 /// rows they become when the window closes. Sums are exact Int512.
 /// A class: the stream loop holds one and mutates it per event, and a
 /// struct this size would be copied (a retain per field) on every access.
+///
+/// Its stored state is `@exclusivity(unchecked)`: one thread uses an
+/// aggregator and no method re-enters another, so accesses never overlap,
+/// and the dynamic checks cost ~8% of a group-by.
 final class FilterAggregator {
     let plan: AggregationPlan
 
@@ -19,27 +23,27 @@ final class FilterAggregator {
         func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
     }
 
-    private var groups: [GroupKey: Int] = [:]
+    @exclusivity(unchecked) private var groups: [GroupKey: Int] = [:]
     /// Keys in order of first appearance; group g's accumulators are
     /// `accs[g * kinds.count ..< (g + 1) * kinds.count]`, one flat array so
     /// an update touches one cache line instead of chasing a pointer per group.
-    private var order: [FilterValue] = []
-    private var accs: [Accumulator] = []
-    private var keyBuffer = JSONWriter(capacity: 256)
+    @exclusivity(unchecked) private var order: [FilterValue] = []
+    @exclusivity(unchecked) private var accs: [Accumulator] = []
+    @exclusivity(unchecked) private var keyBuffer = JSONWriter(capacity: 256)
     // Per-event scratch, reused so adding an event allocates nothing.
-    private var argValues: [FilterValue] = []
-    private var numbers: [Int512?] = []
-    private var newSums: [Int512] = []
+    @exclusivity(unchecked) private var argValues: [FilterValue] = []
+    @exclusivity(unchecked) private var numbers: [Int512?] = []
+    @exclusivity(unchecked) private var newSums: [Int512] = []
     private let kinds: [AggregateSpec.Kind]
     private let arguments: [CompiledExpression?]
     private let opNames: [String]
 
     // The open window.
-    private(set) var windowStart: UInt64? = nil  // block or time bucket start
-    private var minBlock: UInt64? = nil
-    private var maxBlock: UInt64? = nil
+    @exclusivity(unchecked) private(set) var windowStart: UInt64? = nil  // block or time bucket start
+    @exclusivity(unchecked) private var minBlock: UInt64? = nil
+    @exclusivity(unchecked) private var maxBlock: UInt64? = nil
     /// The block after the previous marker, for `--window marker` ranges.
-    private var nextFromBlock: UInt64? = nil
+    @exclusivity(unchecked) private var nextFromBlock: UInt64? = nil
 
     init(plan: AggregationPlan) {
         self.plan = plan

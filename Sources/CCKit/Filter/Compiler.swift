@@ -17,7 +17,7 @@ public enum FilterCompiler {
         let folded = try c.fold(node)
         let t = try c.check(folded)
         c.emit(folded)
-        c.out.conjuncts = c.conjuncts(of: folded)
+        if let parts = c.conjuncts(of: folded) { c.out.setConjuncts(parts) }
         if c.out.code.count == 1, case .load(let p) = c.out.code[0] { c.out.singlePath = p }
         c.out.resultType = t
         c.out.source = source

@@ -116,25 +116,69 @@ public struct FilterVM {
     /// Predicate form: true when the expression's value is truthy.
     public mutating func test(_ e: CompiledExpression, root: JSONValue) throws(FilterRuntimeError) -> Bool {
         if let parts = e.conjuncts {
-            for instr in parts where !(try Self.testSuperinstruction(instr, e, root)) { return false }
+            // The line's tape outlives this call (the caller holds `root`), so
+            // the walk borrows it without retaining it per step.
+            unowned(unsafe) let tape = root.tape
+            for i in 0..<parts.count where !(try Self.testConjunct(parts[i], e, tape, root.index)) { return false }
             return true
         }
         return try evaluate(e, root: root).truthy
     }
 
-    @inline(__always) static func testSuperinstruction(_ instr: FilterInstr, _ e: CompiledExpression, _ root: JSONValue)
-        throws(FilterRuntimeError) -> Bool
-    {
-        switch instr {
-        case .loadEqualsString(let p, let c, let bytes, let negated):
-            return equalsString(resolve(e.paths[p], root), bytes, e.constants[c]) != negated
-        case .loadCompareNumber(let p, let op, let c, let d):
-            let j = resolve(e.paths[p], root)
-            if let d, let j, let r = compareDigits(j, d) { return holds(op, r) }
-            return try compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])
+    @inline(__always) static func testConjunct(
+        _ c: CompiledExpression.Conjunct, _ e: CompiledExpression, _ tape: JSONTape, _ root: Int
+    ) throws(FilterRuntimeError) -> Bool {
+        let at = resolveIndex(c.steps, tape, root)
+        switch c.instr {
+        case .loadEqualsString(_, let constant, let bytes, let negated):
+            guard at >= 0 else { return negated }  // null equals no string
+            let entry = tape.entries[at]
+            if entry.kindBits == JSONKind.string.rawValue && entry.meta & TapeEntry.hasEscapes == 0 {
+                let contents = UnsafeBufferPointer(
+                    start: tape.base + Int(entry.start) + 1, count: Int(entry.end - entry.start) - 2)
+                return filterBytesEqualHexInsensitive(contents, bytes) != negated
+            }
+            return FilterComparison.equal(FilterValue.from(JSONValue(tape: tape, index: at)), e.constants[constant])
+                != negated
+        case .loadCompareNumber(_, let op, let constant, let digits):
+            if at >= 0, let digits {
+                let entry = tape.entries[at]
+                var text: UnsafeBufferPointer<UInt8>? = nil
+                if entry.kindBits == JSONKind.string.rawValue && entry.meta & TapeEntry.hasEscapes == 0 {
+                    text = UnsafeBufferPointer(
+                        start: tape.base + Int(entry.start) + 1, count: Int(entry.end - entry.start) - 2)
+                } else if entry.kindBits == JSONKind.number.rawValue {
+                    text = UnsafeBufferPointer(start: tape.base + Int(entry.start), count: Int(entry.end - entry.start))
+                }
+                if let text, let r = compareDigits(text, digits) { return holds(op, r) }
+            }
+            let value = at >= 0 ? FilterValue.from(JSONValue(tape: tape, index: at)) : .null
+            return try compare(op, value, e.constants[constant])
         default:
             return false  // conjuncts holds only the two cases above
         }
+    }
+
+    /// `resolve` over the tape directly: the index of the value at `steps`
+    /// from the value at `index`, or -1 when a step finds nothing.
+    @inline(__always) static func resolveIndex(
+        _ steps: UnsafeBufferPointer<CompiledPath.Step>, _ tape: JSONTape, _ index: Int
+    ) -> Int {
+        var cur = index
+        for step in steps {
+            switch step {
+            case .key(let k):
+                cur = JSONValue.memberIndex(tape, cur, k)
+                if cur < 0 { return -1 }
+            case .index(let i):
+                let v = JSONValue(tape: tape, index: cur)
+                guard v.kind == .array else { return -1 }
+                let idx = i < 0 ? v.count + i : i
+                guard idx >= 0, let next = v[idx] else { return -1 }
+                cur = next.index
+            }
+        }
+        return cur
     }
 
     mutating func evaluateConstant(_ e: CompiledExpression) throws(FilterRuntimeError) -> FilterValue {
@@ -168,14 +212,19 @@ public struct FilterVM {
     /// with a non-negative constant's digits by length, then bytes: no
     /// conversion. Nil when the value is anything else (sign, hex, escapes).
     @inline(__always) static func compareDigits(_ j: JSONValue, _ d: UnsafeBufferPointer<UInt8>) -> Int? {
-        let p: UnsafeBufferPointer<UInt8>
         switch j.kind {
         case .string:
             if j.hasEscapes { return nil }
-            p = j.stringContents
-        case .number: p = j.raw
+            return compareDigits(j.stringContents, d)
+        case .number: return compareDigits(j.raw, d)
         default: return nil
         }
+    }
+
+    /// `compareDigits` on the text of a string (its contents) or a number.
+    @inline(__always) static func compareDigits(_ p: UnsafeBufferPointer<UInt8>, _ d: UnsafeBufferPointer<UInt8>)
+        -> Int?
+    {
         guard p.count > 0, d.count > 0 else { return nil }
         var start = 0
         for k in 0..<p.count {

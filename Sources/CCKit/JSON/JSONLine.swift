@@ -107,10 +107,18 @@ public struct JSONValue {
     /// (Always the first: a lookup that started where the last one ended would
     /// make duplicate keys answer differently depending on the order of lookups.)
     public func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONValue? {
-        let t = tape
+        let i = Self.memberIndex(tape, index, key)
+        return i < 0 ? nil : JSONValue(tape: tape, index: i)
+    }
+
+    /// The tape index of the first member named `key` of the object at
+    /// `index`, or -1. Takes the tape as a parameter so that hot paths can
+    /// walk a document without a reference count per step.
+    @inline(__always)
+    static func memberIndex(_ t: JSONTape, _ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
         let entries = t.entries
         let e = entries[index]
-        guard e.kindBits == JSONKind.object.rawValue else { return nil }
+        guard e.kindBits == JSONKind.object.rawValue else { return -1 }
         let end = Int(e.next)
         var i = index &+ 1
         let keyCount = key.count
@@ -120,14 +128,14 @@ public struct JSONValue {
             let contentLength = Int(k.end &- k.start) &- 2
             if k.meta & TapeEntry.hasEscapes == 0 {
                 if contentLength == keyCount && bytesEqual(t.base + (Int(k.start) &+ 1), keyBase, keyCount) {
-                    return JSONValue(tape: t, index: i &+ 1)
+                    return i &+ 1
                 }
             } else if JSONValue(tape: t, index: i).unescapedEquals(key) {
-                return JSONValue(tape: t, index: i &+ 1)
+                return i &+ 1
             }
             i = Int(entries[i &+ 1].next)
         }
-        return nil
+        return -1
     }
 
     /// The value of the first member named `key`.
