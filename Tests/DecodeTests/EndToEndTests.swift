@@ -18,22 +18,8 @@ struct Shell {
         defer { try? FileManager.default.removeItem(at: dir) }
         let inFile = dir.appendingPathComponent("in.ndjson")
         try input.write(to: inFile, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        // The script's own pipes are real pipes; its final stdout and stderr go to files.
-        p.arguments = ["-c", "set -o pipefail; ( " + script + " ) > \"$DIR/stdout\" 2> \"$DIR/stderr\""]
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = binDir + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["IN"] = inFile.path
-        env["DIR"] = dir.path
-        p.environment = env
-        try p.run()
-        p.waitUntilExit()
-        let o = (try? Data(contentsOf: dir.appendingPathComponent("stdout"))) ?? Data()
-        let e = (try? Data(contentsOf: dir.appendingPathComponent("stderr"))) ?? Data()
-        return Shell(
-            stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
-            status: p.terminationStatus)
+        let r = try BuiltBinaries.shell(script, environment: ["IN": inFile.path, "DIR": dir.path])
+        return Shell(stdout: r.stdout, stderr: r.stderr, status: r.status)
     }
 }
 

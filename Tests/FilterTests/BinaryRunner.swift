@@ -1,52 +1,17 @@
 import CCTestSupport
 import Foundation
 
-/// Runs the built cc-filter binary through real pipes.
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
-}
+typealias RunResult = BinaryRun
 
+/// The built cc-filter (or another command) with real stdin, stdout and stderr.
 enum BinaryRunner {
-    static var binDir: String { BuiltBinaries.directory }
-
-    static var filter: String { binDir + "/cc-filter" }
-
-    static func run(_ args: [String], stdin: String = "", executable: String = filter) throws -> RunResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = outPipe
-        p.standardError = errPipe
-        try p.run()
-        // Feed stdin and drain both outputs concurrently so no pipe fills up.
-        let data = Data(stdin.utf8)
-        let writer = Thread {
-            try? inPipe.fileHandleForWriting.write(contentsOf: data)
-            try? inPipe.fileHandleForWriting.close()
-        }
-        writer.start()
-        nonisolated(unsafe) var errData = Data()
-        let errDone = DispatchSemaphore(value: 0)
-        Thread {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-            errDone.signal()
-        }.start()
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-        errDone.wait()
-        p.waitUntilExit()
-        return RunResult(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ args: [String], stdin: String = "", executable: String = "cc-filter") throws -> RunResult {
+        try BuiltBinaries.run(executable, args, stdin: stdin)
     }
 
-    /// `sh -c` for pipelines (`| head -1`).
+    /// `bash -c` for pipelines (`| head -1`).
     static func shell(_ script: String) throws -> RunResult {
-        try run(["-c", script], executable: "/bin/bash")
+        try BuiltBinaries.run("/bin/bash", ["-c", script])
     }
 }
 

@@ -1,3 +1,4 @@
+import CCTestSupport
 import Foundation
 import Testing
 
@@ -133,7 +134,7 @@ import Testing
         try big.write(toFile: dir, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let st = try BinaryRunner.shell(
-            "'\(BinaryRunner.filter)' true '\(dir)' | head -1 | wc -l; echo ${PIPESTATUS[0]}")
+            "'\(BuiltBinaries.path("cc-filter"))' true '\(dir)' | head -1 | wc -l; echo ${PIPESTATUS[0]}")
         #expect(st.stdout == "1\n0\n")
         #expect(st.stderr == "")
     }

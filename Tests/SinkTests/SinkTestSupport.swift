@@ -24,47 +24,19 @@ enum SinkTest {
         return path
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = BinaryRun
 
-    /// Runs a built binary with stdin from `stdin` (text) and returns its
-    /// status and output. Output goes through files, so nothing can block.
+    /// Runs a built binary (see `BuiltBinaries.run`).
     static func run(
         _ tool: String, _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
         directory: String? = nil
     ) throws -> Result {
-        let dir = try tempDir("run")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let inPath = dir + "/stdin", outPath = dir + "/stdout", errPath = dir + "/stderr"
-        try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : binary(tool))
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["CC_WEBHOOK_SECRET"] = nil
-        env["CC_SIGNING_KEY"] = nil
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        p.standardInput = FileHandle(forReadingAtPath: inPath)
-        p.standardOutput = FileHandle(forWritingAtPath: outPath)
-        p.standardError = FileHandle(forWritingAtPath: errPath)
-        try p.run()
-        p.waitUntilExit()
-        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-        return Result(
-            status: status, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        try BuiltBinaries.run(tool, arguments, stdin: stdin, environment: environment, directory: directory)
     }
 
     /// Runs a shell command line (for ulimit and pipelines).
     static func shell(_ script: String, environment: [String: String] = [:]) throws -> Result {
-        try run("/bin/bash", ["-c", script], environment: environment)
+        try BuiltBinaries.run("/bin/bash", ["-c", script], environment: environment)
     }
 
     static func read(_ path: String) -> String {
