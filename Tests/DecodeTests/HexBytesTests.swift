@@ -32,6 +32,27 @@ import Testing
         }
     }
 
+    /// `isHash` (a validating check only) accepts exactly what the per-byte
+    /// reference calls hex, for every byte value in every position.
+    @Test func isHashMatchesPerByteReference() {
+        let valid = Array("0123456789abcdefABCDEF".utf8)
+        for pos in 0..<64 {
+            for c in 0...255 {
+                var text = Array("0x" + String(repeating: "0aF93bc7", count: 8))
+                    .map { UInt8($0.asciiValue!) }
+                text[2 + pos] = UInt8(c)
+                let got = text.withUnsafeBufferPointer { HexBytes.isHash($0) }
+                #expect(got == valid.contains(UInt8(c)), "byte \(c) at \(pos)")
+            }
+        }
+        #expect(
+            Array("0X" + String(repeating: "ab", count: 32)).map { UInt8($0.asciiValue!) }
+                .withUnsafeBufferPointer { HexBytes.isHash($0) })
+        #expect(
+            !Array("0x" + String(repeating: "ab", count: 31)).map { UInt8($0.asciiValue!) }
+                .withUnsafeBufferPointer { HexBytes.isHash($0) })
+    }
+
     @Test func decodeAllLengths() {
         for n in 0..<40 {
             let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }

@@ -21,6 +21,21 @@ public struct EventRegistry: Sendable {
         var byTopic0: [Key: [EventPlan]] = [:]
         var anonymous: [Int: [EventPlan]] = [:]
         var count = 0
+        /// `byTopic0` as two parallel arrays while it is small (most runs
+        /// load a handful of events): a linear scan of a few keys costs less
+        /// than hashing one key per log.
+        private var smallKeys: [Key] = []
+        private var smallLists: [[EventPlan]] = []
+        private static let smallLimit = 8
+
+        @inline(__always)
+        func candidates(_ key: Key) -> [EventPlan]? {
+            if byTopic0.count <= Self.smallLimit {
+                for i in 0..<smallKeys.count where smallKeys[i] == key { return smallLists[i] }
+                return nil
+            }
+            return byTopic0[key]
+        }
 
         mutating func add(_ plan: EventPlan, keepAnonymous: Bool) {
             if plan.event.anonymous {
@@ -36,6 +51,12 @@ public struct EventRegistry: Sendable {
                 guard !list.contains(where: { sameShape($0.event, plan.event) }) else { return }
                 list.append(plan)
                 byTopic0[key] = list
+                if let i = smallKeys.firstIndex(of: key) {
+                    smallLists[i] = list
+                } else if byTopic0.count <= Self.smallLimit {
+                    smallKeys.append(key)
+                    smallLists.append(list)
+                }
             }
             count += 1
         }
@@ -92,17 +113,26 @@ public struct EventRegistry: Sendable {
     ) -> Bool {
         let key: Key? = topicCount > 0 ? Self.key(topics, topics: topicCount) : nil
         if !bound.isEmpty, let t = bound[Self.addressKey(address)] {
-            if let key, let list = t.byTopic0[key] {
-                for p in list where attempt(p) { return true }
+            if let key, let list = t.candidates(key) {
+                if Self.first(in: list, attempt) { return true }
             }
             if let list = t.anonymous[topicCount] {
-                for p in list where attempt(p) { return true }
+                if Self.first(in: list, attempt) { return true }
             }
         }
-        if let key, let list = global.byTopic0[key] {
-            for p in list where attempt(p) { return true }
+        if let key, let list = global.candidates(key) {
+            if Self.first(in: list, attempt) { return true }
         }
         return false
+    }
+
+    /// Tries the plans in order, read in place: no retain per plan and log.
+    @inline(__always)
+    private static func first(in list: [EventPlan], _ attempt: (EventPlan) -> Bool) -> Bool {
+        list.withUnsafeBufferPointer { plans in
+            for i in 0..<plans.count where attempt(plans[i]) { return true }
+            return false
+        }
     }
 
     static func key(_ topic0: UnsafeBufferPointer<UInt8>, topics: Int) -> Key {

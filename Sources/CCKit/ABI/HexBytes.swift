@@ -8,28 +8,13 @@ enum HexBytes {
     private static let high: UInt64 = 0x8080_8080_8080_8080
     private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
 
-    /// Bit 7 of each byte set when that byte of `z` is non-zero (exact, no carries between bytes).
-    @inline(__always)
-    private static func nonZero(_ z: UInt64) -> UInt64 {
-        (((z & ~high) &+ ~high) | z) & high
-    }
-
     /// Nibble values of eight ASCII hex digits (little-endian load), or nil when any is not one.
     @inline(__always)
     static func nibbles8(_ x: UInt64) -> UInt64? {
-        // Digits: high nibble 3, low nibble 0-9.
-        let lo = x & lowNibbles
-        let notDigit = nonZero((x & ~lowNibbles) ^ (0x30 &* ones)) | ((lo &+ (0x76 &* ones)) & high)
-        // Letters (either case): high nibble 6 after | 0x20, low nibble 1-6.
-        let folded = x | (0x20 &* ones)
-        let flo = folded & lowNibbles
-        let notLetter =
-            nonZero((folded & ~lowNibbles) ^ (0x60 &* ones)) | (~nonZero(flo) & high)
-            | ((flo &+ (0x79 &* ones)) & high)
-        guard notDigit & notLetter == 0, x & high == 0 else { return nil }
-        // A letter's value is its low nibble + 9 ('a' = 0x61 -> 10).
-        let letter = (notDigit >> 7) &* 9
-        return lo &+ letter
+        guard notHexDigits(x) == 0 else { return nil }
+        // A digit's value is its low nibble; a letter (0x41-0x46, 0x61-0x66)
+        // has bit 6 set and is its low nibble + 9.
+        return (x & lowNibbles) &+ 9 &* ((x >> 6) & ones)
     }
 
     /// Decodes "0x" + exactly 2*count hex digits into `out`.
@@ -72,17 +57,28 @@ enum HexBytes {
         return l < 6 ? l + 10 : 0xFF
     }
 
-    /// "0x" + 64 hex digits.
+    /// "0x" + 64 hex digits. Only validates (the text is copied as is):
+    /// eight digits per step with byte-wise range checks in one word.
     @inline(__always)
     static func isHash(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard s.count == 66, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
         let p = UnsafeRawPointer(s.baseAddress! + 2)
+        var bad: UInt64 = 0
         for k in 0..<8 {
-            guard nibbles8(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) != nil else {
-                return false
-            }
+            bad |= notHexDigits(p.loadUnaligned(fromByteOffset: 8 &* k, as: UInt64.self))
         }
-        return true
+        return bad == 0
+    }
+
+    /// Non-zero unless all eight bytes of `x` are ASCII hex digits. For an
+    /// ASCII byte b, `(b | 0x80) - lo` keeps bit 7 exactly when b >= lo and
+    /// `(hi | 0x80) - b` exactly when b <= hi, with no borrow between bytes.
+    @inline(__always)
+    static func notHexDigits(_ x: UInt64) -> UInt64 {
+        let folded = x | (0x20 &* ones)
+        let digit = ((x | high) &- 0x30 &* ones) & (((0x39 | 0x80) &* ones) &- x) & high
+        let letter = ((folded | high) &- 0x61 &* ones) & (((0x66 | 0x80) &* ones) &- folded) & high
+        return ((digit | letter) ^ high) | (x & high)
     }
 
     /// Appends `"0x…"` (quoted, lowercase) for a string `isHash` accepted.

@@ -73,8 +73,10 @@ public final class LogRecordDecoder {
         let address = UnsafeBufferPointer(start: scratch.address, count: 20)
         let topics = UnsafeBufferPointer(start: scratch.topics, count: f.topicCount * 32)
         let data = UnsafeBufferPointer(start: scratch.data, count: f.dataCount)
-        let matched = registry.forEachCandidate(address: address, topics: topics, topicCount: f.topicCount) { plan in
-            decoder.decode(plan, topics: topics, topicCount: f.topicCount, data: data, into: &w)
+        // The closure captures the count alone, not a copy of all the fields.
+        let topicCount = f.topicCount
+        let matched = registry.forEachCandidate(address: address, topics: topics, topicCount: topicCount) { plan in
+            decoder.decode(plan, topics: topics, topicCount: topicCount, data: data, into: &w)
         }
         guard matched else {
             switch unknownPolicy {
@@ -125,7 +127,7 @@ public final class LogRecordDecoder {
     }
 
     /// `{"chainId":…,"removed":…,` in the order of the stream contract.
-    private func writeHeader(_ f: RawLogFields, _ w: inout JSONWriter) {
+    private func writeHeader(_ f: borrowing RawLogFields, _ w: inout JSONWriter) {
         w.raw("{")
         if case .value(let c) = f.chainId {
             w.raw(#""chainId":"#)

@@ -10,17 +10,6 @@ enum WordFormatting {
         ) =
             (48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102)
 
-    /// "00" … "99", for two digits per step.
-    static let pairs: [UInt8] = {
-        var t: [UInt8] = []
-        t.reserveCapacity(200)
-        for i in 0..<100 {
-            t.append(UInt8(48 + i / 10))
-            t.append(UInt8(48 + i % 10))
-        }
-        return t
-    }()
-
     /// Appends `bytes` as lowercase hex (no prefix).
     @inline(__always)
     static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
@@ -56,23 +45,22 @@ enum WordFormatting {
     static func writeDecimal(_ value: UInt64, into p: UnsafeMutablePointer<UInt8>, end: Int, minDigits: Int) -> Int {
         var v = value
         var i = end
-        pairs.withUnsafeBufferPointer { t in
-            while v >= 100 {
-                let r = Int(v % 100)
-                v /= 100
-                i -= 2
-                p[i] = t[2 * r]
-                p[i + 1] = t[2 * r + 1]
-            }
-            if v >= 10 {
-                let r = Int(v)
-                i -= 2
-                p[i] = t[2 * r]
-                p[i + 1] = t[2 * r + 1]
-            } else {
-                i -= 1
-                p[i] = UInt8(48 + v)
-            }
+        let t = DigitPairs.text.utf8Start  // "00" … "99": two digits per step
+        while v >= 100 {
+            let r = Int(v % 100)
+            v /= 100
+            i -= 2
+            p[i] = t[2 &* r]
+            p[i + 1] = t[2 &* r &+ 1]
+        }
+        if v >= 10 {
+            let r = Int(v)
+            i -= 2
+            p[i] = t[2 &* r]
+            p[i + 1] = t[2 &* r &+ 1]
+        } else {
+            i -= 1
+            p[i] = UInt8(48 + v)
         }
         while end - i < minDigits {
             i -= 1

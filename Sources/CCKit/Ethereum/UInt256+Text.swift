@@ -11,17 +11,6 @@ extension UInt256 {
         return p
     }()
 
-    /// "00" ... "99" as pairs of ASCII digits.
-    @usableFromInline
-    static let digitPairs: [UInt8] = {
-        var t = [UInt8](repeating: 0, count: 200)
-        for i in 0..<100 {
-            t[2 * i] = UInt8(0x30 + i / 10)
-            t[2 * i + 1] = UInt8(0x30 + i % 10)
-        }
-        return t
-    }()
-
     // MARK: Decimal
 
     /// Parses ASCII decimal digits: no sign, no spaces, no separators; leading
@@ -100,22 +89,21 @@ extension UInt256 {
     ) -> UnsafeMutablePointer<UInt8> {
         var v = value
         var p = end
-        digitPairs.withUnsafeBufferPointer { pairs in
-            while v >= 100 {
-                let r = Int(v % 100)
-                v /= 100
-                p -= 2
-                p[0] = pairs[2 &* r]
-                p[1] = pairs[2 &* r &+ 1]
-            }
-            if v >= 10 {
-                p -= 2
-                p[0] = pairs[2 &* Int(v)]
-                p[1] = pairs[2 &* Int(v) &+ 1]
-            } else {
-                p -= 1
-                p[0] = 0x30 &+ UInt8(truncatingIfNeeded: v)
-            }
+        let pairs = DigitPairs.text.utf8Start
+        while v >= 100 {
+            let r = Int(v % 100)
+            v /= 100
+            p -= 2
+            p[0] = pairs[2 &* r]
+            p[1] = pairs[2 &* r &+ 1]
+        }
+        if v >= 10 {
+            p -= 2
+            p[0] = pairs[2 &* Int(v)]
+            p[1] = pairs[2 &* Int(v) &+ 1]
+        } else {
+            p -= 1
+            p[0] = 0x30 &+ UInt8(truncatingIfNeeded: v)
         }
         let start = end - Swift.min(minDigits, 20)
         while p > start {

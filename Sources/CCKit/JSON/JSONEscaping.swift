@@ -1,16 +1,6 @@
 /// The byte loops behind `JSONWriter`: runs of bytes that need nothing are
 /// found eight at a time and copied with one append.
 enum JSONEscaping {
-    static let digitPairs: [UInt8] = {
-        var t: [UInt8] = []
-        t.reserveCapacity(200)
-        for i in 0..<100 {
-            t.append(0x30 + UInt8(i / 10))
-            t.append(0x30 + UInt8(i % 10))
-        }
-        return t
-    }()
-
     private static let hexDigits: StaticString = "0123456789abcdef"
     private static let replacement: (UInt8, UInt8, UInt8) = (0xEF, 0xBF, 0xBD)
 

@@ -99,13 +99,13 @@ public struct JSONWriter {
                 let r = Int(x % 100)
                 x /= 100
                 i -= 2
-                buf[i] = JSONEscaping.digitPairs[r * 2]
-                buf[i + 1] = JSONEscaping.digitPairs[r * 2 + 1]
+                buf[i] = DigitPairs.pair(r)[0]
+                buf[i + 1] = DigitPairs.pair(r)[1]
             }
             if x >= 10 {
                 i -= 2
-                buf[i] = JSONEscaping.digitPairs[Int(x) * 2]
-                buf[i + 1] = JSONEscaping.digitPairs[Int(x) * 2 + 1]
+                buf[i] = DigitPairs.pair(Int(x))[0]
+                buf[i + 1] = DigitPairs.pair(Int(x))[1]
             } else {
                 i -= 1
                 buf[i] = 0x30 &+ UInt8(truncatingIfNeeded: x)
