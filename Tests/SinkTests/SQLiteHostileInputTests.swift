@@ -130,6 +130,49 @@ struct SQLiteHostileInputTests {
         #expect(try SinkTest.query(db, "SELECT text FROM Note") == [["aé\n\"b \u{FFFD}\u{FFFD}"]])
     }
 
+    /// Without per-event tables the reader thread prepares each row (text
+    /// unescaped and repaired there): the same values must come out.
+    @Test("escapes and invalid UTF-8 in every text column, prepared on the reader thread")
+    func preparedRowText() throws {
+        let dir = try SinkTest.tempDir()
+        var line = Array(
+            (#"{"chainId":1,"blockNumber":7,"blockHash":"0x\#(String(repeating: "ab", count: 32))","#
+                + #""transactionHash":"0x\u0041b","logIndex":3,"address":"0xA\u0062c","event":"N\u00f6te\tX","#
+                + #""signature":"Note(string)XY","args":{"text":"a\u00e9\n\"b XX","n":[1,{"k":null}]}}"#).utf8)
+        // An ill-formed byte in the event name, a bad sequence (C3 28) in the signature, two in args.
+        var x = line.firstIndex(of: UInt8(ascii: "X"))!
+        line[x] = 0xFF
+        x = line.firstIndex(of: UInt8(ascii: "X"))!
+        line[x] = 0xC3
+        line[x + 1] = 0x28
+        x = line.firstIndex(of: UInt8(ascii: "X"))!
+        line[x] = 0xFF
+        line[x + 1] = 0xC3
+        var data = Data(line)
+        data.append(contentsOf: Array(("\n" + SinkTest.marker(block: 7) + "\n").utf8))
+        let inPath = dir + "/in.ndjson"
+        try data.write(to: URL(fileURLWithPath: inPath))
+        var results: [[[String?]]] = []
+        for layout in ["single", "per-event"] {
+            let db = dir + "/\(layout).db"
+            let r = try SinkTest.run("cc-sink", ["sqlite", db, inPath, "--tables", layout])
+            #expect(r.status == 0, "\(r.stderr)")
+            results.append(
+                try SinkTest.query(
+                    db,
+                    "SELECT transaction_hash, address, event, signature, json_valid(args), json_extract(args, '$.text'), "
+                        + "json_extract(args, '$.n[1].k') IS NULL, block_hash FROM events"))
+        }
+        let want: [[String?]] = [
+            [
+                "0xAb", "0xAbc", "Nöte\t\u{FFFD}", "Note(string)\u{FFFD}(", "1", "aé\n\"b \u{FFFD}\u{FFFD}", "1",
+                "0x" + String(repeating: "ab", count: 32),
+            ]
+        ]
+        #expect(results[0] == want)
+        #expect(results[1] == want)
+    }
+
     @Test("huge args (8 MB in one line) are stored whole")
     func hugeArgs() throws {
         let dir = try SinkTest.tempDir()

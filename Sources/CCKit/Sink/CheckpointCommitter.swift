@@ -62,11 +62,12 @@ public final class CheckpointCommitter {
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
     /// SIGTERM (then throws StopRequested after a clean flush).
     public func run(inputPath: String) throws {
-        let reader = SinkReader(input: try SinkInput(path: inputPath))
+        let rows = (sink as? RowSink).flatMap { $0.acceptsRows ? $0 : nil }
+        let reader = SinkReader(input: try SinkInput(path: inputPath), prepareRows: rows != nil)
         try reader.start()
         defer { reader.stop() }
         do {
-            try loop(reader)
+            try loop(reader, rows: rows)
         } catch let e as ChainCastError where e.status == .dataError {
             // Commit what came before the bad line (the checkpoint stays), so a
             // fixed rerun has less to redo.
@@ -85,7 +86,7 @@ public final class CheckpointCommitter {
         if let s = SignalState.pending { throw StopRequested(signal: s) }
     }
 
-    private func loop(_ reader: SinkReader) throws {
+    private func loop(_ reader: SinkReader, rows: RowSink?) throws {
         while true {
             var timeout: Int32 = 250
             if sink.pendingEvents > 0, let started = batchStarted {
@@ -103,7 +104,14 @@ public final class CheckpointCommitter {
                 defer { reader.recycle(batch) }
                 for i in 0..<batch.count {
                     let (number, record) = batch.record(i)
-                    try handle(record, number)
+                    if case .row(let row) = record, let rows {
+                        try checkChain(row.chainId, number)
+                        if rows.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+                        try rows.append(row: row, from: batch)
+                        try counted(removed: row.removed)
+                    } else {
+                        try handle(record, number)
+                    }
                 }
             }
         }
@@ -122,16 +130,26 @@ public final class CheckpointCommitter {
             try invalid(number, message)
             return
         case .badMarker(let error): throw error
+        case .row: throw .internalError("line \(number): a prepared row without a sink that takes rows")
         }
-        if let c = current, let chain = event.chainId, chain != c.chainId {
+        try checkChain(event.chainId, number)
+        if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+        try sink.append(event)
+        try counted(removed: event.removed)
+    }
+
+    private func checkChain(_ chain: UInt64?, _ number: Int) throws(ChainCastError) {
+        if let c = current, let chain, chain != c.chainId {
             throw .config(
                 "line \(number): event of chain \(chain), but checkpoint \(checkpointFile?.path ?? "") is for chain "
                     + "\(c.chainId); use the checkpoint file of this pipeline")
         }
-        if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
-        try sink.append(event)
+    }
+
+    /// After an event was appended: metrics, and a flush when the batch is full.
+    private func counted(removed: Bool) throws(ChainCastError) {
         metrics.events += 1
-        if event.removed { metrics.removed += 1 }
+        if removed { metrics.removed += 1 }
         lastWasMarker = false
         if sink.pendingEvents >= policy.batchSize { try flush() }
     }

@@ -7,7 +7,7 @@
 /// file is written after that commit. Inserts are upserts on the log's
 /// identity (see `uniqueKey`), which makes receiving an event twice harmless;
 /// `"removed": true` deletes the row.
-public final class SQLiteSink: Sink {
+public final class SQLiteSink: Sink, RowSink {
     public struct Options: Sendable {
         public var path: String
         public var table: String = "events"
@@ -238,6 +238,46 @@ public final class SQLiteSink: Sink {
             }
         }
         pendingEvents += 1
+    }
+
+    /// Rows are prepared on the reader thread unless per-event tables need
+    /// the whole event.
+    var acceptsRows: Bool { perEvent == nil }
+
+    /// `append` for a prepared row: bind and step, nothing else.
+    func append(row r: EventRow, from batch: ScannedBatch) throws(ChainCastError) {
+        try ensureTransaction()
+        let chain = Int64(bitPattern: r.chainId ?? 0)
+        if r.removed {
+            delete.bind(1, int: chain)
+            bindText(delete, 2, batch.text(r.blockHash))
+            delete.bind(3, int: Int64(bitPattern: r.logIndex))
+            delete.bind(4, int: Int64(bitPattern: r.blockNumber))
+            try rolledBackOnError { () throws(ChainCastError) in try delete.run() }
+            deletedTotal += db.changes
+        } else {
+            insert.bind(1, int: chain)
+            insert.bind(2, int: Int64(bitPattern: r.blockNumber))
+            bindText(insert, 3, batch.text(r.blockHash))
+            if let ts = r.blockTimestamp { insert.bind(4, int: Int64(bitPattern: ts)) } else { insert.bindNull(4) }
+            bindText(insert, 5, batch.text(r.transactionHash))
+            if let ti = r.transactionIndex { insert.bind(6, int: Int64(bitPattern: ti)) } else { insert.bindNull(6) }
+            insert.bind(7, int: Int64(bitPattern: r.logIndex))
+            bindText(insert, 8, batch.text(r.address))
+            bindText(insert, 9, batch.text(r.event))
+            bindText(insert, 10, batch.text(r.signature))
+            bindText(insert, 11, batch.text(r.args))
+            try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
+            insertedTotal += 1
+        }
+        pendingEvents += 1
+    }
+
+    /// The batch outlives the step, and every parameter is bound before each
+    /// step: bound in place (see `SQLiteStatement.bind(_:borrowing:)`).
+    @inline(__always)
+    private func bindText(_ s: SQLiteStatement, _ index: Int32, _ text: UnsafeBufferPointer<UInt8>?) {
+        if let text { s.bind(index, borrowing: text) } else { s.bindNull(index) }
     }
 
     /// A failed statement (disk full, read-only) abandons the batch: roll back

@@ -24,7 +24,15 @@ final class ScannedBatch {
         case invalid(String)
         /// A checkpoint marker that is not valid: always stops the run.
         case badMarker(ChainCastError)
+        /// An event, prepared for a `RowSink` (see `prepareRows`).
+        case row(EventRow)
     }
+
+    /// Classify the lines and prepare every event as an `EventRow` while
+    /// scanning, on the reader thread (for a sink that writes rows).
+    var prepareRows = false
+    private var prepared: [Record] = []
+    let side = SideBuffer()
 
     /// Per line: nil when it scanned as JSON, else the syntax error.
     private var scanErrors: [JSONSyntaxError?] = []
@@ -81,18 +89,38 @@ final class ScannedBatch {
             } catch {
                 scanErrors.append(error)
             }
+            if prepareRows { prepared.append(prepare(i)) }
         }
+    }
+
+    /// Line `i` classified, with an event turned into a row. Every reference
+    /// to the line's tape it takes is dropped again on this thread.
+    private func prepare(_ i: Int) -> Record {
+        if let error = scanErrors[i] { return .invalid(error.message) }
+        let record = Self.record(JSONValue(tape: tapes[i], index: 0), line: lines[i].number)
+        guard case .event(let e) = record else { return record }
+        return .row(EventRow(e, lineBase: UnsafePointer(bytes), side: side))
+    }
+
+    /// The bytes of a prepared row's text; nil for NULL.
+    @inline(__always)
+    func text(_ t: EventRow.Text) -> UnsafeBufferPointer<UInt8>? {
+        if t.isNull { return nil }
+        return UnsafeBufferPointer(start: (t.inSide ? side.base : bytes) + t.offset, count: t.count)
     }
 
     /// Line `i` of the batch (after `scan`): its number and what it is.
     func record(_ i: Int) -> (line: Int, record: Record) {
         let number = lines[i].number
+        if prepareRows { return (number, prepared[i]) }
         if let error = scanErrors[i] { return (number, .invalid(error.message)) }
         return (number, Self.record(JSONValue(tape: tapes[i], index: 0), line: number))
     }
 
     /// Forgets the lines; the caller must hold no view into them any more.
     func reset() {
+        prepared.removeAll(keepingCapacity: true)
+        side.reset()
         scanErrors.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
         used = 0

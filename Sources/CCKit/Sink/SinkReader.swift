@@ -35,9 +35,15 @@ final class SinkReader: @unchecked Sendable {
     private var cancelled = false
     private var thread: pthread_t?
 
-    init(input: SinkInput, depth: Int = 4) {
+    /// `prepareRows`: also classify the lines and prepare events as
+    /// `EventRow`s on the reader thread (for a `RowSink`).
+    init(input: SinkInput, depth: Int = 4, prepareRows: Bool = false) {
         self.input = input
-        free = (0..<max(depth, 1)).map { _ in ScannedBatch() }
+        free = (0..<max(depth, 1)).map { _ in
+            let b = ScannedBatch()
+            b.prepareRows = prepareRows
+            return b
+        }
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         changed = .allocate(capacity: 1)

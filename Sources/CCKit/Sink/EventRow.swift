@@ -1,0 +1,111 @@
+/// The columns of the `events` table for one decoded event, prepared by the
+/// reader thread (`SinkReader`) so that the writing thread only binds and
+/// steps: integers parsed, text unescaped and made valid UTF-8 (ill-formed
+/// bytes become U+FFFD, as `TextBinder` does).
+///
+/// Text is a span of its `ScannedBatch`: the line itself when the value needs
+/// no change, else the batch's side buffer. A row holds no reference, so
+/// handing it to the other thread costs no reference counting.
+struct EventRow {
+    struct Text {
+        /// Offset in the line bytes (`inSide` false) or the side buffer; -1: NULL.
+        var offset: Int
+        var count: Int
+        var inSide: Bool
+
+        static let null = Text(offset: -1, count: 0, inSide: false)
+        var isNull: Bool { offset < 0 }
+    }
+
+    var chainId: UInt64?
+    var blockNumber: UInt64
+    var blockTimestamp: UInt64?
+    var transactionIndex: UInt64?
+    var logIndex: UInt64
+    var removed: Bool
+    var blockHash: Text
+    var transactionHash: Text
+    var address: Text
+    var event: Text
+    var signature: Text
+    var args: Text
+
+    /// `e`'s columns; `lineBase` is where the batch's bytes start (the line's
+    /// values are views into them), `side` receives text that had to change.
+    init(_ e: DecodedEvent, lineBase: UnsafePointer<UInt8>, side: SideBuffer) {
+        chainId = e.chainId
+        blockNumber = e.blockNumber
+        blockTimestamp = e.blockTimestamp
+        transactionIndex = e.transactionIndex
+        logIndex = e.logIndex
+        removed = e.removed
+        blockHash = Self.text(e.blockHash, lineBase, side)
+        transactionHash = e.transactionHash.map { Self.text($0, lineBase, side) } ?? .null
+        address = e.address.map { Self.text($0, lineBase, side) } ?? .null
+        event = e.event.map { Self.text($0, lineBase, side) } ?? .null
+        signature = e.signature.map { Self.text($0, lineBase, side) } ?? .null
+        args = e.args.map { Self.rawJSON($0, lineBase, side) } ?? .null
+    }
+
+    /// A JSON string's value (other kinds: their JSON text), as SQLite TEXT.
+    private static func text(_ v: JSONValue, _ base: UnsafePointer<UInt8>, _ side: SideBuffer) -> Text {
+        guard v.kind == .string else { return rawJSON(v, base, side) }
+        if !v.hasEscapes { return checked(v.stringContents, base, side) }
+        var unescaped: [UInt8] = []
+        v.unescapedBytes(into: &unescaped)
+        return unescaped.withUnsafeBufferPointer { u in
+            UTF8Repair.isValid(u) ? side.append(u) : side.append(UTF8Repair.repaired(u))
+        }
+    }
+
+    /// The value's exact JSON text (objects and arrays as they came in).
+    private static func rawJSON(_ v: JSONValue, _ base: UnsafePointer<UInt8>, _ side: SideBuffer) -> Text {
+        checked(v.raw, base, side)
+    }
+
+    private static func checked(_ b: UnsafeBufferPointer<UInt8>, _ base: UnsafePointer<UInt8>, _ side: SideBuffer)
+        -> Text
+    {
+        guard UTF8Repair.isValid(b) else { return side.append(UTF8Repair.repaired(b)) }
+        guard let p = b.baseAddress else { return Text(offset: 0, count: 0, inSide: false) }
+        return Text(offset: base.distance(to: p), count: b.count, inSide: false)
+    }
+}
+
+/// Growable bytes a batch owns for text that is not in its lines. Spans are
+/// offsets, so growing moves nothing a span names; `base` is stable once the
+/// batch is scanned, until `reset`.
+final class SideBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    private var used = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    func append(_ b: UnsafeBufferPointer<UInt8>) -> EventRow.Text {
+        if used + b.count > capacity {
+            let bigger = max(capacity * 2, used + b.count)
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+            p.update(from: base, count: used)
+            base.deallocate()
+            base = p
+            capacity = bigger
+        }
+        if let src = b.baseAddress { (base + used).update(from: src, count: b.count) }
+        defer { used += b.count }
+        return EventRow.Text(offset: used, count: b.count, inSide: true)
+    }
+
+    func append(_ b: [UInt8]) -> EventRow.Text { b.withUnsafeBufferPointer { append($0) } }
+
+    func reset() { used = 0 }
+}
+
+/// A sink that can write prepared `EventRow`s: the reader thread prepares
+/// them when `acceptsRows` is true, and the committer calls `append(row:)`
+/// instead of `append(_:)`.
+protocol RowSink: Sink {
+    var acceptsRows: Bool { get }
+    func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError)
+}
