@@ -15,6 +15,14 @@ struct EventRow {
 
         static let null = Text(offset: -1, count: 0, inSide: false)
         var isNull: Bool { offset < 0 }
+
+        /// The bytes, given the base the row was prepared with and its side
+        /// buffer; nil for NULL.
+        @inline(__always)
+        func bytes(line: UnsafePointer<UInt8>, side: SideBuffer) -> UnsafeBufferPointer<UInt8>? {
+            if isNull { return nil }
+            return UnsafeBufferPointer(start: (inSide ? UnsafePointer(side.base) : line) + offset, count: count)
+        }
     }
 
     var chainId: UInt64?
@@ -107,5 +115,6 @@ final class SideBuffer {
 /// instead of `append(_:)`.
 protocol RowSink: Sink {
     var acceptsRows: Bool { get }
+    /// `row`'s text is in `batch` (`ScannedBatch.lineBase` and `side`).
     func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError)
 }

@@ -119,15 +119,10 @@ public final class SQLiteStatement {
         sqlite3_bind_int64(handle, index, v)
     }
 
+    /// Binds a copy of the bytes (SQLITE_TRANSIENT): they may go away right after.
     @inline(__always)
     public func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress else {
-            sqlite3_bind_text(handle, index, "", 0, cc_sqlite_transient())
-            return
-        }
-        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
-            _ = sqlite3_bind_text(handle, index, p, Int32(bytes.count), cc_sqlite_transient())
-        }
+        bindText(index, bytes, cc_sqlite_transient())
     }
 
     /// Binds the bytes without copying them (SQLITE_STATIC). Only for a
@@ -136,12 +131,18 @@ public final class SQLiteStatement {
     /// stale pointer.
     @inline(__always)
     public func bind(_ index: Int32, borrowing bytes: UnsafeBufferPointer<UInt8>) {
+        bindText(index, bytes, cc_sqlite_static())
+    }
+
+    /// `destructor` is optional: SQLITE_STATIC is the null pointer.
+    @inline(__always)
+    private func bindText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>, _ destructor: sqlite3_destructor_type?) {
         guard let base = bytes.baseAddress else {
             sqlite3_bind_text(handle, index, "", 0, cc_sqlite_transient())
             return
         }
         base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
-            _ = sqlite3_bind_text(handle, index, p, Int32(bytes.count), cc_sqlite_static())
+            _ = sqlite3_bind_text(handle, index, p, Int32(bytes.count), destructor)
         }
     }
 

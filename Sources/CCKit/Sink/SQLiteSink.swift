@@ -31,9 +31,8 @@ public final class SQLiteSink: Sink, RowSink {
     private let commitStatement: SQLiteStatement
     public private(set) var pendingEvents = 0
     var binder = TextBinder()
-    /// For `insert` and `delete` only: they are stepped inside `append`, while
-    /// the line is valid, and every parameter is bound before each step.
-    private var lineBinder = TextBinder(inPlace: true)
+    /// Text of rows prepared here (`append(_:)`) that is not in the line.
+    private let side = SideBuffer()
 
     /// Rows written (upserted) and deleted, for metrics.
     public private(set) var insertedTotal = 0
@@ -209,32 +208,12 @@ public final class SQLiteSink: Sink, RowSink {
     }
 
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
-        try ensureTransaction()
-        let chain = Int64(bitPattern: e.chainId ?? 0)
-        if e.removed {
-            delete.bind(1, int: chain)
-            lineBinder.bind(delete, 2, e.blockHash)
-            delete.bind(3, int: Int64(bitPattern: e.logIndex))
-            delete.bind(4, int: Int64(bitPattern: e.blockNumber))
-            try rolledBackOnError { () throws(ChainCastError) in try delete.run() }
-            deletedTotal += db.changes
-        } else {
-            insert.bind(1, int: chain)
-            insert.bind(2, int: Int64(bitPattern: e.blockNumber))
-            lineBinder.bind(insert, 3, e.blockHash)
-            if let ts = e.blockTimestamp { insert.bind(4, int: Int64(bitPattern: ts)) } else { insert.bindNull(4) }
-            lineBinder.bindOptional(insert, 5, e.transactionHash)
-            if let ti = e.transactionIndex { insert.bind(6, int: Int64(bitPattern: ti)) } else { insert.bindNull(6) }
-            insert.bind(7, int: Int64(bitPattern: e.logIndex))
-            lineBinder.bindOptional(insert, 8, e.address)
-            lineBinder.bindOptional(insert, 9, e.event)
-            lineBinder.bindOptional(insert, 10, e.signature)
-            if let a = e.args { lineBinder.bindRawJSON(insert, 11, a) } else { insert.bindNull(11) }
-            try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
-            insertedTotal += 1
-        }
+        side.reset()
+        let line = e.root.tape.base
+        try write(EventRow(e, lineBase: line, side: side), line: line, side: side)
         if let perEvent {
-            try rolledBackOnError { () throws(ChainCastError) in try perEvent.apply(e, chainId: chain, binder: &binder)
+            try rolledBackOnError { () throws(ChainCastError) in
+                try perEvent.apply(e, chainId: Int64(bitPattern: e.chainId ?? 0), binder: &binder)
             }
         }
         pendingEvents += 1
@@ -244,13 +223,20 @@ public final class SQLiteSink: Sink, RowSink {
     /// the whole event.
     var acceptsRows: Bool { perEvent == nil }
 
-    /// `append` for a prepared row: bind and step, nothing else.
-    func append(row r: EventRow, from batch: ScannedBatch) throws(ChainCastError) {
+    /// `append` for a row the reader thread prepared.
+    func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError) {
+        try write(row, line: batch.lineBase, side: batch.side)
+        pendingEvents += 1
+    }
+
+    /// Upserts (or, for a removal, deletes) one row of the events table:
+    /// bind and step, nothing else.
+    private func write(_ r: EventRow, line: UnsafePointer<UInt8>, side: SideBuffer) throws(ChainCastError) {
         try ensureTransaction()
         let chain = Int64(bitPattern: r.chainId ?? 0)
         if r.removed {
             delete.bind(1, int: chain)
-            bindText(delete, 2, batch.text(r.blockHash))
+            bindText(delete, 2, r.blockHash.bytes(line: line, side: side))
             delete.bind(3, int: Int64(bitPattern: r.logIndex))
             delete.bind(4, int: Int64(bitPattern: r.blockNumber))
             try rolledBackOnError { () throws(ChainCastError) in try delete.run() }
@@ -258,19 +244,18 @@ public final class SQLiteSink: Sink, RowSink {
         } else {
             insert.bind(1, int: chain)
             insert.bind(2, int: Int64(bitPattern: r.blockNumber))
-            bindText(insert, 3, batch.text(r.blockHash))
+            bindText(insert, 3, r.blockHash.bytes(line: line, side: side))
             if let ts = r.blockTimestamp { insert.bind(4, int: Int64(bitPattern: ts)) } else { insert.bindNull(4) }
-            bindText(insert, 5, batch.text(r.transactionHash))
+            bindText(insert, 5, r.transactionHash.bytes(line: line, side: side))
             if let ti = r.transactionIndex { insert.bind(6, int: Int64(bitPattern: ti)) } else { insert.bindNull(6) }
             insert.bind(7, int: Int64(bitPattern: r.logIndex))
-            bindText(insert, 8, batch.text(r.address))
-            bindText(insert, 9, batch.text(r.event))
-            bindText(insert, 10, batch.text(r.signature))
-            bindText(insert, 11, batch.text(r.args))
+            bindText(insert, 8, r.address.bytes(line: line, side: side))
+            bindText(insert, 9, r.event.bytes(line: line, side: side))
+            bindText(insert, 10, r.signature.bytes(line: line, side: side))
+            bindText(insert, 11, r.args.bytes(line: line, side: side))
             try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
             insertedTotal += 1
         }
-        pendingEvents += 1
     }
 
     /// The batch outlives the step, and every parameter is bound before each

@@ -99,15 +99,11 @@ final class ScannedBatch {
         if let error = scanErrors[i] { return .invalid(error.message) }
         let record = Self.record(JSONValue(tape: tapes[i], index: 0), line: lines[i].number)
         guard case .event(let e) = record else { return record }
-        return .row(EventRow(e, lineBase: UnsafePointer(bytes), side: side))
+        return .row(EventRow(e, lineBase: lineBase, side: side))
     }
 
-    /// The bytes of a prepared row's text; nil for NULL.
-    @inline(__always)
-    func text(_ t: EventRow.Text) -> UnsafeBufferPointer<UInt8>? {
-        if t.isNull { return nil }
-        return UnsafeBufferPointer(start: (t.inSide ? side.base : bytes) + t.offset, count: t.count)
-    }
+    /// Where the lines' bytes start: the base prepared rows are relative to.
+    var lineBase: UnsafePointer<UInt8> { UnsafePointer(bytes) }
 
     /// Line `i` of the batch (after `scan`): its number and what it is.
     func record(_ i: Int) -> (line: Int, record: Record) {

@@ -3,20 +3,8 @@
 /// U+FFFD) so SQLite's JSON functions and every reader can use the column.
 struct TextBinder {
     private var scratch: [UInt8] = []
-    /// Bind views into the input line without a copy: for a statement that
-    /// is stepped before the line goes away and whose every parameter is
-    /// bound before each step (see `SQLiteStatement.bind(_:borrowing:)`).
-    let inPlace: Bool
 
-    init(inPlace: Bool = false) {
-        self.inPlace = inPlace
-        scratch.reserveCapacity(256)
-    }
-
-    @inline(__always)
-    private func bindView(_ stmt: SQLiteStatement, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        if inPlace { stmt.bind(index, borrowing: bytes) } else { stmt.bind(index, text: bytes) }
-    }
+    init() { scratch.reserveCapacity(256) }
 
     /// A JSON string's value; other kinds are bound as their JSON text.
     @inline(__always)
@@ -28,7 +16,7 @@ struct TextBinder {
         if !v.hasEscapes {
             let c = v.stringContents
             if UTF8Repair.isValid(c) {
-                bindView(stmt, index, c)
+                stmt.bind(index, text: c)
             } else {
                 stmt.bind(index, bytes: UTF8Repair.repaired(c))
             }
@@ -49,7 +37,7 @@ struct TextBinder {
     mutating func bindRawJSON(_ stmt: SQLiteStatement, _ index: Int32, _ v: JSONValue) {
         let raw = v.raw
         if UTF8Repair.isValid(raw) {
-            bindView(stmt, index, raw)
+            stmt.bind(index, text: raw)
         } else {
             stmt.bind(index, bytes: UTF8Repair.repaired(raw))
         }
