@@ -131,40 +131,48 @@ private final class CurlResponse {
     }
 }
 
+/// The callbacks' common part: the response their opaque pointer names and
+/// the bytes libcurl hands over. Returns what to tell libcurl: the byte count
+/// (or 0 to abort, when `body` says so or nothing is attached).
+@inline(__always)
+private func withDelivery(
+    _ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ nmemb: Int, _ userdata: UnsafeMutableRawPointer?,
+    _ body: (CurlResponse, UnsafeBufferPointer<UInt8>) -> Bool
+) -> Int {
+    guard let userdata else { return 0 }
+    let n = size * nmemb
+    guard n > 0, let ptr else { return n }
+    let state = Unmanaged<CurlResponse>.fromOpaque(userdata).takeUnretainedValue()
+    let ok = ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
+        body(state, UnsafeBufferPointer(start: $0, count: n))
+    }
+    return ok ? n : 0
+}
+
 private func curlWriteBody(
     _ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ nmemb: Int, _ userdata: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let userdata else { return 0 }
-    let state = Unmanaged<CurlResponse>.fromOpaque(userdata).takeUnretainedValue()
-    let n = size * nmemb
-    guard n > 0, let ptr else { return n }
-    var keep = n
-    switch state.limit {
-    case .fail(let limit):
-        if state.body.count + n > limit {
-            state.overflow = true
-            return 0  // aborts the transfer with CURLE_WRITE_ERROR
+    withDelivery(ptr, size, nmemb, userdata) { state, bytes in
+        var keep = bytes.count
+        switch state.limit {
+        case .fail(let limit):
+            if state.body.count + bytes.count > limit {
+                state.overflow = true
+                return false  // aborts the transfer with CURLE_WRITE_ERROR
+            }
+        case .truncate(let limit):
+            keep = min(bytes.count, max(0, limit - state.body.count))
         }
-    case .truncate(let limit):
-        keep = min(n, max(0, limit - state.body.count))
+        if keep > 0 { state.body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<keep])) }
+        return true
     }
-    if keep > 0 {
-        ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
-            state.body.append(contentsOf: UnsafeBufferPointer(start: p, count: keep))
-        }
-    }
-    return n
 }
 
 private func curlWriteHeader(
     _ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ nmemb: Int, _ userdata: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let userdata else { return 0 }
-    let state = Unmanaged<CurlResponse>.fromOpaque(userdata).takeUnretainedValue()
-    let n = size * nmemb
-    guard n > 0, let ptr else { return n }
-    ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
-        HTTPHeaderLine(UnsafeBufferPointer(start: p, count: n)).apply(to: &state.headers)
+    withDelivery(ptr, size, nmemb, userdata) { state, bytes in
+        HTTPHeaderLine(bytes).apply(to: &state.headers)
+        return true
     }
-    return n
 }
