@@ -81,6 +81,21 @@ import Testing
         #expect(error?.kind == .truncated)
     }
 
+    @Test func bodyOverTheCapIsResponseTooLargeAndTheNextRequestWorks() throws {
+        let node = try FixtureNode(["--blocks", "200"])
+        var options = CurlTransport.Options()
+        options.maxResponseBytes = 1000
+        let transport = try CurlTransport(options: options)
+        let body = #"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{"fromBlock":"0x1","toBlock":"0x64"}]}"#
+        #expect(throws: TransportError(.responseTooLarge, "over 1000 bytes")) {
+            try transport.post(url: node.url, body: Array(body.utf8))
+        }
+        // The handle is reusable after an aborted transfer.
+        #expect(
+            text(try transport.post(url: node.url, body: Self.chainId)) == #"{"jsonrpc":"2.0","id":7,"result":"0x539"}"#
+        )
+    }
+
     @Test func slowServerTimesOut() throws {
         let node = try FixtureNode(["--blocks", "10", "--latency-ms", "1500"])
         let transport = try CurlTransport(options: .init(connectTimeout: 2, requestTimeout: 0.3))
