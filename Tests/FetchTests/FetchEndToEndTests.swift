@@ -196,3 +196,29 @@ import Testing
         #expect(records(out2) == (try oracleLines(url: node.url, from: 989, to: 994)))
     }
 }
+
+/// The progress line, as a person sees it: cc-fetch with its stderr on a
+/// pseudo-terminal (`script` from util-linux), stdout to /dev/null.
+@Suite struct FetchProgressLineTests {
+    static func onTerminal(_ arguments: String) throws -> BinaryRun {
+        let command = "'\(BuiltBinaries.path("cc-fetch"))' \(arguments) > /dev/null"
+        return try BuiltBinaries.run("/usr/bin/script", ["-qfec", command, "/dev/null"])
+    }
+
+    @Test func drawnOnATerminalAndClearedAtTheEnd() throws {
+        let node = try FixtureNode(["--blocks", "400", "--latency-ms", "60"])
+        let r = try Self.onTerminal("--rpc \(node.url) --from 0 --to 399 --chunk-size 40")
+        #expect(r.status == 0, "\(r.stdout)")
+        let line = #/\r\x1B\[2Kcc-fetch: \d+/400 blocks \(\d+\.\d%\)(, ETA \d+[smh]\d*[sm]?)?, \d+ logs, \d+ logs/s/#
+        #expect(r.stdout.contains(line), "\(r.stdout.debugDescription)")
+        // Cleared before exit, so the shell prompt starts on a clean line.
+        #expect(r.stdout.hasSuffix("\r\u{1B}[2K"), "\(r.stdout.debugDescription)")
+    }
+
+    @Test func quietDrawsNothing() throws {
+        let node = try FixtureNode(["--blocks", "400", "--latency-ms", "60"])
+        let r = try Self.onTerminal("--rpc \(node.url) --from 0 --to 399 --chunk-size 40 -q")
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout == "")
+    }
+}
