@@ -8,9 +8,10 @@
 /// thread that writes them.
 ///
 /// The batch owns a copy of its lines' bytes and one tape per line, so the
-/// `DecodedEvent` views in `records` stay valid after the input buffer moves
-/// on, until the batch is `reset` for reuse. Reusing batches (and their
-/// tapes) keeps the reader from allocating per line.
+/// views that `record(_:)` hands out (a `DecodedEvent`, an `EventRow`'s text)
+/// stay valid after the input buffer moves on, until the batch is `reset` for
+/// reuse. Reusing batches (and their tapes) keeps the reader from allocating
+/// per line.
 final class ScannedBatch {
     /// What one line is, for `CheckpointCommitter`.
     enum Record {
@@ -73,10 +74,12 @@ final class ScannedBatch {
 
     var count: Int { lines.count }
 
-    /// Validates every line added since the last `reset` onto its tape: the
-    /// reader thread's share of the work. It takes no reference to a tape, so
-    /// reference counts are only touched by the thread that reads the records
-    /// (the same counters updated from two cores cost more than the scan).
+    /// Validates every line added since the last `reset` onto its tape (and,
+    /// with `prepareRows`, classifies it): the reader thread's share of the
+    /// work. A tape's reference count is only ever touched by one thread at a
+    /// time: validating takes no reference, preparing drops the ones it takes
+    /// before it returns (the same counters updated from two cores cost more
+    /// than the scan).
     func scan() {
         scanErrors.reserveCapacity(lines.count)
         for (i, l) in lines.enumerated() {
