@@ -104,23 +104,26 @@ public final class CheckpointCommitter {
                 defer { reader.recycle(batch) }
                 for i in 0..<batch.count {
                     let (number, record) = batch.record(i)
-                    if case .row(let row) = record, let rows {
-                        try checkChain(row.chainId, number)
-                        if rows.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
-                        try rows.append(row: row, from: batch)
-                        try counted(removed: row.removed)
-                    } else {
-                        try handle(record, number)
-                    }
+                    try handle(record, number, from: batch, rows: rows)
                 }
             }
         }
     }
 
-    private func handle(_ record: ScannedBatch.Record, _ number: Int) throws(ChainCastError) {
+    private func handle(_ record: ScannedBatch.Record, _ number: Int, from batch: ScannedBatch, rows: RowSink?)
+        throws(ChainCastError)
+    {
         let event: DecodedEvent
         switch record {
         case .event(let e): event = e
+        case .row(let row):
+            // Only prepared when the sink takes rows (`SinkReader(prepareRows:)`).
+            guard let rows else { throw .internalError("line \(number): a prepared row for a sink without rows") }
+            try checkChain(row.chainId, number)
+            if rows.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+            try rows.append(row: row, from: batch)
+            try counted(removed: row.removed)
+            return
         case .marker(let marker):
             try commit(marker)
             lastWasMarker = true
@@ -130,7 +133,6 @@ public final class CheckpointCommitter {
             try invalid(number, message)
             return
         case .badMarker(let error): throw error
-        case .row: throw .internalError("line \(number): a prepared row without a sink that takes rows")
         }
         try checkChain(event.chainId, number)
         if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
