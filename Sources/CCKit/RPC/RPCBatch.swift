@@ -94,16 +94,12 @@ extension RPCClient {
         _ body: [UInt8], chunk: [Int], firstID: Int, endpoint index: Int, calls: [RPCCall], allowRefusal: Bool,
         _ handle: (Int, RPCResult) throws(ChainCastError) -> Void
     ) -> BatchRound {
-        let started = clock.now()
         let response: HTTPResponse
-        do {
-            response = try transport.post(url: pool.endpoints[index].url, body: body)
-        } catch {
-            lastRetryAfter = nil
-            return .failed(ProviderErrorClassifier.classify(error), error.description)
+        let seconds: Double
+        switch timedPost(body, endpoint: index) {
+        case .answered(let r, let s): (response, seconds) = (r, s)
+        case .failed(let failure, let detail): return .failed(failure, detail)
         }
-        let seconds = clock.now() - started
-        lastRetryAfter = response.retryAfter()
         return response.body.withUnsafeBufferPointer { buf -> BatchRound in
             guard let line = try? JSONLine(buf) else {
                 if case .failed(let f, let d) = unparseable(response, buf) as Attempt<Void> { return .failed(f, d) }

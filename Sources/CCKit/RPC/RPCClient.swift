@@ -152,20 +152,36 @@ public final class RPCClient {
         w.raw("}")
     }
 
-    /// One HTTP exchange for a single request.
-    private func send<R>(
-        _ body: [UInt8], id: Int, endpoint index: Int, _ handle: (RPCResult) throws(ChainCastError) -> R
-    ) throws(ChainCastError) -> Attempt<R> {
+    enum TimedPost {
+        case answered(HTTPResponse, seconds: Double)
+        case failed(ProviderError, String)
+    }
+
+    /// One POST to endpoint `index`, timed, for single requests and batches
+    /// alike. Keeps the answer's Retry-After (none after a transport failure)
+    /// for the retry loop; a transport failure comes back classified.
+    func timedPost(_ body: [UInt8], endpoint index: Int) -> TimedPost {
         let started = clock.now()
-        let response: HTTPResponse
         do {
-            response = try transport.post(url: pool.endpoints[index].url, body: body)
+            let response = try transport.post(url: pool.endpoints[index].url, body: body)
+            lastRetryAfter = response.retryAfter()
+            return .answered(response, seconds: clock.now() - started)
         } catch {
             lastRetryAfter = nil
             return .failed(ProviderErrorClassifier.classify(error), error.description)
         }
-        let seconds = clock.now() - started
-        lastRetryAfter = response.retryAfter()
+    }
+
+    /// One HTTP exchange for a single request.
+    private func send<R>(
+        _ body: [UInt8], id: Int, endpoint index: Int, _ handle: (RPCResult) throws(ChainCastError) -> R
+    ) throws(ChainCastError) -> Attempt<R> {
+        let response: HTTPResponse
+        let seconds: Double
+        switch timedPost(body, endpoint: index) {
+        case .answered(let r, let s): (response, seconds) = (r, s)
+        case .failed(let failure, let detail): return .failed(failure, detail)
+        }
         var handlerError: ChainCastError?
         let attempt: Attempt<R> = response.body.withUnsafeBufferPointer { buf in
             guard let line = try? JSONLine(buf) else { return unparseable(response, buf) }
