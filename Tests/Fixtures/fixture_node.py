@@ -26,6 +26,7 @@ sys.dont_write_bytecode = True  # importing the siblings below must not litter t
 from fixture_cache import CachedResult, Parts, ResultCache  # noqa: E402
 from fixture_chain import HOLDER_COUNT, TOKEN_COUNT, Chain, RPCError  # noqa: E402
 from fixture_faults import ERROR_STYLES, STYLES, Faults, every  # noqa: E402
+from fixture_parent import exit_with_parent  # noqa: E402
 
 
 def parse_filter_list(value, what):
@@ -523,20 +524,6 @@ def parse_args(argv):
     if args.blocks < 1:
         p.error("--blocks must be at least 1")
     return args
-
-
-def exit_with_parent():
-    """A test process that crashes must not leave its server running (it would
-    hold the test runner's stderr open and hang `swift test`)."""
-    import os, threading, time
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main(argv=None):

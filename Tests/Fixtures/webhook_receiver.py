@@ -23,6 +23,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.dont_write_bytecode = True  # importing the sibling below must not litter the source tree
+
+from fixture_parent import exit_with_parent  # noqa: E402
+
 LOCK = threading.Lock()
 REQUESTS = []
 SCRIPT = []
@@ -99,20 +103,6 @@ class Handler(BaseHTTPRequestHandler):
             if LOG:
                 with open(LOG[0], "a") as f:
                     f.write(json.dumps(entry) + "\n")
-
-
-def exit_with_parent():
-    """A test process that crashes must not leave its server running (it would
-    hold the test runner's stderr open and hang `swift test`)."""
-    import os, threading, time
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main():
