@@ -52,31 +52,18 @@ struct EventRow {
         address = e.address.map { Self.text($0, lineBase, side) } ?? .null
         event = e.event.map { Self.text($0, lineBase, side) } ?? .null
         signature = e.signature.map { Self.text($0, lineBase, side) } ?? .null
-        args = e.args.map { Self.rawJSON($0, lineBase, side) } ?? .null
+        args = e.args.map { Self.text($0, raw: true, lineBase, side) } ?? .null
     }
 
-    /// A JSON string's value (other kinds: their JSON text), as SQLite TEXT.
-    private static func text(_ v: JSONValue, _ base: UnsafePointer<UInt8>, _ side: SideBuffer) -> Text {
-        guard v.kind == .string else { return rawJSON(v, base, side) }
-        if !v.hasEscapes { return checked(v.stringContents, base, side) }
-        var unescaped: [UInt8] = []
-        v.unescapedBytes(into: &unescaped)
-        return unescaped.withUnsafeBufferPointer { u in
-            UTF8Repair.isValid(u) ? side.append(u) : side.append(UTF8Repair.repaired(u))
-        }
-    }
-
-    /// The value's exact JSON text (objects and arrays as they came in).
-    private static func rawJSON(_ v: JSONValue, _ base: UnsafePointer<UInt8>, _ side: SideBuffer) -> Text {
-        checked(v.raw, base, side)
-    }
-
-    private static func checked(_ b: UnsafeBufferPointer<UInt8>, _ base: UnsafePointer<UInt8>, _ side: SideBuffer)
-        -> Text
-    {
-        guard UTF8Repair.isValid(b) else { return side.append(UTF8Repair.repaired(b)) }
-        guard let p = b.baseAddress else { return Text(offset: 0, count: 0, inSide: false) }
-        return Text(offset: base.distance(to: p), count: b.count, inSide: false)
+    /// The value as SQLite TEXT (`SQLText`): a span of the line when it
+    /// needs no change, else of the side buffer.
+    private static func text(
+        _ v: JSONValue, raw: Bool = false, _ base: UnsafePointer<UInt8>, _ side: SideBuffer
+    ) -> Text {
+        var changed: [UInt8] = []
+        guard let view = SQLText.of(v, raw: raw, scratch: &changed) else { return side.append(changed) }
+        guard let p = view.baseAddress else { return Text(offset: 0, count: 0, inSide: false) }
+        return Text(offset: base.distance(to: p), count: view.count, inSide: false)
     }
 }
 

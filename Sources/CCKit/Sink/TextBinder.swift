@@ -1,6 +1,31 @@
-/// Binds scanned JSON values as SQLite TEXT: string contents unescaped only
-/// when they hold escapes, and always valid UTF-8 (ill-formed bytes become
+/// The SQLite TEXT of a scanned JSON value: a string's contents, unescaped
+/// only when it holds escapes; any other kind as its exact JSON text (objects
+/// and arrays as they came in); always valid UTF-8 (ill-formed bytes become
 /// U+FFFD) so SQLite's JSON functions and every reader can use the column.
+enum SQLText {
+    /// The text as a view into the line when it needs no change; otherwise
+    /// nil, with the text in `scratch`.
+    @inline(__always)
+    static func of(_ v: JSONValue, raw: Bool = false, scratch: inout [UInt8]) -> UnsafeBufferPointer<UInt8>? {
+        let view: UnsafeBufferPointer<UInt8>
+        if raw || v.kind != .string {
+            view = v.raw
+        } else if !v.hasEscapes {
+            view = v.stringContents
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            v.unescapedBytes(into: &scratch)
+            let ok = scratch.withUnsafeBufferPointer { UTF8Repair.isValid($0) }
+            if !ok { scratch = scratch.withUnsafeBufferPointer { UTF8Repair.repaired($0) } }
+            return nil
+        }
+        if UTF8Repair.isValid(view) { return view }
+        scratch = UTF8Repair.repaired(view)
+        return nil
+    }
+}
+
+/// Binds scanned JSON values as SQLite TEXT (see `SQLText`), copied.
 struct TextBinder {
     private var scratch: [UInt8] = []
 
@@ -9,22 +34,10 @@ struct TextBinder {
     /// A JSON string's value; other kinds are bound as their JSON text.
     @inline(__always)
     mutating func bind(_ stmt: SQLiteStatement, _ index: Int32, _ v: JSONValue) {
-        guard v.kind == .string else {
-            bindRawJSON(stmt, index, v)
-            return
-        }
-        if !v.hasEscapes {
-            let c = v.stringContents
-            if UTF8Repair.isValid(c) {
-                stmt.bind(index, text: c)
-            } else {
-                stmt.bind(index, bytes: UTF8Repair.repaired(c))
-            }
-            return
-        }
-        scratch.removeAll(keepingCapacity: true)
-        v.unescapedBytes(into: &scratch)
-        bindChecked(stmt, index)
+        // A local first: as an argument of a call on `self`, it would run after
+        // `self` (and its old `scratch`) was already read for the call.
+        let view = SQLText.of(v, scratch: &scratch)
+        bind(stmt, index, view)
     }
 
     @inline(__always)
@@ -35,21 +48,13 @@ struct TextBinder {
     /// The value's exact JSON text (objects and arrays as they came in).
     @inline(__always)
     mutating func bindRawJSON(_ stmt: SQLiteStatement, _ index: Int32, _ v: JSONValue) {
-        let raw = v.raw
-        if UTF8Repair.isValid(raw) {
-            stmt.bind(index, text: raw)
-        } else {
-            stmt.bind(index, bytes: UTF8Repair.repaired(raw))
-        }
+        let view = SQLText.of(v, raw: true, scratch: &scratch)
+        bind(stmt, index, view)
     }
 
-    private mutating func bindChecked(_ stmt: SQLiteStatement, _ index: Int32) {
-        let ok = scratch.withUnsafeBufferPointer { UTF8Repair.isValid($0) }
-        if ok {
-            stmt.bind(index, bytes: scratch)
-        } else {
-            stmt.bind(index, bytes: scratch.withUnsafeBufferPointer { UTF8Repair.repaired($0) })
-        }
+    @inline(__always)
+    private func bind(_ stmt: SQLiteStatement, _ index: Int32, _ view: UnsafeBufferPointer<UInt8>?) {
+        if let view { stmt.bind(index, text: view) } else { stmt.bind(index, bytes: scratch) }
     }
 
     /// A decimal string (`"-5"`, `"1000000"`) that fits in Int64, else nil.
