@@ -98,15 +98,11 @@ public struct FilterVM {
                 for (i, key) in shape.enumerated() { o.set(key, stack[base + i]) }
                 stack.removeLast(shape.count)
                 stack.append(.object(o))
-            case .loadEqualsString(let p, let c, let bytes, let negated):
-                stack.append(.bool(Self.equalsString(Self.resolve(e.paths[p], root), bytes, e.constants[c]) != negated))
-            case .loadCompareNumber(let p, let op, let c, let d):
-                let j = Self.resolve(e.paths[p], root)
-                if let d, let j, let r = Self.compareDigits(j, d) {
-                    stack.append(.bool(Self.holds(op, r)))
-                } else {
-                    stack.append(.bool(try Self.compare(op, j.map(FilterValue.from) ?? .null, e.constants[c])))
+            case .loadEqualsString(let p, _, _, _), .loadCompareNumber(let p, _, _, _):
+                let at = root.map { r in
+                    e.paths[p].steps.withUnsafeBufferPointer { Self.resolveIndex($0, r.tape, r.index) }
                 }
+                stack.append(.bool(try Self.superinstruction(code[pc], e, root?.tape, at ?? -1)))
             }
             pc += 1
         }
@@ -128,10 +124,19 @@ public struct FilterVM {
     @inline(__always) static func testConjunct(
         _ c: CompiledExpression.Conjunct, _ e: CompiledExpression, _ tape: JSONTape, _ root: Int
     ) throws(FilterRuntimeError) -> Bool {
-        let at = resolveIndex(c.steps, tape, root)
-        switch c.instr {
+        try superinstruction(c.instr, e, tape, resolveIndex(c.steps, tape, root))
+    }
+
+    /// `.loadEqualsString` or `.loadCompareNumber` on the value at tape index
+    /// `at` (-1: the path found nothing): raw bytes when the scanned string
+    /// has no escapes, digits compared without conversion, else the general
+    /// comparison.
+    @inline(__always) static func superinstruction(
+        _ instr: FilterInstr, _ e: CompiledExpression, _ tape: JSONTape?, _ at: Int
+    ) throws(FilterRuntimeError) -> Bool {
+        switch instr {
         case .loadEqualsString(_, let constant, let bytes, let negated):
-            guard at >= 0 else { return negated }  // null equals no string
+            guard at >= 0, let tape else { return negated }  // null equals no string
             let entry = tape.entries[at]
             if entry.kindBits == JSONKind.string.rawValue && entry.meta & TapeEntry.hasEscapes == 0 {
                 let contents = UnsafeBufferPointer(
@@ -141,7 +146,7 @@ public struct FilterVM {
             return FilterComparison.equal(FilterValue.from(JSONValue(tape: tape, index: at)), e.constants[constant])
                 != negated
         case .loadCompareNumber(_, let op, let constant, let digits):
-            if at >= 0, let digits {
+            if at >= 0, let tape, let digits {
                 let entry = tape.entries[at]
                 var text: UnsafeBufferPointer<UInt8>? = nil
                 if entry.kindBits == JSONKind.string.rawValue && entry.meta & TapeEntry.hasEscapes == 0 {
@@ -152,7 +157,8 @@ public struct FilterVM {
                 }
                 if let text, let r = compareDigits(text, digits) { return holds(op, r) }
             }
-            let value = at >= 0 ? FilterValue.from(JSONValue(tape: tape, index: at)) : .null
+            var value = FilterValue.null
+            if at >= 0, let tape { value = FilterValue.from(JSONValue(tape: tape, index: at)) }
             return try compare(op, value, e.constants[constant])
         default:
             return false  // conjuncts holds only the two cases above
@@ -192,36 +198,15 @@ public struct FilterVM {
     // MARK: - Operations
 
     @inline(__always) static func resolve(_ p: CompiledPath, _ root: JSONValue?) -> JSONValue? {
-        guard var cur = root else { return nil }
-        for step in p.steps {
-            switch step {
-            case .key(let k):
-                guard let next = cur.member(k) else { return nil }
-                cur = next
-            case .index(let i):
-                guard cur.kind == .array else { return nil }
-                let idx = i < 0 ? cur.count + i : i
-                guard idx >= 0, let next = cur[idx] else { return nil }
-                cur = next
-            }
-        }
-        return cur
+        guard let root else { return nil }
+        let i = p.steps.withUnsafeBufferPointer { resolveIndex($0, root.tape, root.index) }
+        return i < 0 ? nil : JSONValue(tape: root.tape, index: i)
     }
 
     /// Compares a plain decimal (a decoded uint string or a JSON integer)
     /// with a non-negative constant's digits by length, then bytes: no
-    /// conversion. Nil when the value is anything else (sign, hex, escapes).
-    @inline(__always) static func compareDigits(_ j: JSONValue, _ d: UnsafeBufferPointer<UInt8>) -> Int? {
-        switch j.kind {
-        case .string:
-            if j.hasEscapes { return nil }
-            return compareDigits(j.stringContents, d)
-        case .number: return compareDigits(j.raw, d)
-        default: return nil
-        }
-    }
-
-    /// `compareDigits` on the text of a string (its contents) or a number.
+    /// conversion. `p` is a string's contents or a number's text. Nil when
+    /// the value is anything else (sign, hex, fraction).
     @inline(__always) static func compareDigits(_ p: UnsafeBufferPointer<UInt8>, _ d: UnsafeBufferPointer<UInt8>)
         -> Int?
     {
@@ -322,14 +307,4 @@ public struct FilterVM {
         }
     }
 
-    /// The fast path of `path == "literal"`: raw bytes when the scanned
-    /// string has no escapes.
-    @inline(__always) static func equalsString(
-        _ v: JSONValue?, _ bytes: UnsafeBufferPointer<UInt8>,
-        _ c: FilterValue
-    ) -> Bool {
-        guard let j = v else { return false }  // the constant is a string, never null
-        if j.kind == .string, !j.hasEscapes { return filterBytesEqualHexInsensitive(j.stringContents, bytes) }
-        return FilterComparison.equal(FilterValue.from(j), c)
-    }
 }
