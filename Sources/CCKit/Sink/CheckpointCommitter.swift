@@ -8,10 +8,15 @@
 /// and owns the one rule that makes reruns exact:
 ///
 /// 1. Batches are flushed by size and age, never waiting for a marker, but a
-///    flush does not move the checkpoint.
+///    flush does not move the checkpoint. A full batch is flushed when the
+///    next record is read (or none is ready): when that record is a marker,
+///    the batch goes into the marker's commit instead, so data and
+///    checkpoint are one transaction and one fsync, not two.
 /// 2. On a marker, everything above it is made durable *first*, then the
 ///    checkpoint file names the marker's block (atomic write: temp file,
 ///    fsync, rename, fsync of the directory).
+///    For a sink with a `deferredSync`, the sync and the file are written
+///    by a `CheckpointFileWriter` while the sink goes on with the next batch.
 /// 3. End of input without a final marker (a killed upstream looks exactly
 ///    like that) commits the data but leaves the checkpoint where it was.
 public final class CheckpointCommitter {
@@ -35,6 +40,9 @@ public final class CheckpointCommitter {
     /// The checkpoint in force: read at start, replaced after each write.
     public private(set) var current: Checkpoint?
     private var batchStarted: Double?
+    private var fileWriter: CheckpointFileWriter?
+    /// The batch reached `batchSize`; flush before the next event.
+    private var batchFull = false
     private var lastWasMarker = false
 
     public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
@@ -66,12 +74,16 @@ public final class CheckpointCommitter {
         let reader = SinkReader(input: try SinkInput(path: inputPath), prepareRows: rows != nil)
         try reader.start()
         defer { reader.stop() }
+        if let checkpointFile, sink.deferredSync != nil { fileWriter = try CheckpointFileWriter(file: checkpointFile) }
+        // Whatever ends the run, checkpoints of committed data still get written.
+        defer { fileWriter?.stop() }
         do {
             try loop(reader, rows: rows)
         } catch let e as ChainCastError where e.status == .dataError {
             // Commit what came before the bad line (the checkpoint stays), so a
             // fixed rerun has less to redo.
             try? flush()
+            try? fileWriter?.drain()
             metrics.write(force: true)
             throw e
         }
@@ -82,6 +94,7 @@ public final class CheckpointCommitter {
         if let state = try sink.finish(cleanEnd: clean), let cur = current, clean {
             try writeCheckpoint(cur.marker, state: state)
         }
+        try fileWriter?.drain()
         metrics.write(force: true)
         if let s = SignalState.pending { throw StopRequested(signal: s) }
     }
@@ -89,7 +102,10 @@ public final class CheckpointCommitter {
     private func loop(_ reader: SinkReader, rows: RowSink?) throws {
         while true {
             var timeout: Int32 = 250
-            if sink.pendingEvents > 0, let started = batchStarted {
+            if batchFull {
+                // Peek without waiting: a marker that is already read joins the commit.
+                timeout = 0
+            } else if sink.pendingEvents > 0, let started = batchStarted {
                 let left = policy.flushInterval - (Monotonic.seconds() - started)
                 if left <= 0 {
                     try flush()
@@ -98,7 +114,8 @@ public final class CheckpointCommitter {
                 }
             }
             switch try reader.next(timeoutMilliseconds: timeout) {
-            case .timeout: continue
+            case .timeout:
+                if batchFull { try flush() }
             case .end: return
             case .batch(let batch):
                 defer { reader.recycle(batch) }
@@ -113,6 +130,9 @@ public final class CheckpointCommitter {
     private func handle(_ record: ScannedBatch.Record, _ number: Int, from batch: ScannedBatch, rows: RowSink?)
         throws(ChainCastError)
     {
+        if batchFull {
+            if case .marker = record {} else { try flush() }
+        }
         let event: DecodedEvent
         switch record {
         case .event(let e): event = e
@@ -153,7 +173,7 @@ public final class CheckpointCommitter {
         metrics.events += 1
         if removed { metrics.removed += 1 }
         lastWasMarker = false
-        if sink.pendingEvents >= policy.batchSize { try flush() }
+        if sink.pendingEvents >= policy.batchSize { batchFull = true }
     }
 
     private func invalid(_ number: Int, _ message: String) throws(ChainCastError) {
@@ -166,6 +186,7 @@ public final class CheckpointCommitter {
         guard sink.pendingEvents > 0 else { return }
         try sink.flush()
         batchStarted = nil
+        batchFull = false
         metrics.batches += 1
         metrics.write(force: false)
     }
@@ -189,13 +210,18 @@ public final class CheckpointCommitter {
         let state = try sink.commit(marker)
         if hadPending { metrics.batches += 1 }
         batchStarted = nil
+        batchFull = false
         try writeCheckpoint(marker, state: state)
     }
 
     private func writeCheckpoint(_ marker: CheckpointMarker, state: [UInt8]) throws(ChainCastError) {
         let checkpoint = Checkpoint(marker: marker, sinkJSON: String(decoding: state, as: UTF8.self))
-        try checkpointFile?.write(checkpoint)
-        try sink.checkpointWritten()
+        if let fileWriter, let sync = sink.deferredSync {
+            try fileWriter.submit(checkpoint, after: sync)
+        } else {
+            try checkpointFile?.write(checkpoint)
+            try sink.checkpointWritten()
+        }
         current = checkpoint
         metrics.checkpoints += 1
         metrics.checkpointBlock = marker.blockNumber

@@ -20,10 +20,12 @@ public final class SQLiteConnection {
     /// Process-wide settings that must precede the first open.
     private static let configured: Void = { _ = cc_sqlite_disable_memstatus() }()
 
-    public init(path: String, readOnly: Bool = false) throws(ChainCastError) {
+    /// `create`: make the file when it does not exist.
+    public init(path: String, readOnly: Bool = false, create: Bool = true) throws(ChainCastError) {
         Self.configured
         var db: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags =
+            readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -71,6 +73,34 @@ public final class SQLiteConnection {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// A PASSIVE checkpoint of the main database: the pages in the log and
+    /// how many of them are now in the database file; nil when it failed
+    /// (or another checkpoint was running).
+    func checkpointPassive() -> (log: Int32, done: Int32)? {
+        var log: Int32 = 0
+        var done: Int32 = 0
+        guard sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK else {
+            return nil
+        }
+        return (log, done)
+    }
+
+    /// The WAL hook: called on the committing thread after every commit,
+    /// with `context` and the number of pages in the log. Replaces
+    /// SQLite's automatic checkpoint (and any earlier hook); nil removes it.
+    func setWALHook(
+        _ context: UnsafeMutableRawPointer?,
+        _ hook: (@convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32)?
+    ) {
+        sqlite3_wal_hook(handle, hook, context)
+    }
+
+    /// The path of the database's write-ahead log.
+    var walPath: String {
+        guard let wal = sqlite3_filename_wal(sqlite3_db_filename(handle, "main")) else { return path + "-wal" }
+        return String(cString: wal)
+    }
 
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

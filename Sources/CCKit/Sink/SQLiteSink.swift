@@ -14,6 +14,9 @@ public final class SQLiteSink: Sink, RowSink {
         public var perEventTables: Bool = false
         /// How long a write waits for a reader or another writer holding a lock.
         public var busyTimeoutMilliseconds: Int32 = 10_000
+        /// Log size that starts a background checkpoint (`WALCheckpointer`);
+        /// the log is started over at about twice that.
+        var walCheckpointBytes = 32 << 20
 
         public init(path: String) { self.path = path }
     }
@@ -27,6 +30,9 @@ public final class SQLiteSink: Sink, RowSink {
     private let saveCheckpoint: SQLiteStatement
     private let loadCheckpoint: SQLiteStatement
     private var perEvent: PerEventTables?
+    private let checkpointer: WALCheckpointer
+    /// The log, to sync before a checkpoint file names what it holds.
+    private let walSync: FileSync
     private let begin: SQLiteStatement
     private let commitStatement: SQLiteStatement
     public private(set) var pendingEvents = 0
@@ -69,16 +75,16 @@ public final class SQLiteSink: Sink, RowSink {
         if !walOK {
             throw .io("SQLite database \(options.path): cannot switch to WAL mode (is it on a network file system?)")
         }
-        // FULL: a COMMIT in WAL mode fsyncs the log, so a committed batch
-        // survives a power cut, not only a killed process.
-        // A large page cache keeps the address index, whose inserts land all
-        // over its B-tree, in memory (SQLite allocates it only as pages are
-        // used); fewer, larger WAL checkpoints (about 256 MB of log each).
-        let pageSize = (try db.query("PRAGMA page_size").first?.first ?? nil).flatMap { Int($0) } ?? 4096
+        // NORMAL: a COMMIT writes the log without waiting for the disk; what
+        // a checkpoint names is synced before the file is written (see
+        // `deferredSync`), and a killed process loses nothing either way.
+        // A large page cache keeps the indexes' working set in memory (SQLite
+        // allocates it only as pages are used). No automatic checkpoint: the
+        // `WALCheckpointer` does it beside the writer.
         try db.exec(
             """
-            PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;
-            PRAGMA wal_autocheckpoint = \((256 << 20) / max(pageSize, 512))
+            PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;
+            PRAGMA wal_autocheckpoint = 0
             """)
         let t = SQLIdentifier.quote(options.table)
         let base = SQLIdentifier.sanitize(options.table)
@@ -124,7 +130,13 @@ public final class SQLiteSink: Sink, RowSink {
         if options.perEventTables {
             perEvent = try PerEventTables(db: db, mainTable: options.table)
         }
+        let pageSize = (try db.query("PRAGMA page_size").first?.first ?? nil).flatMap { Int($0) } ?? 4096
+        checkpointer = try WALCheckpointer(
+            writer: db, thresholdFrames: Int32(clamping: options.walCheckpointBytes / max(pageSize, 512)))
+        walSync = try FileSync(path: db.walPath)
     }
+
+    deinit { checkpointer.stop() }
 
     /// `INSERT … ON CONFLICT DO UPDATE` of `columns` (bound as ?1, ?2, … in
     /// that order), against the unique key, or the legacy key on a table an
@@ -303,9 +315,14 @@ public final class SQLiteSink: Sink, RowSink {
         return w.bytes
     }
 
+    /// A commit is in the log (safe from a killed process) when `commit`
+    /// returns; syncing the log makes it safe from a power cut.
+    public var deferredSync: FileSync? { walSync }
+
     public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
         try flush()
         // Fold the WAL back into the database so a copied .db file is complete.
+        checkpointer.stop()
         try? db.exec("PRAGMA wal_checkpoint(PASSIVE)")
         return nil
     }

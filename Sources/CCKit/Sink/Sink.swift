@@ -28,6 +28,13 @@ public protocol Sink: AnyObject {
     /// and returns the JSON object to store as the checkpoint file's `sink`.
     func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8]
 
+    /// Nil when `commit` returns with the data on disk. Otherwise the data
+    /// is only safe from a killed process when `commit` returns, and on disk
+    /// once this file is synced: `CheckpointCommitter` then syncs it and
+    /// writes the checkpoint file on a thread of its own while the sink goes
+    /// on (and does not call `checkpointWritten`).
+    var deferredSync: FileSync? { get }
+
     /// The checkpoint file returned by the last `commit` is durably in place.
     func checkpointWritten() throws(ChainCastError)
 
@@ -39,6 +46,7 @@ public protocol Sink: AnyObject {
 }
 
 extension Sink {
+    public var deferredSync: FileSync? { nil }
     public func checkpointWritten() throws(ChainCastError) {}
     public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }
 }

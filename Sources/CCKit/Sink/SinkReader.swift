@@ -15,10 +15,10 @@
 /// the lines before it), or when the consumer calls `stop`.
 final class SinkReader: @unchecked Sendable {
     // @unchecked: `ready`, `free`, `ended`, `failure` and `cancelled` are only
-    // touched with `mutex` held. `input` is only used by the reader thread
+    // touched with `monitor` held. `input` is only used by the reader thread
     // once it runs. A batch belongs to one side at a time: the reader fills
     // one it took from `free`; the consumer reads one `next` returned until
-    // it hands it back with `recycle`; the mutex orders those hand-overs.
+    // it hands it back with `recycle`; the monitor orders those hand-overs.
     enum Next {
         case batch(ScannedBatch)
         case timeout
@@ -26,14 +26,13 @@ final class SinkReader: @unchecked Sendable {
     }
 
     private let input: SinkInput
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    private let monitor = Monitor()
     private var ready: [ScannedBatch] = []
     private var free: [ScannedBatch]
     private var ended = false
     private var failure: ChainCastError?
     private var cancelled = false
-    private var thread: pthread_t?
+    private var thread: WorkerThread?
 
     /// `prepareRows`: also classify the lines and prepare events as
     /// `EventRow`s on the reader thread (for a `RowSink`).
@@ -44,79 +43,43 @@ final class SinkReader: @unchecked Sendable {
             b.prepareRows = prepareRows
             return b
         }
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        changed = .allocate(capacity: 1)
-        var attr = pthread_condattr_t()
-        pthread_condattr_init(&attr)
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attr)
-        pthread_condattr_destroy(&attr)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        changed.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     func start() throws(ChainCastError) {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var t = pthread_t()
-        let rc = pthread_create(
-            &t, nil,
-            { context in
-                Unmanaged<SinkReader>.fromOpaque(context!).takeRetainedValue().readLoop()
-                return nil
-            }, context)
-        guard rc == 0 else {
-            Unmanaged<SinkReader>.fromOpaque(context).release()
-            throw .internalError("cannot start the input reader thread: \(String(cString: strerror(rc)))")
-        }
-        thread = t
+        thread = try WorkerThread("input reader") { self.readLoop() }
     }
 
     /// Stops the reader (if it still runs) and waits for it. Idempotent.
     func stop() {
-        pthread_mutex_lock(mutex)
-        cancelled = true
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
-        if let t = thread {
-            pthread_join(t, nil)
-            thread = nil
+        monitor.locked {
+            cancelled = true
+            monitor.broadcast()
         }
+        thread?.join()
     }
 
     /// The next batch in input order; `.timeout` when none came within
     /// `timeoutMilliseconds`; `.end` after the last one. Throws the reader's
     /// error once every batch before it was returned.
     func next(timeoutMilliseconds: Int32) throws(ChainCastError) -> Next {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let ns = Int(deadline.tv_nsec) + Int(timeoutMilliseconds) * 1_000_000
-        deadline.tv_sec += ns / 1_000_000_000
-        deadline.tv_nsec = ns % 1_000_000_000
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while ready.isEmpty && !ended {
-            if pthread_cond_timedwait(changed, mutex, &deadline) == ETIMEDOUT && ready.isEmpty && !ended {
-                return .timeout
+        let deadline = Monitor.deadline(milliseconds: timeoutMilliseconds)
+        return try monitor.locked { () throws(ChainCastError) -> Next in
+            while ready.isEmpty && !ended {
+                if !monitor.wait(until: deadline) && ready.isEmpty && !ended { return .timeout }
             }
+            if !ready.isEmpty { return .batch(ready.removeFirst()) }
+            if let failure { throw failure }
+            return .end
         }
-        if !ready.isEmpty { return .batch(ready.removeFirst()) }
-        if let failure { throw failure }
-        return .end
     }
 
     /// Hands a batch `next` returned back for reuse; hold no view into it.
     func recycle(_ batch: ScannedBatch) {
         batch.reset()
-        pthread_mutex_lock(mutex)
-        free.append(batch)
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
+        monitor.locked {
+            free.append(batch)
+            monitor.broadcast()
+        }
     }
 
     private func readLoop() {
@@ -144,20 +107,20 @@ final class SinkReader: @unchecked Sendable {
 
     /// A batch to fill, or nil once the consumer stopped us.
     private func takeFree() -> ScannedBatch? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while free.isEmpty && !cancelled { pthread_cond_wait(changed, mutex) }
-        return cancelled ? nil : free.removeLast()
+        monitor.locked {
+            while free.isEmpty && !cancelled { monitor.wait() }
+            return cancelled ? nil : free.removeLast()
+        }
     }
 
     private func publish(_ batch: ScannedBatch, end: Bool, failure: ChainCastError?) {
-        pthread_mutex_lock(mutex)
-        if batch.isEmpty { free.append(batch) } else { ready.append(batch) }
-        if end {
-            ended = true
-            self.failure = failure
+        monitor.locked {
+            if batch.isEmpty { free.append(batch) } else { ready.append(batch) }
+            if end {
+                ended = true
+                self.failure = failure
+            }
+            monitor.broadcast()
         }
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
     }
 }
