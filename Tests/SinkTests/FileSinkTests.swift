@@ -131,6 +131,32 @@ struct FileSinkTests {
             ])
     }
 
+    @Test(
+        "{event} is the unescaped name: an escaped spelling shares the plain one's file (NDJSON and CSV)",
+        arguments: ["ndjson", "csv"])
+    func escapedEventNames(format: String) throws {
+        let dir = try SinkTest.tempDir()
+        let lines = [
+            #"{"chainId":1,"blockNumber":1,"blockHash":"0x01","logIndex":0,"event":"Transfer"}"#,
+            #"{"chainId":1,"blockNumber":1,"blockHash":"0x01","logIndex":1,"event":"Tr\u0061nsfer"}"#,
+            #"{"chainId":1,"blockNumber":2,"blockHash":"0x02","logIndex":0}"#,
+            #"{"chainId":1,"blockNumber":2,"blockHash":"0x02","logIndex":1,"event":"Transfer"}"#,
+        ]
+        let r = try SinkTest.run(
+            "cc-sink",
+            ["file", "out/{event}.\(format)", "--format", format]
+                + (format == "csv" ? ["--columns", "blockNumber,logIndex"] : []),
+            stdin: lines.joined(separator: "\n") + "\n", directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.tree(dir + "/out").keys.sorted() == ["Transfer.\(format)", "unknown.\(format)"])
+        let transfer = SinkTest.read(dir + "/out/Transfer.\(format)")
+        if format == "ndjson" {
+            #expect(transfer == [lines[0], lines[1], lines[3]].joined(separator: "\n") + "\n")
+        } else {
+            #expect(transfer == "blockNumber,logIndex\n1,0\n1,1\n2,1\n")
+        }
+    }
+
     @Test("usage errors: {from} without rotation, unknown placeholders")
     func usage() throws {
         var r = try SinkTest.run("cc-sink", ["file", "x-{from}.ndjson"])

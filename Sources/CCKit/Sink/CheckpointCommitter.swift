@@ -70,8 +70,8 @@ public final class CheckpointCommitter {
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
     /// SIGTERM (then throws StopRequested after a clean flush).
     public func run(inputPath: String) throws {
-        let rows = (sink as? RowSink).flatMap { $0.acceptsRows ? $0 : nil }
-        let reader = SinkReader(input: try SinkInput(path: inputPath), prepareRows: rows != nil)
+        let rows = (sink as? RowSink).flatMap { $0.rowColumns != nil ? $0 : nil }
+        let reader = SinkReader(input: try SinkInput(path: inputPath), rows: rows?.rowColumns)
         try reader.start()
         defer { reader.stop() }
         if let checkpointFile, sink.deferredSync != nil { fileWriter = try CheckpointFileWriter(file: checkpointFile) }
@@ -137,7 +137,7 @@ public final class CheckpointCommitter {
         switch record {
         case .event(let e): event = e
         case .row(let row):
-            // Only prepared when the sink takes rows (`SinkReader(prepareRows:)`).
+            // Only prepared when the sink takes rows (`SinkReader(rows:)`).
             guard let rows else { throw .internalError("line \(number): a prepared row for a sink without rows") }
             try checkChain(row.chainId, number)
             if rows.pendingEvents == 0 { batchStarted = Monotonic.seconds() }

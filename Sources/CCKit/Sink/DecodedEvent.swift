@@ -6,96 +6,117 @@
 
 /// The fields of one decoded-event record (stream contract, record 2) that a
 /// sink needs, as views into the input line: valid only inside the callback
-/// that hands out the line. One pass over the object's members, no
-/// dictionaries, no Foundation.
+/// that hands out the line. One pass over the object's members on the tape
+/// (no value, and so no reference count, per member), no dictionaries, no
+/// Foundation.
 public struct DecodedEvent {
     public var root: JSONValue
     public var chainId: UInt64?
     public var blockNumber: UInt64
-    public var blockHash: JSONValue
     public var blockTimestamp: UInt64?
-    public var transactionHash: JSONValue?
     public var transactionIndex: UInt64?
     public var logIndex: UInt64
-    public var address: JSONValue?
     public var removed: Bool
-    public var event: JSONValue?
-    public var signature: JSONValue?
-    public var args: JSONValue?
+    /// Tape indices of the text members (-1: absent or null).
+    private var blockHashIndex: Int32
+    private var transactionHashIndex: Int32 = -1
+    private var addressIndex: Int32 = -1
+    private var eventIndex: Int32 = -1
+    private var signatureIndex: Int32 = -1
+    private var argsIndex: Int32 = -1
+
+    public var blockHash: JSONValue { value(blockHashIndex)! }
+    public var transactionHash: JSONValue? { value(transactionHashIndex) }
+    public var address: JSONValue? { value(addressIndex) }
+    public var event: JSONValue? { value(eventIndex) }
+    public var signature: JSONValue? { value(signatureIndex) }
+    public var args: JSONValue? { value(argsIndex) }
+
+    @inline(__always)
+    private func value(_ i: Int32) -> JSONValue? { i < 0 ? nil : JSONValue(tape: root.tape, index: Int(i)) }
+
+    /// The members a record may have, by tape index of the value (-1: absent).
+    private struct Members {
+        var chainId = -1, blockNumber = -1, blockHash = -1, blockTimestamp = -1, transactionHash = -1
+        var transactionIndex = -1, logIndex = -1, address = -1, removed = -1, event = -1, signature = -1
+        var args = -1
+
+        /// The first of each, by the key's bytes as written.
+        init(_ root: JSONValue) {
+            let t = root.tape
+            let entries = t.entries
+            var i = root.index &+ 1
+            let end = Int(entries[root.index].next)
+            while i < end {
+                let k = entries[i]
+                let key = UnsafeBufferPointer(start: t.base + (Int(k.start) &+ 1), count: Int(k.end &- k.start) &- 2)
+                let v = i &+ 1
+                switch key.count {
+                case 4:
+                    if args < 0 && FieldName.equals(key, "args") { args = v }
+                case 5:
+                    if event < 0 && FieldName.equals(key, "event") { event = v }
+                case 7:
+                    if FieldName.equals(key, "chainId") {
+                        if chainId < 0 { chainId = v }
+                    } else if FieldName.equals(key, "address") {
+                        if address < 0 { address = v }
+                    } else if FieldName.equals(key, "removed") {
+                        if removed < 0 { removed = v }
+                    }
+                case 8:
+                    if logIndex < 0 && FieldName.equals(key, "logIndex") { logIndex = v }
+                case 9:
+                    if FieldName.equals(key, "blockHash") {
+                        if blockHash < 0 { blockHash = v }
+                    } else if FieldName.equals(key, "signature") {
+                        if signature < 0 { signature = v }
+                    }
+                case 11:
+                    if blockNumber < 0 && FieldName.equals(key, "blockNumber") { blockNumber = v }
+                case 14:
+                    if blockTimestamp < 0 && FieldName.equals(key, "blockTimestamp") { blockTimestamp = v }
+                case 15:
+                    if transactionHash < 0 && FieldName.equals(key, "transactionHash") { transactionHash = v }
+                case 16:
+                    if transactionIndex < 0 && FieldName.equals(key, "transactionIndex") { transactionIndex = v }
+                default: break
+                }
+                i = Int(entries[v].next)
+            }
+        }
+    }
 
     /// Throws `.dataError` naming the missing or malformed field; the caller
     /// adds the line number.
     public init(_ root: JSONValue) throws(ChainCastError) {
         guard root.kind == .object else { throw .data("expected a JSON object, found \(root.kind)") }
-        var chainId: JSONValue?
-        var blockNumber: JSONValue?
-        var blockHash: JSONValue?
-        var blockTimestamp: JSONValue?
-        var transactionHash: JSONValue?
-        var transactionIndex: JSONValue?
-        var logIndex: JSONValue?
-        var address: JSONValue?
-        var removed: JSONValue?
-        var event: JSONValue?
-        var signature: JSONValue?
-        var args: JSONValue?
-        root.forEachMember { key, value in
-            let k = key.stringContents
-            switch k.count {
-            case 4:
-                if FieldName.equals(k, "args") { if args == nil { args = value } }
-            case 5:
-                if FieldName.equals(k, "event") { if event == nil { event = value } }
-            case 7:
-                if FieldName.equals(k, "chainId") {
-                    if chainId == nil { chainId = value }
-                } else if FieldName.equals(k, "address") {
-                    if address == nil { address = value }
-                } else if FieldName.equals(k, "removed") {
-                    if removed == nil { removed = value }
-                }
-            case 8:
-                if FieldName.equals(k, "logIndex") { if logIndex == nil { logIndex = value } }
-            case 9:
-                if FieldName.equals(k, "blockHash") {
-                    if blockHash == nil { blockHash = value }
-                } else if FieldName.equals(k, "signature") {
-                    if signature == nil { signature = value }
-                }
-            case 11:
-                if FieldName.equals(k, "blockNumber") { if blockNumber == nil { blockNumber = value } }
-            case 14:
-                if FieldName.equals(k, "blockTimestamp") { if blockTimestamp == nil { blockTimestamp = value } }
-            case 15:
-                if FieldName.equals(k, "transactionHash") { if transactionHash == nil { transactionHash = value } }
-            case 16:
-                if FieldName.equals(k, "transactionIndex") { if transactionIndex == nil { transactionIndex = value } }
-            default: break
-            }
-        }
+        let m = Members(root)
+        let t = root.tape
+        func at(_ i: Int) -> JSONValue? { i < 0 ? nil : JSONValue(tape: t, index: i) }
         self.root = root
-        guard let bn = blockNumber else { throw .data("event has no blockNumber") }
+        guard let bn = at(m.blockNumber) else { throw .data("event has no blockNumber") }
         guard let bnv = bn.quantity else { throw .data("blockNumber is not a block number: \(Self.excerpt(bn))") }
-        self.blockNumber = bnv
-        guard let bh = blockHash, bh.kind == .string else { throw .data("event has no blockHash string") }
-        self.blockHash = bh
-        guard let li = logIndex else { throw .data("event has no logIndex") }
+        blockNumber = bnv
+        guard m.blockHash >= 0, at(m.blockHash)?.kind == .string else { throw .data("event has no blockHash string") }
+        blockHashIndex = Int32(m.blockHash)
+        guard let li = at(m.logIndex) else { throw .data("event has no logIndex") }
         guard let liv = li.quantity else { throw .data("logIndex is not a number: \(Self.excerpt(li))") }
-        self.logIndex = liv
-        self.chainId = try Self.optionalQuantity(chainId, "chainId")
-        self.blockTimestamp = try Self.optionalQuantity(blockTimestamp, "blockTimestamp")
-        self.transactionIndex = try Self.optionalQuantity(transactionIndex, "transactionIndex")
-        self.transactionHash = try Self.optionalString(transactionHash, "transactionHash")
-        self.address = try Self.optionalString(address, "address")
-        self.event = try Self.optionalString(event, "event")
-        self.signature = try Self.optionalString(signature, "signature")
-        if let r = removed, !r.isNull {
+        logIndex = liv
+        chainId = try Self.optionalQuantity(at(m.chainId), "chainId")
+        blockTimestamp = try Self.optionalQuantity(at(m.blockTimestamp), "blockTimestamp")
+        transactionIndex = try Self.optionalQuantity(at(m.transactionIndex), "transactionIndex")
+        transactionHashIndex = try Self.optionalString(at(m.transactionHash), "transactionHash")
+        addressIndex = try Self.optionalString(at(m.address), "address")
+        eventIndex = try Self.optionalString(at(m.event), "event")
+        signatureIndex = try Self.optionalString(at(m.signature), "signature")
+        if let r = at(m.removed), !r.isNull {
             guard let b = r.bool else { throw .data("removed is not true or false: \(Self.excerpt(r))") }
-            self.removed = b
+            removed = b
         } else {
-            self.removed = false
+            removed = false
         }
-        if let a = args, !a.isNull { self.args = a } else { self.args = nil }
+        if let a = at(m.args), !a.isNull { argsIndex = Int32(m.args) }
     }
 
     private static func optionalQuantity(_ v: JSONValue?, _ name: String) throws(ChainCastError) -> UInt64? {
@@ -104,10 +125,11 @@ public struct DecodedEvent {
         return q
     }
 
-    private static func optionalString(_ v: JSONValue?, _ name: String) throws(ChainCastError) -> JSONValue? {
-        guard let v, !v.isNull else { return nil }
+    /// The value's tape index; -1 when absent or null.
+    private static func optionalString(_ v: JSONValue?, _ name: String) throws(ChainCastError) -> Int32 {
+        guard let v, !v.isNull else { return -1 }
         guard v.kind == .string else { throw .data("\(name) is not a string: \(excerpt(v))") }
-        return v
+        return Int32(v.index)
     }
 
     /// At most 40 characters of a value, for error messages.

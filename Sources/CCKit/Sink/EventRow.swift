@@ -6,7 +6,18 @@
 /// Text is a span of its `ScannedBatch`: the line itself when the value needs
 /// no change, else the batch's side buffer. A row holds no reference, so
 /// handing it to the other thread costs no reference counting.
+///
+/// The file sink takes rows too, with only what picks its file (`routing`):
+/// then the writing thread copies lines and never touches their parse.
 struct EventRow {
+    /// Which columns to prepare.
+    enum Columns: Sendable {
+        /// Every column of the events table.
+        case all
+        /// The numbers, the event name and the line; other text is NULL.
+        case routing
+    }
+
     struct Text {
         /// Offset in the line bytes (`inSide` false) or the side buffer; -1: NULL.
         var offset: Int
@@ -37,20 +48,28 @@ struct EventRow {
     var event: Text
     var signature: Text
     var args: Text
+    /// The whole line as received.
+    var line: Text
 
     /// `e`'s columns; `lineBase` is where the batch's bytes start (the line's
     /// values are views into them), `side` receives text that had to change.
-    init(_ e: DecodedEvent, lineBase: UnsafePointer<UInt8>, side: SideBuffer) {
+    init(_ e: DecodedEvent, lineBase: UnsafePointer<UInt8>, side: SideBuffer, columns: Columns = .all) {
         chainId = e.chainId
         blockNumber = e.blockNumber
         blockTimestamp = e.blockTimestamp
         transactionIndex = e.transactionIndex
         logIndex = e.logIndex
         removed = e.removed
+        event = e.event.map { Self.text($0, lineBase, side) } ?? .null
+        let raw = e.root.raw
+        line = Text(offset: raw.baseAddress.map { lineBase.distance(to: $0) } ?? 0, count: raw.count, inSide: false)
+        guard columns == .all else {
+            (blockHash, transactionHash, address, signature, args) = (.null, .null, .null, .null, .null)
+            return
+        }
         blockHash = Self.text(e.blockHash, lineBase, side)
         transactionHash = e.transactionHash.map { Self.text($0, lineBase, side) } ?? .null
         address = e.address.map { Self.text($0, lineBase, side) } ?? .null
-        event = e.event.map { Self.text($0, lineBase, side) } ?? .null
         signature = e.signature.map { Self.text($0, lineBase, side) } ?? .null
         args = e.args.map { Self.text($0, raw: true, lineBase, side) } ?? .null
     }
@@ -98,10 +117,10 @@ final class SideBuffer {
 }
 
 /// A sink that can write prepared `EventRow`s: the reader thread prepares
-/// them when `acceptsRows` is true, and the committer calls `append(row:)`
+/// them when `rowColumns` is not nil, and the committer calls `append(row:)`
 /// instead of `append(_:)`.
 protocol RowSink: Sink {
-    var acceptsRows: Bool { get }
+    var rowColumns: EventRow.Columns? { get }
     /// `row`'s text is in `batch` (`ScannedBatch.lineBase` and `side`).
     func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError)
 }

@@ -14,7 +14,7 @@
 /// hidden `.name.part` and renamed to their final name only after a
 /// checkpoint that records them as complete, so readers never see half a
 /// file and a crash cannot leave a renamed file the checkpoint does not know.
-public final class FileSink: Sink {
+public final class FileSink: Sink, RowSink {
     public enum Format: String, Sendable { case ndjson, csv }
 
     public struct Options: Sendable {
@@ -37,15 +37,12 @@ public final class FileSink: Sink {
     /// Rotated files that are complete; renamed after the next checkpoint.
     private var completing: [OutputFile] = []
     private var lastFile: OutputFile?
-    private var lastEvent: [UInt8] = []
-    private var lastChain: UInt64?
-    private var lastDay: UInt64?
+    private var series: FileSeries
     private var checkpointBlock: UInt64?
     /// The checkpoint a clean end completed every file at: a later run that
     /// continues inside the same window starts its file after it.
     private var sealedThrough: UInt64?
     private var sealed = false
-    private var eventScratch: [UInt8] = []
     private var csvScratch: [UInt8] = []
     private var csvRow: [UInt8] = []
     public private(set) var pendingEvents = 0
@@ -65,6 +62,7 @@ public final class FileSink: Sink {
     public init(_ options: Options) throws(ChainCastError) {
         self.options = options
         template = try FileNameTemplate(options.path)
+        series = FileSeries(template: template)
         toStdout = options.path == "-"
         if template.hasRange && !rotating {
             throw .usage("{from} and {to} name the blocks of a rotated file: add --rotate-blocks or --rotate-bytes")
@@ -197,9 +195,7 @@ public final class FileSink: Sink {
         if e.root.raw.count > 0 {
             switch options.format {
             case .ndjson:
-                let raw = e.root.raw
-                if UTF8Repair.isValid(raw) { try file.append(raw) } else { try file.append(UTF8Repair.repaired(raw)) }
-                try file.appendNewline()
+                try append(line: e.root.raw, to: file)
             case .csv:
                 if file.columns == nil {
                     let names = options.columns ?? CSVRecordWriter.columns(of: e.root)
@@ -219,19 +215,57 @@ public final class FileSink: Sink {
         pendingEvents += 1
     }
 
-    /// The file an event goes to, rotating when its window or size is used up.
+    /// NDJSON copies lines, so the reader thread prepares what picks the file
+    /// and the line; CSV needs the parsed event.
+    var rowColumns: EventRow.Columns? { options.format == .ndjson ? .routing : nil }
+
+    /// `append` for a line the reader thread prepared (NDJSON).
+    func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError) {
+        let base = batch.lineBase
+        let fields = FileSeries.Fields(
+            chainId: row.chainId, timestamp: row.blockTimestamp, event: row.event.bytes(line: base, side: batch.side))
+        let block = max(row.blockNumber, checkpointBlock.map { $0 &+ 1 } ?? 0)
+        let file = try file(for: fields, block: block)
+        if let line = row.line.bytes(line: base, side: batch.side), line.count > 0 {
+            try append(line: line, to: file)
+        }
+        file.lastBlock = max(file.lastBlock, block)
+        pendingEvents += 1
+    }
+
+    /// A record as received, made valid UTF-8, and its newline.
+    private func append(line: UnsafeBufferPointer<UInt8>, to file: OutputFile) throws(ChainCastError) {
+        if UTF8Repair.isValid(line) { try file.append(line) } else { try file.append(UTF8Repair.repaired(line)) }
+        try file.appendNewline()
+    }
+
     private func file(for e: DecodedEvent, block: UInt64) throws(ChainCastError) -> OutputFile {
+        var fields = FileSeries.Fields(chainId: e.chainId, timestamp: e.blockTimestamp, event: nil)
+        guard let name = e.event else { return try file(for: fields, block: block) }
+        var changed: [UInt8] = []
+        if let view = SQLText.of(name, scratch: &changed) {
+            fields.event = view
+            return try file(for: fields, block: block)
+        }
+        return try changed.withUnsafeBufferPointer { (b) throws(ChainCastError) in
+            fields.event = b
+            return try file(for: fields, block: block)
+        }
+    }
+
+    /// The file an event goes to, rotating when its window or size is used up.
+    private func file(for fields: FileSeries.Fields, block: UInt64) throws(ChainCastError) -> OutputFile {
         var f: OutputFile
-        if let last = lastFile, !template.isPerEvent || sameSeries(e) {
+        if let last = lastFile, !template.isPerEvent || series.isCurrent(fields) {
             f = last
         } else {
-            let key = seriesKey(e)
+            let key = series.key(fields)
             if let existing = open[key] {
                 f = existing
             } else {
                 f = try openFile(key: key, block: block)
             }
-            rememberSeries(e)
+            series.remember(fields)
         }
         if let n = options.rotateBlocks {
             let w = block / n
@@ -245,32 +279,6 @@ public final class FileSink: Sink {
         }
         lastFile = f
         return f
-    }
-
-    private func sameSeries(_ e: DecodedEvent) -> Bool {
-        if template.parts.contains(.chainId) && e.chainId != lastChain { return false }
-        if template.parts.contains(.date) && e.blockTimestamp.map({ $0 / 86_400 }) != lastDay { return false }
-        if template.parts.contains(.event) {
-            guard let ev = e.event else { return lastEvent.isEmpty }
-            if ev.hasEscapes { return false }
-            let c = ev.stringContents
-            return c.count == lastEvent.count && lastEvent.withUnsafeBufferPointer { c.elementsEqual($0) }
-        }
-        return true
-    }
-
-    private func rememberSeries(_ e: DecodedEvent) {
-        lastChain = e.chainId
-        lastDay = e.blockTimestamp.map { $0 / 86_400 }
-        lastEvent.removeAll(keepingCapacity: true)
-        if let ev = e.event, !ev.hasEscapes { lastEvent.append(contentsOf: ev.stringContents) }
-    }
-
-    private func seriesKey(_ e: DecodedEvent) -> String {
-        template.key(
-            event: FileNameTemplate.pathComponent(e.event?.string() ?? "unknown"),
-            chainId: e.chainId.map { "\($0)" } ?? "unknown",
-            date: e.blockTimestamp.map(FileNameTemplate.utcDate) ?? "undated")
     }
 
     private func tempPath(key: String, from: UInt64) -> String {

@@ -233,7 +233,7 @@ public final class SQLiteSink: Sink, RowSink {
 
     /// Rows are prepared on the reader thread unless per-event tables need
     /// the whole event.
-    var acceptsRows: Bool { perEvent == nil }
+    var rowColumns: EventRow.Columns? { perEvent == nil ? .all : nil }
 
     /// `append` for a row the reader thread prepared.
     func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError) {

@@ -7,11 +7,12 @@
 /// Input lines that `SinkReader` read and parsed, in input order, for the
 /// thread that writes them.
 ///
-/// The batch owns a copy of its lines' bytes and one tape per line, so the
-/// views that `record(_:)` hands out (a `DecodedEvent`, an `EventRow`'s text)
-/// stay valid after the input buffer moves on, until the batch is `reset` for
-/// reuse. Reusing batches (and their tapes) keeps the reader from allocating
-/// per line.
+/// The batch owns the buffer its lines were read into (`takeLines`: it
+/// trades buffers with the input instead of copying the lines) and one tape
+/// per line, so the views that `record(_:)` hands out (a `DecodedEvent`, an
+/// `EventRow`'s text) stay valid after the input moves on, until the batch
+/// is `reset` for reuse. Reusing batches (and their tapes) keeps the reader
+/// from allocating per line.
 final class ScannedBatch {
     /// What one line is, for `CheckpointCommitter`.
     enum Record {
@@ -25,13 +26,14 @@ final class ScannedBatch {
         case invalid(String)
         /// A checkpoint marker that is not valid: always stops the run.
         case badMarker(ChainCastError)
-        /// An event, prepared for a `RowSink` (see `prepareRows`).
+        /// An event, prepared for a `RowSink` (see `rowColumns`).
         case row(EventRow)
     }
 
-    /// Classify the lines and prepare every event as an `EventRow` while
-    /// scanning, on the reader thread (for a sink that writes rows).
-    var prepareRows = false
+    /// When set, classify the lines and prepare every event as an `EventRow`
+    /// with these columns while scanning, on the reader thread (for a sink
+    /// that writes rows).
+    var rowColumns: EventRow.Columns?
     private var prepared: [Record] = []
     let side = SideBuffer()
 
@@ -39,8 +41,8 @@ final class ScannedBatch {
     private var scanErrors: [JSONSyntaxError?] = []
     private var bytes: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private var used = 0
-    private var lines: [(offset: Int, count: Int, number: Int)] = []
+    /// Lines in the input's buffer until `takeLines`, then in `bytes`.
+    private var lines: [(start: UnsafePointer<UInt8>, count: Int, number: Int)] = []
     private var tapes: [JSONTape] = []
     private let stack = JSONTape.allocateStack()
 
@@ -57,25 +59,24 @@ final class ScannedBatch {
 
     var isEmpty: Bool { lines.isEmpty }
 
-    /// Copies one line in. Views into the batch are only taken by `scan`, so
-    /// growing the buffer here moves nothing anyone holds.
+    /// Notes a line `input.pump` delivered (a non-empty view into the
+    /// input's buffer); `takeLines` must follow before `scan`.
+    @inline(__always)
     func add(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
-        if used + line.count > capacity {
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity * 2, used + line.count))
-            bigger.update(from: bytes, count: used)
-            bytes.deallocate()
-            bytes = bigger
-            capacity = max(capacity * 2, used + line.count)
-        }
-        if let base = line.baseAddress { (bytes + used).update(from: base, count: line.count) }
-        lines.append((used, line.count, number))
-        used += line.count
+        guard let start = line.baseAddress else { return }
+        lines.append((start, line.count, number))
+    }
+
+    /// Takes the buffer that holds the lines `add`ed from one pump of
+    /// `input`, which goes on in this batch's old buffer.
+    func takeLines(from input: SinkInput) {
+        (bytes, capacity) = input.exchangeBuffer(bytes, capacity: capacity)
     }
 
     var count: Int { lines.count }
 
     /// Validates every line added since the last `reset` onto its tape (and,
-    /// with `prepareRows`, classifies it): the reader thread's share of the
+    /// with `rowColumns`, classifies it): the reader thread's share of the
     /// work. A tape's reference count is only ever touched by one thread at a
     /// time: validating takes no reference, preparing drops the ones it takes
     /// before it returns (the same counters updated from two cores cost more
@@ -87,22 +88,22 @@ final class ScannedBatch {
             // lines and keeps its size when the batch is reused.
             if i == tapes.count { tapes.append(JSONTape(capacity: 64, sharedStack: stack)) }
             do {
-                try tapes[i].scan(UnsafeBufferPointer(start: bytes + l.offset, count: l.count))
+                try tapes[i].scan(UnsafeBufferPointer(start: l.start, count: l.count))
                 scanErrors.append(nil)
             } catch {
                 scanErrors.append(error)
             }
-            if prepareRows { prepared.append(prepare(i)) }
+            if let columns = rowColumns { prepared.append(prepare(i, columns)) }
         }
     }
 
     /// Line `i` classified, with an event turned into a row. Every reference
     /// to the line's tape it takes is dropped again on this thread.
-    private func prepare(_ i: Int) -> Record {
+    private func prepare(_ i: Int, _ columns: EventRow.Columns) -> Record {
         if let error = scanErrors[i] { return .invalid(error.message) }
         let record = Self.record(JSONValue(tape: tapes[i], index: 0), line: lines[i].number)
         guard case .event(let e) = record else { return record }
-        return .row(EventRow(e, lineBase: lineBase, side: side))
+        return .row(EventRow(e, lineBase: lineBase, side: side, columns: columns))
     }
 
     /// Where the lines' bytes start: the base prepared rows are relative to.
@@ -111,7 +112,7 @@ final class ScannedBatch {
     /// Line `i` of the batch (after `scan`): its number and what it is.
     func record(_ i: Int) -> (line: Int, record: Record) {
         let number = lines[i].number
-        if prepareRows { return (number, prepared[i]) }
+        if rowColumns != nil { return (number, prepared[i]) }
         if let error = scanErrors[i] { return (number, .invalid(error.message)) }
         return (number, Self.record(JSONValue(tape: tapes[i], index: 0), line: number))
     }
@@ -122,7 +123,6 @@ final class ScannedBatch {
         side.reset()
         scanErrors.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
-        used = 0
     }
 
     static func record(_ root: JSONValue, line number: Int) -> Record {

@@ -108,6 +108,28 @@ final class SinkInput {
         try body(line, lineNumber)
     }
 
+    /// Hands the buffer that holds every line delivered so far to the caller
+    /// and goes on in `replacement` (`capacity` bytes from `allocate`), to
+    /// which the unfinished line moves: the caller takes the lines without
+    /// copying them.
+    func exchangeBuffer(
+        _ replacement: UnsafeMutablePointer<UInt8>, capacity replacementCapacity: Int
+    ) -> (UnsafeMutablePointer<UInt8>, Int) {
+        let full = (buffer, capacity)
+        let rest = end - start
+        buffer = replacement
+        capacity = replacementCapacity
+        if rest > capacity {
+            buffer.deallocate()
+            capacity = max(rest, 1 << 20)
+            buffer = .allocate(capacity: capacity)
+        }
+        if rest > 0 { buffer.update(from: full.0 + start, count: rest) }
+        start = 0
+        end = rest
+        return full
+    }
+
     /// Moves a partial line to the front, or grows the buffer for a long one.
     private func makeRoom() throws(ChainCastError) {
         if start > 0 {

@@ -34,13 +34,13 @@ final class SinkReader: @unchecked Sendable {
     private var cancelled = false
     private var thread: WorkerThread?
 
-    /// `prepareRows`: also classify the lines and prepare events as
-    /// `EventRow`s on the reader thread (for a `RowSink`).
-    init(input: SinkInput, depth: Int = 4, prepareRows: Bool = false) {
+    /// `rows`: also classify the lines and prepare events as `EventRow`s
+    /// with these columns on the reader thread (for a `RowSink`).
+    init(input: SinkInput, depth: Int = 4, rows: EventRow.Columns? = nil) {
         self.input = input
         free = (0..<max(depth, 1)).map { _ in
             let b = ScannedBatch()
-            b.prepareRows = prepareRows
+            b.rowColumns = rows
             return b
         }
     }
@@ -98,6 +98,7 @@ final class SinkReader: @unchecked Sendable {
             } catch {
                 failure = error
             }
+            batch.takeLines(from: input)
             batch.scan()
             let end = outcome == .eof || failure != nil
             publish(batch, end: end, failure: failure)
