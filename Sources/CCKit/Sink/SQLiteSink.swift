@@ -130,10 +130,11 @@ public final class SQLiteSink: Sink, RowSink {
         if options.perEventTables {
             perEvent = try PerEventTables(db: db, mainTable: options.table)
         }
+        walSync = try FileSync(path: db.walPath)
+        // Last: nothing may throw once its thread runs.
         let pageSize = (try db.query("PRAGMA page_size").first?.first ?? nil).flatMap { Int($0) } ?? 4096
         checkpointer = try WALCheckpointer(
             writer: db, thresholdFrames: Int32(clamping: options.walCheckpointBytes / max(pageSize, 512)))
-        walSync = try FileSync(path: db.walPath)
     }
 
     deinit { checkpointer.stop() }

@@ -39,7 +39,7 @@ final class WALCheckpointer: @unchecked Sendable {
     init(writer: SQLiteConnection, thresholdFrames: Int32) throws(ChainCastError) {
         connection = try SQLiteConnection(path: writer.path, create: false)
         try connection.exec("PRAGMA synchronous = FULL")
-        threshold = max(thresholdFrames, 1)
+        threshold = min(max(thresholdFrames, 1), Int32.max / 4)
         self.writer = writer
         thread = try WorkerThread("WAL checkpoint") { self.run() }
         writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, db, _, frames in
