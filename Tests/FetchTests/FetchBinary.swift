@@ -17,8 +17,7 @@ final class FetchProcess: @unchecked Sendable {
     static var binary: String { BuiltBinaries.path("cc-fetch") }
 
     init(_ args: [String], env: [String: String] = [:]) throws {
-        let dir = NSTemporaryDirectory() + "ccfetch-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TestDirectory.make("ccfetch")
         stdoutPath = dir + "/out"
         stderrPath = dir + "/err"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)

@@ -165,7 +165,7 @@ import Testing
 
     @Test func sigintStopsCleanlyAt130() throws {
         let node = try FixtureNode(["--blocks", "20000", "--range-limit", "100", "--latency-ms", "30"])
-        let ck = NSTemporaryDirectory() + "ck-\(UUID().uuidString).json"
+        let ck = TestDirectory.path("ck") + ".json"
         let p = try FetchProcess([
             "--rpc", node.url, "--from", "0", "--to", "19999", "--concurrency", "2", "--checkpoint", ck,
             "--metrics-file", ck + ".prom",

@@ -10,7 +10,7 @@ import Testing
 /// `--checkpoint` resume (and its refusals) and `--follow` across a reorg,
 /// with the built binary against the fixture node.
 @Suite(.serialized) struct FetchResumeAndFollowTests {
-    func tempPath(_ name: String) -> String { NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)" }
+    func tempPath(_ name: String) -> String { TestDirectory.path(name) }
 
     func marker(_ line: String) throws -> CheckpointMarker {
         let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]

@@ -1,13 +1,10 @@
 import CCKit
+import CCTestSupport
 import Foundation
 import Testing
 
 @Suite struct CheckpointFileTests {
-    let dir: String = {
-        let d = NSTemporaryDirectory() + "cc-ckpt-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir: String = try! TestDirectory.make("cc-ckpt")
 
     @Test func missingFileIsNoCheckpoint() throws {
         #expect(try CheckpointFile(path: dir + "/none.json").read() == nil)

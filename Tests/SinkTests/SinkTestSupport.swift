@@ -17,12 +17,8 @@ enum SinkTest {
 
     static func binary(_ name: String) -> String { BuiltBinaries.path(name) }
 
-    /// A fresh directory under the system temp directory.
-    static func tempDir(_ label: String = "sink") throws -> String {
-        let path = NSTemporaryDirectory() + "cc-\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    /// A fresh directory (see `TestDirectory`).
+    static func tempDir(_ label: String = "sink") throws -> String { try TestDirectory.make(label) }
 
     typealias Result = BinaryRun
 
