@@ -45,9 +45,8 @@ final class CheckpointFileWriter: @unchecked Sendable {
 
     /// Writes what is queued, then ends the thread. Idempotent.
     func stop() {
-        monitor.locked {
+        monitor.signal {
             stopping = true
-            monitor.broadcast()
         }
         thread?.join()
     }
@@ -69,10 +68,9 @@ final class CheckpointFileWriter: @unchecked Sendable {
             } catch let e {
                 error = e
             }
-            monitor.locked {
+            monitor.signal {
                 busy = false
                 if failure == nil { failure = error }
-                monitor.broadcast()
             }
         }
     }

@@ -52,38 +52,33 @@ public struct DecodedEvent {
                 let key = UnsafeBufferPointer(start: t.base + (Int(k.start) &+ 1), count: Int(k.end &- k.start) &- 2)
                 let v = i &+ 1
                 switch key.count {
-                case 4:
-                    if args < 0 && FieldName.equals(key, "args") { args = v }
-                case 5:
-                    if event < 0 && FieldName.equals(key, "event") { event = v }
+                case 4: _ = Self.take(&args, v, key, "args")
+                case 5: _ = Self.take(&event, v, key, "event")
                 case 7:
-                    if FieldName.equals(key, "chainId") {
-                        if chainId < 0 { chainId = v }
-                    } else if FieldName.equals(key, "address") {
-                        if address < 0 { address = v }
-                    } else if FieldName.equals(key, "removed") {
-                        if removed < 0 { removed = v }
-                    }
-                case 8:
-                    if logIndex < 0 && FieldName.equals(key, "logIndex") { logIndex = v }
-                case 9:
-                    if FieldName.equals(key, "blockHash") {
-                        if blockHash < 0 { blockHash = v }
-                    } else if FieldName.equals(key, "signature") {
-                        if signature < 0 { signature = v }
-                    }
-                case 11:
-                    if blockNumber < 0 && FieldName.equals(key, "blockNumber") { blockNumber = v }
-                case 14:
-                    if blockTimestamp < 0 && FieldName.equals(key, "blockTimestamp") { blockTimestamp = v }
-                case 15:
-                    if transactionHash < 0 && FieldName.equals(key, "transactionHash") { transactionHash = v }
-                case 16:
-                    if transactionIndex < 0 && FieldName.equals(key, "transactionIndex") { transactionIndex = v }
+                    _ =
+                        Self.take(&chainId, v, key, "chainId") || Self.take(&address, v, key, "address")
+                        || Self.take(&removed, v, key, "removed")
+                case 8: _ = Self.take(&logIndex, v, key, "logIndex")
+                case 9: _ = Self.take(&blockHash, v, key, "blockHash") || Self.take(&signature, v, key, "signature")
+                case 11: _ = Self.take(&blockNumber, v, key, "blockNumber")
+                case 14: _ = Self.take(&blockTimestamp, v, key, "blockTimestamp")
+                case 15: _ = Self.take(&transactionHash, v, key, "transactionHash")
+                case 16: _ = Self.take(&transactionIndex, v, key, "transactionIndex")
                 default: break
                 }
                 i = Int(entries[v].next)
             }
+        }
+
+        /// Whether `key` is `name`; then `slot` is `v` unless an earlier
+        /// member of that name set it.
+        @inline(__always)
+        private static func take(
+            _ slot: inout Int, _ v: Int, _ key: UnsafeBufferPointer<UInt8>, _ name: StaticString
+        ) -> Bool {
+            guard FieldName.equals(key, name) else { return false }
+            if slot < 0 { slot = v }
+            return true
         }
     }
 

@@ -51,9 +51,8 @@ final class SinkReader: @unchecked Sendable {
 
     /// Stops the reader (if it still runs) and waits for it. Idempotent.
     func stop() {
-        monitor.locked {
+        monitor.signal {
             cancelled = true
-            monitor.broadcast()
         }
         thread?.join()
     }
@@ -76,9 +75,8 @@ final class SinkReader: @unchecked Sendable {
     /// Hands a batch `next` returned back for reuse; hold no view into it.
     func recycle(_ batch: ScannedBatch) {
         batch.reset()
-        monitor.locked {
+        monitor.signal {
             free.append(batch)
-            monitor.broadcast()
         }
     }
 
@@ -115,13 +113,12 @@ final class SinkReader: @unchecked Sendable {
     }
 
     private func publish(_ batch: ScannedBatch, end: Bool, failure: ChainCastError?) {
-        monitor.locked {
+        monitor.signal {
             if batch.isEmpty { free.append(batch) } else { ready.append(batch) }
             if end {
                 ended = true
                 self.failure = failure
             }
-            monitor.broadcast()
         }
     }
 }

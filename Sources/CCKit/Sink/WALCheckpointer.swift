@@ -72,9 +72,8 @@ final class WALCheckpointer: @unchecked Sendable {
     func stop() {
         writer?.setWALHook(nil, nil)
         writer = nil
-        monitor.locked {
+        monitor.signal {
             stopping = true
-            monitor.broadcast()
         }
         thread?.join()
     }
@@ -92,10 +91,7 @@ final class WALCheckpointer: @unchecked Sendable {
             }
             guard go else { return }
             _ = connection.checkpointPassive()
-            monitor.locked {
-                running = false
-                monitor.broadcast()
-            }
+            monitor.signal { running = false }
         }
     }
 }

@@ -41,6 +41,16 @@ final class Monitor: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `body` with the mutex held, then wakes every waiter: how a
+    /// change of the shared state is announced.
+    @inline(__always)
+    func signal(_ body: () -> Void) {
+        pthread_mutex_lock(mutex)
+        body()
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
+    }
+
     /// With the mutex held: releases it until `broadcast` (or a spurious wake-up).
     func wait() { pthread_cond_wait(changed, mutex) }
 
