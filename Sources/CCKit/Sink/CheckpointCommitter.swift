@@ -183,10 +183,10 @@ public final class CheckpointCommitter {
     }
 
     private func flush() throws(ChainCastError) {
+        batchFull = false
         guard sink.pendingEvents > 0 else { return }
         try sink.flush()
         batchStarted = nil
-        batchFull = false
         metrics.batches += 1
         metrics.write(force: false)
     }
