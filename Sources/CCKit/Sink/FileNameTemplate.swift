@@ -45,8 +45,6 @@ public struct FileNameTemplate: Equatable, Sendable {
     }
 
     public var hasRange: Bool { parts.contains(.from) || parts.contains(.to) }
-    /// True when different events may go to different files.
-    public var isPerEvent: Bool { parts.contains(.event) || parts.contains(.chainId) || parts.contains(.date) }
 
     /// The path with the per-event placeholders filled in and `{from}`/`{to}`
     /// left as they are: the key of one series of files.

@@ -11,17 +11,26 @@ struct FileSeries {
     }
 
     let template: FileNameTemplate
+    private let byChain: Bool
+    private let byDate: Bool
+    private let byEvent: Bool
     private var chainId: UInt64?
     private var day: UInt64?
     private var event: [UInt8]?
 
-    init(template: FileNameTemplate) { self.template = template }
+    init(template: FileNameTemplate) {
+        self.template = template
+        byChain = template.parts.contains(.chainId)
+        byDate = template.parts.contains(.date)
+        byEvent = template.parts.contains(.event)
+    }
 
-    /// Whether `f` goes where the last remembered event went.
+    /// Whether `f` goes where the last remembered event went (always, for a
+    /// path without placeholders).
     func isCurrent(_ f: Fields) -> Bool {
-        if template.parts.contains(.chainId) && f.chainId != chainId { return false }
-        if template.parts.contains(.date) && f.timestamp.map({ $0 / 86_400 }) != day { return false }
-        if template.parts.contains(.event) {
+        if byChain && f.chainId != chainId { return false }
+        if byDate && f.timestamp.map({ $0 / 86_400 }) != day { return false }
+        if byEvent {
             switch (f.event, event) {
             case (nil, nil): return true
             case (let a?, let b?): return b.withUnsafeBufferPointer { a.elementsEqual($0) }

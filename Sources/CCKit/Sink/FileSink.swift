@@ -29,7 +29,7 @@ public final class FileSink: Sink, RowSink {
 
     public let kind = "file"
     let options: Options
-    let template: FileNameTemplate
+    var template: FileNameTemplate { series.template }
     let toStdout: Bool
     private var rotating: Bool { options.rotateBlocks != nil || options.rotateBytes != nil }
     private var open: [String: OutputFile] = [:]
@@ -61,8 +61,7 @@ public final class FileSink: Sink, RowSink {
 
     public init(_ options: Options) throws(ChainCastError) {
         self.options = options
-        template = try FileNameTemplate(options.path)
-        series = FileSeries(template: template)
+        series = FileSeries(template: try FileNameTemplate(options.path))
         toStdout = options.path == "-"
         if template.hasRange && !rotating {
             throw .usage("{from} and {to} name the blocks of a rotated file: add --rotate-blocks or --rotate-bytes")
@@ -256,7 +255,7 @@ public final class FileSink: Sink, RowSink {
     /// The file an event goes to, rotating when its window or size is used up.
     private func file(for fields: FileSeries.Fields, block: UInt64) throws(ChainCastError) -> OutputFile {
         var f: OutputFile
-        if let last = lastFile, !template.isPerEvent || series.isCurrent(fields) {
+        if let last = lastFile, series.isCurrent(fields) {
             f = last
         } else {
             let key = series.key(fields)

@@ -74,16 +74,12 @@ public final class SQLiteConnection {
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// A PASSIVE checkpoint of the main database: the pages in the log and
-    /// how many of them are now in the database file; nil when it failed
-    /// (or another checkpoint was running).
-    func checkpointPassive() -> (log: Int32, done: Int32)? {
-        var log: Int32 = 0
-        var done: Int32 = 0
-        guard sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK else {
-            return nil
-        }
-        return (log, done)
+    /// A PASSIVE checkpoint of the main database: copies what of the log no
+    /// reader still needs into the database file, never waiting for a lock.
+    /// Best effort: a failure (or another checkpoint running) leaves the
+    /// data safe in the log for the next one.
+    func checkpointPassive() {
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
     /// The WAL hook: called on the committing thread after every commit,

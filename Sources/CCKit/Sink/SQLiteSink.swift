@@ -324,7 +324,7 @@ public final class SQLiteSink: Sink, RowSink {
         try flush()
         // Fold the WAL back into the database so a copied .db file is complete.
         checkpointer.stop()
-        try? db.exec("PRAGMA wal_checkpoint(PASSIVE)")
+        db.checkpointPassive()
         return nil
     }
 }

@@ -42,8 +42,8 @@ final class WALCheckpointer: @unchecked Sendable {
         threshold = min(max(thresholdFrames, 1), Int32.max / 4)
         self.writer = writer
         thread = try WorkerThread("WAL checkpoint") { self.run() }
-        writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, db, _, frames in
-            Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(frames: frames, db: db)
+        writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, _, _, frames in
+            Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(frames: frames)
             return SQLITE_OK
         }
     }
@@ -51,7 +51,7 @@ final class WALCheckpointer: @unchecked Sendable {
     deinit { stop() }
 
     /// The writer committed; its log now holds `frames` pages.
-    private func committed(frames: Int32, db: OpaquePointer?) {
+    private func committed(frames: Int32) {
         guard frames >= threshold else { return }
         let finishHere: Bool = monitor.locked {
             if frames >= 2 * threshold {
@@ -64,7 +64,7 @@ final class WALCheckpointer: @unchecked Sendable {
             }
             return false
         }
-        if finishHere, let db { sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
+        if finishHere { writer?.checkpointPassive() }
     }
 
     /// Detaches from the writer and ends the thread (after the checkpoint in
@@ -90,7 +90,7 @@ final class WALCheckpointer: @unchecked Sendable {
                 return running
             }
             guard go else { return }
-            _ = connection.checkpointPassive()
+            connection.checkpointPassive()
             monitor.signal { running = false }
         }
     }
