@@ -1,9 +1,22 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let layerNames = [
+    "CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCHTTP", "CCRPC", "CCFetch", "CCFilter", "CCSink", "CCCLI",
+]
+
+/// Tests reach into every layer (`@testable import` needs a direct dependency).
+let testDependencies: [Target.Dependency] = ["CCKit", "CCTestSupport"] + layerNames.map { .target(name: $0) }
+
+/// One CCKit layer: the folder `Sources/CCKit/<folder>` as a target of its own.
+func layer(_ name: String, _ folder: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Sources/CCKit/\(folder)")
+}
+
 let package = Package(
     name: "chaincast",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cc-fetch", targets: ["cc-fetch"]),
         .executable(name: "cc-decode", targets: ["cc-decode"]),
@@ -26,33 +39,34 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite",
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(
-            name: "CCKit",
-            dependencies: [
-                "CCurl", "CSecp256k1", "CSQLite",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]),
-        .executableTarget(
-            name: "cc-fetch",
-            dependencies: ["CCKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "cc-decode",
-            dependencies: ["CCKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "cc-filter",
-            dependencies: ["CCKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "cc-sink",
-            dependencies: ["CCKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // CCKit's layers, bottom to top: each target may use only the ones listed before it,
+        // and the compiler holds every file to that (docs/ARCHITECTURE.md draws the graph).
+        layer("CCCore", "Core", []),
+        layer("CCJSON", "JSON", ["CCCore"]),
+        layer("CCEthereum", "Ethereum", ["CCCore", "CCJSON", "CSecp256k1"]),
+        layer("CCStream", "Stream", ["CCCore", "CCJSON", "CCEthereum", crypto]),
+        layer("CCABI", "ABI", ["CCCore", "CCJSON", "CCEthereum", "CCStream"]),
+        layer("CCHTTP", "HTTP", ["CCCore", "CCurl"]),
+        layer("CCRPC", "RPC", ["CCCore", "CCJSON", "CCStream", "CCHTTP"]),
+        layer("CCFetch", "Fetch", ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCRPC", crypto]),
+        layer("CCFilter", "Filter", ["CCCore", "CCJSON", "CCEthereum", "CCStream"]),
+        layer(
+            "CCSink", "Sink",
+            ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCHTTP", "CCurl", "CSQLite", crypto]),
+        // The argument-parser glue only the four executables use.
+        layer("CCCLI", "CLI", ["CCCore", "CCJSON", "CCStream", argumentParser]),
+        // The library product's one import: re-exports every layer for programs built on CCKit.
+        .target(name: "CCKit", dependencies: layerNames.map { .target(name: $0) }, path: "Sources/CCKit/Exports"),
+        .executableTarget(name: "cc-fetch", dependencies: ["CCCore", "CCJSON", "CCStream", "CCHTTP", "CCRPC", "CCFetch", "CCCLI", argumentParser]),
+        .executableTarget(name: "cc-decode", dependencies: ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCCLI", argumentParser]),
+        .executableTarget(name: "cc-filter", dependencies: ["CCCore", "CCJSON", "CCStream", "CCFilter", "CCCLI", argumentParser]),
+        .executableTarget(name: "cc-sink", dependencies: ["CCCore", "CCJSON", "CCStream", "CCSink", "CCCLI", argumentParser]),
         .target(name: "CCTestSupport", dependencies: ["CCKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "FoundationTests", dependencies: ["CCKit", "CCTestSupport"]),
-        .testTarget(name: "DecodeTests", dependencies: ["CCKit", "CCTestSupport"]),
-        .testTarget(name: "FetchTests", dependencies: ["CCKit", "CCTestSupport"]),
-        .testTarget(
-            name: "SinkTests",
-            dependencies: ["CCKit", "CCTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "FilterTests", dependencies: ["CCKit", "CCTestSupport"]),
+        .testTarget(name: "FoundationTests", dependencies: testDependencies),
+        .testTarget(name: "DecodeTests", dependencies: testDependencies),
+        .testTarget(name: "FetchTests", dependencies: testDependencies),
+        .testTarget(name: "SinkTests", dependencies: testDependencies + [crypto]),
+        .testTarget(name: "FilterTests", dependencies: testDependencies),
     ],
     swiftLanguageModes: [.v6]
 )

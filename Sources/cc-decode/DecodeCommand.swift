@@ -1,5 +1,10 @@
 import ArgumentParser
-import CCKit
+import CCABI
+import CCCLI
+import CCCore
+import CCEthereum
+import CCJSON
+import CCStream
 
 struct DecodeCommand: ChainCastCommand {
     static let toolName = "cc-decode"
@@ -78,43 +83,30 @@ struct DecodeCommand: ChainCastCommand {
             try list(registry)
             return
         }
-        let output = OutputWriter(fd: 1)
+        let stage = try StreamStage(tool: Self.toolName, input: input, output: OutputWriter(fd: 1))
         let decoder = LogRecordDecoder(
             registry: registry, strict: strict, unknownPolicy: unknown, keepRaw: keepRaw, defaultChainId: chainId)
         var stats = DecodeStats()
         let clock = RateClock()
-        let skipInvalid = input.skipInvalid
-        do {
-            try input.forEachLine { line, location in
-                if SignalState.shouldStop { throw StopRequested(signal: SignalState.pending ?? 2) }
-                stats.lines += 1
-                do {
-                    switch try decoder.process(line, emit: { try output.write($0) }) {
-                    case .decoded: stats.decoded += 1
-                    case .unknown: stats.unknown += 1
-                    case .passedThrough: stats.passed += 1
-                    }
-                } catch let e as InvalidRecord {
-                    guard skipInvalid else { throw ChainCastError.data("\(location): \(e.message)") }
-                    stats.invalid += 1
-                    Diagnostics.error(Self.toolName, "\(location): \(e.message) (skipped)")
-                } catch let e as UnknownEvent {
-                    throw ChainCastError.data("\(location): \(e.message)")
+        let output = stage.output
+        let finished = try stage.run { line, location in
+            do {
+                switch try decoder.process(line, emit: { try output.write($0) }) {
+                case .decoded: stats.decoded += 1
+                case .unknown: stats.unknown += 1
+                case .passedThrough: stats.passed += 1
                 }
+            } catch let e as InvalidRecord {
+                try stage.invalid(e.message, at: location)
+            } catch let e as UnknownEvent {
+                throw ChainCastError.data("\(location): \(e.message)")
             }
-            try output.flush()
-        } catch is OutputClosed {
-            return
-        } catch {
-            // Whatever stopped us, what was decoded so far still goes out.
-            if (try? output.flush()) == nil { return }
-            throw error
         }
-        if verbosity.verbose {
+        if finished && verbosity.verbose {
             Diagnostics.error(
                 Self.toolName,
-                "\(stats.lines) lines, \(stats.decoded) decoded, \(stats.unknown) unknown, \(stats.invalid) invalid, "
-                    + "\(stats.passed) passed through, \(clock.summary(count: stats.lines, unit: "lines"))")
+                "\(stage.lines) lines, \(stats.decoded) decoded, \(stats.unknown) unknown, \(stage.skipped) invalid, "
+                    + "\(stats.passed) passed through, \(clock.summary(count: stage.lines, unit: "lines"))")
         }
     }
 
@@ -143,7 +135,7 @@ struct DecodeCommand: ChainCastCommand {
 }
 
 struct DecodeStats {
-    var lines = 0, decoded = 0, unknown = 0, invalid = 0, passed = 0
+    var decoded = 0, unknown = 0, passed = 0
 }
 
 extension UnknownLogPolicy: ExpressibleByArgument {}

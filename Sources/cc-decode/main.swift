@@ -1,3 +1,3 @@
-import CCKit
+
 
 DecodeCommand.runAsChainCast()

@@ -1,4 +1,7 @@
-import CCKit
+import CCCore
+import CCFetch
+import CCHTTP
+import CCRPC
 import Foundation
 
 /// Makes one node connection per worker thread. The endpoint pool (failover,

@@ -1,5 +1,8 @@
 import ArgumentParser
-import CCKit
+import CCCLI
+import CCCore
+import CCFetch
+import CCJSON
 import Foundation
 
 struct Probe: ChainCastCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CCKit
+import CCCore
 import Foundation
 
 /// How to reach the node(s); shared by `cc-fetch` and `cc-fetch probe`.

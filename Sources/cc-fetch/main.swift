@@ -1,3 +1,3 @@
-import CCKit
 
-CCFetch.runAsChainCast()
+
+FetchCommand.runAsChainCast()

@@ -1,5 +1,8 @@
 import ArgumentParser
-import CCKit
+import CCCLI
+import CCCore
+import CCFilter
+import CCJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -145,24 +148,12 @@ struct FilterCommand: ChainCastCommand {
         var stream = FilterStream(program: program, aggregation: plan, options: options)
 
         input.files = files
-        _ = try input.openAll()  // a missing file is exit 66 before any output
-        let output = OutputWriter(fd: 1)
-        do {
-            try input.forEachLine { line, location in
-                if SignalState.shouldStop { try SignalState.checkpoint() }
-                try stream.process(line, at: location, output: output)
-            }
-            try stream.finish(output: output)
-        } catch is OutputClosed {
-            // The reader went away (`| head`): a quiet success, as the stream contract says.
-            return
-        } catch let e as StopRequested {
-            try? output.flush()
-            throw e
-        } catch let e as ChainCastError {
-            try? output.flush()
-            throw e
-        }
+        let stage = try StreamStage(tool: "cc-filter", input: input, output: OutputWriter(fd: 1))
+        let output = stage.output
+        let finished = try stage.run(
+            { line, location in try stream.process(line, at: location, output: output) },
+            finish: { try stream.finish(output: output) })
+        guard finished else { return }
         if verbosity.verbose {
             Diagnostics.error(
                 "cc-filter",

@@ -1,3 +1,3 @@
-import CCKit
+
 
 FilterCommand.runAsChainCast()

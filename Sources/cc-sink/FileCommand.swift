@@ -1,5 +1,7 @@
 import ArgumentParser
-import CCKit
+import CCCore
+import CCJSON
+import CCSink
 
 struct FileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

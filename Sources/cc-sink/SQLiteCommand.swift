@@ -1,5 +1,5 @@
 import ArgumentParser
-import CCKit
+import CCSink
 
 struct SQLiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

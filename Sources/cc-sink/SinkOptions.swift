@@ -1,5 +1,7 @@
 import ArgumentParser
-import CCKit
+import CCCore
+import CCSink
+import CCStream
 
 #if canImport(Glibc)
     import Glibc
@@ -59,7 +61,7 @@ struct SinkOptions: ParsableArguments {
         try committer.run(inputPath: input)
         if verbose {
             Diagnostics.error(
-                CCSink.toolName,
+                SinkCommand.toolName,
                 "done: \(metrics.events) events, \(metrics.batches) batches, \(metrics.checkpoints) checkpoints")
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CCKit
+import CCSink
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,3 @@
-import CCKit
 
-CCSink.runAsChainCast()
+
+SinkCommand.runAsChainCast()

@@ -9,9 +9,9 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
     private var recorded: [Double] = []
     private let real = SystemClock()
     func now() -> Double { real.now() }
-    func sleep(seconds: Double) {
+    func sleep(seconds: Double) throws(ChainCastError) {
         lock.with { recorded.append(seconds) }
-        real.sleep(seconds: seconds)
+        try real.sleep(seconds: seconds)
     }
     var sleeps: [Double] { lock.with { recorded } }
 }

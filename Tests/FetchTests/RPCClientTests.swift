@@ -200,8 +200,8 @@ import Testing
         let bucket = TokenBucket(ratePerSecond: .nan, burst: .nan, clock: FakeClock())
         #expect(bucket.reserve() == 0)
         _ = try CurlTransport(options: .init(connectTimeout: .nan, requestTimeout: -.infinity))
-        SystemClock().sleep(seconds: .nan)
-        SystemClock().sleep(seconds: -1)
+        try SystemClock().sleep(seconds: .nan)
+        try SystemClock().sleep(seconds: -1)
         #expect(parseRetryAfter(String(repeating: "9", count: 400), now: 0) == nil)
     }
 

@@ -169,7 +169,7 @@ import Testing
         let start = try #require(try block(c, "latest"))
         #expect(start.number >= 100 && start.number <= 101)
         let b100 = try #require(try block(c, "0x64"))
-        SystemClock().sleep(seconds: 0.7)
+        try SystemClock().sleep(seconds: 0.7)
         let later = try #require(try block(c, "latest"))
         #expect(later.number >= 102)
         #expect(try block(c, "0x64")?.hash != b100.hash)  // blocks 100…101 were replaced when the head passed 101

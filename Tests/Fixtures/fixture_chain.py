@@ -44,6 +44,9 @@ class Chain:
         self.seed = args.seed
         self.logs_per_block = args.logs_per_block
         self.with_ts = args.with_block_timestamp
+        # Members a newer (or hostile) node adds after blockNumber, as raw JSON text.
+        extra = getattr(args, "extra_log_members", "") or ""
+        self.extra = "," + extra if extra else ""
         self.safe_depth = args.safe_depth
         self.finalized_depth = args.finalized_depth
         self.lock = threading.RLock()
@@ -217,7 +220,7 @@ class Chain:
                     else:
                         topics = [APPROVAL, a, b]
                 parts = ['{"address":"', address, '","topics":["', '","'.join(topics), '"],"data":"', data,
-                         '","blockNumber":"', number, '","transactionHash":"', tx_hash,
+                         '","blockNumber":"', number, '"', self.extra, ',"transactionHash":"', tx_hash,
                          '","transactionIndex":"', hex(tx_index), '","blockHash":"', bhash]
                 if self.with_ts:
                     parts += ['","blockTimestamp":"', ts]

@@ -493,6 +493,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--logs-per-block", type=int, default=5, help="average; each block has 0..2N logs")
     p.add_argument("--with-block-timestamp", action="store_true", help="logs carry blockTimestamp")
+    p.add_argument("--extra-log-members", default="",
+                   help='raw JSON members added to every log after blockNumber, e.g. \'"blobGasUsed":"0x1"\'')
     p.add_argument("--safe-depth", type=int, default=32)
     p.add_argument("--finalized-depth", type=int, default=64)
     p.add_argument("--range-limit", type=int, default=0, help="max blocks per eth_getLogs (0: none)")

@@ -1,7 +1,17 @@
 import Foundation
 import Testing
 
-@testable import CCKit
+@testable import CCABI
+@testable import CCCLI
+@testable import CCCore
+@testable import CCEthereum
+@testable import CCFetch
+@testable import CCFilter
+@testable import CCHTTP
+@testable import CCJSON
+@testable import CCRPC
+@testable import CCSink
+@testable import CCStream
 
 /// A sink that records what `CheckpointCommitter` asks of it.
 private final class RecordingSink: Sink {

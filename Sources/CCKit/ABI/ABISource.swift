@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// One `--abi SPEC` argument, resolved: the events it declares and, for the
 /// `0xADDRESS=SOURCE` form, the one contract they are bound to.

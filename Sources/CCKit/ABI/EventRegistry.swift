@@ -1,3 +1,5 @@
+import CCEthereum
+
 /// All events cc-decode knows, keyed the way a log identifies its event:
 /// topic0 **and** topic count. ERC-20 and ERC-721 `Transfer` share topic0
 /// (`Transfer(address,address,uint256)`) but not the number of indexed

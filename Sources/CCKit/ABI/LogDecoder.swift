@@ -1,3 +1,6 @@
+import CCEthereum
+import CCJSON
+
 /// Decodes one log against one event and renders `"event":…,"signature":…,"args":{…}`.
 ///
 /// Everything comes from the log, so everything is hostile: every offset and

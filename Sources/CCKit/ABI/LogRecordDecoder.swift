@@ -1,3 +1,5 @@
+import CCJSON
+
 /// What cc-decode does with a raw log no loaded event matches.
 public enum UnknownLogPolicy: String, CaseIterable, Sendable {
     /// Write the raw line unchanged, so a later cc-decode with other ABIs can decode it.

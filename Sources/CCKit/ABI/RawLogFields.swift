@@ -1,3 +1,5 @@
+import CCJSON
+
 /// The members of a raw-log line, taken in one walk over the object (first
 /// occurrence wins, unknown members are ignored). Nothing here holds a
 /// reference: topics, data and the address are decoded straight into the

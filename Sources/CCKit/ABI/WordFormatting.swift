@@ -1,3 +1,5 @@
+import CCJSON
+
 /// Renders 32-byte ABI words as text on the per-log path: decimal for
 /// integers, lowercase hex for bytes. Every ERC-20 Transfer carries a
 /// uint256, so these avoid any allocation and any 256-bit division when the

@@ -5,6 +5,8 @@ import ArgumentParser
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
 
 /// A Chain Cast command: an argument-parser command whose errors become the
 /// exit statuses of the stream contract instead of argument-parser's generic 1.
@@ -32,10 +34,10 @@ extension ChainCastCommand {
             try command.run()
             CommandRunner.terminate(.ok)
         } catch {
-            // `--help` parses to argument-parser's own command, whose run()
-            // reports through argument-parser's error types (as do
-            // ValidationError and CleanExit): those keep its own handling.
-            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // `help` runs argument-parser's own command, whose run() reports
+            // through argument-parser's error types (as do ValidationError and
+            // CleanExit): those keep its own handling. Ours never reach it.
+            if !CommandRunner.isOurs(error) && exitCode(for: error) != .failure {
                 exit(withError: error)
             }
             CommandRunner.exit(tool: toolName, error: error)
@@ -57,12 +59,17 @@ public enum CommandRunner {
         #endif
     }
 
+    /// The errors Chain Cast's own code throws (everything else is argument-parser's or a bug).
+    static func isOurs(_ error: Error) -> Bool {
+        error is ChainCastError || error is OutputClosed || error is StopRequested
+    }
+
     /// Maps an error to its exit status; `report` prints the one-line message.
     @discardableResult
     public static func status(for error: Error, tool: String, report: Bool) -> ExitStatus {
         switch error {
         case let e as ChainCastError:
-            if report { Diagnostics.error(tool, e.message) }
+            if report && !e.isStop { Diagnostics.error(tool, e.message) }
             return e.status
         case is OutputClosed:
             return .ok

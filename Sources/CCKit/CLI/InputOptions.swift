@@ -1,4 +1,7 @@
 import ArgumentParser
+import CCCore
+import CCJSON
+import CCStream
 
 /// `[FILE...]` and `--skip-invalid`: how every stream-reading command takes its input.
 public struct InputOptions: ParsableArguments {
@@ -36,17 +39,4 @@ public struct InputOptions: ParsableArguments {
             try reader.forEachLine { line, n in try body(line, InputLocation(file: file, line: n)) }
         }
     }
-}
-
-/// Where an input line came from, as messages name it: `line 12`, or `logs.ndjson line 12` with files.
-public struct InputLocation: CustomStringConvertible, Sendable {
-    public var file: String?
-    public var line: Int
-
-    public init(file: String?, line: Int) {
-        self.file = file
-        self.line = line
-    }
-
-    public var description: String { file.map { "\($0) line \(line)" } ?? "line \(line)" }
 }

@@ -1,3 +1,5 @@
+import CCCore
+
 /// EIP-55 mixed-case checksum addresses: a hex letter is uppercase when the
 /// matching nibble of keccak256(lowercase hex) is 8 or more.
 public enum ChecksumAddress {

@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// Decimal and hex text for UInt256, byte level: the decoder prints one per
 /// uint argument and the filter parses them back, so both avoid String math.
 extension UInt256 {

@@ -1,3 +1,5 @@
+import CCCore
+
 /// Turns `--from`/`--to` words into block numbers using the node: tags via
 /// `eth_getBlockByNumber`, `-N` from the head, times by binary search on
 /// block timestamps (about log2(head) header calls).

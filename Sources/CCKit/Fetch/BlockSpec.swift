@@ -1,3 +1,5 @@
+import CCCore
+
 /// One way to name a block on the command line (`--from`, `--to`):
 /// `19000000`, `0x121eac0`, `latest`, `safe`, `finalized`, `earliest`,
 /// `-1000` (1000 blocks below the head) or `2024-01-01T00:00:00Z` (the first

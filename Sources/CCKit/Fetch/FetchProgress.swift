@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// The progress line on stderr (only when stderr is a terminal) and the
 /// closing summary of `-v`.
@@ -49,12 +50,6 @@ public struct FetchProgress {
     }
 
     public var elapsed: Double { monotonicSeconds() - startedAt }
-}
-
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 func writeStderr(_ s: String) {

@@ -1,3 +1,7 @@
+import CCCore
+import CCJSON
+import CCStream
+
 extension FetchRun {
     /// With `--checkpoint FILE` and the file present: checks it belongs to this
     /// chain and filter and that its block is still canonical, and returns the

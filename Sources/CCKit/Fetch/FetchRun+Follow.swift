@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 extension FetchRun {
     /// Blocks a single tracked follow step covers; a longer catch-up goes through the concurrent fetcher first.
@@ -54,7 +55,7 @@ extension FetchRun {
             if !tick() { throw stopError() }
             let left = until - monotonicSeconds()
             if left <= 0 { return }
-            usleep(useconds_t(min(left, 0.05) * 1_000_000))
+            try StopSleep.sleep(seconds: min(left, StopSleep.slice))
         }
     }
 

@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCJSON
+import CCStream
 
 /// A response that breaks the promises of `eth_getLogs`: a log outside the
 /// asked range or filter, out of order, twice, or malformed. The worker asks
@@ -109,7 +111,7 @@ public struct LogBatchProcessor: Sendable {
                 prevBlock = f.block
                 prevIndex = f.logIndex
                 prevHash = f.blockHash
-                writeLine(log, hasTimestamp: f.hasTimestamp, block: f.block, into: &out, timestamp: timestamp)
+                writeLine(log, f, into: &out, timestamp: timestamp)
                 if recordSpans {
                     summary.spans.append(
                         LogSpan(
@@ -137,6 +139,7 @@ public struct LogBatchProcessor: Sendable {
         var logIndex: UInt64
         var blockHash: Word32
         var hasTimestamp: Bool
+        var members: RawLogMembers
     }
 
     /// The fast path over the raw bytes (see `RawLog`); nil to take the general path.
@@ -193,7 +196,7 @@ public struct LogBatchProcessor: Sendable {
             }
             p += 1
         }
-        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: r.hasTimestamp)
+        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: r.hasTimestamp, members: r.members)
     }
 
     /// One pass over the log's members: presence, shape, range and filter.
@@ -207,17 +210,21 @@ public struct LogBatchProcessor: Sendable {
         var topics: JSONValue?
         var removed = false
         var hasTimestamp = false
+        var members = RawLogMembers()
+        let base = log.raw.baseAddress!
         log.forEachMember { key, value in
-            let k = key.stringContents
-            guard k.count >= 4 else { return }
-            switch (k.count, k[0]) {
-            case (11, UInt8(ascii: "b")): block = value.quantity  // blockNumber
-            case (8, UInt8(ascii: "l")): index = value.quantity  // logIndex
-            case (9, UInt8(ascii: "b")): hash = Word32(hex: value.stringContents, byteCount: 32)  // blockHash
-            case (7, UInt8(ascii: "a")): address = Word32(hex: value.stringContents, byteCount: 20)
-            case (6, UInt8(ascii: "t")): topics = value
-            case (7, UInt8(ascii: "r")): removed = value.bool == true
-            case (14, UInt8(ascii: "b")): hasTimestamp = true  // blockTimestamp
+            // Exact keys (escapes resolved), first occurrence wins, as in the fast path.
+            guard let field = RawLogKey(key: key), !members.has(field) else { return }
+            let s = base.distance(to: value.raw.baseAddress!)
+            members.set(field, s, s + value.raw.count)
+            switch field {
+            case .blockNumber: block = value.quantity
+            case .logIndex: index = value.quantity
+            case .blockHash: hash = Word32(hex: value.stringContents, byteCount: 32)
+            case .address: address = Word32(hex: value.stringContents, byteCount: 20)
+            case .topics: topics = value
+            case .removed: removed = value.bool == true
+            case .blockTimestamp: hasTimestamp = true
             default: break
             }
         }
@@ -253,28 +260,19 @@ public struct LogBatchProcessor: Sendable {
         if bad {
             throw LogValidationError("log \(block)/\(index) has topics that are malformed or do not match the filter")
         }
-        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: hasTimestamp)
+        return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: hasTimestamp, members: members)
     }
 
+    /// Writes the log with its Record 1 members only (see `RawLogMembers`), then
+    /// `chainId` and, when asked and known, `blockTimestamp`.
     @inline(__always)
     func writeLine(
-        _ log: JSONValue, hasTimestamp: Bool, block: UInt64, into out: inout [UInt8], timestamp: (UInt64) -> UInt64?
+        _ log: JSONValue, _ f: Fields, into out: inout [UInt8], timestamp: (UInt64) -> UInt64?
     ) {
-        let raw = log.raw
-        // Drop the closing brace (and any space before it) to add members.
-        var end = raw.count - 1
-        while end > 1, isSpace(raw[end - 1]) { end -= 1 }
-        let body = UnsafeBufferPointer(rebasing: raw[0..<end])
-        // Raw newlines can only be whitespace between tokens (JSON strings escape them).
-        if let base = body.baseAddress,
-            memchr(base, 0x0A, body.count) != nil || memchr(base, 0x0D, body.count) != nil
-        {
-            appendCompacted(body, to: &out)
-        } else {
-            out.append(contentsOf: body)
-        }
+        out.append(UInt8(ascii: "{"))
+        f.members.appendMembers(of: log.raw, to: &out)
         out.append(contentsOf: chainIdMember)
-        if withTimestamps && !hasTimestamp, let ts = timestamp(block) {
+        if withTimestamps && !f.hasTimestamp, let ts = timestamp(f.block) {
             appendHexMember(",\"blockTimestamp\":\"0x", ts, to: &out)
         }
         out.append(UInt8(ascii: "}"))

@@ -1,4 +1,5 @@
 import Foundation
+import CCCore
 
 /// The lines of one completed range, ready to write in block order.
 public struct RangeOutput: Sendable {

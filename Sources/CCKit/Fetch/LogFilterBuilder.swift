@@ -1,4 +1,7 @@
 import Foundation
+import CCABI
+import CCCore
+import CCEthereum
 
 extension LogFilter {
     /// Builds the filter from the command line's words:

@@ -1,3 +1,5 @@
+import CCJSON
+
 /// What cc-fetch needs from a node. `RPCLogNode` implements it over the
 /// JSON-RPC client (retries, rate limit, endpoint fallback all live there);
 /// tests use in-memory nodes. One instance per worker thread.

@@ -1,3 +1,6 @@
+import CCJSON
+import CCCore
+
 /// `cc-fetch probe`: what an endpoint is and what it accepts.
 public struct ProbeReport: Sendable {
     public var chainId: UInt64 = 0

@@ -1,3 +1,7 @@
+import CCCore
+import CCJSON
+import CCRPC
+
 /// `LogNode` over the RPC layer's `RPCClient` (retries, `--rps`, endpoint
 /// failover and batches live there). One per worker thread.
 public final class RPCLogNode: LogNode {

@@ -1,4 +1,4 @@
-import Foundation
+import CCCore
 
 /// The meeting point of the fetch workers and the writer: workers take
 /// ranges from the planner and hand back results; the writer takes results
@@ -9,7 +9,7 @@ import Foundation
 /// `@unchecked Sendable`: every stored property is read and written only
 /// while holding `condition`, which is the whole point of the type.
 public final class RangeScheduler<Result>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Monitor()
     private var planner: RangePlanner
     private var buffer: ReorderBuffer<Result>
     private var outstanding = 0
@@ -26,7 +26,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
         self.closed = closed
     }
 
-    public var chunkSize: UInt64 { condition.withLock { planner.chunkSize } }
+    public var chunkSize: UInt64 { condition.locked { planner.chunkSize } }
 
     /// Up to `max` consecutive ranges for one worker, or nil when the run is
     /// over for workers (everything handed out, a failure, or a stop).
@@ -50,7 +50,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// A worker's answer for `range`.
     public func complete(_ range: BlockRange, _ result: Result, logs: Int, seconds: Double) {
-        condition.withLock {
+        condition.locked {
             planner.succeeded(range, logs: logs, seconds: seconds)
             buffer.insert(range, result)
             condition.broadcast()
@@ -59,7 +59,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// The provider refused `range` as too large. False when it cannot be split.
     public func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
-        condition.withLock {
+        condition.locked {
             let before = planner.requeuedCount
             let ok = planner.refused(range, why)
             // The refused range is replaced by its pieces, each written separately.
@@ -71,7 +71,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// Ends the run with an error; the writer sees it after what is already in order.
     public func fail(_ error: Error) {
-        condition.withLock {
+        condition.locked {
             if failure == nil { failure = error }
             condition.broadcast()
         }
@@ -79,7 +79,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// Stop asking (a signal): workers finish, the writer flushes what is complete.
     public func stop() {
-        condition.withLock {
+        condition.locked {
             stopped = true
             condition.broadcast()
         }
@@ -87,7 +87,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// Allows ranges up to `block` (follow mode).
     public func extend(to block: UInt64) {
-        condition.withLock {
+        condition.locked {
             planner.extend(to: block)
             condition.broadcast()
         }
@@ -95,7 +95,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// No more `extend`: the run ends once everything handed out is written.
     public func close() {
-        condition.withLock {
+        condition.locked {
             closed = true
             condition.broadcast()
         }
@@ -116,7 +116,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     public func next(timeout: Double) -> Next {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        let deadline = monotonicSeconds() + timeout
         while true {
             if let item = buffer.popReady() {
                 outstanding -= 1
@@ -128,10 +128,10 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
             if planner.isExhausted && outstanding == 0 {
                 return closed ? .finished : .idle
             }
-            if !condition.wait(until: deadline) { return .waiting }
+            if !condition.wait(untilSeconds: deadline) { return .waiting }
         }
     }
 
     /// First block not written yet.
-    public var nextBlock: UInt64 { condition.withLock { buffer.nextBlock } }
+    public var nextBlock: UInt64 { condition.locked { buffer.nextBlock } }
 }

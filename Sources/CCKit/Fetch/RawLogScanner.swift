@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCStream
 
 /// The fast path of `LogBatchProcessor`: finds the members a check needs in
 /// the bytes of one log object, without building values. The bytes were
@@ -23,6 +24,8 @@ struct RawLog {
     var hasTopics = false
     var removed = false
     var hasTimestamp = false
+    /// Where each Record 1 member's value is, first occurrence only: what cc-fetch writes.
+    var members = RawLogMembers()
 
     func topic(_ i: Int) -> (Int, Int) {
         switch i {
@@ -121,13 +124,19 @@ struct RawLog {
             guard i < b.count else { return nil }
             let vs = i
             let isString = b[vs] == 0x22
-            let klen = ke - ks
-            let k0 = klen > 0 ? b[ks] : 0
-            if klen == 6 && k0 == UInt8(ascii: "t") {  // topics
+            // Exact keys, first occurrence wins; anything else is skipped (and not written).
+            guard let field = RawLogKey(exactly: UnsafeBufferPointer(rebasing: b[ks..<ke])),
+                !r.members.has(field)
+            else {
+                i = endOfValue(b, vs)
+                continue
+            }
+            if field == .topics {
                 r.hasTopics = true
                 guard b[vs] == UInt8(ascii: "[") else {
                     r.topicsMalformed = true
                     i = endOfValue(b, vs)
+                    r.members.set(field, vs, i)
                     continue
                 }
                 i = vs + 1
@@ -147,17 +156,19 @@ struct RawLog {
                         i = endOfValue(b, i)
                     }
                 }
+                r.members.set(field, vs, i)
                 continue
             }
             i = endOfValue(b, vs)
+            r.members.set(field, vs, i)
             let (s, e) = isString ? (vs + 1, i - 1) : (vs, i)
-            switch (klen, k0) {
-            case (11, UInt8(ascii: "b")): r.blockNumber = (s, e, isString)
-            case (8, UInt8(ascii: "l")): r.logIndex = (s, e, isString)
-            case (9, UInt8(ascii: "b")): if isString { r.blockHash = (s, e) }
-            case (7, UInt8(ascii: "a")): if isString { r.address = (s, e) }
-            case (7, UInt8(ascii: "r")): r.removed = b[vs] == UInt8(ascii: "t")
-            case (14, UInt8(ascii: "b")): r.hasTimestamp = true
+            switch field {
+            case .blockNumber: r.blockNumber = (s, e, isString)
+            case .logIndex: r.logIndex = (s, e, isString)
+            case .blockHash: if isString { r.blockHash = (s, e) }
+            case .address: if isString { r.address = (s, e) }
+            case .removed: r.removed = b[vs] == UInt8(ascii: "t")
+            case .blockTimestamp: r.hasTimestamp = true
             default: break
             }
         }
@@ -196,5 +207,57 @@ struct RawLog {
         var bad: UInt8 = 0
         for k in (s + 2)..<e { bad |= hexNibble(b[k]) & 0xF0 }
         return bad == 0
+    }
+}
+
+/// The value spans (offsets into the log object's bytes) of the Record 1
+/// members of one log, first occurrence of each key. cc-fetch writes exactly
+/// these members, in the node's order, so a node (or a proxy) that adds keys —
+/// `$cc`, `event`, `args` — cannot make a log pass for a control record or a
+/// decoded event downstream.
+struct RawLogMembers {
+    private var start = InlineArray<11, Int>(repeating: -1)
+    private var end = InlineArray<11, Int>(repeating: -1)
+
+    @inline(__always) func has(_ k: RawLogKey) -> Bool { start[k.rawValue] >= 0 }
+
+    @inline(__always) mutating func set(_ k: RawLogKey, _ s: Int, _ e: Int) {
+        start[k.rawValue] = s
+        end[k.rawValue] = e
+    }
+
+    /// Appends `"key":value` for every member found but `chainId` (cc-fetch writes its
+    /// own), in the order the node sent them, comma-separated, compacting values that
+    /// hold raw whitespace (a pretty-printing node must not break NDJSON framing).
+    func appendMembers(of b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var order = InlineArray<11, Int>(repeating: 0)
+        var n = 0
+        for k in 0..<11 where start[k] >= 0 && k != RawLogKey.chainId.rawValue {
+            var j = n
+            while j > 0 && start[order[j - 1]] > start[k] {
+                order[j] = order[j - 1]
+                j -= 1
+            }
+            order[j] = k
+            n += 1
+        }
+        for x in 0..<n {
+            let k = order[x]
+            if x > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(0x22)
+            let name = RawLogKey(rawValue: k)!.name
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(0x22)
+            out.append(UInt8(ascii: ":"))
+            let v = UnsafeBufferPointer(rebasing: b[start[k]..<end[k]])
+            if let base = v.baseAddress, b[start[k]] != 0x22,
+                memchr(base, 0x0A, v.count) != nil || memchr(base, 0x0D, v.count) != nil
+                    || memchr(base, 0x20, v.count) != nil || memchr(base, 0x09, v.count) != nil
+            {
+                appendCompacted(v, to: &out)
+            } else {
+                out.append(contentsOf: v)
+            }
+        }
     }
 }

@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// Development and benchmark mode (`cc-fetch --replay FILE`, hidden): feeds
 /// saved `eth_getLogs` answers — one per line, either a JSON-RPC response
 /// object with `result` or the bare array — through the same parse, check

@@ -1,3 +1,5 @@
+import CCCore
+
 /// When aggregated rows are written.
 public enum AggregationWindow: Equatable, Sendable {
     /// One window over the whole input, written at the end.

@@ -1,3 +1,5 @@
+import CCJSON
+
 /// Running state of `--group-by`/`--agg`: groups of the open window, and the
 /// rows they become when the window closes. Sums are exact Int512.
 /// A class: the stream loop holds one and mutates it per event, and a

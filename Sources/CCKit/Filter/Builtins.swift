@@ -1,3 +1,7 @@
+import CCCore
+import CCEthereum
+import CCJSON
+
 /// The language's functions. Every function returns null when an argument
 /// it needs is null (so a missing field never stops a filter), except
 /// `coalesce`, whose job is nulls.

@@ -1,3 +1,5 @@
+import CCJSON
+
 /// Everything cc-filter does to one event, compiled once from the command
 /// line: predicates (all must hold), then `--map`, `--set`, `--del`.
 public struct FilterProgram {

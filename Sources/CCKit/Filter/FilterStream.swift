@@ -3,6 +3,9 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
+import CCStream
 
 /// Options of one cc-filter run that are not part of the program.
 public struct FilterStreamOptions: Sendable {

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCJSON
 
 /// Runs compiled expressions against one event at a time. One VM per
 /// thread; it keeps its stack and regex cache between events so the

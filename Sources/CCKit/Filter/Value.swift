@@ -1,3 +1,5 @@
+import CCJSON
+
 /// A value while a program runs. Values read from the event stay `.json`
 /// views into the input line until an operation needs them in another form,
 /// so `event == "Transfer"` compares bytes and never builds a String.

@@ -3,9 +3,9 @@
 /// lazy-initialisation check and no reference count per access (an array in a
 /// `static let` costs both, about 1% of decoding a Transfer).
 @usableFromInline
-enum DigitPairs {
+package enum DigitPairs {
     @usableFromInline
-    static let text: StaticString = """
+    package static let text: StaticString = """
         0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
         5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
         """

@@ -60,10 +60,10 @@ func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: 
 /// 10 ns for a raw log). To read many fields, one `forEachMember` pass with a
 /// switch on the key is cheaper still.
 public struct JSONValue {
-    let tape: JSONTape
-    let index: Int
+    package let tape: JSONTape
+    package let index: Int
 
-    init(tape: JSONTape, index: Int) {
+    package init(tape: JSONTape, index: Int) {
         self.tape = tape
         self.index = index
     }
@@ -115,7 +115,7 @@ public struct JSONValue {
     /// `index`, or -1. Takes the tape as a parameter so that hot paths can
     /// walk a document without a reference count per step.
     @inline(__always)
-    static func memberIndex(_ t: JSONTape, _ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
+    package static func memberIndex(_ t: JSONTape, _ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
         let entries = t.entries
         let e = entries[index]
         guard e.kindBits == JSONKind.object.rawValue else { return -1 }

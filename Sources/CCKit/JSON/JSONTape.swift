@@ -9,24 +9,24 @@
 /// Children follow their container directly, so walking an object's members
 /// is `i += 1` for a key and `i = entries[i].next` to hop over a value of any
 /// size: lookups never look at the line's bytes again except to compare keys.
-struct TapeEntry {
+package struct TapeEntry {
     /// Byte offset of the value's first byte (the quote of a string).
-    var start: UInt32
+    package var start: UInt32
     /// Byte offset one past the value's last byte.
-    var end: UInt32
+    package var end: UInt32
     /// Tape index one past this value's subtree.
-    var next: UInt32
+    package var next: UInt32
     /// kind (bits 0-2) | flags (bits 3-7) | member or element count (bits 8-31).
-    var meta: UInt32
+    package var meta: UInt32
 
-    static let hasEscapes: UInt32 = 1 << 3  // string contains a backslash
+    package static let hasEscapes: UInt32 = 1 << 3  // string contains a backslash
     static let nonInteger: UInt32 = 1 << 4  // number has a fraction or an exponent
     static let negative: UInt32 = 1 << 5  // number starts with '-'
     static let countUnit: UInt32 = 1 << 8
     /// meta at or above this has a saturated count (2^24 - 1): walk to count.
     static let countSaturated: UInt32 = 0xFFFF_FF00
 
-    @inline(__always) var kindBits: UInt8 { UInt8(truncatingIfNeeded: meta & 7) }
+    @inline(__always) package var kindBits: UInt8 { UInt8(truncatingIfNeeded: meta & 7) }
     @inline(__always) var count: Int { Int(meta >> 8) }
 }
 
@@ -35,15 +35,15 @@ struct TapeEntry {
 /// it hold a reference, so the tape lives as long as they do; the scanner of
 /// each thread reuses its tape as soon as nobody holds it any more, so the hot
 /// path allocates nothing per line.
-final class JSONTape {
+package final class JSONTape {
     /// Deeper documents are rejected: it bounds the container stack (and the
     /// recursion of `JSONWriter.value`), and no stream record is deeper than ~10.
     static let maxDepth = 512
 
-    var entries: UnsafeMutablePointer<TapeEntry>
+    package var entries: UnsafeMutablePointer<TapeEntry>
     var capacity: Int
     var count = 0
-    var base: UnsafePointer<UInt8>
+    package var base: UnsafePointer<UInt8>
     var length = 0
     /// Open containers, as tape indices; only used while scanning.
     let stack: UnsafeMutablePointer<UInt32>
@@ -61,7 +61,7 @@ final class JSONTape {
     /// that scan one after another on one thread (a batch of lines) share
     /// one, which keeps them compact and cache-friendly. `stack` must come
     /// from `allocateStack` and outlive the tape.
-    init(capacity: Int, sharedStack: UnsafeMutablePointer<UInt32>) {
+    package init(capacity: Int, sharedStack: UnsafeMutablePointer<UInt32>) {
         self.capacity = capacity
         entries = .allocate(capacity: capacity)
         stack = sharedStack
@@ -69,7 +69,7 @@ final class JSONTape {
         base = UnsafePointer(bitPattern: 1)!
     }
 
-    static func allocateStack() -> UnsafeMutablePointer<UInt32> { .allocate(capacity: maxDepth + 1) }
+    package static func allocateStack() -> UnsafeMutablePointer<UInt32> { .allocate(capacity: maxDepth + 1) }
 
     deinit {
         entries.deallocate()
@@ -77,7 +77,7 @@ final class JSONTape {
     }
 
     /// Validates `bytes` as exactly one JSON text and records its values.
-    func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) {
+    package func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) {
         count = 0
         length = 0
         guard let b = bytes.baseAddress, !bytes.isEmpty else {

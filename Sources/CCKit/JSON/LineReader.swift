@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// Reads NDJSON from a file descriptor: large reads into one reused buffer,
 /// lines handed out as views into it, so a line costs no allocation.

@@ -3,18 +3,12 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// Thrown when the reader of our output went away (EPIPE, e.g. `| head`).
 /// Commands end quietly with status 0 on it, as the stream contract says.
 public struct OutputClosed: Error, Sendable {
     public init() {}
-}
-
-/// Makes a write to a closed pipe fail with EPIPE instead of killing the
-/// process with SIGPIPE, so `OutputWriter` can turn it into `OutputClosed`
-/// (and flush nothing half-way). Every command calls this once at startup.
-public func ignoreSIGPIPE() {
-    signal(SIGPIPE, SIG_IGN)
 }
 
 /// Buffered output to a file descriptor.

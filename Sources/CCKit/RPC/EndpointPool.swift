@@ -1,3 +1,5 @@
+import CCCore
+
 /// The `--rpc` endpoints of one fetch, shared by every worker. Requests go to
 /// the least busy endpoint that is not resting; an endpoint that fails
 /// (throttles, errors, drops the connection) rests for a cooldown that
@@ -29,7 +31,7 @@ public final class EndpointPool: @unchecked Sendable {
     public let baseCooldown: Double
     public let maxCooldown: Double
     private let clock: any RPCClock
-    private let lock = RPCLock()
+    private let lock = Monitor()
     private var states: [State]
     private var nextStart = 0
 
@@ -50,7 +52,7 @@ public final class EndpointPool: @unchecked Sendable {
     /// `checkin`. When every endpoint rests, picks the one that wakes first and
     /// returns how long to wait for it.
     public func checkout() -> (index: Int, wait: Double) {
-        lock.withLock {
+        lock.locked {
             let now = clock.now()
             var best = -1
             var wake = -1
@@ -73,7 +75,7 @@ public final class EndpointPool: @unchecked Sendable {
 
     /// Gives back a checkout that sent nothing.
     public func release(_ index: Int) {
-        lock.withLock {
+        lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].inFlight = max(0, states[index].inFlight - 1)
             states[index].requests = max(0, states[index].requests - 1)
@@ -84,7 +86,7 @@ public final class EndpointPool: @unchecked Sendable {
     /// (only when there are others to take the work: a lone endpoint's pacing
     /// is the retry backoff's job).
     public func checkin(_ index: Int, failed: Bool, retryAfter: Double? = nil) {
-        lock.withLock {
+        lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].inFlight = max(0, states[index].inFlight - 1)
             if !failed {
@@ -103,25 +105,25 @@ public final class EndpointPool: @unchecked Sendable {
 
     /// True when some endpoint other than `index` could take a request right now.
     public func hasOtherReady(than index: Int) -> Bool {
-        lock.withLock {
+        lock.locked {
             let now = clock.now()
             return states.indices.contains { $0 != index && states[$0].restUntil <= now }
         }
     }
 
     public func isResting(_ index: Int) -> Bool {
-        lock.withLock { states.indices.contains(index) && states[index].restUntil > clock.now() }
+        lock.locked { states.indices.contains(index) && states[index].restUntil > clock.now() }
     }
 
     /// The largest batch worth sending to `index` (1: send requests one by one).
     public func batchLimit(_ index: Int) -> Int {
-        lock.withLock { states.indices.contains(index) ? states[index].batchLimit : 1 }
+        lock.locked { states.indices.contains(index) ? states[index].batchLimit : 1 }
     }
 
     /// The endpoint refused a batch of `size`: halve what it is sent, or stop
     /// batching to it altogether when it does not take batches at all.
     public func noteBatchRejected(_ index: Int, size: Int, disable: Bool) {
-        lock.withLock {
+        lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].batchLimit = disable ? 1 : max(1, min(states[index].batchLimit, size / 2))
         }
@@ -129,7 +131,7 @@ public final class EndpointPool: @unchecked Sendable {
 
     /// Requests and failures per endpoint, for the closing summary.
     public func counters(_ index: Int) -> (requests: Int, failures: Int) {
-        lock.withLock { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
+        lock.locked { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
     }
 
     /// `message` without anything that looks like the endpoint's key.

@@ -1,3 +1,5 @@
+import CCCore
+
 /// What an RPC failure means for the caller, whichever provider phrased it.
 public enum ProviderErrorKind: Equatable, Sendable {
     /// The block range was too wide for this provider: split it.

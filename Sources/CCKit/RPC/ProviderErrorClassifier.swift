@@ -1,3 +1,5 @@
+import CCHTTP
+
 /// Turns the many ways providers and clients report a failed call into one
 /// `ProviderErrorKind`, with the range the provider suggests when its message
 /// has one.

@@ -1,3 +1,7 @@
+import CCCore
+import CCHTTP
+import CCJSON
+
 extension RPCClient {
     /// Sends `calls` as JSON-RPC batches of up to `maxBatch` requests
     /// (`--batch N`). `handle(i, result)` runs once for every call that
@@ -28,8 +32,8 @@ extension RPCClient {
                 return refusals
             }
             let chunk = Array(pending.prefix(limit))
-            rateLimiter?.acquire(chunk.count)
-            if wait > 0 { clock.sleep(seconds: wait) }
+            try rateLimiter?.acquire(chunk.count)
+            if wait > 0 { try clock.sleep(seconds: wait) }
             let firstID = takeIDs(chunk.count)
             var body = JSONWriter(capacity: 256 * chunk.count)
             body.raw("[")

@@ -1,3 +1,7 @@
+import CCCore
+import CCHTTP
+import CCJSON
+
 /// One JSON-RPC request: a method and its params array as JSON text.
 public struct RPCCall: Sendable, Equatable {
     public var method: String
@@ -87,9 +91,9 @@ public final class RPCClient {
         appendRequest(&body, call, id: id)
         var retries = 0
         while true {
-            rateLimiter?.acquire()
+            try rateLimiter?.acquire()
             let (index, wait) = pool.checkout()
-            if wait > 0 { clock.sleep(seconds: wait) }
+            if wait > 0 { try clock.sleep(seconds: wait) }
             let attempt: Attempt<R>
             do {
                 attempt = try send(body.bytes, id: id, endpoint: index, handle)
@@ -271,7 +275,7 @@ public final class RPCClient {
         onRetry?(
             "\(method) on \(name): \(shown); retry \(retries)/\(policy.maxRetries)"
                 + (delay > 0 ? " in \(formatSeconds(delay))" : ""))
-        if delay > 0 { clock.sleep(seconds: delay) }
+        if delay > 0 { try clock.sleep(seconds: delay) }
     }
 
     private func advice(_ kind: ProviderErrorKind) -> String {

@@ -1,3 +1,5 @@
+import CCCore
+
 /// `--rps N`: at most N requests per second across every worker that shares
 /// the bucket. Each request takes one token; tokens refill continuously at
 /// the rate, up to `burst`. A request that finds none reserves the next one
@@ -9,7 +11,7 @@ public final class TokenBucket: @unchecked Sendable {
     public let rate: Double
     public let burst: Double
     private let clock: any RPCClock
-    private let lock = RPCLock()
+    private let lock = Monitor()
     private var tokens: Double
     private var last: Double
 
@@ -25,7 +27,7 @@ public final class TokenBucket: @unchecked Sendable {
 
     /// Takes `count` tokens and returns how long the caller must wait before using them.
     public func reserve(_ count: Int = 1) -> Double {
-        lock.withLock {
+        lock.locked {
             let now = clock.now()
             tokens = min(burst, tokens + max(0, now - last) * rate)
             last = now
@@ -36,8 +38,8 @@ public final class TokenBucket: @unchecked Sendable {
 
     /// Blocks until the caller may send `count` calls (a batch counts each of
     /// its calls: that is how providers meter them).
-    public func acquire(_ count: Int = 1) {
+    public func acquire(_ count: Int = 1) throws(ChainCastError) {
         let wait = reserve(count)
-        if wait > 0 { clock.sleep(seconds: wait) }
+        if wait > 0 { try clock.sleep(seconds: wait) }
     }
 }

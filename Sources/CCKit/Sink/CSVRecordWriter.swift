@@ -1,3 +1,5 @@
+import CCJSON
+
 /// One CSV row per event (RFC 4180 quoting: a field with a comma, a quote or
 /// a line break is quoted, quotes doubled). Columns name top-level fields
 /// (`blockNumber`) or arguments (`args.value`); arrays and objects are

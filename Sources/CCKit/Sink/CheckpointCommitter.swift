@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCStream
 
 /// Drives a `Sink` from a stream of decoded events and checkpoint markers,
 /// and owns the one rule that makes reruns exact:
@@ -106,7 +108,7 @@ public final class CheckpointCommitter {
                 // Peek without waiting: a marker that is already read joins the commit.
                 timeout = 0
             } else if sink.pendingEvents > 0, let started = batchStarted {
-                let left = policy.flushInterval - (Monotonic.seconds() - started)
+                let left = policy.flushInterval - (monotonicSeconds() - started)
                 if left <= 0 {
                     try flush()
                 } else {
@@ -140,7 +142,7 @@ public final class CheckpointCommitter {
             // Only prepared when the sink takes rows (`SinkReader(rows:)`).
             guard let rows else { throw .internalError("line \(number): a prepared row for a sink without rows") }
             try checkChain(row.chainId, number)
-            if rows.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+            if rows.pendingEvents == 0 { batchStarted = monotonicSeconds() }
             try rows.append(row: row, from: batch)
             try counted(removed: row.removed)
             return
@@ -155,7 +157,7 @@ public final class CheckpointCommitter {
         case .badMarker(let error): throw error
         }
         try checkChain(event.chainId, number)
-        if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+        if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
         try sink.append(event)
         try counted(removed: event.removed)
     }
@@ -229,13 +231,5 @@ public final class CheckpointCommitter {
             Diagnostics.error(Self.tool, "checkpoint: block \(marker.blockNumber) (\(metrics.events) events so far)")
         }
         metrics.write(force: false)
-    }
-}
-
-enum Monotonic {
-    static func seconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -1,3 +1,6 @@
+import CCCore
+import CCStream
+
 /// Writes checkpoint files on a thread of its own, each after the sync that
 /// makes the data it names durable, so the sink's writer goes on with the
 /// next batch instead of waiting for three fsyncs per marker.

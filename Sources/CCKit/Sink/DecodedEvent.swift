@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
 
 /// The fields of one decoded-event record (stream contract, record 2) that a
 /// sink needs, as views into the input line: valid only inside the callback

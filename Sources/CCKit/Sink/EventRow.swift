@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// The columns of the `events` table for one decoded event, prepared by the
 /// reader thread (`SinkReader`) so that the writing thread only binds and
 /// steps: integers parsed, text unescaped and made valid UTF-8 (ill-formed

@@ -1,3 +1,5 @@
+import CCCore
+
 /// A file sink path such as `out/{event}/{date}-{from}-{to}.ndjson`.
 ///
 /// `{event}`, `{chainId}` and `{date}` (UTC day of the block timestamp) pick

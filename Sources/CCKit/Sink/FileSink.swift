@@ -3,6 +3,9 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
+import CCStream
 
 /// Writes events as NDJSON (each record exactly as received) or CSV, to one
 /// file or to files chosen by `{event}`, `{chainId}` and `{date}`, optionally

@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
 
 /// An open file whose written data can be forced to disk from any thread:
 /// how `CheckpointFileWriter` makes a sink's committed data durable before

@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
 
 /// One file the file sink writes: a buffered, append-only descriptor that
 /// knows how many bytes it has written and how far they are durable.

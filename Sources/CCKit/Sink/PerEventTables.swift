@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// `--tables per-event`: besides the `events` table, one typed table per
 /// event signature, created the first time the signature is seen, with one
 /// column per ABI argument.

@@ -5,6 +5,7 @@ import CSQLite
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// A thin owner of one `sqlite3*` connection. Everything the sink needs and
 /// nothing more: exec, prepared statements, WAL and a busy timeout so that

@@ -1,3 +1,7 @@
+import CCCore
+import CCJSON
+import CCStream
+
 /// Writes decoded events into one SQLite table (`events` unless `--table`),
 /// optionally also into one typed table per event signature.
 ///

@@ -3,6 +3,9 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCJSON
+import CCStream
 
 /// Input lines that `SinkReader` read and parsed, in input order, for the
 /// thread that writes them.

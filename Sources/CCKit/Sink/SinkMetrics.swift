@@ -3,6 +3,8 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCJSON
+import CCCore
 
 /// `--metrics-file`: counters in the Prometheus text exposition format,
 /// rewritten atomically (at most once a second, and at the end) so the node
@@ -61,7 +63,7 @@ public final class SinkMetrics {
     /// Best effort: metrics must never stop the data from flowing.
     public func write(force: Bool) {
         guard let path else { return }
-        let now = Monotonic.seconds()
+        let now = monotonicSeconds()
         if !force && now - lastWrite < 1 { return }
         lastWrite = now
         let tmp = "\(path).tmp.\(getpid())"

@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// The SQLite TEXT of a scanned JSON value: a string's contents, unescaped
 /// only when it holds escapes; any other kind as its exact JSON text (objects
 /// and arrays as they came in); always valid UTF-8 (ill-formed bytes become

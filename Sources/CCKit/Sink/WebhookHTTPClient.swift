@@ -1,4 +1,5 @@
 import CCurl
+import CCHTTP
 
 /// POSTs webhook batches over one libcurl easy handle (keep-alive between
 /// batches). Unlike the JSON-RPC transport it sends per-request headers

@@ -3,6 +3,10 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
+import CCHTTP
+import CCJSON
+import CCStream
 
 /// POSTs batches of events as JSON arrays, signed, with retries.
 ///
@@ -125,7 +129,7 @@ public final class WebhookSink: Sink {
 
     private func deliver() throws(ChainCastError) {
         let headers = try headers()
-        let started = Monotonic.seconds()
+        let started = monotonicSeconds()
         var attempt = 0
         while true {
             attempt += 1
@@ -156,7 +160,7 @@ public final class WebhookSink: Sink {
                 retryAfter = r.retryAfter()
             }
             // Transient: wait and try again, within the limits.
-            let elapsed = Monotonic.seconds() - started
+            let elapsed = monotonicSeconds() - started
             if let max = options.maxRetries, attempt > max {
                 throw .unavailable("webhook \(shownURL) unavailable after \(attempt) attempts: \(problem)")
             }
@@ -205,14 +209,14 @@ public final class WebhookSink: Sink {
 
     /// Sleeps in short slices so SIGINT/SIGTERM stop a long backoff.
     private func sleep(_ seconds: Double) throws(ChainCastError) {
-        let end = Monotonic.seconds() + seconds
+        let end = monotonicSeconds() + seconds
         while true {
             if let s = SignalState.pending {
                 throw ChainCastError(
                     SignalState.exitStatus(for: s),
                     "stopped while retrying the webhook; the undelivered batch will be sent again on the next run")
             }
-            let left = end - Monotonic.seconds()
+            let left = end - monotonicSeconds()
             if left <= 0 { return }
             let slice = min(left, 0.1)
             var ts = timespec(tv_sec: 0, tv_nsec: Int(slice * 1e9))

@@ -5,6 +5,7 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// The contents of a checkpoint file (stream contract, "Checkpoint file").
 public struct Checkpoint: Equatable, Sendable {

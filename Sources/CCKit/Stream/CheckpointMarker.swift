@@ -1,3 +1,6 @@
+import CCCore
+import CCJSON
+
 /// Record 3 of the stream contract:
 /// `{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0x…","filter":"3f9a…"}`.
 /// Every log matching the fetch's filter up to `blockNumber` was written above it.

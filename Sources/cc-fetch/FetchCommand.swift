@@ -1,8 +1,12 @@
 import ArgumentParser
-import CCKit
+import CCCLI
+import CCCore
+import CCFetch
+import CCJSON
+import CCStream
 import Foundation
 
-struct CCFetch: ChainCastCommand {
+struct FetchCommand: ChainCastCommand {
     static let toolName = "cc-fetch"
     static let configuration = CommandConfiguration(
         commandName: "cc-fetch",
@@ -33,6 +37,14 @@ struct CCFetch: ChainCastCommand {
     @OptionGroup(title: "Resume and follow") var resume: ResumeOptions
 
     @OptionGroup(title: "Output and tuning") var tuning: TuningOptions
+
+    /// Every usage check runs here, before the node is contacted: a missing start is 64 at once,
+    /// not after a full retry schedule against an endpoint that may be down.
+    func validate() throws {
+        if range.from == nil && resume.checkpoint == nil && !resume.follow && tuning.replay == nil {
+            throw ValidationError("say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+        }
+    }
 
     mutating func run() throws {
         SignalState.install()

@@ -1,3 +1,5 @@
+import CCCore
+
 /// The seam between the JSON-RPC client and the network: one HTTP POST of a
 /// request body, answered by a status, the headers the client cares about and
 /// the body. `CurlTransport` is the real one; tests plug in fakes.

@@ -1,3 +1,4 @@
+
 /// One header line as libcurl hands it to a header callback, shared by the
 /// RPC transport and the webhook client.
 enum HTTPHeaderLine: Equatable {

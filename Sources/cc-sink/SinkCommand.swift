@@ -1,7 +1,7 @@
 import ArgumentParser
-import CCKit
+import CCCLI
 
-struct CCSink: ChainCastCommand {
+struct SinkCommand: ChainCastCommand {
     static let toolName = "cc-sink"
     static let configuration = CommandConfiguration(
         commandName: "cc-sink",

@@ -19,4 +19,11 @@ public struct ChainCastError: Error, CustomStringConvertible, Sendable {
     public static func io(_ m: String) -> Self { .init(.ioError, m) }
     public static func tempFail(_ m: String) -> Self { .init(.tempFail, m) }
     public static func config(_ m: String) -> Self { .init(.config, m) }
+
+    /// A stop request (SIGINT/SIGTERM) met inside code whose errors are typed
+    /// `ChainCastError`: exits 130/143 with no message, like `StopRequested`.
+    package static func stopped(_ s: StopRequested) -> Self { .init(SignalState.exitStatus(for: s.signal), "") }
+
+    /// True for `stopped(_:)`: the command was asked to stop, nothing failed.
+    package var isStop: Bool { message.isEmpty && (status == .interrupted || status == .terminated) }
 }

@@ -11,20 +11,20 @@ private let curlGlobalInit: Void = {
 ///
 /// The handle keeps its connections between requests (keep-alive). Not
 /// thread-safe: the owner serialises requests.
-final class CurlEasy {
+package final class CurlEasy {
     /// What to do with a response body larger than a limit.
-    enum BodyLimit {
+    package enum BodyLimit {
         /// Abort the transfer: `.responseTooLarge`.
         case fail(Int)
         /// Keep the first bytes and read the rest to the end (bodies shown in messages).
         case truncate(Int)
     }
 
-    let handle: UnsafeMutableRawPointer
+    package let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let response: CurlResponse
 
-    init(userAgent: String, connectTimeout: Double, requestTimeout: Double, bodyLimit: BodyLimit)
+    package init(userAgent: String, connectTimeout: Double, requestTimeout: Double, bodyLimit: BodyLimit)
         throws(TransportError)
     {
         _ = curlGlobalInit
@@ -56,7 +56,7 @@ final class CurlEasy {
 
     /// One POST of `body` to `url`. Every HTTP status is a response; only
     /// transfer failures throw.
-    func post(url: String, body: [UInt8]) throws(TransportError) -> HTTPResponse {
+    package func post(url: String, body: [UInt8]) throws(TransportError) -> HTTPResponse {
         response.reset()
         errorBuffer[0] = 0
         cc_curl_setopt_str(handle, CURLOPT_URL, url)

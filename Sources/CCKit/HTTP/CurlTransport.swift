@@ -1,4 +1,5 @@
 import CCurl
+import CCCore
 
 /// `Transport` over one libcurl easy handle. The handle keeps its connections
 /// between requests (HTTP keep-alive, HTTP/2 over TLS when the server offers
@@ -31,7 +32,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 
     private let easy: CurlEasy
     private let headerList: UnsafeMutablePointer<curl_slist>?
-    private let lock = RPCLock()
+    private let lock = Monitor()
     public let options: Options
 
     public init(options: Options = Options()) throws(TransportError) {

@@ -6,7 +6,7 @@
 public enum Hex {
     /// Nibble value of an ASCII byte, 0xFF for anything that is not a hex digit.
     @usableFromInline
-    static let nibble: [UInt8] = {
+    package static let nibble: [UInt8] = {
         var t = [UInt8](repeating: 0xFF, count: 256)
         for i in 0..<10 { t[0x30 + i] = UInt8(i) }
         for i in 0..<6 {
@@ -29,7 +29,7 @@ public enum Hex {
     }()
 
     @usableFromInline
-    static let lowerDigits: StaticString = "0123456789abcdef"
+    package static let lowerDigits: StaticString = "0123456789abcdef"
 
     /// The bytes after an optional `0x`/`0X` prefix.
     @inlinable

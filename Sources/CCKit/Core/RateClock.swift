@@ -8,9 +8,9 @@
 public struct RateClock: Sendable {
     private let start: Double
 
-    public init() { start = RateClock.now() }
+    public init() { start = monotonicSeconds() }
 
-    public var elapsed: Double { RateClock.now() - start }
+    public var elapsed: Double { monotonicSeconds() - start }
 
     /// `1.20 s, 833333 lines/s`
     public func summary(count: Int, unit: String) -> String {
@@ -18,11 +18,5 @@ public struct RateClock: Sendable {
         let rate = Int((Double(count) / s).rounded())
         let secs = (s * 100).rounded() / 100
         return "\(secs) s, \(rate) \(unit)/s"
-    }
-
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
