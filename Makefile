@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev jq sqlite3 python3 hyperfine
+APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev jq sqlite3 python3 hyperfine mandoc groff-base
 BINARIES := cc-fetch cc-decode cc-filter cc-sink
 RELEASE_FLAGS := -c release --static-swift-stdlib
 DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all deps build release test bench lint format install uninstall demo clean
+.PHONY: all deps build release test bench lint man-check format install uninstall demo clean
 
 all: build
 
@@ -40,7 +40,15 @@ bench: release
 	CC_BIN_DIR="$(RELEASE_BIN)" bench/run-all.sh
 
 lint:
-	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests bench
+
+## man-check: every option of --help is in its man page with a description; the pages lint and render cleanly
+man-check: build
+	scripts/man-options "$(DEBUG_BIN)"
+	@for m in man/*.1 man/*.7; do \
+	  out=$$(mandoc -Tlint -W warning $$m 2>&1; groff -man -t -Tutf8 -ww -z $$m 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	done
 
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Package.swift Sources Tests

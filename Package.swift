@@ -57,10 +57,20 @@ let package = Package(
         layer("CCCLI", "CLI", ["CCCore", "CCJSON", "CCStream", argumentParser]),
         // The library product's one import: re-exports every layer for programs built on CCKit.
         .target(name: "CCKit", dependencies: layerNames.map { .target(name: $0) }, path: "Sources/CCKit/Exports"),
-        .executableTarget(name: "cc-fetch", dependencies: ["CCCore", "CCJSON", "CCStream", "CCHTTP", "CCRPC", "CCFetch", "CCCLI", argumentParser]),
-        .executableTarget(name: "cc-decode", dependencies: ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCCLI", argumentParser]),
-        .executableTarget(name: "cc-filter", dependencies: ["CCCore", "CCJSON", "CCStream", "CCFilter", "CCCLI", argumentParser]),
-        .executableTarget(name: "cc-sink", dependencies: ["CCCore", "CCJSON", "CCStream", "CCSink", "CCCLI", argumentParser]),
+        .executableTarget(
+            name: "cc-fetch",
+            dependencies: ["CCCore", "CCJSON", "CCStream", "CCHTTP", "CCRPC", "CCFetch", "CCCLI", argumentParser]),
+        .executableTarget(
+            name: "cc-decode",
+            dependencies: ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCCLI", argumentParser]),
+        .executableTarget(
+            name: "cc-filter", dependencies: ["CCCore", "CCJSON", "CCStream", "CCFilter", "CCCLI", argumentParser]),
+        .executableTarget(
+            name: "cc-sink", dependencies: ["CCCore", "CCJSON", "CCStream", "CCSink", "CCCLI", argumentParser]),
+        // Microbenchmarks of single layers (`make bench` runs them with the release build).
+        .executableTarget(name: "json-microbench", dependencies: ["CCCore", "CCJSON"], path: "bench/json-microbench"),
+        .executableTarget(
+            name: "eth-microbench", dependencies: ["CCCore", "CCEthereum"], path: "bench/eth-microbench"),
         .target(name: "CCTestSupport", dependencies: ["CCKit"], path: "Tests/TestSupport"),
         .testTarget(name: "FoundationTests", dependencies: testDependencies),
         .testTarget(name: "DecodeTests", dependencies: testDependencies),

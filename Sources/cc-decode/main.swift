@@ -1,3 +1,1 @@
-
-
 DecodeCommand.runAsChainCast()

@@ -42,7 +42,8 @@ struct FetchCommand: ChainCastCommand {
     /// not after a full retry schedule against an endpoint that may be down.
     func validate() throws {
         if range.from == nil && resume.checkpoint == nil && !resume.follow && tuning.replay == nil {
-            throw ValidationError("say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+            throw ValidationError(
+                "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
         }
     }
 
@@ -90,10 +91,7 @@ struct RangeOptions: ParsableArguments {
 
     func apply(to r: inout FetchRequest) throws {
         if let from { r.from = try BlockSpec(parsing: from) }
-        if let to {
-            r.to = try BlockSpec(parsing: to)
-            r.toGiven = true
-        }
+        if let to { r.to = try BlockSpec(parsing: to) }
         if let chain {
             guard let preset = ChainPreset.named(chain) else {
                 throw ChainCastError.usage(

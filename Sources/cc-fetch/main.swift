@@ -1,3 +1,1 @@
-
-
 FetchCommand.runAsChainCast()

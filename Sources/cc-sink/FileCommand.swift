@@ -74,11 +74,7 @@ struct FileCommand: ParsableCommand {
         options.rotateBlocks = rotateBlocks
         options.rotateBytes = rotateBytes.flatMap(ByteCount.parse)
         let sink = try FileSink(options)
-        do {
-            try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 100_000))
-        } catch let e as ChainCastError where e.message == OutputFile.closedMessage {
-            throw OutputClosed()
-        }
+        try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 100_000))
     }
 }
 

@@ -48,6 +48,12 @@ struct WebhookCommand: ParsableCommand {
         help: ArgumentHelp("Give up on a batch after retrying this long (default 10m).", valueName: "DURATION"))
     var maxRetryTime = "10m"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "First retry delay; each retry doubles it, with jitter, up to 30s (default 250ms).", valueName: "DURATION"))
+    var retryDelay = "250ms"
+
     @Option(name: .long, help: ArgumentHelp("Seconds for one request (default 30s).", valueName: "DURATION"))
     var timeout = "30s"
 
@@ -70,7 +76,10 @@ struct WebhookCommand: ParsableCommand {
     @OptionGroup var common: SinkOptions
 
     func validate() throws {
-        for (name, value) in [("--batch-wait", batchWait), ("--max-retry-time", maxRetryTime), ("--timeout", timeout)] {
+        for (name, value) in [
+            ("--batch-wait", batchWait), ("--max-retry-time", maxRetryTime), ("--timeout", timeout),
+            ("--retry-delay", retryDelay),
+        ] {
             if let v = value, DurationText.seconds(v) == nil {
                 throw ValidationError("\(name): expected a duration like 500ms, 2s or 10m, got '\(v)'")
             }
@@ -92,17 +101,11 @@ struct WebhookCommand: ParsableCommand {
         options.http.requestTimeout = DurationText.seconds(timeout) ?? 30
         options.http.caFile = cacert
         options.verbose = common.verbose
-        if let b = ProcessEnvironment.value("CC_WEBHOOK_INITIAL_BACKOFF"), let s = DurationText.seconds(b) {
-            options.initialBackoff = s
-        }
+        options.initialBackoff = DurationText.seconds(retryDelay) ?? 0.25
         let metrics = SinkMetrics(path: common.metricsFile, sink: "webhook")
         let sink = try WebhookSink(options, signer: signer, metrics: metrics)
         try common.run(
             sink, input: input, policy: common.policy(defaultBatchSize: 500, flushInterval: batchWait), metrics: metrics
         )
     }
-}
-
-enum ProcessEnvironment {
-    static func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 }

@@ -1,3 +1,1 @@
-
-
 SinkCommand.runAsChainCast()

@@ -6,7 +6,6 @@ import Testing
 @Suite("cc-sink webhook")
 struct WebhookSinkTests {
     static let key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
-    static let fast = ["CC_WEBHOOK_INITIAL_BACKOFF": "50ms"]
 
     /// Events delivered (2xx), counting each idempotency key once.
     static func delivered(_ requests: [WebhookReceiver.Request]) throws -> [String] {
@@ -68,7 +67,7 @@ struct WebhookSinkTests {
                 "webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--timeout", "1s", "-v", "--metrics-file",
                 dir + "/m.prom",
             ],
-            stdin: SinkTest.stream(from: 1, to: 6, markerEvery: 3), environment: Self.fast)
+            stdin: SinkTest.stream(from: 1, to: 6, markerEvery: 3))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Date().timeIntervalSince(start) >= 2.0)  // Retry-After: 1 and a 1 s timeout
         #expect(r.stderr.contains("HTTP 429"))
@@ -85,8 +84,11 @@ struct WebhookSinkTests {
         let dir = try SinkTest.tempDir()
         let r = try SinkTest.run(
             "cc-sink",
-            ["webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--dead-letter", dir + "/dead.ndjson"],
-            stdin: SinkTest.stream(from: 1, to: 3), environment: Self.fast)
+            [
+                "webhook", "--retry-delay", "50ms", receiver.url, "--checkpoint", dir + "/ck.json", "--dead-letter",
+                dir + "/dead.ndjson",
+            ],
+            stdin: SinkTest.stream(from: 1, to: 3))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("HTTP 422"))
         let dead = SinkTest.read(dir + "/dead.ndjson").split(separator: "\n").map(String.init)
@@ -100,8 +102,8 @@ struct WebhookSinkTests {
         let receiver = try WebhookReceiver(responses: ["200", "401"])
         let dir = try SinkTest.tempDir()
         let r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--checkpoint", dir + "/ck.json"],
-            stdin: SinkTest.stream(from: 1, to: 3), environment: Self.fast)
+            "cc-sink", ["webhook", "--retry-delay", "50ms", receiver.url, "--checkpoint", dir + "/ck.json"],
+            stdin: SinkTest.stream(from: 1, to: 3))
         #expect(r.status == 69)
         #expect(r.stderr.contains("refused a batch of 3 events: HTTP 401"), "\(r.stderr)")
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 1)
@@ -112,21 +114,21 @@ struct WebhookSinkTests {
         let receiver = try WebhookReceiver(responses: Array(repeating: "500", count: 40))
         let dir = try SinkTest.tempDir()
         var r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--checkpoint", dir + "/ck.json", "--max-retries", "2"],
-            stdin: SinkTest.stream(from: 1, to: 2), environment: Self.fast)
+            "cc-sink",
+            ["webhook", "--retry-delay", "50ms", receiver.url, "--checkpoint", dir + "/ck.json", "--max-retries", "2"],
+            stdin: SinkTest.stream(from: 1, to: 2))
         #expect(r.status == 69)
         #expect(r.stderr.contains("unavailable after 3 attempts: HTTP 500"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/ck.json"))
         r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--max-retry-time", "1s"], stdin: SinkTest.stream(from: 1, to: 2),
-            environment: Self.fast)
+            "cc-sink", ["webhook", "--retry-delay", "50ms", receiver.url, "--max-retry-time", "1s"],
+            stdin: SinkTest.stream(from: 1, to: 2))
         #expect(r.status == 69)
         #expect(r.stderr.contains("--max-retry-time 1s"), "\(r.stderr)")
         // Nothing listening at all.
         r = try SinkTest.run(
-            "cc-sink", ["webhook", "http://127.0.0.1:1/x", "--max-retries", "1"],
-            stdin: SinkTest.stream(from: 1, to: 1),
-            environment: Self.fast)
+            "cc-sink", ["webhook", "--retry-delay", "50ms", "http://127.0.0.1:1/x", "--max-retries", "1"],
+            stdin: SinkTest.stream(from: 1, to: 1))
         #expect(r.status == 69)
         #expect(r.stderr.contains("connection refused"), "\(r.stderr)")
     }
@@ -134,12 +136,14 @@ struct WebhookSinkTests {
     @Test("bad signing keys and header syntax are refused before anything is sent")
     func configErrors() throws {
         var r = try SinkTest.run(
-            "cc-sink", ["webhook", "http://127.0.0.1:1/x"], stdin: "", environment: ["CC_SIGNING_KEY": "0x1234"])
+            "cc-sink", ["webhook", "--retry-delay", "50ms", "http://127.0.0.1:1/x"], stdin: "",
+            environment: ["CC_SIGNING_KEY": "0x1234"])
         #expect(r.status == 78)
         #expect(r.stderr.contains("signing key must be 32 bytes"))
-        r = try SinkTest.run("cc-sink", ["webhook", "http://127.0.0.1:1/x", "-H", "nocolon"], stdin: "")
+        r = try SinkTest.run(
+            "cc-sink", ["webhook", "--retry-delay", "50ms", "http://127.0.0.1:1/x", "-H", "nocolon"], stdin: "")
         #expect(r.status == 64)
-        r = try SinkTest.run("cc-sink", ["webhook", "ftp://example.com/x"], stdin: "")
+        r = try SinkTest.run("cc-sink", ["webhook", "--retry-delay", "50ms", "ftp://example.com/x"], stdin: "")
         #expect(r.status == 64)
     }
 }
@@ -156,11 +160,13 @@ struct WebhookTLSTests {
         let receiver = try WebhookReceiver(tls: (dir + "/cert.pem", dir + "/key.pem"), log: dir + "/requests.ndjson")
         #expect(receiver.url.hasPrefix("https://"))
         var r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--max-retries", "0"], stdin: SinkTest.stream(from: 1, to: 1))
+            "cc-sink", ["webhook", "--retry-delay", "50ms", receiver.url, "--max-retries", "0"],
+            stdin: SinkTest.stream(from: 1, to: 1))
         #expect(r.status == 69)
         #expect(r.stderr.contains("TLS"), "\(r.stderr)")
         r = try SinkTest.run(
-            "cc-sink", ["webhook", receiver.url, "--cacert", dir + "/cert.pem"], stdin: SinkTest.stream(from: 1, to: 1))
+            "cc-sink", ["webhook", "--retry-delay", "50ms", receiver.url, "--cacert", dir + "/cert.pem"],
+            stdin: SinkTest.stream(from: 1, to: 1))
         #expect(r.status == 0, "\(r.stderr)")
         let logged = SinkTest.read(dir + "/requests.ndjson").split(separator: "\n")
         #expect(logged.count == 1)

@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// One `--abi SPEC` argument, resolved: the events it declares and, for the
 /// `0xADDRESS=SOURCE` form, the one contract they are bound to.

@@ -1,12 +1,12 @@
 import ArgumentParser
+import CCCore
+import CCJSON
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
 
 /// A Chain Cast command: an argument-parser command whose errors become the
 /// exit statuses of the stream contract instead of argument-parser's generic 1.
@@ -69,7 +69,7 @@ public enum CommandRunner {
     public static func status(for error: Error, tool: String, report: Bool) -> ExitStatus {
         switch error {
         case let e as ChainCastError:
-            if report && !e.isStop { Diagnostics.error(tool, e.message) }
+            if report && !e.isQuiet { Diagnostics.error(tool, e.message) }
             return e.status
         case is OutputClosed:
             return .ok

@@ -1,11 +1,12 @@
+import CCCore
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
-import CCStream
 
 /// The line loop every stream-reading stage (cc-decode, cc-filter) runs, so the
 /// contract's rules for ending a run are kept in one place:

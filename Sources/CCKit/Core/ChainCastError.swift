@@ -24,6 +24,10 @@ public struct ChainCastError: Error, CustomStringConvertible, Sendable {
     /// `ChainCastError`: exits 130/143 with no message, like `StopRequested`.
     package static func stopped(_ s: StopRequested) -> Self { .init(SignalState.exitStatus(for: s.signal), "") }
 
-    /// True for `stopped(_:)`: the command was asked to stop, nothing failed.
-    package var isStop: Bool { message.isEmpty && (status == .interrupted || status == .terminated) }
+    /// The reader of our standard output went away (EPIPE, `| head`), met where errors
+    /// are typed `ChainCastError`: a quiet 0, like `OutputClosed`.
+    package static var outputClosed: Self { .init(.ok, "") }
+
+    /// True for `stopped(_:)` and `outputClosed`: nothing failed, nothing to report.
+    package var isQuiet: Bool { message.isEmpty }
 }

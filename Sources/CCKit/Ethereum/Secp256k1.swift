@@ -1,5 +1,5 @@
-import CSecp256k1
 import CCCore
+import CSecp256k1
 
 /// ECDSA over secp256k1 the way Ethereum uses it: 65-byte r||s||v
 /// signatures, addresses as the last 20 bytes of keccak256(public key).

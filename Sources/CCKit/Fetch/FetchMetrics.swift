@@ -1,6 +1,6 @@
+import CCCore
 import Foundation
 import Synchronization
-import CCCore
 
 /// Counters a long fetch exposes to monitoring, written as Prometheus text
 /// (`--metrics-file`, for node_exporter's textfile collector) every few

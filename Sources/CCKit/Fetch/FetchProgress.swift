@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// The progress line on stderr (only when stderr is a terminal) and the
 /// closing summary of `-v`.

@@ -11,7 +11,6 @@ public struct FetchRequest: Sendable {
     public var chain: ChainPreset?
     public var from: BlockSpec?
     public var to: BlockSpec = .tag(.latest)
-    public var toGiven = false
     public var filter = LogFilter()
     public var checkpointPath: String?
     public var onReorg: OnReorg = .fail

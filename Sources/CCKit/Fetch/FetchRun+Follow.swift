@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 extension FetchRun {
     /// Blocks a single tracked follow step covers; a longer catch-up goes through the concurrent fetcher first.

@@ -1,7 +1,7 @@
-import Foundation
 import CCCore
 import CCJSON
 import CCStream
+import Foundation
 
 /// One `cc-fetch` run: checks the chain, resolves the range (or resumes from
 /// the checkpoint file), fetches it with `LogFetcher`, then follows the head

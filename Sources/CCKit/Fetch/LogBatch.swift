@@ -1,10 +1,11 @@
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
-import CCStream
 
 /// A response that breaks the promises of `eth_getLogs`: a log outside the
 /// asked range or filter, out of order, twice, or malformed. The worker asks
@@ -51,17 +52,6 @@ public struct LogBatchProcessor: Sendable {
         self.filter = filter
         self.chainIdMember = Array(",\"chainId\":\(chainId)".utf8)
         self.withTimestamps = withTimestamps
-    }
-
-    /// Block numbers (ascending, distinct) of logs that carry no `blockTimestamp`
-    /// of their own: the headers `--with-timestamps` must fetch.
-    public func blocksWithoutTimestamps(_ result: JSONValue) -> [UInt64] {
-        var blocks: [UInt64] = []
-        result.forEachElement { log in
-            guard log["blockTimestamp"] == nil, let n = log["blockNumber"]?.quantity else { return }
-            if blocks.last != n { blocks.append(n) }
-        }
-        return blocks
     }
 
     /// Validates and writes every log of `result` (the JSON array) for `range`.

@@ -1,5 +1,5 @@
-import Foundation
 import CCCore
+import Foundation
 
 /// The lines of one completed range, ready to write in block order.
 public struct RangeOutput: Sendable {

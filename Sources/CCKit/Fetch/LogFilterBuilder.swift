@@ -1,7 +1,7 @@
-import Foundation
 import CCABI
 import CCCore
 import CCEthereum
+import Foundation
 
 extension LogFilter {
     /// Builds the filter from the command line's words:

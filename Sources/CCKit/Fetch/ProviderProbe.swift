@@ -1,5 +1,5 @@
-import CCJSON
 import CCCore
+import CCJSON
 
 /// `cc-fetch probe`: what an endpoint is and what it accepts.
 public struct ProbeReport: Sendable {

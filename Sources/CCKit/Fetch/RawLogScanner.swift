@@ -1,9 +1,10 @@
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCStream
 
 /// The fast path of `LogBatchProcessor`: finds the members a check needs in
 /// the bytes of one log object, without building values. The bytes were

@@ -1,11 +1,12 @@
+import CCCore
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
-import CCStream
 
 /// Options of one cc-filter run that are not part of the program.
 public struct FilterStreamOptions: Sendable {

@@ -1,9 +1,10 @@
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
 
 /// Runs compiled expressions against one event at a time. One VM per
 /// thread; it keeps its stack and regex cache between events so the

@@ -1,5 +1,5 @@
-import CCurl
 import CCCore
+import CCurl
 
 /// `Transport` over one libcurl easy handle. The handle keeps its connections
 /// between requests (HTTP keep-alive, HTTP/2 over TLS when the server offers

@@ -1,4 +1,3 @@
-
 /// One header line as libcurl hands it to a header callback, shared by the
 /// RPC transport and the webhook client.
 enum HTTPHeaderLine: Equatable {

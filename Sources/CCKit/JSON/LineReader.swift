@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// Reads NDJSON from a file descriptor: large reads into one reused buffer,
 /// lines handed out as views into it, so a line costs no allocation.

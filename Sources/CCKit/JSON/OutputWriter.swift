@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// Thrown when the reader of our output went away (EPIPE, e.g. `| head`).
 /// Commands end quietly with status 0 on it, as the stream contract says.

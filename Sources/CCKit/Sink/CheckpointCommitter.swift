@@ -1,10 +1,11 @@
+import CCCore
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCStream
 
 /// Drives a `Sink` from a stream of decoded events and checkpoint markers,
 /// and owns the one rule that makes reruns exact:

@@ -1,10 +1,11 @@
+import CCCore
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
 
 /// The fields of one decoded-event record (stream contract, record 2) that a
 /// sink needs, as views into the input line: valid only inside the callback

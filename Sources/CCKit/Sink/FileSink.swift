@@ -1,11 +1,12 @@
+import CCCore
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
-import CCStream
 
 /// Writes events as NDJSON (each record exactly as received) or CSV, to one
 /// file or to files chosen by `{event}`, `{chainId}` and `{date}`, optionally

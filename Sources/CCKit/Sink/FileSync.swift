@@ -1,10 +1,11 @@
+import CCCore
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
 
 /// An open file whose written data can be forced to disk from any thread:
 /// how `CheckpointFileWriter` makes a sink's committed data durable before

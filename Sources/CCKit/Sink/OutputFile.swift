@@ -1,10 +1,11 @@
+import CCCore
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
 
 /// One file the file sink writes: a buffered, append-only descriptor that
 /// knows how many bytes it has written and how far they are durable.
@@ -28,9 +29,6 @@ public final class OutputFile {
     var finalPath: String?
 
     static let bufferLimit = 1 << 18
-    /// The message of the error a closed standard output raises; the command
-    /// turns it into a quiet exit 0 like every other stage.
-    public static let closedMessage = "standard output was closed"
 
     init(key: String, writePath: String, rotating: Bool, from: UInt64, truncateTo: Int?) throws(ChainCastError) {
         self.key = key
@@ -100,7 +98,7 @@ public final class OutputFile {
         guard !buffer.isEmpty else { return }
         let ok = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
         if !ok {
-            if errno == EPIPE { throw .io(Self.closedMessage) }
+            if errno == EPIPE { throw .outputClosed }
             throw .io("cannot write \(writePath): \(FileIO.errorText())")
         }
         buffer.removeAll(keepingCapacity: true)

@@ -1,3 +1,4 @@
+import CCCore
 import CSQLite
 
 #if canImport(Glibc)
@@ -5,7 +6,6 @@ import CSQLite
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// A thin owner of one `sqlite3*` connection. Everything the sink needs and
 /// nothing more: exec, prepared statements, WAL and a busy timeout so that

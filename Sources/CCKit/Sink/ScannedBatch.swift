@@ -1,11 +1,12 @@
+import CCCore
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCJSON
-import CCStream
 
 /// Input lines that `SinkReader` read and parsed, in input order, for the
 /// thread that writes them.

@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// NDJSON input for the sink. Unlike a plain line reader it waits for input
 /// with a timeout, because a sink must flush a batch when its interval is up

@@ -1,10 +1,11 @@
+import CCCore
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
-import CCCore
 
 /// `--metrics-file`: counters in the Prometheus text exposition format,
 /// rewritten atomically (at most once a second, and at the end) so the node

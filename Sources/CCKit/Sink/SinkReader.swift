@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// Reads and parses the sink's input on a thread of its own, so that parsing
 /// overlaps with writing: at full speed SQLite's B-trees and fsyncs take most

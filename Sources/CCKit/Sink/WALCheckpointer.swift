@@ -1,5 +1,5 @@
-import CSQLite
 import CCCore
+import CSQLite
 
 /// Folds the write-ahead log back into the database file on a thread and
 /// connection of its own, while the sink's connection goes on appending to

@@ -1,5 +1,5 @@
-import CCurl
 import CCHTTP
+import CCurl
 
 /// POSTs webhook batches over one libcurl easy handle (keep-alive between
 /// batches). Unlike the JSON-RPC transport it sends per-request headers

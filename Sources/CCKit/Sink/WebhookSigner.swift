@@ -1,6 +1,6 @@
-import Crypto
 import CCCore
 import CCEthereum
+import Crypto
 
 /// The signature headers of a webhook batch. HMAC-SHA256 and SHA-256 come
 /// from swift-crypto and secp256k1 from libsecp256k1: cryptographic

@@ -1,12 +1,13 @@
+import CCCore
+import CCHTTP
+import CCJSON
+import CCStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCHTTP
-import CCJSON
-import CCStream
 
 /// POSTs batches of events as JSON arrays, signed, with retries.
 ///

@@ -1,3 +1,4 @@
+import CCCore
 import Foundation
 
 #if canImport(Glibc)
@@ -5,7 +6,6 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// The contents of a checkpoint file (stream contract, "Checkpoint file").
 public struct Checkpoint: Equatable, Sendable {

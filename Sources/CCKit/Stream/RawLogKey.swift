@@ -1,9 +1,10 @@
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
 
 /// The members of a raw log (Record 1 of the stream contract), found by their
 /// exact key. Every reader of raw logs identifies members through this one

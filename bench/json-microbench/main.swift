@@ -1,5 +1,8 @@
+import CCCore
+import CCJSON
+
 // Hand-run microbenchmark of the JSON scanner and writer (not part of `make bench`,
-// which measures whole commands). Run: scripts/json-microbench.sh
+// which measures whole commands). Run: swift run -c release json-microbench [name-prefix]
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,7 +1,10 @@
+import CCCore
+import CCEthereum
+
 // Hand-run microbenchmark of the Ethereum foundation (hex, keccak, EIP-55,
 // 256-bit integers); not part of `make bench`, which measures whole commands.
 // Times are per-thread CPU time, so a busy machine skews them less.
-// Run: scripts/eth-microbench.sh
+// Run: swift run -c release eth-microbench
 import Glibc
 
 func now() -> Double {
@@ -19,7 +22,10 @@ var addrs: [[UInt8]] = []
 var st: UInt64 = 1
 for _ in 0..<4096 {
     var a = [UInt8](repeating: 0, count: 20)
-    for i in 0..<20 { st = st &* 6364136223846793005 &+ 1442695040888963407; a[i] = UInt8(truncatingIfNeeded: st >> 56) }
+    for i in 0..<20 {
+        st = st &* 6364136223846793005 &+ 1442695040888963407
+        a[i] = UInt8(truncatingIfNeeded: st >> 56)
+    }
     addrs.append(a)
 }
 let n = 1_000_000
