@@ -22,7 +22,6 @@ let package = Package(
         .executable(name: "cc-decode", targets: ["cc-decode"]),
         .executable(name: "cc-filter", targets: ["cc-filter"]),
         .executable(name: "cc-sink", targets: ["cc-sink"]),
-        .library(name: "CCKit", targets: ["CCKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,7 +54,7 @@ let package = Package(
             ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCHTTP", "CCurl", "CSQLite", crypto]),
         // The argument-parser glue only the four executables use.
         layer("CCCLI", "CLI", ["CCCore", "CCJSON", "CCStream", argumentParser]),
-        // The library product's one import: re-exports every layer for programs built on CCKit.
+        // One import of every layer for the test suites; deliberately not a product (README, Layout).
         .target(name: "CCKit", dependencies: layerNames.map { .target(name: $0) }, path: "Sources/CCKit/Exports"),
         .executableTarget(
             name: "cc-fetch",

@@ -1,5 +1,5 @@
-// The `CCKit` library product: one import for a program built on Chain Cast's layers.
-// The project's own targets import the layers they use, so the layering stays visible.
+// One import of every layer, for the test suites. The commands and the layers import
+// exactly the layers they use, so the layering stays visible and enforced.
 @_exported import CCABI
 @_exported import CCCLI
 @_exported import CCCore
