@@ -127,9 +127,12 @@ final class CompiledPath {
 final class FilterKeyTable {
     private(set) var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
     private(set) var strings: [[UInt8]] = []
+    /// A 20,000-term allowlist interns 20,000 constants: no linear search.
+    private var lookup: [[UInt8]: Int] = [:]
 
     func intern(_ key: [UInt8]) -> Int {
-        if let i = strings.firstIndex(of: key) { return i }
+        if let i = lookup[key] { return i }
+        lookup[key] = strings.count
         let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(key.count, 1))
         _ = buf.initialize(from: key)
         buffers.append(buf)
