@@ -113,6 +113,44 @@ struct FilterCommand: ChainCastCommand {
         SignalState.install()
         var input = self.input
         var files = (expression.map { [$0] } ?? []) + input.files
+        // Deep (generated) programs recurse deeply while compiling: see FilterLargeStack.
+        let (program, plan) = try FilterLargeStack.run { try compile(operands: &files) }
+        var options = FilterStreamOptions()
+        options.dropRaw = dropRaw
+        options.strict = strict
+        options.skipInvalid = input.skipInvalid
+        var stream = FilterStream(program: program, aggregation: plan, options: options)
+
+        input.files = files
+        _ = try input.openAll()  // a missing file is exit 66 before any output
+        let output = OutputWriter(fd: 1)
+        do {
+            try input.forEachLine { line, location in
+                if SignalState.shouldStop { try SignalState.checkpoint() }
+                try stream.process(line, at: location, output: output)
+            }
+            try stream.finish(output: output)
+        } catch is OutputClosed {
+            // The reader went away (`| head`): a quiet success, as the stream contract says.
+            return
+        } catch let e as StopRequested {
+            try? output.flush()
+            throw e
+        } catch let e as ChainCastError {
+            try? output.flush()
+            throw e
+        }
+        if verbosity.verbose {
+            Diagnostics.error(
+                "cc-filter",
+                "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
+                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
+        }
+    }
+
+    /// Compiles the predicates, reshaping and aggregation; takes the
+    /// expression operand out of `operands` when there is one.
+    private func compile(operands files: inout [String]) throws -> (FilterProgram, AggregationPlan?) {
         var program = FilterProgram()
         do {
             if file == nil && `where`.isEmpty {
@@ -171,37 +209,7 @@ struct FilterCommand: ChainCastCommand {
         } else if sort != nil || limit != nil {
             throw ChainCastError.usage("--sort and --limit order aggregate rows: they need --agg")
         }
-        var options = FilterStreamOptions()
-        options.dropRaw = dropRaw
-        options.strict = strict
-        options.skipInvalid = input.skipInvalid
-        var stream = FilterStream(program: program, aggregation: plan, options: options)
-
-        input.files = files
-        _ = try input.openAll()  // a missing file is exit 66 before any output
-        let output = OutputWriter(fd: 1)
-        do {
-            try input.forEachLine { line, location in
-                if SignalState.shouldStop { try SignalState.checkpoint() }
-                try stream.process(line, at: location, output: output)
-            }
-            try stream.finish(output: output)
-        } catch is OutputClosed {
-            // The reader went away (`| head`): a quiet success, as the stream contract says.
-            return
-        } catch let e as StopRequested {
-            try? output.flush()
-            throw e
-        } catch let e as ChainCastError {
-            try? output.flush()
-            throw e
-        }
-        if verbosity.verbose {
-            Diagnostics.error(
-                "cc-filter",
-                "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
-                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
-        }
+        return (program, plan)
     }
 }
 
