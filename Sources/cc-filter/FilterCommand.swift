@@ -61,11 +61,13 @@ struct FilterCommand: ChainCastCommand {
     var map: String?
 
     @Option(
-        name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
+        name: .long, parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
     var set: [String] = []
 
     @Option(
-        name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
+        name: .long, parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
     var del: [String] = []
 
     @Option(
