@@ -22,6 +22,7 @@ public enum FilterCompiler {
         c.out.resultType = t
         c.out.source = source
         c.out.maxStack = c.maxDepth + 4
+        c.out.trackPathUse()
         return c.out
     }
 }

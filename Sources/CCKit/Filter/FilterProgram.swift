@@ -12,6 +12,8 @@ public struct FilterProgram {
     /// copied to the output byte for byte.
     public var passesThroughVerbatim: Bool { map == nil && sets.isEmpty && deletes.isEmpty }
 
+    var setExpressions: [CompiledExpression] { sets.map(\.expr) }
+
     public mutating func addPredicate(_ source: String, origin: String) throws(FilterCompileError) {
         predicates.append(try FilterCompiler.compile(source, origin: origin))
     }

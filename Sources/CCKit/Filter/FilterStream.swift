@@ -33,6 +33,7 @@ public struct FilterStream {
     /// Raw logs an aggregating run did not pass.
     public private(set) var rawDropped = 0
     private var firstError: String? = nil
+    private var samples = FilterPathSamples()
 
     public init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
         self.program = program
@@ -91,6 +92,7 @@ public struct FilterStream {
             }
             return
         }
+        samples.consider(root, line)
         do {
             for p in program.predicates where !(try vm.test(p, root: root)) {
                 if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }
@@ -124,6 +126,15 @@ public struct FilterStream {
         }
     }
 
+    /// Every compiled expression of the run, for the unresolved-path report.
+    private var expressions: [CompiledExpression] {
+        var all = program.predicates
+        if let m = program.map { all.append(m) }
+        all += program.setExpressions
+        if let plan = aggregator?.plan { all += plan.keys + plan.aggregates.compactMap(\.argument) }
+        return all
+    }
+
     @inline(__always) static func isRawLog(_ root: JSONValue) -> Bool {
         root["topics"] != nil && root["event"] == nil
     }
@@ -135,6 +146,7 @@ public struct FilterStream {
             try writeRows(output)
         }
         try output.flush()
+        for w in samples.warnings(for: expressions, events: eventsIn) { Diagnostics.error("cc-filter", w) }
         if runtimeErrors > 0 {
             Diagnostics.error(
                 "cc-filter",
