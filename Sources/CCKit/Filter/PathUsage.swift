@@ -53,7 +53,11 @@ struct FilterPathSamples {
         var seen: Set<String> = []
         var missing: [String] = []
         for e in expressions {
-            for p in e.unresolvedPaths where seen.insert(p.display).inserted { missing.append(p.display) }
+            // `arr[9]` on short arrays is data, not a typo: only missing keys are named.
+            for p in e.unresolvedPaths {
+                guard case .key? = p.last, seen.insert(p.display).inserted else { continue }
+                missing.append(p.display)
+            }
         }
         guard !missing.isEmpty else { return [] }
         let known = knownPaths()
