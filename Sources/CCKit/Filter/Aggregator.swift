@@ -61,6 +61,9 @@ final class FilterAggregator {
     /// applied, so an event with a runtime error leaves no partial trace.
     /// Appends the rows of a window this event closed (block/time windows).
     func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
+        // The scratch values are views of this line: none may survive it
+        // (they would also keep the line's tape from being reused).
+        defer { argValues.removeAll(keepingCapacity: true) }
         let block = root["blockNumber"].flatMap { $0.quantity }
         var bucket: UInt64? = nil
         switch plan.window {
