@@ -220,7 +220,7 @@ struct FilterCommand: ChainCastCommand {
 let maxProgramBytes = 16 << 20
 
 /// Program files are small and read once; plain POSIX keeps Foundation out.
-private func readProgramFile(_ path: String) throws(ChainCastError) -> String? {
+private func readProgramFile(_ path: String) throws -> String? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -229,13 +229,14 @@ private func readProgramFile(_ path: String) throws(ChainCastError) -> String? {
     while true {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
         if n < 0 {
-            if errno == EINTR && !SignalState.shouldStop { continue }
+            try SignalState.checkpoint()  // a FIFO nobody writes: SIGTERM still stops us (143)
+            if errno == EINTR { continue }
             return nil
         }
         if n == 0 { break }
         bytes.append(contentsOf: buf[0..<n])
         if bytes.count > maxProgramBytes {
-            throw .usage("program file \(path) is larger than \(maxProgramBytes >> 20) MiB (cc-filter's limit)")
+            throw ChainCastError.usage("program file \(path) is larger than \(maxProgramBytes >> 20) MiB (cc-filter's limit)")
         }
     }
     return String(decoding: bytes, as: UTF8.self)
