@@ -21,7 +21,10 @@ struct FilterCommand: ChainCastCommand {
         discussion: """
             The first operand is the expression unless -f or --where is given (as with grep -e/-f), or \
             --map/--set/--del/--agg is given and the operand names an existing file; the other operands are \
-            input files (standard input when none, or '-').
+            input files (standard input when none, or '-'). An expression operand that looks like a file \
+            name (starts with /, ./, ../ or ~/, or ends in .json, .ndjson, .jsonl, .gz, .log, .txt or .csv) but names no file is \
+            refused (66): a mistyped input name is never read as a program. Write an expression that begins \
+            with '-' after '--' or with --where.
 
               cc-filter 'event == "Transfer" && args.value > 10**18'
               cc-filter --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
@@ -40,7 +43,7 @@ struct FilterCommand: ChainCastCommand {
     @OptionGroup var input: InputOptions
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
             "A predicate every passing event must satisfy (repeatable).",
             valueName: "EXPR"))
@@ -54,27 +57,31 @@ struct FilterCommand: ChainCastCommand {
     var file: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Replace each passing event by this object; write {..., key: expr} to keep the event's other fields.",
             valueName: "OBJECT-EXPR"))
     var map: String?
 
-    @Option(name: .long, help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
+    @Option(
+        name: .long, parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Set a field of each passing event (repeatable).", valueName: "KEY=EXPR"))
     var set: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
+    @Option(
+        name: .long, parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Delete a field of each passing event (repeatable).", valueName: "PATH"))
     var del: [String] = []
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Aggregate by these keys (comma-separated expressions).",
             valueName: "EXPR[,EXPR...]"))
     var groupBy: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Aggregates: count(), sum(x), min(x), max(x), avg(x), first(x), last(x), distinct(x), or {name: agg(x), …}.",
             valueName: "AGGREGATES"))
@@ -87,7 +94,19 @@ struct FilterCommand: ChainCastCommand {
             valueName: "WINDOW"))
     var window: String?
 
-    @Flag(help: "Drop raw (undecoded) logs instead of passing them through.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Order each window's aggregate rows by a column (key or an aggregate's name); nulls last.",
+            valueName: "COLUMN[:desc]"))
+    var sort: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write at most N aggregate rows per window (after --sort).", valueName: "N"))
+    var limit: Int?
+
+    @Flag(help: "Drop raw (undecoded) logs instead of passing them through (--agg always drops them).")
     var dropRaw = false
 
     @Flag(help: "Stop with exit status 65 at the first runtime error instead of dropping the event.")
@@ -99,6 +118,32 @@ struct FilterCommand: ChainCastCommand {
         SignalState.install()
         var input = self.input
         var files = (expression.map { [$0] } ?? []) + input.files
+        // Deep (generated) programs recurse deeply while compiling: see FilterLargeStack.
+        let (program, plan) = try FilterLargeStack.run { try compile(operands: &files) }
+        var options = FilterStreamOptions()
+        options.dropRaw = dropRaw
+        options.strict = strict
+        options.skipInvalid = input.skipInvalid
+        var stream = FilterStream(program: program, aggregation: plan, options: options)
+
+        input.files = files
+        let stage = try StreamStage(tool: "cc-filter", input: input, output: OutputWriter(fd: 1))
+        let output = stage.output
+        let finished = try stage.run(
+            { line, location in try stream.process(line, at: location, output: output) },
+            finish: { try stream.finish(output: output) })
+        guard finished else { return }
+        if verbosity.verbose {
+            Diagnostics.error(
+                "cc-filter",
+                "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
+                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
+        }
+    }
+
+    /// Compiles the predicates, reshaping and aggregation; takes the
+    /// expression operand out of `operands` when there is one.
+    private func compile(operands files: inout [String]) throws -> (FilterProgram, AggregationPlan?) {
         var program = FilterProgram()
         do {
             if file == nil && `where`.isEmpty {
@@ -110,11 +155,20 @@ struct FilterCommand: ChainCastCommand {
                         "missing EXPR: give an expression, --where EXPR or -f PROGRAM-FILE (see cc-filter --help)")
                 }
                 if let first = files.first, !(reshapesOnly && (first == "-" || access(first, F_OK) == 0)) {
+                    if looksLikeFileName(first) {
+                        if access(first, F_OK) == 0 {
+                            throw ChainCastError.usage(
+                                "missing EXPR: \(first) is an input file; give the expression first, or --where EXPR")
+                        }
+                        throw ChainCastError.noInput(
+                            "\(first): no such input file (an expression that looks like a file name must be given "
+                                + "with --where)")
+                    }
                     try program.addPredicate(files.removeFirst(), origin: "expression")
                 }
             }
             if let file {
-                guard let text = readTextFile(file) else {
+                guard let text = try readProgramFile(file) else {
                     throw ChainCastError.noInput("cannot read program file \(file)")
                 }
                 try program.addPredicate(text, origin: file)
@@ -137,34 +191,27 @@ struct FilterCommand: ChainCastCommand {
             let w = try window.map { s throws(ChainCastError) in try AggregationWindow(parsing: s) } ?? .end
             do {
                 plan = try AggregationPlan(groupBy: groupBy, aggregates: agg, window: w)
+                if let sort { try plan?.setSort(sort) }
             } catch {
                 throw ChainCastError.usage(error.rendered)
             }
+            if let limit {
+                guard limit > 0 else { throw ChainCastError.usage("--limit: expected a positive number, got \(limit)") }
+                plan?.limit = limit
+            }
+        } else if sort != nil || limit != nil {
+            throw ChainCastError.usage("--sort and --limit order aggregate rows: they need --agg")
         }
-        var options = FilterStreamOptions()
-        options.dropRaw = dropRaw
-        options.strict = strict
-        options.skipInvalid = input.skipInvalid
-        var stream = FilterStream(program: program, aggregation: plan, options: options)
-
-        input.files = files
-        let stage = try StreamStage(tool: "cc-filter", input: input, output: OutputWriter(fd: 1))
-        let output = stage.output
-        let finished = try stage.run(
-            { line, location in try stream.process(line, at: location, output: output) },
-            finish: { try stream.finish(output: output) })
-        guard finished else { return }
-        if verbosity.verbose {
-            Diagnostics.error(
-                "cc-filter",
-                "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
-                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
-        }
+        return (program, plan)
     }
 }
 
+/// Largest program file: a 20,000-address allowlist is ~1.2 MB; the cap
+/// keeps `-f /dev/zero` (or a log given by mistake) from eating memory.
+let maxProgramBytes = 16 << 20
+
 /// Program files are small and read once; plain POSIX keeps Foundation out.
-private func readTextFile(_ path: String) -> String? {
+private func readProgramFile(_ path: String) throws -> String? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -172,9 +219,29 @@ private func readTextFile(_ path: String) -> String? {
     var buf = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n < 0 {
+            try SignalState.checkpoint()  // a FIFO nobody writes: SIGTERM still stops us (143)
+            if errno == EINTR { continue }
+            return nil
+        }
         if n == 0 { break }
         bytes.append(contentsOf: buf[0..<n])
+        if bytes.count > maxProgramBytes {
+            throw ChainCastError.usage("program file \(path) is larger than \(maxProgramBytes >> 20) MiB (cc-filter's limit)")
+        }
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// An operand a person most likely meant as an input file: an absolute or
+/// ./ path, or a name ending in a data file's extension (`a/b` alone may be
+/// a division).
+func looksLikeFileName(_ s: String) -> Bool {
+    guard !s.isEmpty, s.utf8.allSatisfy({ c in
+        (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) || c == 46 || c == 45 || c == 95 || c == 47
+            || c == 126 || c >= 0x80
+    }) else { return false }
+    for p in ["/", "./", "../", "~/"] where s.hasPrefix(p) { return true }
+    let ext = s.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    return s.contains(".") && ["json", "ndjson", "jsonl", "ldjson", "gz", "zst", "log", "txt", "csv"].contains(ext)
 }

@@ -3,6 +3,10 @@
 struct ExprNode: Sendable {
     var kind: ExprKind
     var offset: Int
+    /// Height of the tree below and including this node, set by the parser,
+    /// which refuses programs deeper than `FilterParser.maxDepth`: every
+    /// later pass (folding, type checks, code generation) recurses on it.
+    var depth = 1
 }
 
 enum FilterBinaryOp: String, Sendable {

@@ -54,6 +54,35 @@ public struct AggregationPlan {
     var keys: [CompiledExpression] = []
     var aggregates: [AggregateSpec] = []
     public var window: AggregationWindow = .end
+    /// `--sort COLUMN[:desc]`: index into the row's columns (-1: the key).
+    var sortColumn: Int? = nil
+    var sortDescending = false
+    /// `--limit N`: rows per window, after sorting.
+    public var limit: Int? = nil
+
+    /// `--sort key`, `--sort sum:desc`, `--sort total:asc`: a column of the rows.
+    public mutating func setSort(_ text: String) throws(FilterCompileError) {
+        var name = Substring(text)
+        if name.hasSuffix(":desc") {
+            sortDescending = true
+            name = name.dropLast(5)
+        } else if name.hasSuffix(":asc") {
+            name = name.dropLast(4)
+        }
+        if name == "key" && !keys.isEmpty {
+            sortColumn = -1
+            return
+        }
+        if let i = aggregates.firstIndex(where: { $0.name == Array(name.utf8) }) {
+            sortColumn = i
+            return
+        }
+        let columns = (keys.isEmpty ? [] : ["key"]) + aggregates.map { String(decoding: $0.name, as: UTF8.self) }
+        throw FilterCompileError(
+            "no column \(filterQuoted(String(name))); the rows have \(columns.joined(separator: ", ")) "
+                + "(add :desc for largest first)",
+            at: 0, in: text, origin: "--sort")
+    }
 
     public init(groupBy: String?, aggregates text: String, window: AggregationWindow) throws(FilterCompileError) {
         self.window = window
@@ -96,6 +125,11 @@ public struct AggregationPlan {
             if used.contains(colName) {
                 throw FilterCompileError(
                     "duplicate column \(filterQuoted(String(decoding: colName, as: UTF8.self))); use --agg '{name: \(name)(…), …}'",
+                    at: node.offset, in: text, origin: "--agg")
+            }
+            if colName.first == FilterProgram.dollar {
+                throw FilterCompileError(
+                    FilterProgram.reservedKeyMessage(String(decoding: colName, as: UTF8.self)),
                     at: node.offset, in: text, origin: "--agg")
             }
             used.insert(colName)

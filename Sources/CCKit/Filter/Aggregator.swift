@@ -63,6 +63,9 @@ final class FilterAggregator {
     /// applied, so an event with a runtime error leaves no partial trace.
     /// Appends the rows of a window this event closed (block/time windows).
     func add(_ root: JSONValue, vm: inout FilterVM, rows: inout [FilterValue]) throws(FilterRuntimeError) {
+        // The scratch values are views of this line: none may survive it
+        // (they would also keep the line's tape from being reused).
+        defer { argValues.removeAll(keepingCapacity: true) }
         let block = root["blockNumber"].flatMap { $0.quantity }
         var bucket: UInt64? = nil
         switch plan.window {
@@ -206,6 +209,8 @@ final class FilterAggregator {
             window.set(Array("fromBlock".utf8), num(minBlock))
             window.set(Array("toBlock".utf8), num(maxBlock))
         }
+        var windowRows: [FilterValue] = []
+        var sortValues: [FilterValue] = []
         for (g, key) in order.enumerated() {
             var row = FilterObject()
             row.set(Array("window".utf8), .object(window))
@@ -221,9 +226,92 @@ final class FilterAggregator {
                 case .distinct: v = .int(Int512(acc.seen.count))
                 }
                 row.set(a.name, v)
+                if plan.sortColumn == i { sortValues.append(v) }
             }
-            rows.append(.object(row))
+            if plan.sortColumn == -1 { sortValues.append(key) }
+            windowRows.append(.object(row))
         }
+        if plan.sortColumn != nil {
+            let desc = plan.sortDescending
+            let ranked = windowRows.indices.sorted { x, y in
+                let c = Self.sortOrder(sortValues[x], sortValues[y], descending: desc)
+                return c != 0 ? c < 0 : x < y  // ties keep the order of first appearance
+            }
+            windowRows = ranked.map { windowRows[$0] }
+        }
+        if let limit = plan.limit, windowRows.count > limit { windowRows.removeLast(windowRows.count - limit) }
+        rows.append(contentsOf: windowRows)
+    }
+
+    /// `--sort`: numbers and numeric strings (sums, exact averages) by
+    /// value, other strings by bytes, other values by their JSON text;
+    /// nulls last in both directions.
+    static func sortOrder(_ a: FilterValue, _ b: FilterValue, descending: Bool) -> Int {
+        if a.isNull || b.isNull { return a.isNull == b.isNull ? 0 : (a.isNull ? 1 : -1) }
+        var c: Int
+        if let x = a.stringBytes ?? (a.isNumber ? a.textForm : nil),
+            let y = b.stringBytes ?? (b.isNumber ? b.textForm : nil),
+            let d = compareDecimalText(x, y)
+        {
+            c = d
+        } else if let d = try? FilterComparison.order(a, b, "--sort") {
+            c = d
+        } else {
+            var wa = JSONWriter(capacity: 64), wb = JSONWriter(capacity: 64)
+            a.writeJSON(to: &wa)
+            b.writeJSON(to: &wb)
+            c = wa.bytes.lexicographicallyPrecedes(wb.bytes) ? -1 : (wa.bytes == wb.bytes ? 0 : 1)
+        }
+        return descending ? -c : c
+    }
+
+    /// Two decimals `-?digits(.digits)?` compared exactly, whatever their
+    /// size; nil when either is something else.
+    static func compareDecimalText(_ x: [UInt8], _ y: [UInt8]) -> Int? {
+        func split(_ t: [UInt8]) -> (neg: Bool, int: ArraySlice<UInt8>, frac: ArraySlice<UInt8>)? {
+            var s = t[...]
+            let neg = s.first == UInt8(ascii: "-")
+            if neg { s = s.dropFirst() }
+            let dot = s.firstIndex(of: UInt8(ascii: "."))
+            var i = s[..<(dot ?? s.endIndex)]
+            var f = dot.map { s[($0 + 1)...] } ?? []
+            guard !i.isEmpty, i.allSatisfy(filterIsDigit), f.allSatisfy(filterIsDigit), dot == nil || !f.isEmpty
+            else { return nil }
+            while i.count > 1, i.first == UInt8(ascii: "0") { i = i.dropFirst() }
+            while f.last == UInt8(ascii: "0") { f = f.dropLast() }
+            let zero = i == [UInt8(ascii: "0")] && f.isEmpty
+            return (neg && !zero, i, f)
+        }
+        guard let a = split(x), let b = split(y) else { return nil }
+        if a.neg != b.neg { return a.neg ? -1 : 1 }
+        var c: Int
+        if a.int.count != b.int.count {
+            c = a.int.count < b.int.count ? -1 : 1
+        } else if a.int != b.int {
+            c = a.int.lexicographicallyPrecedes(b.int) ? -1 : 1
+        } else {
+            c = a.frac == b.frac ? 0 : (a.frac.lexicographicallyPrecedes(b.frac) ? -1 : 1)
+        }
+        return a.neg ? -c : c
+    }
+
+    /// A rewind record to `block` (stream contract v1.1): the open window's
+    /// events above it are retracted and will be sent again. A window wholly
+    /// above the block is dropped; one that also holds blocks at or below it
+    /// cannot be split (sums and minimums do not subtract), so it is kept
+    /// and the caller warns. Returns false in that case.
+    func rewind(block: UInt64) -> Bool {
+        guard let lo = minBlock, let hi = maxBlock, hi > block else { return true }
+        if lo > block {
+            groups.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            accs.removeAll(keepingCapacity: true)
+            windowStart = nil
+            minBlock = nil
+            maxBlock = nil
+            return true
+        }
+        return false
     }
 
     /// Last block (or second) of the range starting at `start`; input

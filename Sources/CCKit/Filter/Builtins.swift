@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import CCCore
 import CCEthereum
 import CCJSON
@@ -97,9 +102,26 @@ enum FilterType: Equatable, Sendable {
 
 /// Evaluates one call. `regexCache` holds compiled patterns across events.
 struct FilterFunctionEvaluator {
-    var regexCache: [[UInt8]: Regex<AnyRegexOutput>] = [:]
+    /// Longest string a function may return. `replace(s, "a", s)` squares
+    /// its input and nesting repeats that, so without a cap a small program
+    /// exhausts memory; no event field is near this size.
+    static let maxStringBytes = 16 << 20
+
+    var regexCache: [[UInt8]: FilterRegex] = [:]
 
     mutating func call(_ fn: FilterFunction, _ args: [FilterValue]) throws(FilterRuntimeError) -> FilterValue {
+        let v = try callUnchecked(fn, args)
+        if case .string(let b) = v, b.count > Self.maxStringBytes { throw Self.tooLong(fn) }
+        return v
+    }
+
+    static func tooLong(_ fn: FilterFunction) -> FilterRuntimeError {
+        FilterRuntimeError("\(fn.rawValue)() result longer than \(maxStringBytes >> 20) MiB (cc-filter's limit for strings)")
+    }
+
+    private mutating func callUnchecked(_ fn: FilterFunction, _ args: [FilterValue]) throws(FilterRuntimeError)
+        -> FilterValue
+    {
         if fn == .coalesce {
             for a in args where !a.isNull { return a }
             return .null
@@ -149,6 +171,8 @@ struct FilterFunctionEvaluator {
             while let j = filterFind(old, in: s, from: i) {
                 out.append(contentsOf: s[i..<j])
                 out.append(contentsOf: new)
+                // Stop as soon as the cap is passed, not after building it all.
+                if out.count > Self.maxStringBytes { throw Self.tooLong(fn) }
                 i = j + old.count
             }
             out.append(contentsOf: s[i...])
@@ -170,7 +194,10 @@ struct FilterFunctionEvaluator {
             return .string(String(s))
         case .concat:
             var out: [UInt8] = []
-            for a in args { out.append(contentsOf: a.stringBytes ?? a.textForm) }
+            for a in args {
+                out.append(contentsOf: a.stringBytes ?? a.textForm)
+                if out.count > Self.maxStringBytes { throw Self.tooLong(fn) }
+            }
             return .string(out)
         case .int:
             if case .bool(let b) = args[0] { return .int(b ? .one : .zero) }
@@ -227,24 +254,18 @@ struct FilterFunctionEvaluator {
         case .matches:
             let s = try stringArg(args[0], fn), pattern = try stringArg(args[1], fn)
             let re = try regex(pattern)
-            let str = String(decoding: s, as: UTF8.self)
-            return .bool((try? re.firstMatch(in: str)) != nil)
+            return .bool(try re.firstMatch(in: Array(String(decoding: s, as: UTF8.self).unicodeScalars)))
         case .coalesce:
             return .null
         }
     }
 
-    mutating func regex(_ pattern: [UInt8]) throws(FilterRuntimeError) -> Regex<AnyRegexOutput> {
+    mutating func regex(_ pattern: [UInt8]) throws(FilterRuntimeError) -> FilterRegex {
         if let r = regexCache[pattern] { return r }
-        do {
-            let r = try Regex(String(decoding: pattern, as: UTF8.self))
-            if regexCache.count > 1024 { regexCache.removeAll() }
-            regexCache[pattern] = r
-            return r
-        } catch {
-            throw FilterRuntimeError(
-                "invalid regular expression \(filterQuoted(String(decoding: pattern, as: UTF8.self))): \(error)")
-        }
+        let r = try FilterRegex(String(decoding: pattern, as: UTF8.self))
+        if regexCache.count > 1024 { regexCache.removeAll() }
+        regexCache[pattern] = r
+        return r
     }
 
     private func ecrecover(_ args: [FilterValue]) throws(FilterRuntimeError) -> FilterValue {
@@ -307,17 +328,27 @@ struct FilterFunctionEvaluator {
 
 func filterIsHexBytes(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { filterIsHexString($0) } }
 
+/// Knuth–Morris–Pratt: linear, where a naive scan is quadratic on inputs
+/// such as "aaaa…" searched for "aa…ab" (a 100 kB `replace()` ran minutes).
+/// Repeated calls (replace's loop) rebuild the table, but a match consumes
+/// the needle's length, so that stays linear too.
 func filterFind(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-    if needle.isEmpty { return from <= hay.count ? from : nil }
-    guard hay.count >= needle.count else { return nil }
-    var i = from
-    while i <= hay.count - needle.count {
-        if hay[i] == needle[0] {
-            var k = 1
-            while k < needle.count && hay[i + k] == needle[k] { k += 1 }
-            if k == needle.count { return i }
-        }
-        i += 1
+    let m = needle.count
+    if m == 0 { return from <= hay.count ? from : nil }
+    guard from <= hay.count, hay.count - from >= m else { return nil }
+    if m == 1 { return hay[from...].firstIndex(of: needle[0]) }
+    var fail = [Int](repeating: 0, count: m)
+    var k = 0
+    for q in 1..<m {
+        while k > 0 && needle[q] != needle[k] { k = fail[k - 1] }
+        if needle[q] == needle[k] { k += 1 }
+        fail[q] = k
+    }
+    k = 0
+    for i in from..<hay.count {
+        while k > 0 && hay[i] != needle[k] { k = fail[k - 1] }
+        if hay[i] == needle[k] { k += 1 }
+        if k == m { return i - m + 1 }
     }
     return nil
 }

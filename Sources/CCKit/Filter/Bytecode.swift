@@ -65,17 +65,40 @@ public final class CompiledExpression: @unchecked Sendable {
     /// The expression's source text, for messages.
     public var source: String = ""
     var maxStack = 0
+    /// Per path: bit 0 set once the VM looked it up, bit 1 once it found
+    /// something, so the end of a run can name paths that never matched
+    /// (`args.vaule`). Raw memory: a store per lookup, no reference count.
+    private(set) var pathUse: UnsafeMutablePointer<UInt8>? = nil
 
     init() {}
 
     deinit {
         conjuncts?.deallocate()
         conjunctSteps?.deallocate()
+        pathUse?.deallocate()
+    }
+
+    /// Called once compiling is done and `paths` is final.
+    func trackPathUse() {
+        guard pathUse == nil, !paths.isEmpty else { return }
+        pathUse = .allocate(capacity: paths.count)
+        pathUse!.initialize(repeating: 0, count: paths.count)
+    }
+
+    @inline(__always) func notePath(_ i: Int, found: Bool) {
+        if let u = pathUse { u[i] |= found ? 3 : 1 }
+    }
+
+    /// Static paths looked up at least once and never found.
+    var unresolvedPaths: [[FilterPathSegment]] {
+        guard let u = pathUse else { return [] }
+        return paths.indices.filter { u[$0] == 1 }.map { paths[$0].segments }
     }
 
     struct Conjunct {
         /// `.loadEqualsString` or `.loadCompareNumber`.
         let instr: FilterInstr
+        let path: Int
         /// The steps of the instruction's path.
         let steps: UnsafeBufferPointer<CompiledPath.Step>
     }
@@ -97,7 +120,7 @@ public final class CompiledExpression: @unchecked Sendable {
             let pathSteps = paths[pathIndices[k]].steps
             for (j, step) in pathSteps.enumerated() { (steps.baseAddress! + next + j).initialize(to: step) }
             let view = UnsafeBufferPointer(start: steps.baseAddress! + next, count: pathSteps.count)
-            (table.baseAddress! + k).initialize(to: Conjunct(instr: instr, steps: view))
+            (table.baseAddress! + k).initialize(to: Conjunct(instr: instr, path: pathIndices[k], steps: view))
             next += pathSteps.count
         }
         conjunctSteps = steps
@@ -127,9 +150,12 @@ final class CompiledPath {
 final class FilterKeyTable {
     private(set) var buffers: [UnsafeMutableBufferPointer<UInt8>] = []
     private(set) var strings: [[UInt8]] = []
+    /// A 20,000-term allowlist interns 20,000 constants: no linear search.
+    private var lookup: [[UInt8]: Int] = [:]
 
     func intern(_ key: [UInt8]) -> Int {
-        if let i = strings.firstIndex(of: key) { return i }
+        if let i = lookup[key] { return i }
+        lookup[key] = strings.count
         let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(key.count, 1))
         _ = buf.initialize(from: key)
         buffers.append(buf)

@@ -22,6 +22,7 @@ public enum FilterCompiler {
         c.out.resultType = t
         c.out.source = source
         c.out.maxStack = c.maxDepth + 4
+        c.out.trackPathUse()
         return c.out
     }
 }
@@ -136,8 +137,8 @@ struct FilterCodeGen {
                 }
             }
             if fn == .matches, args.count == 2, case .string(let p) = args[1].kind {
-                do { _ = try Regex(p) } catch {
-                    throw self.error("invalid regular expression: \(error)", args[1])
+                do throws(FilterRuntimeError) { _ = try FilterRegex(p) } catch {
+                    throw self.error(error.message, args[1])
                 }
             }
             return fn.resultType

@@ -14,16 +14,21 @@ public struct FilterProgram {
     /// copied to the output byte for byte.
     public var passesThroughVerbatim: Bool { map == nil && sets.isEmpty && deletes.isEmpty }
 
+    var setExpressions: [CompiledExpression] { sets.map(\.expr) }
+
     public mutating func addPredicate(_ source: String, origin: String) throws(FilterCompileError) {
         predicates.append(try FilterCompiler.compile(source, origin: origin))
     }
 
     public mutating func setMap(_ source: String, origin: String = "--map") throws(FilterCompileError) {
         let node = try FilterParser.parse(source, origin: origin)
-        guard case .object = node.kind else {
+        guard case .object(let entries, _) = node.kind else {
             throw FilterCompileError(
                 "--map needs an object such as {block: blockNumber, value: args.value}",
                 at: node.offset, in: source, origin: origin)
+        }
+        for e in entries where e.key.utf8.first == Self.dollar {
+            throw FilterCompileError(Self.reservedKeyMessage(e.key), at: e.value.offset, in: source, origin: origin)
         }
         map = try FilterCompiler.compile(node, source: source, origin: origin)
     }
@@ -60,11 +65,41 @@ public struct FilterProgram {
         let key = String(decoding: b[..<at], as: UTF8.self)
         let expr = String(decoding: b[(at + 1)...], as: UTF8.self)
         let path = try FilterParser.parsePath(key, origin: "--set key")
+        try Self.refuseReserved(path, key, origin: "--set")
         sets.append((path, try FilterCompiler.compile(expr, origin: "--set \(key)")))
     }
 
     public mutating func addDelete(_ text: String) throws(FilterCompileError) {
-        deletes.append(try FilterParser.parsePath(text, origin: "--del"))
+        let path = try FilterParser.parsePath(text, origin: "--del")
+        try Self.refuseReserved(path, text, origin: "--del")
+        deletes.append(path)
+    }
+
+    static let dollar = UInt8(ascii: "$")
+
+    /// Top-level keys beginning with `$` belong to control records (the
+    /// stream contract): a filter that could write or delete them could
+    /// forge a checkpoint marker or a rewind, or hide one.
+    static func reservedKeyMessage(_ key: String) -> String {
+        "the key \(filterQuoted(key)) is reserved: keys beginning with '$' are for control records "
+            + "({\"$cc\": …}), which cc-filter forwards but never writes"
+    }
+
+    private static func refuseReserved(_ path: [FilterPathSegment], _ text: String, origin: String)
+        throws(FilterCompileError)
+    {
+        if case .key(let k)? = path.first, k.utf8.first == dollar {
+            throw FilterCompileError(reservedKeyMessage(k), at: 0, in: text, origin: origin)
+        }
+    }
+
+    /// The run-time half of the rule, for keys no compile-time check can
+    /// see: a reshaped record may keep a `$` key its event had, never gain one.
+    static func gainedReservedKey(_ out: FilterObject, from root: JSONValue) -> String? {
+        for k in out.keys where k.first == dollar {
+            if k.withUnsafeBufferPointer({ root.member($0) }) == nil { return String(decoding: k, as: UTF8.self) }
+        }
+        return nil
     }
 
     /// Applies map/set/del; returns nil when the event is unchanged.

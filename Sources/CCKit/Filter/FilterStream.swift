@@ -34,7 +34,10 @@ public struct FilterStream {
     public private(set) var eventsOut = 0
     public private(set) var runtimeErrors = 0
     public private(set) var invalidLines = 0
+    /// Raw logs an aggregating run did not pass.
+    public private(set) var rawDropped = 0
     private var firstError: String? = nil
+    private var samples = FilterPathSamples()
 
     public init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
         self.program = program
@@ -61,11 +64,20 @@ public struct FilterStream {
         }
         // Only a line with a '$' can hold a control record's "$cc" key;
         // memchr keeps the member lookup off the per-event path.
-        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, root["$cc"] != nil {
+        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, let kind = root["$cc"] {
+            // Only a checkpoint closes windows, and its rows go before it; a
+            // rewind retracts the open window above its block; any other
+            // kind (known or not) passes untouched, in order.
             if let agg = aggregator {
-                let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
-                agg.marker(block: block, rows: &rows)
-                try writeRows(output)
+                if kind.equals("checkpoint") {
+                    agg.marker(block: root["blockNumber"]?.quantity, rows: &rows)
+                    try writeRows(output)
+                } else if kind.equals("rewind"), let b = root["blockNumber"]?.quantity, !agg.rewind(block: b) {
+                    Diagnostics.error(
+                        "cc-filter",
+                        "warning: \(location): rewind to block \(b) inside the open aggregation window; "
+                            + "its rows may count the re-sent blocks twice (--window marker closes windows at checkpoints)")
+                }
             }
             try writeLine(line, output)
             return
@@ -75,9 +87,16 @@ public struct FilterStream {
         // for events the predicates reject, which keeps it off the hot path.
         let rawCheckFirst = options.dropRaw || aggregator != nil || !program.passesThroughVerbatim
         if rawCheckFirst && Self.isRawLog(root) {
-            if !options.dropRaw { try writeLine(line, output) }
+            // Aggregate rows never interleave with raw logs: a sink reading
+            // them would take each kind for the other.
+            if aggregator != nil {
+                rawDropped += 1
+            } else if !options.dropRaw {
+                try writeLine(line, output)
+            }
             return
         }
+        samples.consider(root, line)
         do {
             for p in program.predicates where !(try vm.test(p, root: root)) {
                 if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }
@@ -90,6 +109,9 @@ public struct FilterStream {
                 return
             }
             if let reshaped = try program.reshape(root, vm: &vm) {
+                if case .object(let o) = reshaped, let k = FilterProgram.gainedReservedKey(o, from: root) {
+                    throw ChainCastError.data("\(location): " + FilterProgram.reservedKeyMessage(k))
+                }
                 reshaped.writeJSON(to: &writer)
                 try output.writeLine(&writer)
             } else {
@@ -98,6 +120,7 @@ public struct FilterStream {
             eventsIn += 1
             eventsOut += 1
         } catch let e as FilterRuntimeError {
+            if e.isStop { try SignalState.checkpoint() }
             if !rawCheckFirst && Self.isRawLog(root) {
                 try writeLine(line, output)
                 return
@@ -105,6 +128,15 @@ public struct FilterStream {
             eventsIn += 1
             try runtimeError(e, root: root, location: location)
         }
+    }
+
+    /// Every compiled expression of the run, for the unresolved-path report.
+    private var expressions: [CompiledExpression] {
+        var all = program.predicates
+        if let m = program.map { all.append(m) }
+        all += program.setExpressions
+        if let plan = aggregator?.plan { all += plan.keys + plan.aggregates.compactMap(\.argument) }
+        return all
     }
 
     @inline(__always) static func isRawLog(_ root: JSONValue) -> Bool {
@@ -118,6 +150,7 @@ public struct FilterStream {
             try writeRows(output)
         }
         try output.flush()
+        for w in samples.warnings(for: expressions, events: eventsIn) { Diagnostics.error("cc-filter", w) }
         if runtimeErrors > 0 {
             Diagnostics.error(
                 "cc-filter",
@@ -126,6 +159,12 @@ public struct FilterStream {
         }
         if invalidLines > 0 {
             Diagnostics.error("cc-filter", "skipped \(invalidLines) invalid line\(invalidLines == 1 ? "" : "s")")
+        }
+        if rawDropped > 0 && !options.dropRaw {
+            Diagnostics.error(
+                "cc-filter",
+                "warning: dropped \(rawDropped) raw (undecoded) log\(rawDropped == 1 ? "" : "s"): --agg aggregates "
+                    + "decoded events only (decode them first with cc-decode, or --drop-raw to silence this)")
         }
     }
 

@@ -31,11 +31,23 @@ public struct FilterCompileError: Error, Sendable, Equatable, CustomStringConver
         var lineEnd = off
         while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
         let lineNo = bytes[..<lineStart].filter { $0 == 10 }.count + 1
-        let line = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)
-        let prefix = String(decoding: bytes[lineStart..<off], as: UTF8.self)
+        let col = String(decoding: bytes[lineStart..<off], as: UTF8.self).count + 1
+        // A generated program can be one line of megabytes: show 60 bytes
+        // either side of the error, so the message stays one screen.
+        var cut = false
+        if off - lineStart > 60 {
+            lineStart = off - 60
+            while lineStart < off && bytes[lineStart] & 0xC0 == 0x80 { lineStart += 1 }
+            cut = true
+        }
+        if lineEnd - off > 60 {
+            lineEnd = off + 60
+            while lineEnd > off && bytes[lineEnd] & 0xC0 == 0x80 { lineEnd -= 1 }
+        }
+        let line = (cut ? "…" : "") + String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)
+        let prefix = (cut ? "…" : "") + String(decoding: bytes[lineStart..<off], as: UTF8.self)
         // Tabs keep their width so the caret lines up in a terminal.
         let pad = String(prefix.map { $0 == "\t" ? "\t" : " " })
-        let col = prefix.count + 1
         return "\(origin):\(lineNo):\(col): \(message)\n  \(line)\n  \(pad)^"
     }
 }

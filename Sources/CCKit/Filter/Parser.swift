@@ -11,8 +11,17 @@
 ///     **                   right-associative, tighter than a unary minus on its left
 ///     .key ["key"] [i] f(…)
 struct FilterParser {
+    /// Deepest program accepted, in tree levels and in nested parentheses,
+    /// brackets, prefix operators and `**`: the parser and every compiler
+    /// pass recurse once per level, and a generated program must get a
+    /// usage error rather than overflow the stack. Long flat `||`/`&&`
+    /// chains (allowlists) are built as balanced trees, so they stay shallow.
+    static let maxDepth = 256
+
     private var tokens: [FilterToken]
     private var i = 0
+    /// Open recursive descents (see `maxDepth`).
+    private var nesting = 0
     private let source: String
     private let origin: String
 
@@ -78,6 +87,57 @@ struct FilterParser {
         FilterCompileError(m, at: t.offset, in: source, origin: origin)
     }
 
+    private func tooDeep(at offset: Int) -> FilterCompileError {
+        FilterCompileError(
+            "program nested deeper than \(Self.maxDepth) levels (parentheses, operators, path segments); "
+                + "for long allowlists write x in [\"a\", \"b\", …] or a flat a || b || …",
+            at: offset, in: source, origin: origin)
+    }
+
+    private mutating func enter() throws(FilterCompileError) {
+        nesting += 1
+        if nesting > Self.maxDepth { throw tooDeep(at: peek.offset) }
+    }
+
+    /// A node with its depth, refused beyond `maxDepth`.
+    private func make(_ kind: ExprKind, _ offset: Int) throws(FilterCompileError) -> ExprNode {
+        var d = 0
+        switch kind {
+        case .int, .string, .bool, .null, .field: break
+        case .list(let items): for x in items { d = max(d, x.depth) }
+        case .object(let es, _): for e in es { d = max(d, e.value.depth) }
+        case .member(let b, _), .negate(let b), .not(let b): d = b.depth
+        case .index(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            d = max(a.depth, b.depth)
+        case .conditional(let c, let a, let b): d = max(c.depth, a.depth, b.depth)
+        case .call(_, let args): for x in args { d = max(d, x.depth) }
+        case .contains(let e, let l, _): d = max(e.depth, l.depth)
+        }
+        if d >= Self.maxDepth { throw tooDeep(at: offset) }
+        return ExprNode(kind: kind, offset: offset, depth: d + 1)
+    }
+
+    /// `a || b || c`: left-nested as written for short chains (their
+    /// canonical text is what users see in column names); long ones, as
+    /// generated allowlists are, balanced. Both operators are associative
+    /// and evaluation stays left to right, so the result is the same.
+    private func chain(_ terms: [ExprNode], and isAnd: Bool) throws(FilterCompileError) -> ExprNode {
+        func join(_ a: ExprNode, _ b: ExprNode) throws(FilterCompileError) -> ExprNode {
+            try make(isAnd ? .and(a, b) : .or(a, b), a.offset)
+        }
+        if terms.count <= 32 {
+            var lhs = terms[0]
+            for t in terms.dropFirst() { lhs = try join(lhs, t) }
+            return lhs
+        }
+        func build(_ lo: Int, _ hi: Int) throws(FilterCompileError) -> ExprNode {
+            if hi - lo == 1 { return terms[lo] }
+            let mid = (lo + hi) / 2
+            return try join(try build(lo, mid), try build(mid, hi))
+        }
+        return try build(0, terms.count)
+    }
+
     private func describe(_ t: FilterToken) -> String {
         switch t.kind {
         case .end: return "the end of the expression"
@@ -91,40 +151,42 @@ struct FilterParser {
     // MARK: - Grammar
 
     private mutating func expression() throws(FilterCompileError) -> ExprNode {
+        try enter()
+        defer { nesting -= 1 }
         let cond = try orExpr()
         guard isPunct("?") else { return cond }
         _ = advance()
         let a = try expression()
         _ = try expect(":", "':' of the conditional 'c ? a : b'")
         let b = try expression()
-        return ExprNode(kind: .conditional(cond, a, b), offset: cond.offset)
+        return try make(.conditional(cond, a, b), cond.offset)
     }
 
     private mutating func orExpr() throws(FilterCompileError) -> ExprNode {
-        var lhs = try andExpr()
+        var terms = [try andExpr()]
         while isPunct("||") || isWord("or") {
             _ = advance()
-            let rhs = try andExpr()
-            lhs = ExprNode(kind: .or(lhs, rhs), offset: lhs.offset)
+            terms.append(try andExpr())
         }
-        return lhs
+        return try chain(terms, and: false)
     }
 
     private mutating func andExpr() throws(FilterCompileError) -> ExprNode {
-        var lhs = try notExpr()
+        var terms = [try notExpr()]
         while isPunct("&&") || isWord("and") {
             _ = advance()
-            let rhs = try notExpr()
-            lhs = ExprNode(kind: .and(lhs, rhs), offset: lhs.offset)
+            terms.append(try notExpr())
         }
-        return lhs
+        return try chain(terms, and: true)
     }
 
     private mutating func notExpr() throws(FilterCompileError) -> ExprNode {
         if isPunct("!") || (isWord("not") && !isWord("in", peekAhead(1))) {
             let t = advance()
+            try enter()
+            defer { nesting -= 1 }
             let operand = try notExpr()
-            return ExprNode(kind: .not(operand), offset: t.offset)
+            return try make(.not(operand), t.offset)
         }
         return try comparison()
     }
@@ -139,16 +201,16 @@ struct FilterParser {
         if case .punct(let p) = peek.kind, let op = Self.comparisonOps[p] {
             _ = advance()
             let rhs = try additive()
-            result = ExprNode(kind: .binary(op, lhs, rhs), offset: lhs.offset)
+            result = try make(.binary(op, lhs, rhs), lhs.offset)
         } else if isWord("in") {
             _ = advance()
             let rhs = try additive()
-            result = ExprNode(kind: .contains(element: lhs, list: rhs, negated: false), offset: lhs.offset)
+            result = try make(.contains(element: lhs, list: rhs, negated: false), lhs.offset)
         } else if isWord("not") && isWord("in", peekAhead(1)) {
             _ = advance()
             _ = advance()
             let rhs = try additive()
-            result = ExprNode(kind: .contains(element: lhs, list: rhs, negated: true), offset: lhs.offset)
+            result = try make(.contains(element: lhs, list: rhs, negated: true), lhs.offset)
         } else {
             return lhs
         }
@@ -167,7 +229,7 @@ struct FilterParser {
             let op: FilterBinaryOp = isPunct("+") ? .add : .sub
             _ = advance()
             let rhs = try multiplicative()
-            lhs = ExprNode(kind: .binary(op, lhs, rhs), offset: lhs.offset)
+            lhs = try make(.binary(op, lhs, rhs), lhs.offset)
         }
         return lhs
     }
@@ -178,7 +240,7 @@ struct FilterParser {
             let op: FilterBinaryOp = isPunct("*") ? .mul : isPunct("/") ? .div : .mod
             _ = advance()
             let rhs = try unary()
-            lhs = ExprNode(kind: .binary(op, lhs, rhs), offset: lhs.offset)
+            lhs = try make(.binary(op, lhs, rhs), lhs.offset)
         }
         return lhs
     }
@@ -186,19 +248,25 @@ struct FilterParser {
     private mutating func unary() throws(FilterCompileError) -> ExprNode {
         if isPunct("-") {
             let t = advance()
+            try enter()
+            defer { nesting -= 1 }
             let operand = try unary()
             // Fold `-5` right here so `-5` is a literal everywhere (list items, object values).
             if case .int(let v) = operand.kind { return ExprNode(kind: .int(v.negated), offset: t.offset) }
-            return ExprNode(kind: .negate(operand), offset: t.offset)
+            return try make(.negate(operand), t.offset)
         }
         if isPunct("+") {
             _ = advance()
+            try enter()
+            defer { nesting -= 1 }
             return try unary()
         }
         if isPunct("!") || (isWord("not") && !isWord("in", peekAhead(1))) {
             let t = advance()
+            try enter()
+            defer { nesting -= 1 }
             let operand = try unary()
-            return ExprNode(kind: .not(operand), offset: t.offset)
+            return try make(.not(operand), t.offset)
         }
         return try power()
     }
@@ -207,8 +275,10 @@ struct FilterParser {
         let base = try postfix()
         guard isPunct("**") else { return base }
         _ = advance()
+        try enter()
+        defer { nesting -= 1 }
         let exponent = try unary()
-        return ExprNode(kind: .binary(.pow, base, exponent), offset: base.offset)
+        return try make(.binary(.pow, base, exponent), base.offset)
     }
 
     private mutating func postfix() throws(FilterCompileError) -> ExprNode {
@@ -220,7 +290,7 @@ struct FilterParser {
                     throw error("expected a field name after '.'; use [\"…\"] for other names", peek)
                 }
                 _ = advance()
-                node = ExprNode(kind: .member(node, name), offset: node.offset)
+                node = try make(.member(node, name), node.offset)
             } else if isPunct("[") {
                 let open = advance()
                 let idx = try expression()
@@ -229,9 +299,9 @@ struct FilterParser {
                 }
                 _ = advance()
                 if case .string(let key) = idx.kind {
-                    node = ExprNode(kind: .member(node, key), offset: node.offset)
+                    node = try make(.member(node, key), node.offset)
                 } else {
-                    node = ExprNode(kind: .index(node, idx), offset: node.offset)
+                    node = try make(.index(node, idx), node.offset)
                 }
             } else {
                 return node
@@ -282,7 +352,7 @@ struct FilterParser {
                     }
                 }
                 _ = advance()
-                return ExprNode(kind: .call(name, args), offset: t.offset)
+                return try make(.call(name, args), t.offset)
             }
             return ExprNode(kind: .field(name), offset: t.offset)
         case .punct("("):
@@ -303,7 +373,7 @@ struct FilterParser {
                 if !isPunct("]") { throw error("expected ',' or ']' to close '[' at column \(column(t))", peek) }
             }
             _ = advance()
-            return ExprNode(kind: .list(items), offset: t.offset)
+            return try make(.list(items), t.offset)
         case .punct("{"):
             return try object()
         case .end:
@@ -353,6 +423,6 @@ struct FilterParser {
             if !isPunct("}") { throw error("expected ',' or '}' to close '{' at column \(column(open))", peek) }
         }
         _ = advance()
-        return ExprNode(kind: .object(entries, keepRest: keepRest), offset: open.offset)
+        return try make(.object(entries, keepRest: keepRest), open.offset)
     }
 }

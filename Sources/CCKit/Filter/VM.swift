@@ -20,7 +20,11 @@ public struct FilterVM {
     /// Evaluates `e` against the event `root` (nil for constant expressions).
     public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
         // A bare path (`args.to` as a group key or aggregate argument) skips the stack.
-        if let p = e.singlePath { return Self.resolve(e.paths[p], root).map(FilterValue.from) ?? .null }
+        if let p = e.singlePath {
+            let v = Self.resolve(e.paths[p], root)
+            if root != nil { e.notePath(p, found: v != nil) }
+            return v.map(FilterValue.from) ?? .null
+        }
         stack.removeAll(keepingCapacity: true)
         let code = e.code
         var pc = 0
@@ -29,7 +33,9 @@ public struct FilterVM {
             case .push(let i):
                 stack.append(e.constants[i])
             case .load(let i):
-                stack.append(Self.resolve(e.paths[i], root).map(FilterValue.from) ?? .null)
+                let v = Self.resolve(e.paths[i], root)
+                if root != nil { e.notePath(i, found: v != nil) }
+                stack.append(v.map(FilterValue.from) ?? .null)
             case .member(let k):
                 let base = pop()
                 stack.append(Self.member(base, e.keys, k))
@@ -104,6 +110,7 @@ public struct FilterVM {
                 let at = root.map { r in
                     e.paths[p].steps.withUnsafeBufferPointer { Self.resolveIndex($0, r.tape, r.index) }
                 }
+                if let at { e.notePath(p, found: at >= 0) }
                 stack.append(.bool(try Self.superinstruction(code[pc], e, root?.tape, at ?? -1)))
             }
             pc += 1
@@ -126,7 +133,9 @@ public struct FilterVM {
     @inline(__always) static func testConjunct(
         _ c: CompiledExpression.Conjunct, _ e: CompiledExpression, _ tape: JSONTape, _ root: Int
     ) throws(FilterRuntimeError) -> Bool {
-        try superinstruction(c.instr, e, tape, resolveIndex(c.steps, tape, root))
+        let at = resolveIndex(c.steps, tape, root)
+        e.notePath(c.path, found: at >= 0)
+        return try superinstruction(c.instr, e, tape, at)
     }
 
     /// `.loadEqualsString` or `.loadCompareNumber` on the value at tape index

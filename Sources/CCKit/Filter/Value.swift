@@ -61,31 +61,53 @@ public enum FilterValue {
 }
 
 /// An object built by the program (`{a: 1}`, `--map`, aggregation rows):
-/// keys in order, as they will be written.
+/// keys in order, as they will be written. Past 16 keys a hash index keeps
+/// lookups constant, so an 8,000-key `--map` is not quadratic per event.
 public struct FilterObject {
-    public var keys: [[UInt8]] = []
+    public private(set) var keys: [[UInt8]] = []
     public var values: [FilterValue] = []
+    private var index: [[UInt8]: Int]? = nil
 
     public init() {}
 
+    private func find(_ key: [UInt8]) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     public subscript(key: [UInt8]) -> FilterValue? {
-        guard let i = keys.firstIndex(of: key) else { return nil }
+        guard let i = find(key) else { return nil }
         return values[i]
     }
 
     public mutating func set(_ key: [UInt8], _ value: FilterValue) {
-        if let i = keys.firstIndex(of: key) {
+        if let i = find(key) {
             values[i] = value
-        } else {
-            keys.append(key)
-            values.append(value)
+            return
+        }
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index![key] = keys.count - 1
+        } else if keys.count > 16 {
+            var ix: [[UInt8]: Int] = [:]
+            ix.reserveCapacity(keys.count * 2)
+            for (i, k) in keys.enumerated() where ix[k] == nil { ix[k] = i }
+            index = ix
         }
     }
 
     public mutating func remove(_ key: [UInt8]) {
-        if let i = keys.firstIndex(of: key) {
-            keys.remove(at: i)
-            values.remove(at: i)
+        guard let i = find(key) else { return }
+        keys.remove(at: i)
+        values.remove(at: i)
+        if index != nil {
+            index = nil
+            if keys.count > 16 {
+                var ix: [[UInt8]: Int] = [:]
+                for (j, k) in keys.enumerated() where ix[k] == nil { ix[k] = j }
+                index = ix
+            }
         }
     }
 }
@@ -94,7 +116,16 @@ public struct FilterObject {
 /// and log index, then drops the event (or stops under `--strict`).
 public struct FilterRuntimeError: Error, Sendable, Equatable {
     public var message: String
+    /// SIGINT/SIGTERM arrived during a long operation (a regex search on a
+    /// huge string): not the event's fault; the stream stops cleanly.
+    public var isStop = false
     public init(_ message: String) { self.message = message }
+
+    static var stopRequested: FilterRuntimeError {
+        var e = FilterRuntimeError("stopped by a signal")
+        e.isStop = true
+        return e
+    }
 
     static func arithmetic(_ f: ArithmeticFault, _ op: String) -> FilterRuntimeError {
         switch f {
@@ -239,9 +270,23 @@ extension FilterValue {
     }
 
     /// Turns `.json` views into owned values, so the value can outlive its
-    /// input line (aggregation state).
+    /// input line (aggregation state). Deep: a list or object the program
+    /// built (a composite group key, `first([a, b])`) still holds views of
+    /// the line, whose buffer the next line overwrites.
     func detached() -> FilterValue {
-        guard case .json(let j) = self else { return self }
+        let j: JSONValue
+        switch self {
+        case .null, .bool, .int, .string: return self
+        case .list(let items):
+            var owned: [FilterValue] = []
+            owned.reserveCapacity(items.count)
+            for item in items { owned.append(item.detached()) }
+            return .list(owned)
+        case .object(var o):
+            for i in o.values.indices { o.values[i] = o.values[i].detached() }
+            return .object(o)
+        case .json(let v): j = v
+        }
         switch j.kind {
         case .string: return .string(stringBytes ?? [])
         case .number:
