@@ -26,14 +26,22 @@ struct SinkOptions: ParsableArguments {
         help: ArgumentHelp("Write Prometheus text-format metrics to this file (atomically).", valueName: "FILE"))
     var metricsFile: String?
 
-    @Flag(name: .long, help: "Count and report unparsable lines instead of stopping with status 65.")
+    @Flag(
+        name: .long,
+        help: "Count and report unparsable lines and events the sink cannot store instead of stopping with status 65.")
     var skipInvalid = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With --skip-invalid, append every skipped line to FILE.", valueName: "FILE"))
+    var skipped: String?
 
     @Flag(name: .shortAndLong, help: "Report resumes, checkpoints and retries on stderr.")
     var verbose = false
 
     func validate() throws {
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if skipped != nil && !skipInvalid { throw ValidationError("--skipped needs --skip-invalid") }
         if let f = flushInterval, DurationText.seconds(f) == nil {
             throw ValidationError("--flush-interval: expected a duration like 500ms, 2s or 1m, got '\(f)'")
         }
@@ -44,6 +52,7 @@ struct SinkOptions: ParsableArguments {
         p.batchSize = batchSize ?? defaultBatchSize
         p.flushInterval = DurationText.seconds(override ?? flushInterval ?? "1s") ?? 1
         p.skipInvalid = skipInvalid
+        p.skippedPath = skipped
         p.verbose = verbose
         return p
     }
@@ -56,6 +65,7 @@ struct SinkOptions: ParsableArguments {
         defer { metrics.write(force: true) }
         let committer = CheckpointCommitter(sink: sink, checkpointPath: checkpoint, policy: policy, metrics: metrics)
         try committer.resume()
+        defer { committer.reportSkipped() }
         try committer.run(inputPath: input)
         if verbose {
             Diagnostics.error(
