@@ -60,6 +60,7 @@ struct SinkOptions: ParsableArguments {
     /// Resumes from the checkpoint and runs the sink to the end of its input.
     func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy, metrics: SinkMetrics? = nil) throws {
         SignalState.install()
+        if let metricsFile { try OutputFileCheck.creatable(metricsFile, option: "--metrics-file") }
         let metrics = metrics ?? SinkMetrics(path: metricsFile, sink: sink.kind)
         // Counters of a run that failed are worth seeing too.
         defer { metrics.write(force: true) }
