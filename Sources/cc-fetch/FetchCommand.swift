@@ -227,6 +227,7 @@ struct TuningOptions: ParsableArguments {
         r.concurrency = concurrency
         guard (1...1000).contains(batch) else { throw ChainCastError.usage("--batch must be 1 to 1000") }
         r.batch = batch
+        if let metricsFile { try OutputFileCheck.creatable(metricsFile, option: "--metrics-file") }
         r.metricsFile = metricsFile
         r.verbose = verbose
     }

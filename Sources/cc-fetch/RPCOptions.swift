@@ -31,8 +31,11 @@ struct RPCOptions: ParsableArguments {
         guard !urls.isEmpty else {
             throw ChainCastError.usage("no endpoint: give --rpc URL or set CC_RPC_URL")
         }
-        for u in urls where !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
-            throw ChainCastError.usage("--rpc \(redactURL(u)): expected an http:// or https:// URL")
+        for (n, u) in urls.enumerated() where !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
+            // Not echoed, not even redacted: a stray word after a URL (`'http://h/KEY1 KEY2'`) is often a key.
+            throw ChainCastError.usage(
+                "--rpc: item \(n + 1) of \(urls.count) is not an http:// or https:// URL (items are separated by "
+                    + "spaces; it is not shown, as it may hold a key)")
         }
         if let rps, !(rps > 0) { throw ChainCastError.usage("--rps must be above 0") }
         guard retries >= 0 else { throw ChainCastError.usage("--retries must be 0 or more") }

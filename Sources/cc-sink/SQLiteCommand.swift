@@ -47,6 +47,13 @@ struct SQLiteCommand: ParsableCommand {
 
     func validate() throws {
         if table.isEmpty { throw ValidationError("--table must not be empty") }
+        // cc_checkpoint, cc_event_tables, cc_event_columns (and any later cc_ table) are the sink's own
+        // bookkeeping and sqlite_ names are SQLite's: writing events there would fail or corrupt them.
+        let lower = table.lowercased()
+        if lower.hasPrefix("cc_") || lower.hasPrefix("sqlite_") {
+            throw ValidationError(
+                "--table \(table): names starting with cc_ (the sink's own tables) or sqlite_ (SQLite's) are reserved")
+        }
         guard let s = DurationText.seconds(busyTimeout), s * 1000 <= Double(Int32.max) else {
             throw ValidationError("--busy-timeout: expected a duration like 500ms, 2s or 1m, got '\(busyTimeout)'")
         }

@@ -28,14 +28,22 @@ struct SinkOptions: ParsableArguments {
         help: ArgumentHelp("Write Prometheus text-format metrics to this file (atomically).", valueName: "FILE"))
     var metricsFile: String?
 
-    @Flag(name: .long, help: "Count and report unparsable lines instead of stopping with status 65.")
+    @Flag(
+        name: .long,
+        help: "Count and report unparsable lines and events the sink cannot store instead of stopping with status 65.")
     var skipInvalid = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With --skip-invalid, append every skipped line to FILE.", valueName: "FILE"))
+    var skipped: String?
 
     @Flag(name: .shortAndLong, help: "Report resumes, checkpoints and retries on stderr.")
     var verbose = false
 
     func validate() throws {
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if skipped != nil && !skipInvalid { throw ValidationError("--skipped needs --skip-invalid") }
         if let f = flushInterval, DurationText.seconds(f) == nil {
             throw ValidationError("--flush-interval: expected a duration like 500ms, 2s or 1m, got '\(f)'")
         }
@@ -46,6 +54,7 @@ struct SinkOptions: ParsableArguments {
         p.batchSize = batchSize ?? defaultBatchSize
         p.flushInterval = DurationText.seconds(override ?? flushInterval ?? "1s") ?? 1
         p.skipInvalid = skipInvalid
+        p.skippedPath = skipped
         p.verbose = verbose
         return p
     }
@@ -53,11 +62,13 @@ struct SinkOptions: ParsableArguments {
     /// Resumes from the checkpoint and runs the sink to the end of its input.
     func run(_ sink: Sink, input: String, policy: CheckpointCommitter.Policy, metrics: SinkMetrics? = nil) throws {
         SignalState.install()
+        if let metricsFile { try OutputFileCheck.creatable(metricsFile, option: "--metrics-file") }
         let metrics = metrics ?? SinkMetrics(path: metricsFile, sink: sink.kind)
         // Counters of a run that failed are worth seeing too.
         defer { metrics.write(force: true) }
         let committer = CheckpointCommitter(sink: sink, checkpointPath: checkpoint, policy: policy, metrics: metrics)
         try committer.resume()
+        defer { committer.reportSkipped() }
         try committer.run(inputPath: input)
         if verbose {
             Diagnostics.error(

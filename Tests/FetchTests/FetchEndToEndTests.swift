@@ -222,3 +222,15 @@ import Testing
         #expect(r.stdout == "")
     }
 }
+
+@Suite struct FetchArgumentSecretTests {
+    @Test func aStrayWordInRpcIsNotEchoed() throws {
+        let (status, out, err) = try FetchProcess.run(["--rpc", "http://h/KEY1 KEY2", "--from", "0"])
+        #expect(status == 64)
+        #expect(out == "")
+        #expect(
+            err
+                == "cc-fetch: --rpc: item 2 of 2 is not an http:// or https:// URL (items are separated by spaces; "
+                + "it is not shown, as it may hold a key)\n")
+    }
+}

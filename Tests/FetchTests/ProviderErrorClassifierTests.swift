@@ -306,3 +306,41 @@ let providerShapes: [ShapeCase] = [
         }
     }
 }
+
+/// A 5xx error page is the server's failure whatever words it contains: it is
+/// retried and fails over, never taken for a bad key (78 at once).
+@Suite struct ServerErrorPagesAreNotAuthFailures {
+    static let pages = [
+        "<html><body><h1>500 Internal Server Error</h1><a href=/login>Unauthorized? Sign in</a></body></html>",
+        "<html><title>502</title>Access forbidden by upstream policy</html>",
+        "<html>Error: upstream failed for apikey route</html>",
+        "<html>503 — check your project id in the dashboard</html>",
+    ]
+
+    @Test(arguments: [500, 502, 503], pages)
+    func classifiedAsTransient(status: Int, page: String) {
+        let kind = ProviderErrorClassifier.classifyUnparseableBody(httpStatus: status, body: page).kind
+        #expect(kind == .transient)
+        #expect(ProviderErrorClassifier.classify(httpStatus: status, message: page).kind == .transient)
+    }
+
+    @Test func stillAuthOn4xxAndJSONRPCErrors() {
+        #expect(ProviderErrorClassifier.classify(httpStatus: 401, message: "Unauthorized").kind == .permanentAuth)
+        #expect(
+            ProviderErrorClassifier.classify(httpStatus: 200, code: -32000, message: "invalid project id").kind
+                == .permanentAuth)
+        #expect(ProviderErrorClassifier.classify(httpStatus: 400, message: "apikey missing").kind == .permanentAuth)
+    }
+
+    @Test func failsOverToAHealthySecondEndpoint() throws {
+        let transport = FakeTransport([.http(500, Self.pages[0], [:]), .http(200, #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#, [:])])
+        let clock = FakeClock()
+        let pool = try EndpointPool(urls: ["https://a.example.com/k1", "https://b.example.com/k2"], clock: clock)
+        let c = RPCClient(
+            pool: pool, transport: transport, policy: RetryPolicy(maxRetries: 3, baseDelay: 0.5, maxDelay: 8),
+            clock: clock, seed: 1)
+        let raw = try c.callRaw("eth_chainId")
+        #expect(String(decoding: raw, as: UTF8.self) == #""0x1""#)
+        #expect(transport.sentURLs == ["https://a.example.com/k1", "https://b.example.com/k2"])
+    }
+}

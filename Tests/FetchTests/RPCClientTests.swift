@@ -327,3 +327,17 @@ import Testing
         #expect(refusals == [nil, ProviderError(.rangeTooLarge(RangeHint(maxBlocks: 5000)), "geth-range")])
     }
 }
+
+@Suite struct RPCSecretEchoTests {
+    @Test func anErrorBodyEchoingBase64UserinfoIsScrubbed() throws {
+        let url = "https://alice:hunter22@rpc.example.com/v3/abc"
+        let transport = FakeTransport([.http(401, "bad Authorization: Basic YWxpY2U6aHVudGVyMjI= for alice", [:])])
+        let pool = try EndpointPool(urls: [url], clock: FakeClock())
+        let c = RPCClient(
+            pool: pool, transport: transport, policy: RetryPolicy(maxRetries: 0, baseDelay: 0.5, maxDelay: 8),
+            clock: FakeClock(), seed: 1)
+        let error = #expect(throws: ChainCastError.self) { try c.callRaw("eth_chainId") }
+        #expect(error?.message.contains("YWxpY2U6aHVudGVyMjI") == false)
+        #expect(error?.message.contains("hunter22") == false)
+    }
+}

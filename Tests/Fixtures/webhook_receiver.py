@@ -10,6 +10,7 @@ scripted responses (then 200 forever):
     429:N / 503:N             that status with Retry-After: N
     close                     read the request, then drop the connection
     timeout:S                 read the request, then wait S seconds before answering 200
+    echo:N                    that status, with the path, query and credential headers echoed in the body
 
 GET (or POST) /__requests returns every POST seen so far as a JSON array of
 {"status", "headers", "body"} (body as text); POST /__script sets a new
@@ -77,6 +78,14 @@ class Handler(BaseHTTPRequestHandler):
             self._record(0, body)
             self.close_connection = True
             self.connection.close()
+            return
+        if step.startswith("echo:"):
+            # What Express and many proxies answer: the request's path, query and credentials echoed back.
+            status = int(step.split(":")[1])
+            self._record(status, body)
+            echo = "<!DOCTYPE html><pre>Cannot POST %s</pre>\nAuthorization: %s\nX-Api-Key: %s\n" % (
+                self.path, self.headers.get("Authorization", ""), self.headers.get("X-Api-Key", ""))
+            self._reply(status, echo.encode(), {"Content-Type": "text/html"})
             return
         if step.startswith("timeout"):
             time.sleep(float(step.split(":")[1]) if ":" in step else 5)

@@ -173,3 +173,24 @@ struct WebhookTLSTests {
         #expect(logged.first?.contains("\\\"logIndex\\\":2") == true, "\(logged)")
     }
 }
+
+@Suite("cc-sink webhook: echoed secrets")
+struct WebhookEchoedSecretTests {
+    @Test("a receiver that echoes the path, query and headers does not get them printed")
+    func echoedSecrets() throws {
+        let receiver = try WebhookReceiver(responses: ["echo:404"])
+        let dir = try SinkTest.tempDir()
+        let r = try SinkTest.run(
+            "cc-sink",
+            [
+                "webhook", receiver.url + "/hook/TOKEN-7f3a9?sig=KEY", "-H", "Authorization: Bearer BEARER-SECRET-1",
+                "-H", "X-Api-Key: APIKEY-SECRET-2", "--checkpoint", dir + "/ck.json",
+            ],
+            stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 69)
+        for secret in ["TOKEN-7f3a9", "sig=KEY", "BEARER-SECRET-1", "APIKEY-SECRET-2", "/hook"] {
+            #expect(!r.stderr.contains(secret), "\(secret) in \(r.stderr)")
+        }
+        #expect(r.stderr.contains("HTTP 404: <!DOCTYPE html><pre>Cannot POST …</pre> Authorization: … X-Api-Key: … "))
+    }
+}

@@ -48,6 +48,7 @@ public struct ABISource: Sendable {
             do throws(ABIParseError) {
                 let events = try HumanReadableABI.parseEvents(spec)
                 guard !events.isEmpty else { throw ABIParseError("declares no event") }
+                try ArgumentKeys.check(events)
                 return ABISource(spec: spec, events: events)
             } catch {
                 throw .config("--abi '\(spec)': \(error.message)")
@@ -71,11 +72,15 @@ public struct ABISource: Sendable {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         let first = body.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+        let events: [ABIEvent]
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") {
-            return try JSONABI.parseEvents(Array(body))
+            events = try JSONABI.parseEvents(Array(body))
+        } else {
+            guard let text = String(validating: body, as: UTF8.self) else { throw ABIParseError("not UTF-8 text") }
+            events = try HumanReadableABI.parseEvents(text)
         }
-        guard let text = String(validating: body, as: UTF8.self) else { throw ABIParseError("not UTF-8 text") }
-        return try HumanReadableABI.parseEvents(text)
+        try ArgumentKeys.check(events)
+        return events
     }
 
     static func looksLikeDeclaration(_ spec: String) -> Bool {

@@ -23,6 +23,8 @@ public struct EventRegistry: Sendable {
         var byTopic0: [Key: [EventPlan]] = [:]
         var anonymous: [Int: [EventPlan]] = [:]
         var count = 0
+        /// Every shape added: a set, so loading n events is not n² comparisons.
+        private var shapes: Set<EventShape> = []
         /// `byTopic0` as two parallel arrays while it is small (most runs
         /// load a handful of events): a linear scan of a few keys costs less
         /// than hashing one key per log.
@@ -40,19 +42,15 @@ public struct EventRegistry: Sendable {
         }
 
         mutating func add(_ plan: EventPlan, keepAnonymous: Bool) {
+            if plan.event.anonymous && !keepAnonymous { return }
+            // Duplicate definitions (the same event in two ABI files) decode identically; keep the first.
+            guard shapes.insert(EventShape(plan.event)).inserted else { return }
             if plan.event.anonymous {
-                guard keepAnonymous else { return }
-                var list = anonymous[plan.topicCount, default: []]
-                guard !list.contains(where: { sameShape($0.event, plan.event) }) else { return }
-                list.append(plan)
-                anonymous[plan.topicCount] = list
+                anonymous[plan.topicCount, default: []].append(plan)
             } else {
                 let key = plan.topic0.withUnsafeBufferPointer { EventRegistry.key($0, topics: plan.topicCount) }
-                var list = byTopic0[key, default: []]
-                // Duplicate definitions (the same event in two ABI files) decode identically; keep the first.
-                guard !list.contains(where: { sameShape($0.event, plan.event) }) else { return }
-                list.append(plan)
-                byTopic0[key] = list
+                byTopic0[key, default: []].append(plan)
+                let list = byTopic0[key]!
                 if let i = smallKeys.firstIndex(of: key) {
                     smallLists[i] = list
                 } else if byTopic0.count <= Self.smallLimit {
@@ -71,6 +69,7 @@ public struct EventRegistry: Sendable {
     public var isEmpty: Bool { global.count == 0 && bound.isEmpty }
 
     public init(sources: [ABISource]) {
+        var seenEvents = Set<ABIEvent>()
         // Full declarations from every source first, then the guesses from bare signatures,
         // so a declaration outranks a guess whatever the order of the --abi options.
         for source in sources {
@@ -87,7 +86,7 @@ public struct EventRegistry: Sendable {
                 }
             }
             add(plans, boundTo: source.address)
-            for e in source.events where !events.contains(e) { events.append(e) }
+            for e in source.events where seenEvents.insert(e).inserted { events.append(e) }
         }
     }
 
@@ -157,6 +156,14 @@ public struct EventRegistry: Sendable {
 }
 
 /// Same signature and same indexed parameters: two such events decode a log identically.
-private func sameShape(_ a: ABIEvent, _ b: ABIEvent) -> Bool {
-    a.signature == b.signature && a.anonymous == b.anonymous && a.inputs.map(\.indexed) == b.inputs.map(\.indexed)
+private struct EventShape: Hashable, Sendable {
+    let signature: String
+    let anonymous: Bool
+    let indexed: [Bool]
+
+    init(_ e: ABIEvent) {
+        signature = e.signature
+        anonymous = e.anonymous
+        indexed = e.inputs.map(\.indexed)
+    }
 }

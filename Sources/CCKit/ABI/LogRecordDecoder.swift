@@ -66,7 +66,7 @@ public final class LogRecordDecoder {
         let root = json.root
         guard root.kind == .object else { throw InvalidRecord(message: "expected a JSON object, got \(root.kind)") }
         let f = RawLogFields(root, scratch: scratch)
-        if f.isControlRecord || f.isDecoded {
+        if f.kind != .log {
             try passThrough(line, &w, emit)
             return .passedThrough
         }
@@ -84,7 +84,11 @@ public final class LogRecordDecoder {
             switch unknownPolicy {
             case .pass:
                 w.reset()
-                try passThrough(line, &w, emit)
+                if f.hasForgingKey {
+                    try passStripped(root, &w, emit)
+                } else {
+                    try passThrough(line, &w, emit)
+                }
             case .drop: break
             case .fail: throw UnknownEvent(message: describeUnknown(f))
             }
@@ -113,6 +117,39 @@ public final class LogRecordDecoder {
     ) throws {
         w.raw(line)
         w.raw("\n")
+        try w.bytes.withUnsafeBufferPointer { try emit($0) }
+    }
+
+    /// An unknown raw log that carries `$` keys, `event`, `args` or `signature`:
+    /// passed on without them, so no later stage takes it for a marker or an
+    /// event that nobody decoded.
+    private func passStripped(
+        _ root: JSONValue, _ w: inout JSONWriter, _ emit: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
+        w.raw("{")
+        var first = true
+        var u: [UInt8] = []
+        root.forEachMember { k, v in
+            let key: [UInt8]
+            if k.hasEscapes {
+                u.removeAll(keepingCapacity: true)
+                k.unescapedBytes(into: &u)
+                key = u
+            } else {
+                key = Array(k.stringContents)
+            }
+            if key.first == 36 || key.elementsEqual("event".utf8) || key.elementsEqual("args".utf8)
+                || key.elementsEqual("signature".utf8)
+            {
+                return
+            }
+            if !first { w.raw(",") }
+            first = false
+            w.raw(k.raw)
+            w.raw(":")
+            w.raw(v.raw)
+        }
+        w.raw("}\n")
         try w.bytes.withUnsafeBufferPointer { try emit($0) }
     }
 

@@ -19,78 +19,55 @@ struct RawLogFields {
     var transactionHash: UnsafeBufferPointer<UInt8>?
     var removed = false
     var seen: UInt32 = 0
-    /// `$cc` (a checkpoint marker or another control record) is present.
-    var isControlRecord = false
+    /// A key beginning with `$` (reserved for control records) is present.
+    var hasDollarKey = false
     var hasEvent = false
     var hasArgs = false
+    var hasSignature = false
+    /// `topics` or `data` came before `args`: Record 2 puts them after it (--keep-raw).
+    var logFieldBeforeArgs = false
+    /// `blockNumber` is a string: a node's hex quantity, never Record 2's JSON number.
+    var blockNumberIsString = false
+    /// A member that would make a passed-through raw log look like something
+    /// else downstream (`$` keys, `event`, `args`, `signature`).
+    var hasForgingKey: Bool { hasDollarKey || hasEvent || hasArgs || hasSignature }
     /// The first problem found; only reported when the line is not passed through.
     var problem: String?
     var topicCount = 0
     var dataCount = 0
 
-    /// Already decoded by an earlier cc-decode: pass it through.
-    var isDecoded: Bool { hasEvent && hasArgs }
+    /// What the line is, by the stream contract rather than by the presence of
+    /// one key: a record carrying `topics` or `data` is a log, whatever else it
+    /// holds, unless it has Record 2's shape (`event`, `signature` and `args`,
+    /// `topics`/`data` only after `args`, a numeric `blockNumber`, no `$` key).
+    /// So a node or proxy that adds `$cc` or `event`/`args` to its logs cannot
+    /// turn them into markers or "decoded" events here.
+    enum Kind { case control, decoded, log }
+
+    var kind: Kind {
+        let logShaped = seen & (Self.sawTopics | Self.sawData) != 0
+        if !logShaped {
+            if hasDollarKey { return .control }
+            if hasEvent && hasArgs { return .decoded }
+            return .log
+        }
+        if !hasDollarKey && hasEvent && hasArgs && hasSignature && !logFieldBeforeArgs && !blockNumberIsString {
+            return .decoded
+        }
+        return .log
+    }
 
     static let sawAddress: UInt32 = 1, sawTopics: UInt32 = 2, sawData: UInt32 = 4
 
     init(_ root: JSONValue, scratch: RecordScratch) {
         root.forEachMember { k, v in
-            let key = k.stringContents
-            switch key.count {
-            case 3 where eq(key, "$cc"): isControlRecord = true
-            case 4 where eq(key, "data"):
-                guard seen & Self.sawData == 0 else { return }
-                seen |= Self.sawData
-                guard v.kind == .string, let n = scratch.decodeData(v.stringContents) else {
-                    note("\"data\" is not a 0x hex string of whole bytes")
-                    return
-                }
-                dataCount = n
-            case 4 where eq(key, "args"): hasArgs = true
-            case 5 where eq(key, "event"): hasEvent = true
-            case 6 where eq(key, "topics"):
-                guard seen & Self.sawTopics == 0 else { return }
-                seen |= Self.sawTopics
-                guard v.kind == .array else {
-                    note("\"topics\" is not an array")
-                    return
-                }
-                scratch.reserveTopics(v.count)
-                var i = 0
-                v.forEachElement { t in
-                    if problem == nil,
-                        !(t.kind == .string
-                            && HexBytes.decode(t.stringContents, into: scratch.topics + i * 32, count: 32))
-                    {
-                        note("\"topics\"[\(i)] is not a 32-byte 0x hex string")
-                    }
-                    i += 1
-                }
-                topicCount = i
-            case 7 where eq(key, "address"):
-                guard seen & Self.sawAddress == 0 else { return }
-                seen |= Self.sawAddress
-                if !(v.kind == .string && HexBytes.decode(v.stringContents, into: scratch.address, count: 20)) {
-                    note("\"address\" is not a 20-byte 0x hex string")
-                }
-            case 7 where eq(key, "removed"):
-                if v.kind == .bool {
-                    removed = v.bool ?? false
-                } else if !v.isNull {
-                    note("\"removed\" is not a boolean")
-                }
-            case 7 where eq(key, "chainId"): if case .absent = chainId { chainId = quantity(v, "chainId") }
-            case 8 where eq(key, "logIndex"): if case .absent = logIndex { logIndex = quantity(v, "logIndex") }
-            case 9 where eq(key, "blockHash"): if blockHash == nil { blockHash = hash(v, "blockHash") }
-            case 11 where eq(key, "blockNumber"):
-                if case .absent = blockNumber { blockNumber = quantity(v, "blockNumber") }
-            case 14 where eq(key, "blockTimestamp"):
-                if case .absent = blockTimestamp { blockTimestamp = quantity(v, "blockTimestamp") }
-            case 15 where eq(key, "transactionHash"):
-                if transactionHash == nil { transactionHash = hash(v, "transactionHash") }
-            case 16 where eq(key, "transactionIndex"):
-                if case .absent = transactionIndex { transactionIndex = quantity(v, "transactionIndex") }
-            default: break
+            if k.hasEscapes {
+                // An escaped key (`"\u0024cc"`) means what its unescaped form means to every other reader.
+                var u: [UInt8] = []
+                k.unescapedBytes(into: &u)
+                u.withUnsafeBufferPointer { visit($0, v, scratch) }
+            } else {
+                visit(k.stringContents, v, scratch)
             }
         }
         if problem == nil {
@@ -101,6 +78,71 @@ struct RawLogFields {
             } else if seen & Self.sawData == 0 {
                 problem = "missing \"data\""
             }
+        }
+    }
+
+    private mutating func visit(_ key: UnsafeBufferPointer<UInt8>, _ v: JSONValue, _ scratch: RecordScratch) {
+        if key.count > 0 && key[0] == 36 { hasDollarKey = true }
+        switch key.count {
+        case 4 where eq(key, "data"):
+            if !hasArgs { logFieldBeforeArgs = true }
+            guard seen & Self.sawData == 0 else { return }
+            seen |= Self.sawData
+            guard v.kind == .string, let n = scratch.decodeData(v.stringContents) else {
+                note("\"data\" is not a 0x hex string of whole bytes")
+                return
+            }
+            dataCount = n
+        case 4 where eq(key, "args"): hasArgs = true
+        case 5 where eq(key, "event"): hasEvent = true
+        case 9 where eq(key, "signature"): hasSignature = true
+        case 6 where eq(key, "topics"):
+            if !hasArgs { logFieldBeforeArgs = true }
+            guard seen & Self.sawTopics == 0 else { return }
+            seen |= Self.sawTopics
+            guard v.kind == .array else {
+                note("\"topics\" is not an array")
+                return
+            }
+            scratch.reserveTopics(v.count)
+            var i = 0
+            v.forEachElement { t in
+                if problem == nil,
+                    !(t.kind == .string
+                        && HexBytes.decode(t.stringContents, into: scratch.topics + i * 32, count: 32))
+                {
+                    note("\"topics\"[\(i)] is not a 32-byte 0x hex string")
+                }
+                i += 1
+            }
+            topicCount = i
+        case 7 where eq(key, "address"):
+            guard seen & Self.sawAddress == 0 else { return }
+            seen |= Self.sawAddress
+            if !(v.kind == .string && HexBytes.decode(v.stringContents, into: scratch.address, count: 20)) {
+                note("\"address\" is not a 20-byte 0x hex string")
+            }
+        case 7 where eq(key, "removed"):
+            if v.kind == .bool {
+                removed = v.bool ?? false
+            } else if !v.isNull {
+                note("\"removed\" is not a boolean")
+            }
+        case 7 where eq(key, "chainId"): if case .absent = chainId { chainId = quantity(v, "chainId") }
+        case 8 where eq(key, "logIndex"): if case .absent = logIndex { logIndex = quantity(v, "logIndex") }
+        case 9 where eq(key, "blockHash"): if blockHash == nil { blockHash = hash(v, "blockHash") }
+        case 11 where eq(key, "blockNumber"):
+            if case .absent = blockNumber {
+                blockNumberIsString = v.kind == .string
+                blockNumber = quantity(v, "blockNumber")
+            }
+        case 14 where eq(key, "blockTimestamp"):
+            if case .absent = blockTimestamp { blockTimestamp = quantity(v, "blockTimestamp") }
+        case 15 where eq(key, "transactionHash"):
+            if transactionHash == nil { transactionHash = hash(v, "transactionHash") }
+        case 16 where eq(key, "transactionIndex"):
+            if case .absent = transactionIndex { transactionIndex = quantity(v, "transactionIndex") }
+        default: break
         }
     }
 

@@ -22,6 +22,7 @@ extension ChainCastCommand {
         // EPIPE must arrive as an error from write(2), not as a fatal signal,
         // so `| head` ends the command quietly with 0.
         signal(SIGPIPE, SIG_IGN)
+        CommandRunner.holdClosedStandardDescriptors()
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -46,6 +47,22 @@ extension ChainCastCommand {
 }
 
 public enum CommandRunner {
+    /// A command started with 0, 1 or 2 closed (`>&-`) would hand that number
+    /// to the next file or socket it opens, and then write records into an
+    /// HTTP connection or a checkpoint file (cc-fetch hung that way, deaf to
+    /// SIGTERM). Each closed one is held by /dev/null opened the wrong way
+    /// round, so using it still fails with EBADF exactly as the closed
+    /// descriptor did (a write to stdout: 74), but nothing else can get it.
+    public static func holdClosedStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let held = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
+            if held >= 0 && held != fd {
+                dup2(held, fd)
+                close(held)
+            }
+        }
+    }
+
     /// Prints `tool: message` for an error and exits with its status.
     public static func exit(tool: String, error: Error) -> Never {
         terminate(status(for: error, tool: tool, report: true))

@@ -21,7 +21,9 @@ public enum Diagnostics {
     }
 
     /// `cc-decode: line 12: …` — the command name prefixes every message.
+    /// Every message goes through `Redactor.process`: it may quote a server's
+    /// answer or an argument that holds a key.
     public static func error(_ command: String, _ message: String) {
-        print("\(command): \(message)")
+        print("\(command): \(Redactor.process.scrub(message))")
     }
 }

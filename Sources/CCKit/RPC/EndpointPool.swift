@@ -12,9 +12,6 @@ public final class EndpointPool: @unchecked Sendable {
         public let url: String
         /// `https://host/…`: the only form shown to people.
         public let name: String
-        /// Path segments and query values long enough to be keys, scrubbed from
-        /// provider messages before they are shown.
-        let secrets: [String]
     }
 
     private struct State {
@@ -34,12 +31,15 @@ public final class EndpointPool: @unchecked Sendable {
     private let lock = Monitor()
     private var states: [State]
     private var nextStart = 0
+    /// Scrubs provider messages of every endpoint's key before they are shown.
+    private let redactor: Redactor
 
     public init(urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock())
         throws(ChainCastError)
     {
         guard !urls.isEmpty else { throw .usage("no RPC endpoint given (use --rpc URL)") }
-        endpoints = urls.map { Endpoint(url: $0, name: redactURL($0), secrets: secretParts(of: $0)) }
+        endpoints = urls.map { Endpoint(url: $0, name: redactURL($0)) }
+        redactor = Redactor(urls: urls)
         states = Array(repeating: State(), count: urls.count)
         self.baseCooldown = baseCooldown
         self.maxCooldown = maxCooldown
@@ -134,36 +134,9 @@ public final class EndpointPool: @unchecked Sendable {
         lock.locked { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
     }
 
-    /// `message` without anything that looks like the endpoint's key.
+    /// `message` (foreign text: a node's or proxy's answer) without anything
+    /// that looks like a key of any endpoint (see `Redactor`).
     public func scrub(_ message: String, endpoint index: Int) -> String {
-        guard endpoints.indices.contains(index) else { return message }
-        var out = message
-        for secret in endpoints[index].secrets where out.contains(secret) {
-            out = out.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "…")
-        }
-        if out.contains(endpoints[index].url) {
-            out = out.split(separator: endpoints[index].url, omittingEmptySubsequences: false)
-                .joined(separator: endpoints[index].name)
-        }
-        return out
+        redactor.scrub(message)
     }
-}
-
-/// Path segments and query values of 6+ characters: where providers put keys
-/// (`/v2/KEY`, `/v3/PROJECT`, `?apikey=KEY`), plus any userinfo.
-private func secretParts(of url: String) -> [String] {
-    var rest = Substring(url)
-    if let r = rest.firstRange(of: "://") { rest = rest[r.upperBound...] }
-    var parts: [String] = []
-    if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
-        let authority = rest[..<slash]
-        if let at = authority.lastIndex(of: "@") { parts.append(String(authority[..<at])) }
-        let tail = rest[slash...]
-        for piece in tail.split(whereSeparator: { "/?&=#".contains($0) }) where piece.count >= 6 {
-            parts.append(String(piece))
-        }
-    } else if let at = rest.lastIndex(of: "@") {
-        parts.append(String(rest[..<at]))
-    }
-    return parts.sorted { $0.count > $1.count }
 }

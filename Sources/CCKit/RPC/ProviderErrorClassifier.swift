@@ -28,7 +28,7 @@ public enum ProviderErrorClassifier {
         if httpStatus == 401 || httpStatus == 403 {
             return ProviderError(.permanentAuth, "http-\(httpStatus)")
         }
-        if let found = otherMessages(text, code: code) { return found }
+        if let found = otherMessages(text, code: code, httpStatus: httpStatus) { return found }
         switch httpStatus {
         case 408: return ProviderError(.timeout, "http-408")
         case 413: return ProviderError(.responseTooBig, "http-413")
@@ -192,13 +192,19 @@ public enum ProviderErrorClassifier {
         return ProviderError(.rateLimited(retryAfter: retryAfter ?? t.backoffSeconds), "rate-limit")
     }
 
-    private static func otherMessages(_ t: ErrorText, code: Int?) -> ProviderError? {
+    private static func otherMessages(_ t: ErrorText, code: Int?, httpStatus: Int) -> ProviderError? {
         let auth = [
             "unauthorized", "must be authenticated", "invalid api key", "api key", "apikey", "invalid project id",
             "project id", "authentication", "forbidden", "whitelist", "allowlist", "origin not allowed",
             "invalid token", "access denied", "not authorized", "permission denied",
         ]
-        if auth.contains(where: { t.has($0) }) { return ProviderError(.permanentAuth, "auth") }
+        // A 5xx is the server's own failure, whatever its page says: a proxy's
+        // HTML error page mentions "Unauthorized" or "project id" in its menu
+        // or help text. Only a 4xx or a 200 JSON-RPC error is believed about
+        // keys; a 5xx is retried and fails over to another --rpc.
+        if !(500...599).contains(httpStatus), auth.contains(where: { t.has($0) }) {
+            return ProviderError(.permanentAuth, "auth")
+        }
         if t.has("batch")
             && ["not supported", "not allowed", "too large", "too many", "limit", "exceed", "disabled", "maximum"]
                 .contains(where: { t.has($0) })

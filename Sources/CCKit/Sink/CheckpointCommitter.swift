@@ -30,6 +30,8 @@ public final class CheckpointCommitter {
         public var flushInterval: Double = 1.0
         /// Count and report unparsable lines instead of stopping with 65.
         public var skipInvalid = false
+        /// With `skipInvalid`: append every skipped line, as read, to this file.
+        public var skippedPath: String?
         public var verbose = false
 
         public init() {}
@@ -47,6 +49,9 @@ public final class CheckpointCommitter {
     /// The batch reached `batchSize`; flush before the next event.
     private var batchFull = false
     private var lastWasMarker = false
+    private var skippedFile: SkippedLinesFile?
+    /// Index in its batch of the line `handle` is at.
+    private var currentLine = 0
 
     public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
         self.sink = sink
@@ -74,6 +79,8 @@ public final class CheckpointCommitter {
     /// SIGTERM (then throws StopRequested after a clean flush).
     public func run(inputPath: String) throws {
         let rows = (sink as? RowSink).flatMap { $0.rowColumns != nil ? $0 : nil }
+        if policy.skipInvalid, let path = policy.skippedPath { skippedFile = try SkippedLinesFile(path: path) }
+        defer { skippedFile?.close() }
         let reader = SinkReader(input: try SinkInput(path: inputPath), rows: rows?.rowColumns)
         try reader.start()
         defer { reader.stop() }
@@ -124,6 +131,7 @@ public final class CheckpointCommitter {
                 defer { reader.recycle(batch) }
                 for i in 0..<batch.count {
                     let (number, record) = batch.record(i)
+                    currentLine = i
                     try handle(record, number, from: batch, rows: rows)
                 }
             }
@@ -143,21 +151,35 @@ public final class CheckpointCommitter {
             // Only prepared when the sink takes rows (`SinkReader(rows:)`).
             guard let rows else { throw .internalError("line \(number): a prepared row for a sink without rows") }
             try checkChain(row.chainId, number)
+            do { try rows.check(row: row) } catch {
+                guard error.status == .dataError else { throw error }
+                try invalid(number, error.message, batch: batch)
+                return
+            }
             if rows.pendingEvents == 0 { batchStarted = monotonicSeconds() }
             try rows.append(row: row, from: batch)
             try counted(removed: row.removed)
             return
         case .marker(let marker):
-            try commit(marker)
+            // A sink that cannot record the marker's numbers says so as bad data; name the line.
+            do { try commit(marker) } catch {
+                guard error.status == .dataError else { throw error }
+                throw .data("line \(number): \(error.message)")
+            }
             lastWasMarker = true
             return
         case .otherControl: return
         case .invalid(let message):
-            try invalid(number, message)
+            try invalid(number, message, batch: batch)
             return
         case .badMarker(let error): throw error
         }
         try checkChain(event.chainId, number)
+        do { try sink.check(event) } catch {
+            guard error.status == .dataError else { throw error }
+            try invalid(number, error.message, batch: batch)
+            return
+        }
         if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
         try sink.append(event)
         try counted(removed: event.removed)
@@ -179,10 +201,29 @@ public final class CheckpointCommitter {
         if sink.pendingEvents >= policy.batchSize { batchFull = true }
     }
 
-    private func invalid(_ number: Int, _ message: String) throws(ChainCastError) {
-        guard policy.skipInvalid else { throw .data("line \(number): \(message)") }
+    /// A line that is not a record, or an event this sink cannot store: 65,
+    /// or with `--skip-invalid` counted, reported (the first
+    /// `SkippedLinesFile.reportedLines` always, every one with -v) and set
+    /// aside in the `--skipped` file.
+    private func invalid(_ number: Int, _ message: String, batch: ScannedBatch) throws(ChainCastError) {
+        guard policy.skipInvalid else {
+            throw .data("line \(number): \(message)")
+        }
         metrics.invalidLines += 1
-        if policy.verbose { Diagnostics.error(Self.tool, "line \(number): skipped: \(message)") }
+        try skippedFile?.append(batch.bytes(ofLine: currentLine))
+        if policy.verbose || metrics.invalidLines <= SkippedLinesFile.reportedLines {
+            Diagnostics.error(Self.tool, "line \(number): skipped: \(message)")
+        } else if metrics.invalidLines == SkippedLinesFile.reportedLines + 1 {
+            Diagnostics.error(Self.tool, "more lines skipped; the count is in the final summary (-v shows each)")
+        }
+    }
+
+    /// The closing line of a run that skipped lines (printed without -v too).
+    public func reportSkipped() {
+        guard metrics.invalidLines > 0 else { return }
+        var s = "skipped \(metrics.invalidLines) invalid line\(metrics.invalidLines == 1 ? "" : "s") (--skip-invalid)"
+        if let p = policy.skippedPath { s += "; they are in \(p)" }
+        Diagnostics.error(Self.tool, s)
     }
 
     private func flush() throws(ChainCastError) {

@@ -126,4 +126,10 @@ protocol RowSink: Sink {
     var rowColumns: EventRow.Columns? { get }
     /// `row`'s text is in `batch` (`ScannedBatch.lineBase` and `side`).
     func append(row: EventRow, from batch: ScannedBatch) throws(ChainCastError)
+    /// `Sink.check` for a prepared row.
+    func check(row: EventRow) throws(ChainCastError)
+}
+
+extension RowSink {
+    func check(row: EventRow) throws(ChainCastError) {}
 }

@@ -106,7 +106,10 @@ final class PerEventTables {
         let base = SQLIdentifier.sanitize(sig?.name ?? event ?? "event")
         var taken = try existingTableNames()
         taken.formUnion(["cc_checkpoint", "cc_event_tables", "cc_event_columns"])
-        let name = SQLIdentifier.unique(base.lowercased().hasPrefix("cc_") ? "_" + base : base, avoiding: taken)
+        // The table's index is `<name>_block_number`: both names must be free,
+        // or an event called `X` after one called `X_block_number` collides.
+        let name = SQLIdentifier.unique(
+            base.lowercased().hasPrefix("cc_") ? "_" + base : base, avoiding: taken, alsoFree: "_block_number")
         try db.exec(
             """
             CREATE TABLE \(SQLIdentifier.quote(name)) (
@@ -173,6 +176,45 @@ final class PerEventTables {
         return t.columns.firstIndex(where: { FieldName.same(b, $0.key) })
     }
 
+    /// Creates the event's table and columns before anything of the event is
+    /// written; throws `.data` when SQLite could not hold them, so the event
+    /// is refused as bad data instead of failing the same way on every rerun.
+    func prepare(_ e: DecodedEvent) throws(ChainCastError) {
+        if let args = e.args, args.kind == .object {
+            // Before creating a table for it: nothing is left behind for an event that cannot fit.
+            try checkColumnCount(args.count, e)
+        }
+        guard !e.removed, let t = try table(for: e) else { return }
+        try addMissingColumns(t, e)
+    }
+
+    private func checkColumnCount(_ argumentColumns: Int, _ e: DecodedEvent) throws(ChainCastError) {
+        let limit = db.columnLimit
+        guard argumentColumns + SQLiteLimits.baseColumnCount > limit else { return }
+        throw .data(
+            "cannot store event \(e.signature.map { DecodedEvent.excerpt($0) } ?? "?") in a per-event table: "
+                + "\(argumentColumns) argument columns, but SQLite allows \(limit) columns per table and "
+                + "\(SQLiteLimits.baseColumnCount) are the log's own \(SQLiteLimits.skipHint)")
+    }
+
+    private func addMissingColumns(_ t: Table, _ e: DecodedEvent) throws(ChainCastError) {
+        guard let args = e.args, args.kind == .object else { return }
+        var position = 0
+        var missing: [([UInt8], Int)] = []
+        var seen = Set<[UInt8]>()
+        args.forEachMember { key, _ in
+            if Self.columnIndex(t, key, position) == nil {
+                var k: [UInt8] = []
+                key.unescapedBytes(into: &k)
+                if seen.insert(k).inserted { missing.append((k, position)) }
+            }
+            position += 1
+        }
+        guard !missing.isEmpty else { return }
+        try checkColumnCount(t.columns.count + missing.count, e)
+        for (k, p) in missing { try addColumn(t, key: k, position: p) }
+    }
+
     func apply(_ e: DecodedEvent, chainId: Int64, binder: inout TextBinder) throws(ChainCastError) {
         guard let t = try table(for: e) else { return }
         if e.removed {
@@ -185,19 +227,7 @@ final class PerEventTables {
         }
         // Make sure every argument has a column before binding anything: adding
         // one re-prepares the insert statement.
-        if let args = e.args, args.kind == .object {
-            var position = 0
-            var missing: [([UInt8], Int)] = []
-            args.forEachMember { key, _ in
-                if Self.columnIndex(t, key, position) == nil {
-                    var k: [UInt8] = []
-                    key.unescapedBytes(into: &k)
-                    if !missing.contains(where: { $0.0 == k }) { missing.append((k, position)) }
-                }
-                position += 1
-            }
-            for (k, p) in missing { try addColumn(t, key: k, position: p) }
-        }
+        try addMissingColumns(t, e)
         let s = t.insert
         s.bind(1, int: chainId)
         s.bind(2, int: Int64(bitPattern: e.blockNumber))

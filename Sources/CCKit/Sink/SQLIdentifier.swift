@@ -36,10 +36,16 @@ public enum SQLIdentifier {
 
     /// A sanitized name that is not in `taken` (compared case-insensitively,
     /// as SQLite compares identifiers): `name`, `name_2`, `name_3`, …
-    public static func unique(_ base: String, avoiding taken: Set<String>) -> String {
-        if !taken.contains(base.lowercased()) { return base }
+    /// With `alsoFree`, `name + alsoFree` must not be taken either (a table
+    /// and the index named after it).
+    public static func unique(_ base: String, avoiding taken: Set<String>, alsoFree suffix: String? = nil) -> String {
+        func free(_ n: String) -> Bool {
+            let l = n.lowercased()
+            return !taken.contains(l) && !(suffix.map { taken.contains(l + $0.lowercased()) } ?? false)
+        }
+        if free(base) { return base }
         var n = 2
-        while taken.contains("\(base)_\(n)".lowercased()) { n += 1 }
+        while !free("\(base)_\(n)") { n += 1 }
         return "\(base)_\(n)"
     }
 }

@@ -18,6 +18,9 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
 
+    /// Most columns a table of this connection may have (SQLITE_MAX_COLUMN, 2000 by default).
+    var columnLimit: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_COLUMN, -1)) }
+
     /// Process-wide settings that must precede the first open.
     private static let configured: Void = { _ = cc_sqlite_disable_memstatus() }()
 
@@ -218,8 +221,11 @@ public final class SQLiteStatement {
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
+    /// The whole text, NULs included: a name stored with a NUL must read back
+    /// as stored, or a rerun looks it up under another key.
     public func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }
-        return String(cString: p)
+        let n = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 }

@@ -220,6 +220,22 @@ public final class SQLiteSink: Sink, RowSink {
         }
     }
 
+    public func check(_ e: DecodedEvent) throws(ChainCastError) {
+        try SQLiteLimits.checkIntegers(
+            chainId: e.chainId, blockNumber: e.blockNumber, blockTimestamp: e.blockTimestamp,
+            transactionIndex: e.transactionIndex, logIndex: e.logIndex)
+        if let perEvent {
+            try ensureTransaction()
+            try perEvent.prepare(e)
+        }
+    }
+
+    func check(row r: EventRow) throws(ChainCastError) {
+        try SQLiteLimits.checkIntegers(
+            chainId: r.chainId, blockNumber: r.blockNumber, blockTimestamp: r.blockTimestamp,
+            transactionIndex: r.transactionIndex, logIndex: r.logIndex)
+    }
+
     private func ensureTransaction() throws(ChainCastError) {
         if !db.isInTransaction { try begin.run() }
     }
@@ -302,6 +318,7 @@ public final class SQLiteSink: Sink, RowSink {
     }
 
     public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+        try SQLiteLimits.checkMarker(checkpoint)
         try ensureTransaction()
         saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
         saveCheckpoint.bind(2, text: checkpoint.filter)

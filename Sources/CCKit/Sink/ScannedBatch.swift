@@ -79,6 +79,11 @@ final class ScannedBatch {
 
     var count: Int { lines.count }
 
+    /// The bytes of line `i` as read (valid until `reset`).
+    func bytes(ofLine i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: lines[i].start, count: lines[i].count)
+    }
+
     /// Validates every line added since the last `reset` onto its tape (and,
     /// with `rowColumns`, classifies it): the reader thread's share of the
     /// work. A tape's reference count is only ever touched by one thread at a

@@ -19,6 +19,13 @@ public protocol Sink: AnyObject {
     /// Throws `.config` when they contradict; nothing is modified then.
     func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError)
 
+    /// Throws `.data` (without the line number) when this sink cannot store
+    /// `event` at all (a number above what it can hold, a table SQLite would
+    /// refuse), before anything of it is written: the committer then treats
+    /// the line as invalid, so `--skip-invalid` gets a pipeline past it
+    /// instead of every rerun failing on the same event.
+    func check(_ event: DecodedEvent) throws(ChainCastError)
+
     func append(_ event: DecodedEvent) throws(ChainCastError)
 
     /// Events appended since the last flush or commit.
@@ -49,6 +56,7 @@ public protocol Sink: AnyObject {
 }
 
 extension Sink {
+    public func check(_ event: DecodedEvent) throws(ChainCastError) {}
     public var deferredSync: FileSync? { nil }
     public func checkpointWritten() throws(ChainCastError) {}
     public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }

@@ -39,11 +39,15 @@ final class SinkInput {
             self.init(fd: 0)
             return
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let e = errno
-            let msg = String(cString: strerror(e))
-            throw e == ENOENT ? .noInput("\(path): \(msg)") : .io("cannot read \(path): \(msg)")
+        // As every command's INPUT (`LineReader`): missing, unreadable or a
+        // directory is 66 (EX_NOINPUT: "did not exist or was not readable").
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        if fd < 0 { throw .noInput("\(path): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw .noInput("\(path): \(String(cString: strerror(EISDIR)))")
         }
         self.init(fd: fd, name: path, ownsFD: true)
     }

@@ -42,6 +42,8 @@ public final class WebhookSink: Sink {
     let metrics: SinkMetrics
     private let client: WebhookHTTPClient
     private let shownURL: String
+    /// Receivers echo the path, query and headers they got (`Cannot POST /hook/TOKEN?sig=KEY`).
+    private let redactor: Redactor
     private var body: [UInt8] = []
     private var batchEvents = 0
     public private(set) var pendingEvents = 0
@@ -53,6 +55,7 @@ public final class WebhookSink: Sink {
         self.signer = signer
         self.metrics = metrics
         shownURL = redactURL(options.url)
+        redactor = Redactor(urls: [options.url], headers: options.headers)
         let lower = options.url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw .usage("webhook URL must start with http:// or https:// (got \(shownURL))")
@@ -143,7 +146,7 @@ public final class WebhookSink: Sink {
             } catch {
                 if !error.isTransient { throw .unavailable("webhook \(shownURL): \(error)") }
                 response = nil
-                problem = error.description
+                problem = redactor.scrub(error.description)
             }
             if let r = response {
                 if (200..<300).contains(r.status) {
@@ -153,7 +156,7 @@ public final class WebhookSink: Sink {
                     }
                     return
                 }
-                problem = "HTTP \(r.status)" + Self.excerpt(r.body)
+                problem = "HTTP \(r.status)" + redactor.scrub(Self.excerpt(r.body))
                 if !(r.status == 408 || r.status == 429 || r.status >= 500) {
                     try reject(problem)
                     return
