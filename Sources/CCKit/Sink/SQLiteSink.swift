@@ -39,6 +39,7 @@ public final class SQLiteSink: Sink, RowSink {
     var binder = TextBinder()
     /// Text of rows prepared here (`append(_:)`) that is not in the line.
     private let side = SideBuffer()
+    private let numeric = NumericArgs()
 
     /// Rows written (upserted) and deleted, for metrics.
     public private(set) var insertedTotal = 0
@@ -94,7 +95,7 @@ public final class SQLiteSink: Sink, RowSink {
             CREATE TABLE IF NOT EXISTS \(t) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT, event TEXT, signature TEXT, args TEXT);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, event TEXT, signature TEXT, args TEXT);
             """)
         do { try Self.checkColumns(db, table: options.table) } catch {
             try? db.exec("ROLLBACK")
@@ -223,7 +224,7 @@ public final class SQLiteSink: Sink, RowSink {
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
         side.reset()
         let line = e.root.tape.base
-        try write(EventRow(e, lineBase: line, side: side), line: line, side: side)
+        try write(EventRow(e, lineBase: line, side: side, numeric: numeric), line: line, side: side)
         if let perEvent {
             try rolledBackOnError { () throws(ChainCastError) in
                 try perEvent.apply(e, chainId: Int64(bitPattern: e.chainId ?? 0), binder: &binder)

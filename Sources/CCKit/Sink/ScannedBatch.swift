@@ -36,6 +36,7 @@ final class ScannedBatch {
     var rowColumns: EventRow.Columns?
     private var prepared: [Record] = []
     let side = SideBuffer()
+    private let numeric = NumericArgs()
 
     /// Per line: nil when it scanned as JSON, else the syntax error.
     private var scanErrors: [JSONSyntaxError?] = []
@@ -103,7 +104,7 @@ final class ScannedBatch {
         if let error = scanErrors[i] { return .invalid(error.message) }
         let record = Self.record(JSONValue(tape: tapes[i], index: 0), line: lines[i].number)
         guard case .event(let e) = record else { return record }
-        return .row(EventRow(e, lineBase: lineBase, side: side, columns: columns))
+        return .row(EventRow(e, lineBase: lineBase, side: side, columns: columns, numeric: numeric))
     }
 
     /// Where the lines' bytes start: the base prepared rows are relative to.
