@@ -7,13 +7,16 @@ struct SQLiteCommand: ParsableCommand {
         abstract: "Upsert events into an SQLite database (WAL mode; readers can query while it writes).",
         discussion: """
             Events go to one table (events, or --table NAME), one row per log: unique on (block_number, \
-            chain_id, block_hash, log_index), which is also the block_number index. args are JSON text, so json_extract(args, '$.value') works. An event with "removed": true deletes \
+            chain_id, block_hash, log_index), which is also the block_number index. args are JSON text with integer arguments as JSON numbers, so json_extract(args, '$.value') compares \
+            as a number. Per-event tables store integers wider than 64 bits as exact text declared COLLATE \
+            decimal (numeric comparisons and order in the sqlite3 shell; decimal_sum() sums exactly); address \
+            columns are COLLATE NOCASE and indexed. An event with "removed": true deletes \
             its row. The checkpoint is also kept in the table cc_checkpoint, inside the transaction that holds \
             the data it covers.
 
             Example:
               cc-sink sqlite usdc.db --checkpoint ck.json --tables per-event
-              sqlite3 usdc.db "select count(*), sum(cast(value as real)) from Transfer"
+              sqlite3 usdc.db "select count(*), decimal_sum(value) from Transfer where value >= 1000000000000000000"
             """)
 
     enum TableLayout: String, ExpressibleByArgument, CaseIterable {
