@@ -42,6 +42,13 @@ struct SQLiteCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "Table for plain records (a cc-filter --map reshape, an --agg row): one column per key.",
+            valueName: "NAME"))
+    var recordsTable = "records"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "How long a write waits for another writer's lock before giving up with status 75 (500ms, 30s).",
             valueName: "DURATION"))
     var busyTimeout = "10s"
@@ -50,6 +57,10 @@ struct SQLiteCommand: ParsableCommand {
 
     func validate() throws {
         if table.isEmpty { throw ValidationError("--table must not be empty") }
+        if recordsTable.isEmpty { throw ValidationError("--records-table must not be empty") }
+        if recordsTable.lowercased() == table.lowercased() {
+            throw ValidationError("--records-table must differ from --table")
+        }
         guard let s = DurationText.seconds(busyTimeout), s * 1000 <= Double(Int32.max) else {
             throw ValidationError("--busy-timeout: expected a duration like 500ms, 2s or 1m, got '\(busyTimeout)'")
         }
@@ -59,6 +70,7 @@ struct SQLiteCommand: ParsableCommand {
         var options = SQLiteSink.Options(path: database)
         options.table = table
         options.perEventTables = tables == .perEvent
+        options.recordsTable = recordsTable
         options.busyTimeoutMilliseconds = Int32((DurationText.seconds(busyTimeout) ?? 10) * 1000)
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))

@@ -29,6 +29,14 @@ struct SinkOptions: ParsableArguments {
     @Flag(name: .long, help: "Count and report unparsable lines instead of stopping with status 65.")
     var skipInvalid = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A raw (undecoded) log in the input: refuse (stop with 65), skip (count them), or store (with "
+                + "topics and data: the sqlite sink's raw_logs table, files and webhooks as received).",
+            valueName: "refuse|skip|store"))
+    var rawLogs: CheckpointCommitter.RawLogs = .refuse
+
     @Flag(name: .shortAndLong, help: "Report resumes, checkpoints and retries on stderr.")
     var verbose = false
 
@@ -45,6 +53,7 @@ struct SinkOptions: ParsableArguments {
         p.flushInterval = DurationText.seconds(override ?? flushInterval ?? "1s") ?? 1
         p.skipInvalid = skipInvalid
         p.verbose = verbose
+        p.rawLogs = rawLogs
         return p
     }
 
@@ -64,6 +73,8 @@ struct SinkOptions: ParsableArguments {
         }
     }
 }
+
+extension CheckpointCommitter.RawLogs: ExpressibleByArgument {}
 
 /// `500ms`, `2s`, `1.5s`, `10m`, `1h`, or plain seconds.
 enum DurationText {

@@ -28,8 +28,20 @@ public final class CheckpointCommitter {
         /// Count and report unparsable lines instead of stopping with 65.
         public var skipInvalid = false
         public var verbose = false
+        /// What a raw (undecoded) log reaching the sink does.
+        public var rawLogs: RawLogs = .refuse
 
         public init() {}
+    }
+
+    /// `--raw-logs`: a raw log is never stored as a half-empty event row.
+    public enum RawLogs: String, Sendable, CaseIterable {
+        /// Stop with 65 naming the log and the fix.
+        case refuse
+        /// Count them and say how many at the end.
+        case skip
+        /// Store them with their topics and data (`Sink.appendRawLog`).
+        case store
     }
 
     public static let tool = "cc-sink"
@@ -44,6 +56,10 @@ public final class CheckpointCommitter {
     /// The batch reached `batchSize`; flush before the next event.
     private var batchFull = false
     private var lastWasMarker = false
+    /// Checkpoint markers read in this run.
+    private var markersSeen = 0
+    /// The next plain record's position (`RecordPosition`).
+    private var recordAnchor = RecordPosition(chainId: 0, afterBlock: -1, ordinal: 0)
 
     public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
         self.sink = sink
@@ -58,6 +74,7 @@ public final class CheckpointCommitter {
         guard let checkpointFile else { return }
         current = try checkpointFile.read()
         if let c = current {
+            recordAnchor = RecordPosition(chainId: c.chainId, afterBlock: Int64(clamping: c.blockNumber), ordinal: 0)
             metrics.checkpointBlock = c.blockNumber
             if policy.verbose {
                 Diagnostics.error(
@@ -96,7 +113,24 @@ public final class CheckpointCommitter {
         }
         try fileWriter?.drain()
         metrics.write(force: true)
+        reportEnd()
         if let s = SignalState.pending { throw StopRequested(signal: s) }
+    }
+
+    /// What a run that exits 0 may still have got wrong, on stderr.
+    private func reportEnd() {
+        if metrics.rawLogsSkipped > 0 {
+            Diagnostics.error(Self.tool, "skipped \(metrics.rawLogsSkipped) raw (undecoded) logs (--raw-logs skip)")
+        }
+        // --checkpoint on the sink only: nothing tells it how far the data is
+        // complete, so a cron job would redo (or re-post) everything each run.
+        if let checkpointFile, markersSeen == 0, !SignalState.shouldStop {
+            Diagnostics.error(
+                Self.tool,
+                "no checkpoint marker in the input, so \(checkpointFile.path) was not "
+                    + (current == nil ? "written" : "moved")
+                    + ": give cc-fetch the same --checkpoint FILE (markers come from cc-fetch --checkpoint)")
+        }
     }
 
     private func loop(_ reader: SinkReader, rows: RowSink?) throws {
@@ -145,8 +179,22 @@ public final class CheckpointCommitter {
             try counted(removed: row.removed)
             return
         case .marker(let marker):
+            markersSeen += 1
+            recordAnchor = RecordPosition(
+                chainId: marker.chainId, afterBlock: Int64(clamping: marker.blockNumber), ordinal: 0)
             try commit(marker)
             lastWasMarker = true
+            return
+        case .rawLog(let log):
+            try rawLog(log, number)
+            return
+        case .plain(let record):
+            if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+            try sink.appendRecord(record, at: recordAnchor)
+            recordAnchor.ordinal += 1
+            metrics.records += 1
+            lastWasMarker = false
+            if sink.pendingEvents >= policy.batchSize { batchFull = true }
             return
         case .otherControl: return
         case .invalid(let message):
@@ -158,6 +206,28 @@ public final class CheckpointCommitter {
         if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
         try sink.append(event)
         try counted(removed: event.removed)
+    }
+
+    private func rawLog(_ log: DecodedEvent, _ number: Int) throws(ChainCastError) {
+        switch policy.rawLogs {
+        case .refuse:
+            let topic0 = log.root["topics"]?[0].flatMap { $0.kind == .string ? $0.string() : nil }
+            throw .data(
+                "line \(number): a raw (undecoded) log reached the sink (block \(log.blockNumber), log index "
+                    + "\(log.logIndex)\(topic0.map { ", topic0 " + $0 } ?? "")): decode it with cc-decode --abi "
+                    + "(add --unknown drop to drop logs no ABI matches), or run cc-sink with --raw-logs skip "
+                    + "or --raw-logs store")
+        case .skip:
+            metrics.rawLogsSkipped += 1
+            if policy.verbose {
+                Diagnostics.error(Self.tool, "line \(number): skipped a raw log (block \(log.blockNumber))")
+            }
+        case .store:
+            try checkChain(log.chainId, number)
+            if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
+            try sink.appendRawLog(log)
+            try counted(removed: log.removed)
+        }
     }
 
     private func checkChain(_ chain: UInt64?, _ number: Int) throws(ChainCastError) {

@@ -190,14 +190,27 @@ public final class FileSink: Sink, RowSink {
 
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
         let block = max(e.blockNumber, checkpointBlock.map { $0 &+ 1 } ?? 0)
-        let file = try file(for: e, block: block)
-        if e.root.raw.count > 0 {
+        try write(e.root, to: try file(for: e, block: block), block: block)
+    }
+
+    /// A plain record, as it is (NDJSON) or as a CSV row, in the file of a
+    /// record without event name, chain or date, at the block after the
+    /// marker it follows.
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        let after = UInt64(clamping: position.afterBlock &+ 1)
+        let block = max(after, checkpointBlock.map { $0 &+ 1 } ?? 0, lastFile?.lastBlock ?? 0)
+        let fields = FileSeries.Fields(chainId: nil, timestamp: nil, event: nil)
+        try write(record, to: try file(for: fields, block: block), block: block)
+    }
+
+    private func write(_ root: JSONValue, to file: OutputFile, block: UInt64) throws(ChainCastError) {
+        if root.raw.count > 0 {
             switch options.format {
             case .ndjson:
-                try append(line: e.root.raw, to: file)
+                try append(line: root.raw, to: file)
             case .csv:
                 if file.columns == nil {
-                    let names = options.columns ?? CSVRecordWriter.columns(of: e.root)
+                    let names = options.columns ?? CSVRecordWriter.columns(of: root)
                     file.columns = names.map(CSVRecordWriter.Column.init)
                     if file.length == 0 {
                         csvRow.removeAll(keepingCapacity: true)
@@ -206,7 +219,7 @@ public final class FileSink: Sink, RowSink {
                     }
                 }
                 csvRow.removeAll(keepingCapacity: true)
-                CSVRecordWriter.row(e.root, file.columns!, scratch: &csvScratch, into: &csvRow)
+                CSVRecordWriter.row(root, file.columns!, scratch: &csvScratch, into: &csvRow)
                 try file.append(csvRow)
             }
         }

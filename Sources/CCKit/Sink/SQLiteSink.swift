@@ -12,6 +12,8 @@ public final class SQLiteSink: Sink, RowSink {
         public var path: String
         public var table: String = "events"
         public var perEventTables: Bool = false
+        /// The table for plain records (`RecordTable`).
+        public var recordsTable: String = "records"
         /// How long a write waits for a reader or another writer holding a lock.
         public var busyTimeoutMilliseconds: Int32 = 10_000
         /// Log size that starts a background checkpoint (`WALCheckpointer`);
@@ -30,6 +32,9 @@ public final class SQLiteSink: Sink, RowSink {
     private let saveCheckpoint: SQLiteStatement
     private let loadCheckpoint: SQLiteStatement
     private var perEvent: PerEventTables?
+    /// Created with the first record that needs them.
+    private var records: RecordTable?
+    private var rawLogs: RawLogTable?
     private let checkpointer: WALCheckpointer
     /// The log, to sync before a checkpoint file names what it holds.
     private let walSync: FileSync
@@ -229,6 +234,24 @@ public final class SQLiteSink: Sink, RowSink {
             try rolledBackOnError { () throws(ChainCastError) in
                 try perEvent.apply(e, chainId: Int64(bitPattern: e.chainId ?? 0), binder: &binder)
             }
+        }
+        pendingEvents += 1
+    }
+
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        try ensureTransaction()
+        try rolledBackOnError { () throws(ChainCastError) in
+            if records == nil { records = try RecordTable(db: db, name: options.recordsTable) }
+            try records!.append(record, at: position, binder: &binder)
+        }
+        pendingEvents += 1
+    }
+
+    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+        try ensureTransaction()
+        try rolledBackOnError { () throws(ChainCastError) in
+            if rawLogs == nil { rawLogs = try RawLogTable(db: db) }
+            try rawLogs!.append(log, binder: &binder)
         }
         pendingEvents += 1
     }

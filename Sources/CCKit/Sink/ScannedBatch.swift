@@ -28,6 +28,10 @@ final class ScannedBatch {
         case badMarker(ChainCastError)
         /// An event, prepared for a `RowSink` (see `rowColumns`).
         case row(EventRow)
+        /// A raw (undecoded) log: refused, skipped or stored as `--raw-logs` says.
+        case rawLog(DecodedEvent)
+        /// Any other JSON object (a reshape, an aggregate row): `RecordShape`.
+        case plain(JSONValue)
     }
 
     /// When set, classify the lines and prepare every event as an `EventRow`
@@ -135,6 +139,14 @@ final class ScannedBatch {
                 return .badMarker(.data("line \(number): \(error.message)"))
             }
         }
-        do { return .event(try DecodedEvent(root)) } catch { return .invalid(error.message) }
+        guard root.kind == .object else { return .invalid("expected a JSON object, found \(root.kind)") }
+        switch RecordShape.of(root) {
+        case .decodedEvent:
+            do { return .event(try DecodedEvent(root)) } catch { return .invalid(error.message) }
+        case .rawLog:
+            do { return .rawLog(try DecodedEvent(root)) } catch { return .invalid("raw log: " + error.message) }
+        case .plain:
+            return .plain(root)
+        }
     }
 }
