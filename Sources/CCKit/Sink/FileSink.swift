@@ -193,13 +193,14 @@ public final class FileSink: Sink, RowSink {
         try write(e.root, to: try file(for: e, block: block), block: block)
     }
 
-    /// A plain record, as it is (NDJSON) or as a CSV row, in the file of a
-    /// record without event name, chain or date, at the block after the
-    /// marker it follows.
+    /// A plain record, as it is (NDJSON) or as a CSV row. Its own `chainId`,
+    /// `blockTimestamp` and `blockNumber`, when it has them, pick its file as
+    /// they would an event's; else it goes with the marker it follows.
     public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
-        let after = UInt64(clamping: position.afterBlock &+ 1)
-        let block = max(after, checkpointBlock.map { $0 &+ 1 } ?? 0, lastFile?.lastBlock ?? 0)
-        let fields = FileSeries.Fields(chainId: nil, timestamp: nil, event: nil)
+        let after = record["blockNumber"]?.quantity ?? UInt64(clamping: position.afterBlock &+ 1)
+        let block = max(after, checkpointBlock.map { $0 &+ 1 } ?? 0)
+        let fields = FileSeries.Fields(
+            chainId: record["chainId"]?.quantity, timestamp: record["blockTimestamp"]?.quantity, event: nil)
         try write(record, to: try file(for: fields, block: block), block: block)
     }
 
