@@ -107,9 +107,15 @@ public final class CheckpointCommitter {
         try flush()
         // Only a real end of input after a marker is a clean end: a signal
         // right after a marker must not complete files a rerun continues.
-        let clean = lastWasMarker && !SignalState.shouldStop
-        if let state = try sink.finish(cleanEnd: clean), let cur = current, clean {
-            try writeCheckpoint(cur.marker, state: state)
+        // Without a checkpoint file nothing resumes the output, so the end of
+        // the input is its end (rotated files are completed, not left hidden).
+        let clean = (lastWasMarker || checkpointFile == nil) && !SignalState.shouldStop
+        if let state = try sink.finish(cleanEnd: clean), clean {
+            if let cur = current {
+                try writeCheckpoint(cur.marker, state: state)
+            } else if checkpointFile == nil {
+                try sink.checkpointWritten()
+            }
         }
         try fileWriter?.drain()
         metrics.write(force: true)

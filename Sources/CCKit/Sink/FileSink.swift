@@ -372,7 +372,7 @@ public final class FileSink: Sink, RowSink {
             guard let f = open[key] else { continue }
             var to = f.lastBlock
             if let n = options.rotateBlocks, let w = f.window {
-                to = min(w * n + n - 1, checkpointBlock ?? to)
+                to = min(w * n + n - 1, max(checkpointBlock ?? to, to))
             }
             try complete(f, to: to)
         }
