@@ -59,14 +59,14 @@ struct RangeOptions: ParsableArguments {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (N below the head) or an ISO-8601 time (first block at or after it).",
+            "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (the last N blocks) or an ISO-8601 time (first block at or after it).",
             valueName: "BLOCK"))
     var from: String?
 
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "Last block, same forms as --from (default: latest). Never beyond the head minus --confirmations.",
+            "Last block, same forms as --from (default: latest), but a time means the last block before it and -N is N below the head. Never beyond the head minus --confirmations.",
             valueName: "BLOCK"))
     var to: String?
 
