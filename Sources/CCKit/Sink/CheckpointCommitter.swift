@@ -275,6 +275,15 @@ public final class CheckpointCommitter {
                         + "stream's markers are for chain \(marker.chainId) filter \(marker.filter); use the "
                         + "checkpoint file of this pipeline (nothing was overwritten)")
             }
+            // Only a checkpoint written before v1.1 has no pipeline to compare.
+            if let stored = c.pipeline, stored.lowercased() != marker.effectivePipeline.lowercased() {
+                throw .config(
+                    "checkpoint \(checkpointFile?.path ?? "") was written by another pipeline (\(stored); this "
+                        + "stream's is \(marker.effectivePipeline)): the fetch filter is the same, so a stage between "
+                        + "cc-fetch and cc-sink changed (cc-decode's --abi set or --unknown, or cc-filter's program or "
+                        + "options); use a new checkpoint file and destination for the new dataset, or the old "
+                        + "options (the checkpoint was not moved)")
+            }
             // A marker at or below the checkpoint (a stream that was not
             // resumed from it) makes data durable but never moves it back.
             if marker.blockNumber <= c.blockNumber {
