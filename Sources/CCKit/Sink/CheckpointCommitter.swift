@@ -196,7 +196,11 @@ public final class CheckpointCommitter {
             return
         case .plain(let record):
             if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
-            try sink.appendRecord(record, at: recordAnchor)
+            do {
+                try sink.appendRecord(record, at: recordAnchor)
+            } catch where error.status == .dataError {
+                throw .data("line \(number): \(error.message)")
+            }
             recordAnchor.ordinal += 1
             metrics.records += 1
             lastWasMarker = false
@@ -210,7 +214,11 @@ public final class CheckpointCommitter {
         }
         try checkChain(event.chainId, number)
         if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
-        try sink.append(event)
+        do {
+            try sink.append(event)
+        } catch where error.status == .dataError {
+            throw .data("line \(number): \(error.message)")
+        }
         try counted(removed: event.removed)
     }
 

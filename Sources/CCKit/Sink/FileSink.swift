@@ -219,6 +219,7 @@ public final class FileSink: Sink, RowSink {
                         try file.append(csvRow)
                     }
                 }
+                if options.columns == nil { try checkShape(root, file) }
                 csvRow.removeAll(keepingCapacity: true)
                 CSVRecordWriter.row(root, file.columns!, scratch: &csvScratch, into: &csvRow)
                 try file.append(csvRow)
@@ -226,6 +227,23 @@ public final class FileSink: Sink, RowSink {
         }
         file.lastBlock = max(file.lastBlock, block)
         pendingEvents += 1
+    }
+
+    /// A CSV file's header comes from its first record: a record with a field
+    /// the header lacks (an Approval in a file of Transfers) would lose it
+    /// without a word, so it stops the sink instead.
+    private func checkShape(_ root: JSONValue, _ file: OutputFile) throws(ChainCastError) {
+        CSVRecordWriter.shape(of: root, into: &csvScratch)
+        if file.csvShapes.contains(csvScratch) { return }
+        let extra = CSVRecordWriter.uncovered(root, by: file.columns ?? [])
+        guard extra.isEmpty else {
+            let event = root["event"].flatMap { $0.kind == .string ? " (event " + $0.string() + ")" : nil } ?? ""
+            throw .data(
+                "a record\(event) has fields \(extra.joined(separator: ", ")) that the CSV header of "
+                    + "\(file.key) (taken from its first record) lacks: put {event} in the path for one file per "
+                    + "event, choose the columns with --columns, or filter to one kind of record")
+        }
+        if file.csvShapes.count < 1024 { file.csvShapes.insert(csvScratch) }
     }
 
     /// NDJSON copies lines, so the reader thread prepares what picks the file
