@@ -111,15 +111,29 @@ struct FilterOptions: ParsableArguments {
             valueName: "SOURCE"))
     var abi: [String] = []
 
-    @Option(help: ArgumentHelp("topic0: a 32-byte hash, null (any), or a comma list (any of).", valueName: "HASH"))
+    // .unconditional: a negative integer (-1) is a value, not an option.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "topic0: a 32-byte word, an address (padded), an integer, true/false, null (any), or a comma list (any of).",
+            valueName: "VALUE"))
     var topic0: String?
-    @Option(help: ArgumentHelp("topic1, same forms.", valueName: "HASH")) var topic1: String?
-    @Option(help: ArgumentHelp("topic2, same forms.", valueName: "HASH")) var topic2: String?
-    @Option(help: ArgumentHelp("topic3, same forms.", valueName: "HASH")) var topic3: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic1, same forms.", valueName: "VALUE"))
+    var topic1: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic2, same forms.", valueName: "VALUE"))
+    var topic2: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic3, same forms.", valueName: "VALUE"))
+    var topic3: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An indexed parameter of the --event declaration by name, encoded by its type: --arg to=0xADDR (a comma list: any of).",
+            valueName: "NAME=VALUE"))
+    var arg: [String] = []
 
     func logFilter() throws -> LogFilter {
         try LogFilter.fromCommandLine(
-            addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3])
+            addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3], args: arg)
     }
 }
 
