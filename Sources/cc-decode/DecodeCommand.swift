@@ -86,6 +86,13 @@ struct DecodeCommand: ChainCastCommand {
         let stage = try StreamStage(tool: Self.toolName, input: input, output: OutputWriter(fd: 1))
         let decoder = LogRecordDecoder(
             registry: registry, strict: strict, unknownPolicy: unknown, keepRaw: keepRaw, defaultChainId: chainId)
+        // The ABI set (each event, and the contract it is bound to) and --unknown: what decides what passes.
+        decoder.pipelineConfig =
+            Set(
+                sources.flatMap { src in
+                    src.events.map { (src.address.map { Hex.encode($0) } ?? "*") + " " + $0.humanReadable }
+                }
+            ).sorted().joined(separator: "\n") + "\nunknown=" + unknown.rawValue
         var stats = DecodeStats()
         let clock = RateClock()
         let output = stage.output

@@ -72,14 +72,14 @@ struct RangeOptions: ParsableArguments {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (N below the head) or an ISO-8601 time (first block at or after it).",
+            "First block: a number (decimal or 0x), latest, safe, finalized, earliest, -N (the last N blocks) or an ISO-8601 time (first block at or after it).",
             valueName: "BLOCK"))
     var from: String?
 
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "Last block, same forms as --from (default: latest). Never beyond the head minus --confirmations.",
+            "Last block, same forms as --from (default: latest), but a time means the last block before it and -N is N below the head. Never beyond the head minus --confirmations.",
             valueName: "BLOCK"))
     var to: String?
 
@@ -121,15 +121,29 @@ struct FilterOptions: ParsableArguments {
             valueName: "SOURCE"))
     var abi: [String] = []
 
-    @Option(help: ArgumentHelp("topic0: a 32-byte hash, null (any), or a comma list (any of).", valueName: "HASH"))
+    // .unconditional: a negative integer (-1) is a value, not an option.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "topic0: a 32-byte word, an address (padded), an integer, true/false, null (any), or a comma list (any of).",
+            valueName: "VALUE"))
     var topic0: String?
-    @Option(help: ArgumentHelp("topic1, same forms.", valueName: "HASH")) var topic1: String?
-    @Option(help: ArgumentHelp("topic2, same forms.", valueName: "HASH")) var topic2: String?
-    @Option(help: ArgumentHelp("topic3, same forms.", valueName: "HASH")) var topic3: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic1, same forms.", valueName: "VALUE"))
+    var topic1: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic2, same forms.", valueName: "VALUE"))
+    var topic2: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("topic3, same forms.", valueName: "VALUE"))
+    var topic3: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An indexed parameter of the --event declaration by name, encoded by its type: --arg to=0xADDR (a comma list: any of).",
+            valueName: "NAME=VALUE"))
+    var arg: [String] = []
 
     func logFilter() throws -> LogFilter {
         try LogFilter.fromCommandLine(
-            addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3])
+            addresses: address, events: event, abis: abi, topics: [topic0, topic1, topic2, topic3], args: arg)
     }
 }
 

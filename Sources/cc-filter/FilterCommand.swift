@@ -124,6 +124,14 @@ struct FilterCommand: ChainCastCommand {
         options.dropRaw = dropRaw
         options.strict = strict
         options.skipInvalid = input.skipInvalid
+        // The stream contract's `pipeline`: everything that decides what passes.
+        let usedOperand = files.count < (expression == nil ? 0 : 1) + input.files.count
+        let programText = file.map { path in (try? readProgramFile(path)).flatMap { $0 } ?? path }
+        options.pipelineConfig = [
+            usedOperand ? expression : nil, programText, `where`.joined(separator: "\u{1}"),
+            map, set.joined(separator: "\u{1}"), del.joined(separator: "\u{1}"), groupBy, agg, window,
+            sort, limit.map { String($0) }, dropRaw ? "drop-raw" : nil, strict ? "strict" : nil,
+        ].map { $0 ?? "" }.joined(separator: "\u{1F}")
         var stream = FilterStream(program: program, aggregation: plan, options: options)
 
         input.files = files

@@ -7,13 +7,16 @@ struct SQLiteCommand: ParsableCommand {
         abstract: "Upsert events into an SQLite database (WAL mode; readers can query while it writes).",
         discussion: """
             Events go to one table (events, or --table NAME), one row per log: unique on (block_number, \
-            chain_id, block_hash, log_index), which is also the block_number index. args are JSON text, so json_extract(args, '$.value') works. An event with "removed": true deletes \
+            chain_id, block_hash, log_index), which is also the block_number index. args are JSON text with integer arguments as JSON numbers, so json_extract(args, '$.value') compares \
+            as a number. Per-event tables store integers wider than 64 bits as exact text declared COLLATE \
+            decimal (numeric comparisons and order in the sqlite3 shell; decimal_sum() sums exactly); address \
+            columns are COLLATE NOCASE and indexed. An event with "removed": true deletes \
             its row. The checkpoint is also kept in the table cc_checkpoint, inside the transaction that holds \
             the data it covers.
 
             Example:
               cc-sink sqlite usdc.db --checkpoint ck.json --tables per-event
-              sqlite3 usdc.db "select count(*), sum(cast(value as real)) from Transfer"
+              sqlite3 usdc.db "select count(*), decimal_sum(value) from Transfer where value >= 1000000000000000000"
             """)
 
     enum TableLayout: String, ExpressibleByArgument, CaseIterable {
@@ -39,6 +42,13 @@ struct SQLiteCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "Table for plain records (a cc-filter --map reshape, an --agg row): one column per key.",
+            valueName: "NAME"))
+    var recordsTable = "records"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "How long a write waits for another writer's lock before giving up with status 75 (500ms, 30s).",
             valueName: "DURATION"))
     var busyTimeout = "10s"
@@ -54,6 +64,10 @@ struct SQLiteCommand: ParsableCommand {
             throw ValidationError(
                 "--table \(table): names starting with cc_ (the sink's own tables) or sqlite_ (SQLite's) are reserved")
         }
+        if recordsTable.isEmpty { throw ValidationError("--records-table must not be empty") }
+        if recordsTable.lowercased() == table.lowercased() {
+            throw ValidationError("--records-table must differ from --table")
+        }
         guard let s = DurationText.seconds(busyTimeout), s * 1000 <= Double(Int32.max) else {
             throw ValidationError("--busy-timeout: expected a duration like 500ms, 2s or 1m, got '\(busyTimeout)'")
         }
@@ -63,6 +77,7 @@ struct SQLiteCommand: ParsableCommand {
         var options = SQLiteSink.Options(path: database)
         options.table = table
         options.perEventTables = tables == .perEvent
+        options.recordsTable = recordsTable
         options.busyTimeoutMilliseconds = Int32((DurationText.seconds(busyTimeout) ?? 10) * 1000)
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))

@@ -38,6 +38,14 @@ struct SinkOptions: ParsableArguments {
         help: ArgumentHelp("With --skip-invalid, append every skipped line to FILE.", valueName: "FILE"))
     var skipped: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A raw (undecoded) log in the input: refuse (stop with 65), skip (count them), or store (with "
+                + "topics and data: the sqlite sink's raw_logs table, files and webhooks as received).",
+            valueName: "refuse|skip|store"))
+    var rawLogs: CheckpointCommitter.RawLogs = .refuse
+
     @Flag(name: .shortAndLong, help: "Report resumes, checkpoints and retries on stderr.")
     var verbose = false
 
@@ -56,6 +64,7 @@ struct SinkOptions: ParsableArguments {
         p.skipInvalid = skipInvalid
         p.skippedPath = skipped
         p.verbose = verbose
+        p.rawLogs = rawLogs
         return p
     }
 
@@ -77,6 +86,8 @@ struct SinkOptions: ParsableArguments {
         }
     }
 }
+
+extension CheckpointCommitter.RawLogs: ExpressibleByArgument {}
 
 /// `500ms`, `2s`, `1.5s`, `10m`, `1h`, or plain seconds.
 enum DurationText {

@@ -19,7 +19,8 @@ struct Shell {
         let inFile = dir.appendingPathComponent("in.ndjson")
         try input.write(to: inFile, atomically: true, encoding: .utf8)
         let r = try BuiltBinaries.shell(script, environment: ["IN": inFile.path, "DIR": dir.path])
-        return Shell(stdout: r.stdout, stderr: r.stderr, status: r.status)
+        // Markers without their `pipeline` (see `PipelineField`).
+        return Shell(stdout: PipelineField.strip(r.stdout), stderr: r.stderr, status: r.status)
     }
 }
 

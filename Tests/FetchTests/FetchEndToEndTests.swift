@@ -189,11 +189,24 @@ import Testing
         let (status, out, err) = try FetchProcess.run(["--rpc", node.url, "--from", from, "--to", to])
         #expect(status == 0, "\(err)")
         let got = records(out)
-        #expect(got == (try oracleLines(url: node.url, from: 101, to: 110)))
-        // -N counts from the head.
+        // --to TIME is the last block before that time: block 110 is at it, so not included.
+        #expect(got == (try oracleLines(url: node.url, from: 101, to: 109)))
+        // Back to back: the next range starts at block 110, and no block is in both.
+        let next = ISO8601Time.format(1_700_000_000 + 12 * 120)
+        let (s1, out1, _) = try FetchProcess.run(["--rpc", node.url, "--from", to, "--to", next])
+        #expect(s1 == 0)
+        #expect(records(out1) == (try oracleLines(url: node.url, from: 110, to: 119)))
+        // -N is N blocks: the head (999) and the 9 below it; --to -5 is 5 below the head.
         let (s2, out2, _) = try FetchProcess.run(["--rpc", node.url, "--from", "-10", "--to", "-5"])
         #expect(s2 == 0)
-        #expect(records(out2) == (try oracleLines(url: node.url, from: 989, to: 994)))
+        #expect(records(out2) == (try oracleLines(url: node.url, from: 990, to: 994)))
+        let (s3, out3, _) = try FetchProcess.run(["--rpc", node.url, "--from", "-1000", "--to", "latest"])
+        #expect(s3 == 0)
+        #expect(records(out3) == (try oracleLines(url: node.url, from: 0, to: 999)))
+        // A time before the first block leaves nothing to end at.
+        let (s4, _, err4) = try FetchProcess.run(["--rpc", node.url, "--from", "0", "--to", "2000-01-01T00:00:00Z"])
+        #expect(s4 == 64)
+        #expect(err4 == "cc-fetch: --to 2000-01-01T00:00:00Z: the chain has no block before that time\n")
     }
 }
 

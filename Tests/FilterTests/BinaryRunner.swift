@@ -5,13 +5,18 @@ typealias RunResult = BinaryRun
 
 /// The built cc-filter (or another command) with real stdin, stdout and stderr.
 enum BinaryRunner {
+    /// Markers come back without their `pipeline` (see `PipelineField`).
     static func run(_ args: [String], stdin: String = "", executable: String = "cc-filter") throws -> RunResult {
-        try BuiltBinaries.run(executable, args, stdin: stdin)
+        var r = try BuiltBinaries.run(executable, args, stdin: stdin)
+        r.stdout = PipelineField.strip(r.stdout)
+        return r
     }
 
     /// `bash -c` for pipelines (`| head -1`).
     static func shell(_ script: String) throws -> RunResult {
-        try BuiltBinaries.run("/bin/bash", ["-c", script])
+        var r = try BuiltBinaries.run("/bin/bash", ["-c", script])
+        r.stdout = PipelineField.strip(r.stdout)
+        return r
     }
 }
 

@@ -33,7 +33,7 @@ struct CrashTests {
             let stages = [
                 "exec \(q(SinkTest.binary("cc-fetch"))) --rpc \(node) --from 0 --to \(CrashTests.lastBlock) --checkpoint ck.json > f1",
                 "exec \(q(SinkTest.binary("cc-decode"))) --abi erc20 < f1 > f2",
-                "exec \(q(SinkTest.binary("cc-sink"))) \(sink.map(q).joined(separator: " ")) --checkpoint ck.json --batch-size 50 < f2",
+                "exec \(q(SinkTest.binary("cc-sink"))) \(sink.map(q).joined(separator: " ")) --checkpoint ck.json --batch-size 50 --raw-logs store < f2",
             ]
             var ps: [Process] = []
             for s in stages {
@@ -107,6 +107,12 @@ struct CrashTests {
             SELECT chain_id, block_number, block_hash, block_timestamp, transaction_hash, transaction_index,
               log_index, address, event, signature, args FROM events ORDER BY chain_id, block_number, log_index
             """)
+            + SinkTest.query(
+                db,
+                """
+                SELECT chain_id, block_number, block_hash, block_timestamp, transaction_hash, transaction_index,
+                  log_index, address, topics, data FROM raw_logs ORDER BY chain_id, block_number, log_index
+                """)
     }
 
     static func duration(_ body: () throws -> Void) rethrows -> Double {

@@ -137,7 +137,8 @@ struct SQLiteUnstorableEventTests {
     func skipInvalidWarnsWithoutVerbose() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db"
-        let input = "nope\n" + SinkTest.stream(from: 1, to: 1) + "{}\n"
+        // `[]` is not an object: invalid (`{}` would be a plain record, stored in the records table).
+        let input = "nope\n" + SinkTest.stream(from: 1, to: 1) + "[]\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--skip-invalid", "--metrics-file", dir + "/m.prom"], stdin: input)
         #expect(r.status == 0)
         let lines = r.stderr.split(separator: "\n").map(String.init)

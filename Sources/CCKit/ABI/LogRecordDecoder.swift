@@ -1,4 +1,5 @@
 import CCJSON
+import CCStream
 
 /// What cc-decode does with a raw log no loaded event matches.
 public enum UnknownLogPolicy: String, CaseIterable, Sendable {
@@ -31,6 +32,10 @@ public final class LogRecordDecoder {
     public let keepRaw: Bool
     /// Fills `chainId` when the log lacks it.
     public let defaultChainId: UInt64?
+
+    /// This stage's configuration, folded into each checkpoint marker's
+    /// `pipeline` as it passes (`PipelineHash`); nil forwards markers as they are.
+    public var pipelineConfig: String?
 
     private var writer = JSONWriter(capacity: 1 << 16)
     private let scratch = RecordScratch()
@@ -66,6 +71,12 @@ public final class LogRecordDecoder {
         let root = json.root
         guard root.kind == .object else { throw InvalidRecord(message: "expected a JSON object, got \(root.kind)") }
         let f = RawLogFields(root, scratch: scratch)
+        if f.kind == .control, let config = pipelineConfig,
+            let folded = PipelineHash.foldMarker(root, stage: "cc-decode", config: config)
+        {
+            try folded.withUnsafeBufferPointer { try passThrough($0, &w, emit) }
+            return .passedThrough
+        }
         if f.kind != .log {
             try passThrough(line, &w, emit)
             return .passedThrough

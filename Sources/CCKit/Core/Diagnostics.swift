@@ -22,8 +22,9 @@ public enum Diagnostics {
 
     /// `cc-decode: line 12: …` — the command name prefixes every message.
     /// Every message goes through `Redactor.process`: it may quote a server's
-    /// answer or an argument that holds a key.
+    /// answer or an argument that holds a key. Line breaks stay: the ones in a
+    /// message are ours (foreign text had its own scrubbed where it was quoted).
     public static func error(_ command: String, _ message: String) {
-        print("\(command): \(Redactor.process.scrub(message))")
+        print("\(command): \(Redactor.process.scrub(message, keepingLineBreaks: true))")
     }
 }

@@ -59,13 +59,17 @@ public struct Redactor: Sendable {
         return Redactor(urls: urls, headers: headers)
     }()
 
-    public func scrub(_ text: String) -> String {
+    /// `keepingLineBreaks`: for our own multi-line messages (a syntax error's caret line);
+    /// foreign text is scrubbed where it is quoted, without it, so it cannot fake a line.
+    public func scrub(_ text: String, keepingLineBreaks: Bool = false) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)
         b = Self.redactCredentials(b)
         b = Self.redactSecretParameters(b)
-        for i in b.indices where b[i] < 0x20 || b[i] == 0x7F { b[i] = 0x20 }
+        for i in b.indices where (b[i] < 0x20 && !(keepingLineBreaks && b[i] == 0x0A)) || b[i] == 0x7F {
+            b[i] = 0x20
+        }
         return String(decoding: b, as: UTF8.self)
     }
 

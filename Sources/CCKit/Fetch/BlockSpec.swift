@@ -2,8 +2,9 @@ import CCCore
 
 /// One way to name a block on the command line (`--from`, `--to`):
 /// `19000000`, `0x121eac0`, `latest`, `safe`, `finalized`, `earliest`,
-/// `-1000` (1000 blocks below the head) or `2024-01-01T00:00:00Z` (the first
-/// block whose timestamp is at or after that instant).
+/// `-1000` (1000 blocks below the head; as `--from`, the last 1000 blocks) or
+/// `2024-01-01T00:00:00Z` (the first block whose timestamp is at or after
+/// that instant; as `--to`, the last block before it: `FetchRun`).
 public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
     case number(UInt64)
     case tag(BlockTag)

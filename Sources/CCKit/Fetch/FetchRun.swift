@@ -98,6 +98,8 @@ public final class FetchRun {
             from = resumed
         } else if let spec = request.from {
             from = try resolver.resolve(spec, what: "--from")
+            // -N is N blocks: the head and the N-1 below it.
+            if case .behindHead(let n) = spec, n > 0, from < head { from += 1 }
         } else if request.follow {
             from = settled.map { $0 + 1 } ?? 0
         } else {
@@ -106,7 +108,18 @@ public final class FetchRun {
         }
         // A fixed end (number or time) is where follow mode stops; `latest` and friends move with the head.
         var stopAt: UInt64? = nil
-        let requestedTo = try resolver.resolve(request.to, what: "--to")
+        var requestedTo: UInt64
+        if case .time(let t) = request.to {
+            // A time ends the range before it: `--to` midnight is the day
+            // before, and back-to-back days share no block.
+            let first = try resolver.firstBlock(atOrAfter: t, what: "--to")
+            guard first > 0 else {
+                throw ChainCastError.usage("--to \(request.to): the chain has no block before that time")
+            }
+            requestedTo = first - 1
+        } else {
+            requestedTo = try resolver.resolve(request.to, what: "--to")
+        }
         var fixedEnd = false
         switch request.to {
         case .number, .time:
@@ -116,9 +129,17 @@ public final class FetchRun {
             if !request.follow { stopAt = requestedTo }
         }
         if let s = stopAt, from > s {
-            if resumed != nil { return }  // the checkpoint is already past the end: nothing to do
+            if let resumed {
+                // The checkpoint is already past the end: nothing to do.
+                note(
+                    "the checkpoint \(request.checkpointPath ?? "") is at block \(resumed - 1), at or past --to "
+                        + "\(request.to) (block \(s)): nothing to fetch")
+                try repeatCheckpointMarker(resumed: resumed)
+                return
+            }
             throw ChainCastError.usage("--from \(from) is after --to \(s)")
         }
+        if let resumed { noteOverridden(request.from, resumed: resumed, resolver: resolver) }
         guard let settled else {
             // Nothing has enough confirmations yet.
             if request.follow { try follow(from: from, stopAt: stopAt) }
@@ -142,9 +163,36 @@ public final class FetchRun {
             from = end + 1
             try output.flush()
         }
+        else if resumed != nil && !request.follow {
+            try repeatCheckpointMarker(resumed: from)
+        }
         if request.follow {
             try follow(from: from, stopAt: stopAt)
         }
+    }
+
+    /// A run with nothing new still tells the sink where the data stands:
+    /// the checkpoint's own marker again (a sink ignores a marker at or below
+    /// its checkpoint), so the sink can tell "nothing new" from "no markers".
+    func repeatCheckpointMarker(resumed: UInt64) throws {
+        guard let path = request.checkpointPath, let ck = try CheckpointFile(path: path).read(),
+            ck.blockNumber + 1 == resumed
+        else { return }
+        try writeMarker(block: ck.blockNumber, hash: ck.blockHash)
+    }
+
+    /// `--from` with a checkpoint to resume from: the checkpoint wins; say so
+    /// unless `--from` names the very block it resumes at.
+    func noteOverridden(_ spec: BlockSpec?, resumed: UInt64, resolver: BlockResolver) {
+        guard let spec else { return }
+        switch spec {
+        case .number(let n) where n == resumed: return
+        case .behindHead(let n) where n > 0 && resolver.head >= n - 1 && resolver.head - (n - 1) == resumed: return
+        default: break
+        }
+        note(
+            "resuming after the checkpoint \(request.checkpointPath ?? "") at block \(resumed - 1); --from \(spec) "
+                + "only applies to a new checkpoint file")
     }
 
     /// Fetches [from, to] concurrently and writes it.

@@ -11,9 +11,12 @@ extension LogFilter {
     ///   `event Transfer(address indexed from, …)`), their Keccak-256 is topic0;
     /// - `abis`: `--abi` sources, every non-anonymous event's topic0 (a source
     ///   bound to an address, `0xADDR=SOURCE`, also adds that address);
-    /// - `topics[i]`: `--topicI`, a hash, `null` (any), or a comma list (any of).
+    /// - `topics[i]`: `--topicI`, a value (`TopicValue.untyped`: a 32-byte
+    ///   word, an address, an integer, a bool), `null` (any), or a comma list;
+    /// - `args`: `NAME=VALUE[,VALUE…]`, an indexed parameter of an `--event`
+    ///   declaration, encoded by its type into its topic.
     public static func fromCommandLine(
-        addresses: [String], events: [String], abis: [String], topics: [String?]
+        addresses: [String], events: [String], abis: [String], topics: [String?], args: [String] = []
     ) throws(ChainCastError) -> LogFilter {
         var addrs: [Word32] = []
         for a in addresses {
@@ -25,6 +28,7 @@ extension LogFilter {
             }
         }
         var topic0: [Word32] = []
+        var declared: [ABIEvent] = []
         for e in events {
             let parsed: ABIEvent?
             do throws(ABIParseError) {
@@ -35,6 +39,7 @@ extension LogFilter {
             guard let ev = parsed else { throw .usage("--event '\(e)': not an event signature") }
             guard !ev.anonymous else { throw .usage("--event '\(e)': an anonymous event has no topic0 to filter on") }
             topic0.append(Word32(bytes: Keccak256.hash(ev.signature)))
+            declared.append(ev)
         }
         for spec in abis {
             let source = try ABISource.load(spec)
@@ -56,15 +61,17 @@ extension LogFilter {
                 if s.lowercased() == "null" {
                     throw .usage("--topic\(i) '\(t)': null means any value and cannot be part of a list")
                 }
-                guard let w = Word32(hex: s, byteCount: 32) else {
+                guard let w = TopicValue.untyped(s) else {
                     throw .usage(
-                        "--topic\(i) '\(s)': expected a 32-byte hex word (0x + 64 hex digits), null, or a comma list")
+                        "--topic\(i) '\(s)': expected a 32-byte hex word (0x + 64 hex digits), an address, an "
+                            + "integer, true or false, null, or a comma list")
                 }
                 words.append(w)
             }
             if words.isEmpty { throw .usage("--topic\(i): empty") }
             positions[i] = words
         }
+        try applyArgs(args, declared, &positions)
         if !topic0.isEmpty {
             if let explicit = positions[0] {
                 // Both given: only the values both allow.
@@ -78,6 +85,51 @@ extension LogFilter {
             }
         }
         return LogFilter(addresses: addrs, topics: positions)
+    }
+
+    /// `--arg NAME=VALUE[,VALUE…]`: the topic of the indexed parameter NAME of
+    /// the `--event` declarations, any of the values.
+    static func applyArgs(_ args: [String], _ events: [ABIEvent], _ positions: inout [[Word32]?])
+        throws(ChainCastError)
+    {
+        var fromArgs: [Int: [Word32]] = [:]
+        for a in args {
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
+                throw .usage("--arg '\(a)': expected NAME=VALUE, e.g. --arg to=0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B")
+            }
+            let name = String(a[..<eq])
+            var found: (Int, ABIType)?
+            for ev in events {
+                let indexed = ev.inputs.filter(\.indexed)
+                guard let k = indexed.firstIndex(where: { $0.name == name }) else { continue }
+                if let f = found, f.0 != k + 1 {
+                    throw .usage("--arg \(name): the --event declarations put it at different topics")
+                }
+                found = (k + 1, indexed[k].type)
+            }
+            guard let (position, type) = found else {
+                throw .usage(
+                    "--arg \(name): no indexed parameter named \(name) in "
+                        + (events.isEmpty ? "any --event" : events.map(\.humanReadable).joined(separator: "; "))
+                        + "; declare it, e.g. --event 'event Transfer(address indexed from, address indexed to, "
+                        + "uint256 value)'")
+            }
+            guard position < 4 else { throw .usage("--arg \(name): an event has at most 3 indexed parameters") }
+            for item in a[a.index(after: eq)...].split(separator: ",") {
+                let v = String(item).trimmingASCIIWhitespace()
+                switch TopicValue.typed(v, type) {
+                case .success(let w): fromArgs[position, default: []].append(w)
+                case .failure(let p):
+                    throw .usage("--arg \(name)='\(v)': expected \(p.expected) (\(name) is \(type.canonical))")
+                }
+            }
+        }
+        for (position, words) in fromArgs {
+            if positions[position] != nil {
+                throw .usage("--topic\(position) and --arg both set topic \(position): give one of them")
+            }
+            positions[position] = words
+        }
     }
 
     /// `a,b,c` or `@FILE` (commas, whitespace, newlines; `#` starts a comment).

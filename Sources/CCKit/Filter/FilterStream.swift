@@ -13,6 +13,9 @@ public struct FilterStreamOptions: Sendable {
     public var dropRaw = false
     public var strict = false
     public var skipInvalid = false
+    /// The program and options, folded into each checkpoint marker's
+    /// `pipeline` (`PipelineHash`); nil forwards markers unchanged.
+    public var pipelineConfig: String?
     /// Runtime errors printed one by one before only counting them.
     public var maxReportedErrors = 20
 
@@ -79,7 +82,13 @@ public struct FilterStream {
                             + "its rows may count the re-sent blocks twice (--window marker closes windows at checkpoints)")
                 }
             }
-            try writeLine(line, output)
+            if let config = options.pipelineConfig,
+                let folded = PipelineHash.foldMarker(root, stage: "cc-filter", config: config)
+            {
+                try folded.withUnsafeBufferPointer { try writeLine($0, output) }
+            } else {
+                try writeLine(line, output)
+            }
             return
         }
         // A raw log (has "topics", no "event") passes unchanged. When it would

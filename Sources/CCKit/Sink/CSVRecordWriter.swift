@@ -37,6 +37,28 @@ struct CSVRecordWriter {
         return names
     }
 
+    /// The record's field names (`args` flattened) as bytes, to tell quickly
+    /// whether a record has the shape of one already checked.
+    static func shape(of root: JSONValue, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        root.forEachMember { key, value in
+            out.append(contentsOf: key.raw)
+            if value.kind == .object, FieldName.equals(key.stringContents, "args") {
+                value.forEachMember { ak, _ in
+                    out.append(1)
+                    out.append(contentsOf: ak.raw)
+                }
+            }
+            out.append(0)
+        }
+    }
+
+    /// The record's fields that no column holds.
+    static func uncovered(_ root: JSONValue, by columns: [Column]) -> [String] {
+        let names = Set(columns.map(\.name))
+        return Self.columns(of: root).filter { !names.contains($0) }
+    }
+
     static func header(_ columns: [Column], into out: inout [UInt8]) {
         for (i, c) in columns.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

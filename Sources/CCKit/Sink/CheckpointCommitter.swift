@@ -33,8 +33,20 @@ public final class CheckpointCommitter {
         /// With `skipInvalid`: append every skipped line, as read, to this file.
         public var skippedPath: String?
         public var verbose = false
+        /// What a raw (undecoded) log reaching the sink does.
+        public var rawLogs: RawLogs = .refuse
 
         public init() {}
+    }
+
+    /// `--raw-logs`: a raw log is never stored as a half-empty event row.
+    public enum RawLogs: String, Sendable, CaseIterable {
+        /// Stop with 65 naming the log and the fix.
+        case refuse
+        /// Count them and say how many at the end.
+        case skip
+        /// Store them with their topics and data (`Sink.appendRawLog`).
+        case store
     }
 
     public static let tool = "cc-sink"
@@ -52,6 +64,10 @@ public final class CheckpointCommitter {
     private var skippedFile: SkippedLinesFile?
     /// Index in its batch of the line `handle` is at.
     private var currentLine = 0
+    /// Checkpoint markers read in this run.
+    private var markersSeen = 0
+    /// The next plain record's position (`RecordPosition`).
+    private var recordAnchor = RecordPosition(chainId: 0, afterBlock: -1, ordinal: 0)
 
     public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
         self.sink = sink
@@ -66,6 +82,7 @@ public final class CheckpointCommitter {
         guard let checkpointFile else { return }
         current = try checkpointFile.read()
         if let c = current {
+            recordAnchor = RecordPosition(chainId: c.chainId, afterBlock: Int64(clamping: c.blockNumber), ordinal: 0)
             metrics.checkpointBlock = c.blockNumber
             if policy.verbose {
                 Diagnostics.error(
@@ -100,13 +117,36 @@ public final class CheckpointCommitter {
         try flush()
         // Only a real end of input after a marker is a clean end: a signal
         // right after a marker must not complete files a rerun continues.
-        let clean = lastWasMarker && !SignalState.shouldStop
-        if let state = try sink.finish(cleanEnd: clean), let cur = current, clean {
-            try writeCheckpoint(cur.marker, state: state)
+        // Without a checkpoint file nothing resumes the output, so the end of
+        // the input is its end (rotated files are completed, not left hidden).
+        let clean = (lastWasMarker || checkpointFile == nil) && !SignalState.shouldStop
+        if let state = try sink.finish(cleanEnd: clean), clean {
+            if let cur = current {
+                try writeCheckpoint(cur.marker, state: state)
+            } else if checkpointFile == nil {
+                try sink.checkpointWritten()
+            }
         }
         try fileWriter?.drain()
         metrics.write(force: true)
+        reportEnd()
         if let s = SignalState.pending { throw StopRequested(signal: s) }
+    }
+
+    /// What a run that exits 0 may still have got wrong, on stderr.
+    private func reportEnd() {
+        if metrics.rawLogsSkipped > 0 {
+            Diagnostics.error(Self.tool, "skipped \(metrics.rawLogsSkipped) raw (undecoded) logs (--raw-logs skip)")
+        }
+        // --checkpoint on the sink only: nothing tells it how far the data is
+        // complete, so a cron job would redo (or re-post) everything each run.
+        if let checkpointFile, markersSeen == 0, !SignalState.shouldStop {
+            Diagnostics.error(
+                Self.tool,
+                "no checkpoint marker in the input, so \(checkpointFile.path) was not "
+                    + (current == nil ? "written" : "moved")
+                    + ": give cc-fetch the same --checkpoint FILE (markers come from cc-fetch --checkpoint)")
+        }
     }
 
     private func loop(_ reader: SinkReader, rows: RowSink?) throws {
@@ -161,12 +201,30 @@ public final class CheckpointCommitter {
             try counted(removed: row.removed)
             return
         case .marker(let marker):
+            markersSeen += 1
+            recordAnchor = RecordPosition(
+                chainId: marker.chainId, afterBlock: Int64(clamping: marker.blockNumber), ordinal: 0)
             // A sink that cannot record the marker's numbers says so as bad data; name the line.
             do { try commit(marker) } catch {
                 guard error.status == .dataError else { throw error }
                 throw .data("line \(number): \(error.message)")
             }
             lastWasMarker = true
+            return
+        case .rawLog(let log):
+            try rawLog(log, number)
+            return
+        case .plain(let record):
+            if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
+            do {
+                try sink.appendRecord(record, at: recordAnchor)
+            } catch where error.status == .dataError {
+                throw .data("line \(number): \(error.message)")
+            }
+            recordAnchor.ordinal += 1
+            metrics.records += 1
+            lastWasMarker = false
+            if sink.pendingEvents >= policy.batchSize { batchFull = true }
             return
         case .otherControl: return
         case .invalid(let message):
@@ -181,8 +239,34 @@ public final class CheckpointCommitter {
             return
         }
         if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
-        try sink.append(event)
+        do {
+            try sink.append(event)
+        } catch where error.status == .dataError {
+            throw .data("line \(number): \(error.message)")
+        }
         try counted(removed: event.removed)
+    }
+
+    private func rawLog(_ log: DecodedEvent, _ number: Int) throws(ChainCastError) {
+        switch policy.rawLogs {
+        case .refuse:
+            let topic0 = log.root["topics"]?[0].flatMap { $0.kind == .string ? $0.string() : nil }
+            throw .data(
+                "line \(number): a raw (undecoded) log reached the sink (block \(log.blockNumber), log index "
+                    + "\(log.logIndex)\(topic0.map { ", topic0 " + $0 } ?? "")): decode it with cc-decode --abi "
+                    + "(add --unknown drop to drop logs no ABI matches), or run cc-sink with --raw-logs skip "
+                    + "or --raw-logs store")
+        case .skip:
+            metrics.rawLogsSkipped += 1
+            if policy.verbose {
+                Diagnostics.error(Self.tool, "line \(number): skipped a raw log (block \(log.blockNumber))")
+            }
+        case .store:
+            try checkChain(log.chainId, number)
+            if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
+            try sink.appendRawLog(log)
+            try counted(removed: log.removed)
+        }
     }
 
     private func checkChain(_ chain: UInt64?, _ number: Int) throws(ChainCastError) {
@@ -242,6 +326,15 @@ public final class CheckpointCommitter {
                     "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
                         + "stream's markers are for chain \(marker.chainId) filter \(marker.filter); use the "
                         + "checkpoint file of this pipeline (nothing was overwritten)")
+            }
+            // Only a checkpoint written before v1.1 has no pipeline to compare.
+            if let stored = c.pipeline, stored.lowercased() != marker.effectivePipeline.lowercased() {
+                throw .config(
+                    "checkpoint \(checkpointFile?.path ?? "") was written by another pipeline (\(stored); this "
+                        + "stream's is \(marker.effectivePipeline)): the fetch filter is the same, so a stage between "
+                        + "cc-fetch and cc-sink changed (cc-decode's --abi set or --unknown, or cc-filter's program or "
+                        + "options); use a new checkpoint file and destination for the new dataset, or the old "
+                        + "options (the checkpoint was not moved)")
             }
             // A marker at or below the checkpoint (a stream that was not
             // resumed from it) makes data durable but never moves it back.

@@ -56,7 +56,11 @@ struct EventRow {
 
     /// `e`'s columns; `lineBase` is where the batch's bytes start (the line's
     /// values are views into them), `side` receives text that had to change.
-    init(_ e: DecodedEvent, lineBase: UnsafePointer<UInt8>, side: SideBuffer, columns: Columns = .all) {
+    /// `numeric`: store integer arguments in `args` as JSON numbers (`NumericArgs`).
+    init(
+        _ e: DecodedEvent, lineBase: UnsafePointer<UInt8>, side: SideBuffer, columns: Columns = .all,
+        numeric: NumericArgs? = nil
+    ) {
         chainId = e.chainId
         blockNumber = e.blockNumber
         blockTimestamp = e.blockTimestamp
@@ -74,7 +78,13 @@ struct EventRow {
         transactionHash = e.transactionHash.map { Self.text($0, lineBase, side) } ?? .null
         address = e.address.map { Self.text($0, lineBase, side) } ?? .null
         signature = e.signature.map { Self.text($0, lineBase, side) } ?? .null
-        args = e.args.map { Self.text($0, raw: true, lineBase, side) } ?? .null
+        if let a = e.args, let rewritten = numeric?.rewrite(a, signature: e.signature) {
+            args = rewritten.withUnsafeBufferPointer { b in
+                UTF8Repair.isValid(b) ? side.append(b) : side.append(UTF8Repair.repaired(b))
+            }
+        } else {
+            args = e.args.map { Self.text($0, raw: true, lineBase, side) } ?? .null
+        }
     }
 
     /// The value as SQLite TEXT (`SQLText`): a span of the line when it

@@ -37,25 +37,42 @@ public struct EventSignature: Equatable, Sendable {
     public enum ColumnType: String, Sendable {
         /// Fits in SQLite's signed 64-bit integer.
         case integer = "INTEGER"
-        /// Everything else: decimal strings of big integers, hex, addresses,
-        /// strings, and JSON text for arrays and tuples.
+        /// Integers wider than 64 bits: the exact decimal text, compared as
+        /// numbers (`DecimalCollation`).
+        case decimal = "TEXT COLLATE decimal"
+        /// Addresses: EIP-55 text that compares case-insensitively, so
+        /// `"to" = '0xabc…'` finds it in any case (and uses its index).
+        case address = "TEXT COLLATE NOCASE"
+        /// Everything else: hex, strings, and JSON text for arrays and tuples.
         case text = "TEXT"
     }
 
     /// Integers that fit in 63 bits (and every intN up to int64, whose range is
-    /// SQLite's own) are INTEGER; bools are INTEGER 0/1; all else is TEXT.
+    /// SQLite's own) and bools are INTEGER; wider integers are `decimal`;
+    /// addresses `address`; all else is TEXT.
     public static func columnType(for abiType: String) -> ColumnType {
         let t = abiType.filter { $0 != " " }
         if t.hasSuffix("]") || t.hasPrefix("(") || t.hasPrefix("tuple") { return .text }
         if t == "bool" { return .integer }
+        if t == "address" { return .address }
         if t.hasPrefix("uint") {
-            let bits = Int(t.dropFirst(4)) ?? 256
-            return bits <= 63 ? .integer : .text
+            guard let bits = t == "uint" ? 256 : Int(t.dropFirst(4)) else { return .text }
+            return bits <= 63 ? .integer : .decimal
         }
         if t.hasPrefix("int") {
-            let bits = Int(t.dropFirst(3)) ?? 256
-            return bits <= 64 ? .integer : .text
+            guard let bits = t == "int" ? 256 : Int(t.dropFirst(3)) else { return .text }
+            return bits <= 64 ? .integer : .decimal
         }
         return .text
+    }
+
+    /// Whether the ABI type is an integer type (`uintN`, `intN`), whose
+    /// values the stream carries as decimal strings.
+    public static func isInteger(_ abiType: String) -> Bool {
+        let t = abiType.filter { $0 != " " }
+        if t == "uint" || t == "int" { return true }
+        if t.hasPrefix("uint") { return Int(t.dropFirst(4)) != nil }
+        if t.hasPrefix("int") { return Int(t.dropFirst(3)) != nil }
+        return false
     }
 }

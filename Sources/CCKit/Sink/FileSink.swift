@@ -194,14 +194,28 @@ public final class FileSink: Sink, RowSink {
 
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
         let block = max(e.blockNumber, checkpointBlock.map { $0 &+ 1 } ?? 0)
-        let file = try file(for: e, block: block)
-        if e.root.raw.count > 0 {
+        try write(e.root, to: try file(for: e, block: block), block: block)
+    }
+
+    /// A plain record, as it is (NDJSON) or as a CSV row. Its own `chainId`,
+    /// `blockTimestamp` and `blockNumber`, when it has them, pick its file as
+    /// they would an event's; else it goes with the marker it follows.
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        let after = record["blockNumber"]?.quantity ?? UInt64(clamping: position.afterBlock &+ 1)
+        let block = max(after, checkpointBlock.map { $0 &+ 1 } ?? 0)
+        let fields = FileSeries.Fields(
+            chainId: record["chainId"]?.quantity, timestamp: record["blockTimestamp"]?.quantity, event: nil)
+        try write(record, to: try file(for: fields, block: block), block: block)
+    }
+
+    private func write(_ root: JSONValue, to file: OutputFile, block: UInt64) throws(ChainCastError) {
+        if root.raw.count > 0 {
             switch options.format {
             case .ndjson:
-                try append(line: e.root.raw, to: file)
+                try append(line: root.raw, to: file)
             case .csv:
                 if file.columns == nil {
-                    let names = options.columns ?? CSVRecordWriter.columns(of: e.root)
+                    let names = options.columns ?? CSVRecordWriter.columns(of: root)
                     file.columns = names.map(CSVRecordWriter.Column.init)
                     if file.length == 0 {
                         csvRow.removeAll(keepingCapacity: true)
@@ -209,13 +223,31 @@ public final class FileSink: Sink, RowSink {
                         try file.append(csvRow)
                     }
                 }
+                if options.columns == nil { try checkShape(root, file) }
                 csvRow.removeAll(keepingCapacity: true)
-                CSVRecordWriter.row(e.root, file.columns!, scratch: &csvScratch, into: &csvRow)
+                CSVRecordWriter.row(root, file.columns!, scratch: &csvScratch, into: &csvRow)
                 try file.append(csvRow)
             }
         }
         file.lastBlock = max(file.lastBlock, block)
         pendingEvents += 1
+    }
+
+    /// A CSV file's header comes from its first record: a record with a field
+    /// the header lacks (an Approval in a file of Transfers) would lose it
+    /// without a word, so it stops the sink instead.
+    private func checkShape(_ root: JSONValue, _ file: OutputFile) throws(ChainCastError) {
+        CSVRecordWriter.shape(of: root, into: &csvScratch)
+        if file.csvShapes.contains(csvScratch) { return }
+        let extra = CSVRecordWriter.uncovered(root, by: file.columns ?? [])
+        guard extra.isEmpty else {
+            let event = root["event"].flatMap { $0.kind == .string ? " (event " + $0.string() + ")" : nil } ?? ""
+            throw .data(
+                "a record\(event) has fields \(extra.joined(separator: ", ")) that the CSV header of "
+                    + "\(file.key) (taken from its first record) lacks: put {event} in the path for one file per "
+                    + "event, choose the columns with --columns, or filter to one kind of record")
+        }
+        if file.csvShapes.count < 1024 { file.csvShapes.insert(csvScratch) }
     }
 
     /// NDJSON copies lines, so the reader thread prepares what picks the file
@@ -362,7 +394,7 @@ public final class FileSink: Sink, RowSink {
             guard let f = open[key] else { continue }
             var to = f.lastBlock
             if let n = options.rotateBlocks, let w = f.window {
-                to = min(w * n + n - 1, checkpointBlock ?? to)
+                to = min(w * n + n - 1, max(checkpointBlock ?? to, to))
             }
             try complete(f, to: to)
         }

@@ -25,6 +25,8 @@ public final class OutputFile {
     var lastBlock: UInt64
     var window: UInt64?
     var columns: [CSVRecordWriter.Column]?
+    /// Record shapes (`CSVRecordWriter.shape`) known to fit `columns`.
+    var csvShapes: Set<[UInt8]> = []
     /// Rotated file that is full: renamed once a checkpoint records it.
     var finalPath: String?
 

@@ -115,7 +115,7 @@ final class PerEventTables {
             CREATE TABLE \(SQLIdentifier.quote(name)) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE);
             CREATE UNIQUE INDEX \(SQLIdentifier.quote(name + "_block_number"))
               ON \(SQLIdentifier.quote(name))(\(SQLiteSink.uniqueKey));
             """)
@@ -136,6 +136,14 @@ final class PerEventTables {
         let name = SQLIdentifier.unique(SQLIdentifier.sanitize(keyText), avoiding: taken)
         try db.exec(
             "ALTER TABLE \(SQLIdentifier.quote(t.name)) ADD COLUMN \(SQLIdentifier.quote(name)) \(type.rawValue)")
+        // Address arguments are what one looks rows up by (a holder's
+        // transfers); the signature does not say which were indexed in the
+        // log, so every address column gets an index.
+        if type == .address {
+            let index = SQLIdentifier.unique(t.name + "_" + name, avoiding: try existingTableNames())
+            try db.exec(
+                "CREATE INDEX \(SQLIdentifier.quote(index)) ON \(SQLIdentifier.quote(t.name))(\(SQLIdentifier.quote(name)))")
+        }
         registerColumn.bind(1, text: t.name)
         registerColumn.bind(2, int: Int64(t.columns.count))
         registerColumn.bind(3, text: keyText)

@@ -39,6 +39,7 @@ public final class SQLiteConnection {
         handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
+        DecimalCollation.register(db)
     }
 
     deinit {

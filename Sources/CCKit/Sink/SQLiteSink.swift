@@ -16,6 +16,8 @@ public final class SQLiteSink: Sink, RowSink {
         public var path: String
         public var table: String = "events"
         public var perEventTables: Bool = false
+        /// The table for plain records (`RecordTable`).
+        public var recordsTable: String = "records"
         /// How long a write waits for a reader or another writer holding a lock.
         public var busyTimeoutMilliseconds: Int32 = 10_000
         /// Log size that starts a background checkpoint (`WALCheckpointer`);
@@ -34,6 +36,9 @@ public final class SQLiteSink: Sink, RowSink {
     private let saveCheckpoint: SQLiteStatement
     private let loadCheckpoint: SQLiteStatement
     private var perEvent: PerEventTables?
+    /// Created with the first record that needs them.
+    private var records: RecordTable?
+    private var rawLogs: RawLogTable?
     private let checkpointer: WALCheckpointer
     /// The log, to sync before a checkpoint file names what it holds.
     private let walSync: FileSync
@@ -43,6 +48,7 @@ public final class SQLiteSink: Sink, RowSink {
     var binder = TextBinder()
     /// Text of rows prepared here (`append(_:)`) that is not in the line.
     private let side = SideBuffer()
+    private let numeric = NumericArgs()
 
     /// Rows written (upserted) and deleted, for metrics.
     public private(set) var insertedTotal = 0
@@ -98,7 +104,7 @@ public final class SQLiteSink: Sink, RowSink {
             CREATE TABLE IF NOT EXISTS \(t) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT, event TEXT, signature TEXT, args TEXT);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, event TEXT, signature TEXT, args TEXT);
             """)
         do { try Self.checkColumns(db, table: options.table) } catch {
             try? db.exec("ROLLBACK")
@@ -243,11 +249,29 @@ public final class SQLiteSink: Sink, RowSink {
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
         side.reset()
         let line = e.root.tape.base
-        try write(EventRow(e, lineBase: line, side: side), line: line, side: side)
+        try write(EventRow(e, lineBase: line, side: side, numeric: numeric), line: line, side: side)
         if let perEvent {
             try rolledBackOnError { () throws(ChainCastError) in
                 try perEvent.apply(e, chainId: Int64(bitPattern: e.chainId ?? 0), binder: &binder)
             }
+        }
+        pendingEvents += 1
+    }
+
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        try ensureTransaction()
+        try rolledBackOnError { () throws(ChainCastError) in
+            if records == nil { records = try RecordTable(db: db, name: options.recordsTable) }
+            try records!.append(record, at: position, binder: &binder)
+        }
+        pendingEvents += 1
+    }
+
+    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+        try ensureTransaction()
+        try rolledBackOnError { () throws(ChainCastError) in
+            if rawLogs == nil { rawLogs = try RawLogTable(db: db) }
+            try rawLogs!.append(log, binder: &binder)
         }
         pendingEvents += 1
     }

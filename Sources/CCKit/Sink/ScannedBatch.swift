@@ -32,6 +32,10 @@ final class ScannedBatch {
         case badMarker(ChainCastError)
         /// An event, prepared for a `RowSink` (see `rowColumns`).
         case row(EventRow)
+        /// A raw (undecoded) log: refused, skipped or stored as `--raw-logs` says.
+        case rawLog(DecodedEvent)
+        /// Any other JSON object (a reshape, an aggregate row): `RecordShape`.
+        case plain(JSONValue)
     }
 
     /// When set, classify the lines and prepare every event as an `EventRow`
@@ -40,6 +44,7 @@ final class ScannedBatch {
     var rowColumns: EventRow.Columns?
     private var prepared: [Record] = []
     let side = SideBuffer()
+    private let numeric = NumericArgs()
 
     /// Per line: nil when it scanned as JSON, else the syntax error.
     private var scanErrors: [JSONSyntaxError?] = []
@@ -112,7 +117,7 @@ final class ScannedBatch {
         if let error = scanErrors[i] { return .invalid(error.message) }
         let record = Self.record(JSONValue(tape: tapes[i], index: 0), line: lines[i].number)
         guard case .event(let e) = record else { return record }
-        return .row(EventRow(e, lineBase: lineBase, side: side, columns: columns))
+        return .row(EventRow(e, lineBase: lineBase, side: side, columns: columns, numeric: numeric))
     }
 
     /// Where the lines' bytes start: the base prepared rows are relative to.
@@ -143,6 +148,14 @@ final class ScannedBatch {
                 return .badMarker(.data("line \(number): \(error.message)"))
             }
         }
-        do { return .event(try DecodedEvent(root)) } catch { return .invalid(error.message) }
+        guard root.kind == .object else { return .invalid("expected a JSON object, found \(root.kind)") }
+        switch RecordShape.of(root) {
+        case .decodedEvent:
+            do { return .event(try DecodedEvent(root)) } catch { return .invalid(error.message) }
+        case .rawLog:
+            do { return .rawLog(try DecodedEvent(root)) } catch { return .invalid("raw log: " + error.message) }
+        case .plain:
+            return .plain(root)
+        }
     }
 }

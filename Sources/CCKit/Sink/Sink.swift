@@ -1,5 +1,6 @@
 import CCCore
 import CCStream
+import CCJSON
 
 /// Where decoded events end up. `CheckpointCommitter` drives a sink: it hands
 /// over events, asks for a flush when a batch is full or old, and at every
@@ -28,6 +29,13 @@ public protocol Sink: AnyObject {
 
     func append(_ event: DecodedEvent) throws(ChainCastError)
 
+    /// A plain record (stream contract v1.1: a reshape, an aggregate row),
+    /// at `position`, which identifies it across reruns.
+    func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError)
+
+    /// A raw (undecoded) log, with `--raw-logs store`.
+    func appendRawLog(_ log: DecodedEvent) throws(ChainCastError)
+
     /// Events appended since the last flush or commit.
     var pendingEvents: Int { get }
 
@@ -55,8 +63,32 @@ public protocol Sink: AnyObject {
     func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]?
 }
 
+/// Where a plain record sits in the stream. Upstream stages are
+/// deterministic, so a rerun from the same checkpoint sends the same records
+/// in the same order: the checkpoint marker a record follows and its ordinal
+/// after that marker name it, which lets a sink store it exactly once.
+public struct RecordPosition: Sendable, Equatable {
+    /// The chain of that marker (0 when unknown).
+    public var chainId: UInt64
+    /// The block of the last marker before the record, or of the checkpoint
+    /// the run resumed from; -1 before any.
+    public var afterBlock: Int64
+    /// 0 for the first record after that marker.
+    public var ordinal: Int64
+
+    public init(chainId: UInt64, afterBlock: Int64, ordinal: Int64) {
+        self.chainId = chainId
+        self.afterBlock = afterBlock
+        self.ordinal = ordinal
+    }
+}
+
 extension Sink {
     public func check(_ event: DecodedEvent) throws(ChainCastError) {}
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        throw .data("the \(kind) sink cannot store records that are not events")
+    }
+    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) { try append(log) }
     public var deferredSync: FileSync? { nil }
     public func checkpointWritten() throws(ChainCastError) {}
     public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }

@@ -17,6 +17,10 @@ public final class SinkMetrics {
     public var checkpoints = 0
     public var checkpointBlock: UInt64?
     public var invalidLines = 0
+    /// Plain records (not events) written.
+    public var records = 0
+    /// Raw (undecoded) logs skipped by `--raw-logs skip`.
+    public var rawLogsSkipped = 0
     public var webhookRequests = 0
     public var webhookRetries = 0
     public var webhookFailures = 0
@@ -45,6 +49,9 @@ public final class SinkMetrics {
             metric("cc_sink_checkpoint_block", "gauge", "Block of the last committed checkpoint.", "\(b)")
         }
         metric("cc_sink_invalid_lines_total", "counter", "Input lines skipped by --skip-invalid.", "\(invalidLines)")
+        metric("cc_sink_records_total", "counter", "Plain records (not events) written.", "\(records)")
+        metric(
+            "cc_sink_raw_logs_skipped_total", "counter", "Raw logs skipped by --raw-logs skip.", "\(rawLogsSkipped)")
         if sinkKind == "file" {
             metric("cc_sink_bytes_written_total", "counter", "Bytes written to output files.", "\(bytesWritten)")
         }

@@ -86,9 +86,15 @@ public final class WebhookSink: Sink {
         try SinkState.expectType(state, "webhook")
     }
 
-    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+    public func append(_ e: DecodedEvent) throws(ChainCastError) { append(raw: e.root.raw) }
+
+    /// Plain records are delivered as they are, in the same arrays as events.
+    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        append(raw: record.raw)
+    }
+
+    private func append(raw: UnsafeBufferPointer<UInt8>) {
         body.append(batchEvents == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
-        let raw = e.root.raw
         if UTF8Repair.isValid(raw) {
             body.append(contentsOf: raw)
         } else {

@@ -13,18 +13,22 @@ public struct Checkpoint: Equatable, Sendable {
     public var blockNumber: UInt64
     public var blockHash: String
     public var filter: String
+    /// v1.1: the markers' `pipeline` (`PipelineHash`); nil in files written
+    /// before it, or by a stream whose markers carry none (then `filter`).
+    public var pipeline: String?
     public var updatedAt: String
     /// The sink's own state as a JSON object text (`{}` when it has none).
     public var sinkJSON: String
 
     public init(
-        chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String,
+        chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
         updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
     ) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
         self.filter = filter
+        self.pipeline = pipeline
         self.updatedAt = updatedAt
         self.sinkJSON = sinkJSON
     }
@@ -32,11 +36,12 @@ public struct Checkpoint: Equatable, Sendable {
     public init(marker: CheckpointMarker, sinkJSON: String = "{}") {
         self.init(
             chainId: marker.chainId, blockNumber: marker.blockNumber, blockHash: marker.blockHash,
-            filter: marker.filter, sinkJSON: sinkJSON)
+            filter: marker.filter, pipeline: marker.pipeline, sinkJSON: sinkJSON)
     }
 
     public var marker: CheckpointMarker {
-        CheckpointMarker(chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter)
+        CheckpointMarker(
+            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline)
     }
 
     /// The sink state decoded as a Foundation object (cold path).
@@ -56,7 +61,8 @@ public struct Checkpoint: Equatable, Sendable {
     /// The file's text: one JSON object and a newline, fields in the spec's order.
     public var fileText: String {
         "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
-            + "\"filter\":\"\(filter)\",\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
+            + "\"filter\":\"\(filter)\","
+            + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "") + "\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
     }
 }
 
@@ -109,6 +115,7 @@ public struct CheckpointFile: Sendable {
         let blockNumber = try uint("blockNumber")
         let blockHash = try hex("blockHash", max: 66)
         let filter = try hex("filter", max: 66)
+        let pipeline = obj["pipeline"] == nil ? nil : try hex("pipeline", max: 66)
         let updatedAt = obj["updatedAt"] as? String ?? ""
         var sinkJSON = "{}"
         if let sink = obj["sink"] {
@@ -119,7 +126,7 @@ public struct CheckpointFile: Sendable {
             sinkJSON = s
         }
         return Checkpoint(
-            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter,
+            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline,
             updatedAt: updatedAt, sinkJSON: sinkJSON)
     }
 

@@ -9,19 +9,27 @@ public struct CheckpointMarker: Hashable, Sendable {
     public var blockNumber: UInt64
     public var blockHash: String
     public var filter: String
+    /// v1.1: the hash of every stage's configuration (`PipelineHash`); nil
+    /// when the marker has none, which means its `filter`.
+    public var pipeline: String?
 
-    public init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String) {
+    public init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
         self.filter = filter
+        self.pipeline = pipeline
     }
+
+    /// The pipeline the marker stands for (`filter` when it names none).
+    public var effectivePipeline: String { pipeline ?? filter }
 
     /// The marker's line, without the trailing newline. Hash and filter are
     /// hex we produced or validated, so they need no escaping.
     public var jsonLine: String {
         "{\"$cc\":\"checkpoint\",\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),"
-            + "\"blockHash\":\"\(blockHash)\",\"filter\":\"\(filter)\"}"
+            + "\"blockHash\":\"\(blockHash)\",\"filter\":\"\(filter)\""
+            + (pipeline.map { ",\"pipeline\":\"\($0)\"" } ?? "") + "}"
     }
 
     public func append(to out: inout [UInt8]) {
@@ -63,7 +71,15 @@ extension CheckpointMarker {
         else { throw .data("checkpoint marker without a hex \"blockHash\"") }
         guard let filter = record["filter"], filter.kind == .string, Self.isHexToken(filter.string(), maxLength: 66)
         else { throw .data("checkpoint marker without a hex \"filter\"") }
-        self.init(chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string())
+        var pipeline: String?
+        if let p = record["pipeline"], !p.isNull {
+            guard p.kind == .string, Self.isHexToken(p.string(), maxLength: 66) else {
+                throw .data("checkpoint marker with a \"pipeline\" that is not hex")
+            }
+            pipeline = p.string()
+        }
+        self.init(
+            chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string(), pipeline: pipeline)
     }
 }
 

@@ -1,0 +1,65 @@
+import CCKit
+import CCTestSupport
+import Foundation
+import Testing
+
+/// `--topicN` values and `--arg NAME=VALUE` (issue 11, item 8): encoded into
+/// the 32-byte words the node compares, as `cast logs` does.
+@Suite struct TopicValueTests {
+    static let transfer = "event Transfer(address indexed from, address indexed to, uint256 value)"
+    static let address = "0xCBF5a9f6cd1c05650bcd4b7700664452dfebc585"
+    static let padded = "0x000000000000000000000000cbf5a9f6cd1c05650bcd4b7700664452dfebc585"
+
+    func words(_ topics: [String?], args: [String] = [], events: [String] = []) throws -> [[String]?] {
+        let f = try LogFilter.fromCommandLine(addresses: [], events: events, abis: [], topics: topics, args: args)
+        return f.topics.map { $0?.map { $0.hex(byteCount: 32) } }
+    }
+
+    @Test func untypedValues() throws {
+        let ones = "0x" + String(repeating: "f", count: 64)
+        let w = try words([nil, "12,0x0c", "-1", "true"])
+        // 12 and 0x0c are one value.
+        #expect(w[1] == ["0x" + String(repeating: "0", count: 62) + "0c"])
+        #expect(w[2] == [ones])
+        #expect(w[3] == ["0x" + String(repeating: "0", count: 63) + "1"])
+        #expect(try words([nil, nil, Self.address])[2] == [Self.padded])
+        #expect(try words([nil, nil, Self.padded])[2] == [Self.padded])
+        #expect(throws: ChainCastError.self) { try words([nil, "hello"]) }
+    }
+
+    @Test func namedArgs() throws {
+        let w = try words([nil, nil, nil, nil], args: ["to=\(Self.address)"], events: [Self.transfer])
+        #expect(w[0] == ["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"])
+        #expect(w[1] == nil && w[2] == [Self.padded] && w.count == 3)
+        let mixed = "event Note(string indexed tag, int8 indexed level, bytes4 indexed sel, bool indexed ok)"
+        let n = try words([nil, nil, nil, nil], args: ["tag=abc", "level=-2", "sel=0x12345678"], events: [mixed])
+        // keccak256("abc")
+        #expect(n[1] == ["0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"])
+        #expect(n[2] == ["0x" + String(repeating: "f", count: 63) + "e"])
+        #expect(n[3] == ["0x12345678" + String(repeating: "0", count: 56)])
+        #expect(throws: ChainCastError.self) { try words([nil], args: ["level=300"], events: [mixed]) }
+        #expect(throws: ChainCastError.self) { try words([nil], args: ["value=1"], events: [Self.transfer]) }
+        #expect(throws: ChainCastError.self) {
+            try words([nil, nil, Self.padded], args: ["to=\(Self.address)"], events: [Self.transfer])
+        }
+    }
+
+    @Test("through the binary: an address topic, a named --arg and the padded word fetch the same logs")
+    func sameLogs() throws {
+        let node = try FixtureNode(["--blocks", "400"])
+        defer { node.stop() }
+        let base = ["--rpc", node.url, "--from", "0", "--to", "300", "-q"]
+        let t0 = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+        let (s1, padded, _) = try FetchProcess.run(base + ["--topic0", t0, "--topic2", Self.padded])
+        let (s2, byAddress, _) = try FetchProcess.run(base + ["--topic0", t0, "--topic2", Self.address])
+        let (s3, byArg, e3) = try FetchProcess.run(base + ["--event", Self.transfer, "--arg", "to=\(Self.address)"])
+        #expect(s1 == 0 && s2 == 0 && s3 == 0, "\(e3)")
+        #expect(records(padded).count >= 5)
+        #expect(byAddress == padded && byArg == padded)
+        let (s4, _, e4) = try FetchProcess.run(base + ["--event", "Transfer(address,address,uint256)", "--arg", "to=\(Self.address)"])
+        #expect(s4 == 64)
+        #expect(e4.hasPrefix("cc-fetch: --arg to: no indexed parameter named to in "))
+        let (s5, _, e5) = try FetchProcess.run(base + ["--topic2", "-1"])
+        #expect(s5 == 0, "\(e5)")
+    }
+}
