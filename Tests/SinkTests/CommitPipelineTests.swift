@@ -31,6 +31,12 @@ private final class RecordingSink: Sink {
     }
 
     func checkpointWritten() throws(ChainCastError) { calls.append("checkpoint written") }
+
+    func rewind(_ record: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        calls.append("rewind \(record.blockNumber)")
+        pendingEvents += 1
+        return .asData
+    }
 }
 
 @Suite("cc-sink: commits, checkpoint files and the WAL")

@@ -21,6 +21,12 @@ public final class FetchRun {
     var tracker: ReorgTracker?
     var fetcher: LogFetcher!
     let tool = "cc-fetch"
+    /// The last block whose logs are out and its hash (a range's end, a
+    /// marker, a rewind, the verified checkpoint): what the follow loop's
+    /// ancestry check starts from.
+    var lastEmitted: (number: UInt64, hash: String)?
+    /// This run's `--from` when it did not resume: a rewind never goes below it.
+    var datasetStart: UInt64?
 
     public init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
         self.request = request
@@ -81,7 +87,8 @@ public final class FetchRun {
         settings.chunkSize = request.chunkSize ?? preset.chunkSize
         settings.maxChunkSize = max(settings.chunkSize, request.maxChunkSize)
         settings.withTimestamps = request.withTimestamps
-        settings.needEndHashes = request.checkpointPath != nil
+        // Following checks each new block's ancestry from the last one written.
+        settings.needEndHashes = request.checkpointPath != nil || request.follow
         fetcher = LogFetcher(settings: settings, metrics: metrics, makeNode: makeNode)
 
         let head = try node.blockNumber()
@@ -95,8 +102,10 @@ public final class FetchRun {
             from = resumed
         } else if let spec = request.from {
             from = try resolver.resolve(spec, what: "--from")
+            datasetStart = from
         } else if request.follow {
             from = settled.map { $0 + 1 } ?? 0
+            datasetStart = from
         } else {
             throw ChainCastError.usage(
                 "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
@@ -159,8 +168,9 @@ public final class FetchRun {
         metrics.add(metrics.logs, out.logs)
         metrics.add(metrics.blocks, Int(clamping: range.count))
         metrics.set(metrics.lastBlock, Int(clamping: range.to))
-        if request.checkpointPath != nil, let hash = out.endHash {
-            try writeMarker(block: range.to, hash: hash)
+        if let hash = out.endHash {
+            lastEmitted = (range.to, hash.lowercased())
+            if request.checkpointPath != nil { try writeMarker(block: range.to, hash: hash) }
         }
         doneBlocks += range.count
         // A signal: this range and its marker are out; stop asking for more.
@@ -171,6 +181,7 @@ public final class FetchRun {
         var line = CheckpointMarker(chainId: chainId, blockNumber: block, blockHash: hash, filter: filterHash).jsonLine
         line.append("\n")
         try output.write(Array(line.utf8))
+        lastEmitted = (block, hash.lowercased())
         // A marker is a promise that everything above it is out: make it true for the reader now.
         try output.flush()
     }
