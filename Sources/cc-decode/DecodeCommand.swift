@@ -85,7 +85,9 @@ struct DecodeCommand: ChainCastCommand {
         let clock = RateClock()
         let skipInvalid = input.skipInvalid
         do {
-            try input.forEachLine { line, location in
+            // Low latency without timers: out at every marker, and whenever
+            // the input has nothing more ready (a backfill keeps full buffers).
+            try input.forEachLine(whenIdle: { try output.flush() }) { line, location in
                 if SignalState.shouldStop { throw StopRequested(signal: SignalState.pending ?? 2) }
                 stats.lines += 1
                 do {
@@ -93,6 +95,9 @@ struct DecodeCommand: ChainCastCommand {
                     case .decoded: stats.decoded += 1
                     case .unknown: stats.unknown += 1
                     case .passedThrough: stats.passed += 1
+                    case .control:
+                        stats.passed += 1
+                        try output.flush()
                     }
                 } catch let e as InvalidRecord {
                     guard skipInvalid else { throw ChainCastError.data("\(location): \(e.message)") }

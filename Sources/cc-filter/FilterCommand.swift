@@ -148,7 +148,9 @@ struct FilterCommand: ChainCastCommand {
         _ = try input.openAll()  // a missing file is exit 66 before any output
         let output = OutputWriter(fd: 1)
         do {
-            try input.forEachLine { line, location in
+            // Low latency without timers: out at every marker (FilterStream),
+            // and whenever the input has nothing more ready.
+            try input.forEachLine(whenIdle: { try output.flush() }) { line, location in
                 if SignalState.shouldStop { try SignalState.checkpoint() }
                 try stream.process(line, at: location, output: output)
             }

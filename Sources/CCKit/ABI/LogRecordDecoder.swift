@@ -21,7 +21,8 @@ public struct UnknownEvent: Error, Sendable {
 /// cc-decode (fields, order, quantities, hashes), with `LogDecoder` doing the
 /// ABI half. One instance per thread; it reuses its buffers for every line.
 public final class LogRecordDecoder {
-    public enum Outcome: Sendable { case decoded, unknown, passedThrough }
+    /// `control`: a `$cc` record, passed through (the caller flushes there).
+    public enum Outcome: Sendable { case decoded, unknown, passedThrough, control }
 
     public let registry: EventRegistry
     public let decoder: LogDecoder
@@ -66,7 +67,7 @@ public final class LogRecordDecoder {
         let f = RawLogFields(root, scratch: scratch)
         if f.isControlRecord || f.isDecoded {
             try passThrough(line, &w, emit)
-            return .passedThrough
+            return f.isControlRecord ? .control : .passedThrough
         }
         if let p = f.problem { throw InvalidRecord(message: p) }
         writeHeader(f, &w)

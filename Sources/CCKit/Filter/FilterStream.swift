@@ -57,13 +57,24 @@ public struct FilterStream {
         }
         // Only a line with a '$' can hold a control record's "$cc" key;
         // memchr keeps the member lookup off the per-event path.
-        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, root["$cc"] != nil {
+        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, let kind = root["$cc"] {
             if let agg = aggregator {
-                let block = root["$cc"].map { $0.equals("checkpoint") } == true ? root["blockNumber"]?.quantity : nil
-                agg.marker(block: block, rows: &rows)
-                try writeRows(output)
+                if kind.equals("rewind"), let block = root["blockNumber"]?.quantity {
+                    if !agg.rewind(block: block) {
+                        Diagnostics.error(
+                            "cc-filter",
+                            "warning: \(location): rewind to block \(block) inside the open window: its rows "
+                                + "still count the retracted events above the block")
+                    }
+                } else {
+                    let block = kind.equals("checkpoint") ? root["blockNumber"]?.quantity : nil
+                    agg.marker(block: block, rows: &rows)
+                    try writeRows(output)
+                }
             }
             try writeLine(line, output)
+            // A marker (or any control record) is where downstream waits: out now.
+            try output.flush()
             return
         }
         // A raw log (has "topics", no "event") passes unchanged. When it would
