@@ -60,7 +60,11 @@ extension FetchRun {
         tracker = ReorgTracker(depth: tracker?.depth ?? 256)
         guard cursor > 0 else { return }
         if let last = lastEmitted, last.number == cursor - 1 {
-            tracker?.append(BlockHeader(number: last.number, hash: last.hash, parentHash: "", timestamp: 0), logs: [])
+            // Its parent hash lets a reorg of just this block find the fork
+            // even on a node that forgets orphaned blocks.
+            let known = try node.header(hash: last.hash)
+            let parent = known?.number == last.number ? known?.parentHash.lowercased() ?? "" : ""
+            tracker?.append(BlockHeader(number: last.number, hash: last.hash, parentHash: parent, timestamp: 0), logs: [])
             return
         }
         guard let h = try node.headers([cursor - 1]).first ?? nil else { return }
@@ -153,6 +157,11 @@ extension FetchRun {
             n -= 1
         }
         var blind = false
+        if fork == nil, let o = t.header(at: oldest), o.number > 0, !o.parentHash.isEmpty,
+            let below = try node.headers([o.number - 1]).first ?? nil, below.hash.lowercased() == o.parentHash.lowercased()
+        {
+            fork = below  // only what we hold was replaced
+        }
         if fork == nil, let o = t.header(at: oldest) {
             // Deeper than what we hold: follow the orphaned branch through the node.
             let found = try findFork(orphan: o.number, hash: o.hash)

@@ -25,7 +25,8 @@ public final class FetchRun {
     /// marker, a rewind, the verified checkpoint): what the follow loop's
     /// ancestry check starts from.
     var lastEmitted: (number: UInt64, hash: String)?
-    /// This run's `--from` when it did not resume: a rewind never goes below it.
+    /// The command line's `--from` (or where a follow without it started):
+    /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
 
     public init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
@@ -97,12 +98,15 @@ public final class FetchRun {
         let settled: UInt64? = head >= confirmations ? head - confirmations : nil
 
         var from: UInt64
+        // The same command line is rerun after a stop: its --from stays the
+        // floor of any rewind, also when the checkpoint decides where to resume.
+        let given = try request.from.map { try resolver.resolve($0, what: "--from") }
+        datasetStart = given
         let resumed = try resumeFromCheckpoint()
         if let resumed {
             from = resumed
-        } else if let spec = request.from {
-            from = try resolver.resolve(spec, what: "--from")
-            datasetStart = from
+        } else if let given {
+            from = given
         } else if request.follow {
             from = settled.map { $0 + 1 } ?? 0
             datasetStart = from
