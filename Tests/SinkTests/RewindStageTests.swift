@@ -138,4 +138,27 @@ struct RewindStageTests {
         #expect(
             bodies == ["[" + [Self.event(10), Self.event(12), Self.rewind11, Self.event(12, salt: 1)].joined(separator: ",") + "]"])
     }
+
+    @Test("sqlite: a rewind deletes the rows above its block in every table and moves the checkpoint back with them")
+    func sqliteRewindAcrossTables() throws {
+        let dir = try SinkTest.tempDir()
+        let first = SinkTest.stream(from: 10, to: 12, perBlock: 2)
+        var r = try SinkTest.run(
+            "cc-sink", ["sqlite", "t.db", "--tables", "per-event", "--checkpoint", "ck.json"], stdin: first,
+            directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let second = [Self.rewind11, SinkTest.marker(block: 11), Self.event(12, salt: 1)].joined(separator: "\n") + "\n"
+        r = try SinkTest.run(
+            "cc-sink", ["sqlite", "t.db", "--tables", "per-event", "--checkpoint", "ck.json"], stdin: second,
+            directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let db = dir + "/t.db"
+        #expect(try SinkTest.keys(db) == ["10:0", "10:1", "11:0", "11:1", "12:0"])
+        #expect(try SinkTest.query(db, "SELECT block_hash FROM events WHERE block_number = 12") == [[SinkTest.hash(12, salt: 1)]])
+        let table = try #require(try SinkTest.query(db, "SELECT table_name FROM cc_event_tables").first?.first ?? nil)
+        #expect(try SinkTest.keys(db, table: table) == ["10:0", "10:1", "11:0", "11:1", "12:0"])
+        #expect(try SinkTest.query(db, "SELECT block_number, block_hash FROM cc_checkpoint") == [["11", SinkTest.hash(11)]])
+        let ck = try #require(try CheckpointFile(path: dir + "/ck.json").read())
+        #expect(ck.blockNumber == 11 && ck.blockHash == SinkTest.hash(11))
+    }
 }
