@@ -107,7 +107,8 @@ func blockOf(_ line: String) -> UInt64? {
 
 /// The node's hash of a block (eth_getBlockByNumber), nil when it has none.
 func oracleHash(url: String, block: UInt64) throws -> String? {
-    let body = #"{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x\#(String(block, radix: 16))",false]}"#
+    let body =
+        #"{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x\#(String(block, radix: 16))",false]}"#
     let response = try CurlTransport().post(url: url, body: Array(body.utf8))
     let obj = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
     return (obj?["result"] as? [String: Any])?["hash"] as? String

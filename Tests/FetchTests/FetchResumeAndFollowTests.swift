@@ -37,7 +37,8 @@ import Testing
         #expect(s2 == 0, "\(err2)")
         #expect(records(out2) == (try oracleLines(url: node.url, from: 1500, to: 2999)))
         // First of all, a rewind at the checkpoint: rows a killed sink committed above it go.
-        #expect(lines(out2).first == #"{"$cc":"rewind","chainId":1337,"blockNumber":1499,"blockHash":"\#(m.blockHash)"}"#)
+        #expect(
+            lines(out2).first == #"{"$cc":"rewind","chainId":1337,"blockNumber":1499,"blockHash":"\#(m.blockHash)"}"#)
         #expect(rewinds(out2).count == 1)
         #expect(markers(out2).first.map { try? marker($0).blockNumber } == 1999)
         #expect(markers(out2).last.map { try? marker($0).blockNumber } == 2999)
@@ -102,7 +103,8 @@ import Testing
         // Then the rewind and a marker at the fork point, before the new chain.
         let all = lines(out2)
         let fork1489 = try #require(try oracleHash(url: node.url, block: 1489))
-        #expect(all[removals.count] == #"{"$cc":"rewind","chainId":1337,"blockNumber":1489,"blockHash":"\#(fork1489)"}"#)
+        #expect(
+            all[removals.count] == #"{"$cc":"rewind","chainId":1337,"blockNumber":1489,"blockHash":"\#(fork1489)"}"#)
         #expect(markers(out2).first.map { try? marker($0).blockNumber } == 1489)
         #expect(Array(got.dropFirst(removals.count)) == (try oracleLines(url: node.url, from: 1490, to: 2999)))
     }

@@ -144,7 +144,8 @@ final class ReorgHarness {
         let got = try rows()
         let orphaned = got.filter { !Set(want).contains($0) }
         let missing = want.filter { !Set(got).contains($0) }
-        return "\(got.count) rows, \(want.count) canonical; orphaned \(orphaned.prefix(5)), missing \(missing.prefix(5))"
+        return
+            "\(got.count) rows, \(want.count) canonical; orphaned \(orphaned.prefix(5)), missing \(missing.prefix(5))"
     }
 
     func diff(_ to: Int) -> Comment { Comment(rawValue: (try? difference(to: to)) ?? "?") }

@@ -19,10 +19,11 @@ struct RewindStageTests {
 
     @Test("cc-decode and cc-filter forward a rewind unchanged and in order")
     func stagesForwardRewind() throws {
-        let input = [
-            Self.event(10), SinkTest.marker(block: 10), Self.event(12), Self.rewind11, Self.event(12, salt: 1),
-            SinkTest.marker(block: 12, salt: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                Self.event(10), SinkTest.marker(block: 10), Self.event(12), Self.rewind11, Self.event(12, salt: 1),
+                SinkTest.marker(block: 12, salt: 1),
+            ].joined(separator: "\n") + "\n"
         let decoded = try SinkTest.run("cc-decode", ["--abi", "erc20"], stdin: input)
         #expect(decoded.status == 0, "\(decoded.stderr)")
         #expect(decoded.stdout == input)
@@ -33,10 +34,11 @@ struct RewindStageTests {
 
     @Test("an aggregating cc-filter drops its open window above the rewind's block")
     func aggregationDropsTheOpenWindow() throws {
-        let input = [
-            Self.event(10), Self.event(11), SinkTest.marker(block: 11), Self.event(12), Self.event(13),
-            Self.rewind11, Self.event(12, salt: 1), SinkTest.marker(block: 13, salt: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                Self.event(10), Self.event(11), SinkTest.marker(block: 11), Self.event(12), Self.event(13),
+                Self.rewind11, Self.event(12, salt: 1), SinkTest.marker(block: 13, salt: 1),
+            ].joined(separator: "\n") + "\n"
         let r = try SinkTest.run("cc-filter", ["--agg", "count()", "--window", "marker"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
@@ -95,13 +97,16 @@ struct RewindStageTests {
     func fileSinkWritesTheRewind() throws {
         let dir = try SinkTest.tempDir()
         let first = SinkTest.stream(from: 10, to: 12, perBlock: 1)
-        var r = try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: first, directory: dir)
+        var r = try SinkTest.run(
+            "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: first, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         // A rerun as cc-fetch starts one: a rewind at the checkpoint retracts nothing, and is not written.
         let resume = #"{"$cc":"rewind","chainId":1,"blockNumber":12,"blockHash":"\#(SinkTest.hash(12))"}"#
-        let reorg = [resume, Self.event(13), SinkTest.marker(block: 13), Self.rewind11, Self.event(12, salt: 1)]
+        let reorg =
+            [resume, Self.event(13), SinkTest.marker(block: 13), Self.rewind11, Self.event(12, salt: 1)]
             .joined(separator: "\n") + "\n"
-        r = try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: reorg, directory: dir)
+        r = try SinkTest.run(
+            "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: reorg, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let want = [Self.event(10, log: 0), Self.event(11), Self.event(12), Self.event(13), Self.rewind11]
         #expect(SinkTest.read(dir + "/out.ndjson") == (want + [Self.event(12, salt: 1)]).joined(separator: "\n") + "\n")
@@ -130,13 +135,17 @@ struct RewindStageTests {
     @Test("webhook: the rewind is posted in order, as an element of the batch")
     func webhookPostsTheRewind() throws {
         let receiver = try WebhookReceiver()
-        let input = [Self.event(10), Self.event(12), Self.rewind11, Self.event(12, salt: 1), SinkTest.marker(block: 12)]
+        let input =
+            [Self.event(10), Self.event(12), Self.rewind11, Self.event(12, salt: 1), SinkTest.marker(block: 12)]
             .joined(separator: "\n") + "\n"
         let r = try SinkTest.run("cc-sink", ["webhook", receiver.url + "/hook"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         let bodies = try receiver.requests().map(\.body)
         #expect(
-            bodies == ["[" + [Self.event(10), Self.event(12), Self.rewind11, Self.event(12, salt: 1)].joined(separator: ",") + "]"])
+            bodies == [
+                "[" + [Self.event(10), Self.event(12), Self.rewind11, Self.event(12, salt: 1)].joined(separator: ",")
+                    + "]"
+            ])
     }
 
     @Test("sqlite: a rewind deletes the rows above its block in every table and moves the checkpoint back with them")
@@ -147,17 +156,22 @@ struct RewindStageTests {
             "cc-sink", ["sqlite", "t.db", "--tables", "per-event", "--checkpoint", "ck.json"], stdin: first,
             directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let second = [Self.rewind11, SinkTest.marker(block: 11), Self.event(12, salt: 1)].joined(separator: "\n") + "\n"
+        let second =
+            [Self.rewind11, SinkTest.marker(block: 11), Self.event(12, salt: 1)].joined(separator: "\n") + "\n"
         r = try SinkTest.run(
             "cc-sink", ["sqlite", "t.db", "--tables", "per-event", "--checkpoint", "ck.json"], stdin: second,
             directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let db = dir + "/t.db"
         #expect(try SinkTest.keys(db) == ["10:0", "10:1", "11:0", "11:1", "12:0"])
-        #expect(try SinkTest.query(db, "SELECT block_hash FROM events WHERE block_number = 12") == [[SinkTest.hash(12, salt: 1)]])
+        #expect(
+            try SinkTest.query(db, "SELECT block_hash FROM events WHERE block_number = 12") == [
+                [SinkTest.hash(12, salt: 1)]
+            ])
         let table = try #require(try SinkTest.query(db, "SELECT table_name FROM cc_event_tables").first?.first ?? nil)
         #expect(try SinkTest.keys(db, table: table) == ["10:0", "10:1", "11:0", "11:1", "12:0"])
-        #expect(try SinkTest.query(db, "SELECT block_number, block_hash FROM cc_checkpoint") == [["11", SinkTest.hash(11)]])
+        #expect(
+            try SinkTest.query(db, "SELECT block_number, block_hash FROM cc_checkpoint") == [["11", SinkTest.hash(11)]])
         let ck = try #require(try CheckpointFile(path: dir + "/ck.json").read())
         #expect(ck.blockNumber == 11 && ck.blockHash == SinkTest.hash(11))
     }

@@ -64,7 +64,8 @@ extension FetchRun {
             // even on a node that forgets orphaned blocks.
             let known = try node.header(hash: last.hash)
             let parent = known?.number == last.number ? known?.parentHash.lowercased() ?? "" : ""
-            tracker?.append(BlockHeader(number: last.number, hash: last.hash, parentHash: parent, timestamp: 0), logs: [])
+            tracker?.append(
+                BlockHeader(number: last.number, hash: last.hash, parentHash: parent, timestamp: 0), logs: [])
             return
         }
         guard let h = try node.headers([cursor - 1]).first ?? nil else { return }
@@ -149,7 +150,9 @@ extension FetchRun {
         var fork: BlockHeader?
         var n = tip.number
         while n >= oldest {
-            if let canonical = try node.headers([n]).first ?? nil, canonical.hash.lowercased() == t.header(at: n)?.hash.lowercased() {
+            if let canonical = try node.headers([n]).first ?? nil,
+                canonical.hash.lowercased() == t.header(at: n)?.hash.lowercased()
+            {
                 fork = canonical
                 break
             }
@@ -158,7 +161,8 @@ extension FetchRun {
         }
         var blind = false
         if fork == nil, let o = t.header(at: oldest), o.number > 0, !o.parentHash.isEmpty,
-            let below = try node.headers([o.number - 1]).first ?? nil, below.hash.lowercased() == o.parentHash.lowercased()
+            let below = try node.headers([o.number - 1]).first ?? nil,
+            below.hash.lowercased() == o.parentHash.lowercased()
         {
             fork = below  // only what we hold was replaced
         }
@@ -181,7 +185,6 @@ extension FetchRun {
             try writeRemovals(block.logs.reversed())
             removed += block.logs.count
         }
-        let depth = tip.number >= forkPoint ? tip.number - forkPoint : 0
         if blind {
             note(
                 "reorg: the node no longer serves the orphaned blocks below block \(oldest): rewinding to block "
@@ -190,8 +193,8 @@ extension FetchRun {
         if confirmations > 0 {
             metrics.add(metrics.deepReorgs)
             note(
-                "warning: reorg \(depth) block(s) deep, deeper than --confirmations \(confirmations): blocks "
-                    + "\(forkPoint + 1)-\(tip.number) were already written; retracting them")
+                "warning: reorg deeper than --confirmations \(confirmations): blocks \(forkPoint + 1)-\(tip.number), "
+                    + "already written, were replaced; retracting them")
         }
         note(
             "reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent, rewind to block "
