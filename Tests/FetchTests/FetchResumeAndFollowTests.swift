@@ -152,4 +152,28 @@ import Testing
         #expect(records(p.stdout) == more)
         #expect(markers(p.stdout).last.map { try? marker($0).blockNumber } == 999)
     }
+
+    @Test func followRetractsAReorgDeeperThanWhatItHolds() throws {
+        // 100-200 go through the bulk fetcher, 201-400 are tracked; the reorg replaces 150 on.
+        let node = try FixtureNode(["--blocks", "2000", "--head-start", "400", "--serve-orphans"])
+        let before = try oracleLines(url: node.url, from: 100, to: 400)
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "100", "--follow", "--confirmations", "0", "--poll-interval", "0.05",
+        ])
+        #expect(p.waitForOutput { records($0).count >= before.count })
+        try node.control(#"{"reorg":{"from":150}}"#)
+        try node.control(#"{"advance":1}"#)
+        let after = try oracleLines(url: node.url, from: 150, to: 401)
+        let removals = before.filter { blockOf($0)! > 200 }.reversed().map {
+            $0.replacingOccurrences(of: #""removed":false"#, with: #""removed":true"#)
+        }
+        let fork = try #require(try oracleHash(url: node.url, block: 149))
+        let rewind = #"{"$cc":"rewind","chainId":1337,"blockNumber":149,"blockHash":"\#(fork)"}"#
+        let want = before + removals + [rewind] + after
+        #expect(p.waitForOutput { lines($0).count >= want.count })
+        p.signal(SIGTERM)
+        #expect(p.wait() == 143)
+        #expect(lines(p.stdout) == want)
+        #expect(p.stderr.contains("reorg: blocks 150-400 orphaned"), "\(p.stderr)")
+    }
 }
