@@ -224,7 +224,10 @@ public final class CheckpointCommitter {
     private func rewind(_ r: RewindRecord, _ number: Int) throws(ChainCastError) {
         try checkChain(r.chainId, number)
         if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
-        let retraction = try sink.rewind(r)
+        let retraction: RewindRetraction
+        do { retraction = try sink.rewind(r) } catch {
+            throw ChainCastError(error.status, "line \(number): \(error.message)")
+        }
         metrics.rewinds += 1
         lastWasMarker = false
         if policy.verbose { Diagnostics.error(Self.tool, "line \(number): rewind to block \(r.blockNumber)") }
