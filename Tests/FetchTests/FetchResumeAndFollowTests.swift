@@ -176,4 +176,21 @@ import Testing
         #expect(lines(p.stdout) == want)
         #expect(p.stderr.contains("reorg: blocks 150-400 orphaned"), "\(p.stderr)")
     }
+
+    @Test func forkSearchIsBoundedThenExits75() throws {
+        let node = try FixtureNode(["--blocks", "6000", "--logs-per-block", "0", "--serve-orphans"])
+        let ck = tempPath("ck") + ".json"
+        let (s1, out1, _) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "5000", "--checkpoint", tempPath("none")])
+        #expect(s1 == 0)
+        let m = try marker(try #require(markers(out1).last))
+        #expect(m.blockNumber == 5000)
+        try CheckpointFile(path: ck).write(Checkpoint(marker: m))
+        try node.control(#"{"reorg":{"from":800}}"#)  // 4201 orphaned blocks, all still served
+        let (s2, out2, err2) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "5500", "--checkpoint", ck, "--on-reorg", "rewind"])
+        #expect(s2 == 75, "\(err2)")
+        #expect(out2.isEmpty)
+        #expect(err2.contains("no common ancestor within 4096 blocks below block 5000"), "\(err2)")
+    }
 }
