@@ -148,16 +148,19 @@ extension FetchRun {
         guard var t = tracker, let tip = t.tip, let oldest = t.oldest else { return 0 }
         metrics.add(metrics.reorgs)
         var fork: BlockHeader?
-        var n = tip.number
-        while n >= oldest {
-            if let canonical = try node.headers([n]).first ?? nil,
-                canonical.hash.lowercased() == t.header(at: n)?.hash.lowercased()
-            {
-                fork = canonical
-                break
+        // Newest first, 32 headers per request (one batch where the node takes them).
+        var top = tip.number
+        search: while top >= oldest {
+            let low = top - min(top - oldest, 31)
+            let canonical = try node.headers(Array(low...top))
+            for n in stride(from: top, through: low, by: -1) where Int(n - low) < canonical.count {
+                if let c = canonical[Int(n - low)], c.hash.lowercased() == t.header(at: n)?.hash.lowercased() {
+                    fork = c
+                    break search
+                }
             }
-            if n == 0 { break }
-            n -= 1
+            if low == 0 { break }
+            top = low - 1
         }
         var blind = false
         if fork == nil, let o = t.header(at: oldest), o.number > 0, !o.parentHash.isEmpty,
