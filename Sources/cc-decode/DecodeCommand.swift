@@ -102,6 +102,9 @@ struct DecodeCommand: ChainCastCommand {
                 case .decoded: stats.decoded += 1
                 case .unknown: stats.unknown += 1
                 case .passedThrough: stats.passed += 1
+                case .control:
+                    stats.passed += 1
+                    try output.flush()
                 }
             } catch let e as InvalidRecord {
                 try stage.invalid(e.message, at: location)

@@ -157,7 +157,7 @@ struct ResumeOptions: ParsableArguments {
     @Option(
         name: .customLong("on-reorg"),
         help: ArgumentHelp(
-            "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (send removals for the orphaned logs, re-fetch from the fork point).",
+            "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (removals for the orphaned logs, a rewind record at the fork point, re-fetch from there).",
             valueName: "fail|rewind"))
     var onReorg: String = "fail"
 
@@ -172,7 +172,7 @@ struct ResumeOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Blocks below the head before logs are written (default: the chain preset's). With 0 and --follow, reorgs are detected and undone with removed:true.",
+            "Blocks below the head before logs are written (default: the chain preset's). With --follow, a reorg of blocks already written (any N) is undone with removed:true lines and a rewind record.",
             valueName: "N"))
     var confirmations: UInt64?
 

@@ -20,7 +20,7 @@ import Testing
                 switch o {
                 case .decoded: outcomes[0] += 1
                 case .unknown: outcomes[1] += 1
-                case .passedThrough: outcomes[2] += 1
+                case .passedThrough, .control: outcomes[2] += 1
                 }
             } catch is InvalidRecord {
                 outcomes[3] += 1

@@ -94,7 +94,8 @@ func oracleLines(
 
 func lines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init) }
 func records(_ s: String) -> [String] { lines(s).filter { !$0.hasPrefix(#"{"$cc""#) } }
-func markers(_ s: String) -> [String] { lines(s).filter { $0.hasPrefix(#"{"$cc""#) } }
+func markers(_ s: String) -> [String] { lines(s).filter { $0.hasPrefix(#"{"$cc":"checkpoint""#) } }
+func rewinds(_ s: String) -> [String] { lines(s).filter { $0.hasPrefix(#"{"$cc":"rewind""#) } }
 
 /// blockNumber of a raw log line (hex quantity).
 func blockOf(_ line: String) -> UInt64? {
@@ -102,4 +103,13 @@ func blockOf(_ line: String) -> UInt64? {
     let rest = line[r.upperBound...]
     guard let end = rest.firstIndex(of: "\"") else { return nil }
     return UInt64(rest[..<end], radix: 16)
+}
+
+/// The node's hash of a block (eth_getBlockByNumber), nil when it has none.
+func oracleHash(url: String, block: UInt64) throws -> String? {
+    let body =
+        #"{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x\#(String(block, radix: 16))",false]}"#
+    let response = try CurlTransport().post(url: url, body: Array(body.utf8))
+    let obj = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+    return (obj?["result"] as? [String: Any])?["hash"] as? String
 }

@@ -36,6 +36,10 @@ import Testing
         let (s2, out2, err2) = try FetchProcess.run(args)
         #expect(s2 == 0, "\(err2)")
         #expect(records(out2) == (try oracleLines(url: node.url, from: 1500, to: 2999)))
+        // First of all, a rewind at the checkpoint: rows a killed sink committed above it go.
+        #expect(
+            lines(out2).first == #"{"$cc":"rewind","chainId":1337,"blockNumber":1499,"blockHash":"\#(m.blockHash)"}"#)
+        #expect(rewinds(out2).count == 1)
         #expect(markers(out2).first.map { try? marker($0).blockNumber } == 1999)
         #expect(markers(out2).last.map { try? marker($0).blockNumber } == 2999)
 
@@ -96,6 +100,12 @@ import Testing
         // the new canonical chain from the fork point on.
         #expect(got.count == removals.count + (try oracleLines(url: node.url, from: 1490, to: 2999)).count)
         #expect(Set(got.prefix(removals.count)) == Set(removals))
+        // Then the rewind and a marker at the fork point, before the new chain.
+        let all = lines(out2)
+        let fork1489 = try #require(try oracleHash(url: node.url, block: 1489))
+        #expect(
+            all[removals.count] == #"{"$cc":"rewind","chainId":1337,"blockNumber":1489,"blockHash":"\#(fork1489)"}"#)
+        #expect(markers(out2).first.map { try? marker($0).blockNumber } == 1489)
         #expect(Array(got.dropFirst(removals.count)) == (try oracleLines(url: node.url, from: 1490, to: 2999)))
     }
 
@@ -141,5 +151,46 @@ import Testing
         #expect(p.wait() == 130)
         #expect(records(p.stdout) == more)
         #expect(markers(p.stdout).last.map { try? marker($0).blockNumber } == 999)
+    }
+
+    @Test func followRetractsAReorgDeeperThanWhatItHolds() throws {
+        // 100-200 go through the bulk fetcher, 201-400 are tracked; the reorg replaces 150 on.
+        let node = try FixtureNode(["--blocks", "2000", "--head-start", "400", "--serve-orphans"])
+        let before = try oracleLines(url: node.url, from: 100, to: 400)
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "100", "--follow", "--confirmations", "0", "--poll-interval", "0.05",
+        ])
+        #expect(p.waitForOutput { records($0).count >= before.count })
+        try node.control(#"{"reorg":{"from":150}}"#)
+        try node.control(#"{"advance":1}"#)
+        let after = try oracleLines(url: node.url, from: 150, to: 401)
+        let removals = before.filter { blockOf($0)! > 200 }.reversed().map {
+            $0.replacingOccurrences(of: #""removed":false"#, with: #""removed":true"#)
+        }
+        let fork = try #require(try oracleHash(url: node.url, block: 149))
+        let rewind = #"{"$cc":"rewind","chainId":1337,"blockNumber":149,"blockHash":"\#(fork)"}"#
+        let want = before + removals + [rewind] + after
+        #expect(p.waitForOutput { lines($0).count >= want.count })
+        p.signal(SIGTERM)
+        #expect(p.wait() == 143)
+        #expect(lines(p.stdout) == want)
+        #expect(p.stderr.contains("reorg: blocks 150-400 orphaned"), "\(p.stderr)")
+    }
+
+    @Test func forkSearchIsBoundedThenExits75() throws {
+        let node = try FixtureNode(["--blocks", "6000", "--logs-per-block", "0", "--serve-orphans"])
+        let ck = tempPath("ck") + ".json"
+        let (s1, out1, _) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "5000", "--checkpoint", tempPath("none")])
+        #expect(s1 == 0)
+        let m = try marker(try #require(markers(out1).last))
+        #expect(m.blockNumber == 5000)
+        try CheckpointFile(path: ck).write(Checkpoint(marker: m))
+        try node.control(#"{"reorg":{"from":800}}"#)  // 4201 orphaned blocks, all still served
+        let (s2, out2, err2) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "5500", "--checkpoint", ck, "--on-reorg", "rewind"])
+        #expect(s2 == 75, "\(err2)")
+        #expect(out2.isEmpty)
+        #expect(err2.contains("no common ancestor within 4096 blocks below block 5000"), "\(err2)")
     }
 }

@@ -448,6 +448,14 @@ class Handler(BaseHTTPRequestHandler):
             result = {"ok": True}
             if "faults" in cmd:
                 node.faults.update(cmd["faults"])
+            if "serve_orphans" in cmd:
+                # On and off at run time: a node that kept the side chain, then pruned it.
+                node.args.serve_orphans = bool(cmd["serve_orphans"])
+            if "advance_every" in cmd:
+                # Seconds per new block from now on (0: the head stays where it is).
+                with node.chain.lock:
+                    node.chain.set_head(node.chain.head())
+                    node.chain.advance_every = float(cmd["advance_every"])
             if "head" in cmd:
                 node.chain.set_head(cmd["head"])
             if "advance" in cmd:

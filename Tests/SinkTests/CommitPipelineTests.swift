@@ -41,6 +41,55 @@ private final class RecordingSink: Sink {
     }
 
     func checkpointWritten() throws(ChainCastError) { calls.append("checkpoint written") }
+
+    func rewind(_ record: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        calls.append("rewind \(record.blockNumber)")
+        pendingEvents += 1
+        return .asData
+    }
+}
+
+/// Records, at each call, which block the checkpoint file names: the order
+/// of retraction and checkpoint when a rewind moves the checkpoint back.
+private final class RewindOrderSink: Sink {
+    let kind = "test"
+    let file: String
+    let inTransaction: Bool
+    var calls: [String] = []
+    var pendingEvents = 0
+
+    init(file: String, inTransaction: Bool) {
+        self.file = file
+        self.inTransaction = inTransaction
+    }
+
+    private var fileBlock: String {
+        ((try? CheckpointFile(path: file).read()) ?? nil).map { "\($0.blockNumber)" } ?? "-"
+    }
+
+    func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {}
+
+    func append(_ event: DecodedEvent) throws(ChainCastError) {
+        calls.append("event \(event.blockNumber)")
+        pendingEvents += 1
+    }
+
+    func flush() throws(ChainCastError) {
+        calls.append("flush \(pendingEvents) (file at \(fileBlock))")
+        pendingEvents = 0
+    }
+
+    func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+        calls.append("commit \(pendingEvents) + marker \(checkpoint.blockNumber) (file at \(fileBlock))")
+        pendingEvents = 0
+        return Array(#"{"type":"test"}"#.utf8)
+    }
+
+    func rewind(_ record: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        calls.append("rewind \(record.blockNumber) (file at \(fileBlock))")
+        pendingEvents += 1
+        return inTransaction ? .withNextCommit(state: Array(#"{"type":"test"}"#.utf8)) : .asData
+    }
 }
 
 @Suite("cc-sink: commits, checkpoint files and the WAL")
@@ -124,5 +173,34 @@ struct CommitPipelineTests {
         #expect(
             try SinkTest.query(dir + "/t.db", "SELECT count(*), max(block_number) FROM events") == [["20000", "4999"]])
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 4999)
+    }
+
+    @Test(
+        "a rewind below the checkpoint moves it back: before a retraction the next commit holds, after one written as data"
+    )
+    func rewindMovesTheCheckpointBack() throws {
+        let rewind = #"{"$cc":"rewind","chainId":1,"blockNumber":11,"blockHash":"\#(SinkTest.hash(11))"}"#
+        let input =
+            [
+                SinkTest.transfer(block: 10, log: 0), SinkTest.marker(block: 10), SinkTest.transfer(block: 12, log: 0),
+                SinkTest.marker(block: 12), rewind, SinkTest.marker(block: 11),
+                SinkTest.transfer(block: 12, log: 0, salt: 1),
+                SinkTest.marker(block: 12, salt: 1),
+            ].joined(separator: "\n") + "\n"
+        for inTransaction in [true, false] {
+            let dir = try Self.input(input)
+            let sink = RewindOrderSink(file: dir + "/ck.json", inTransaction: inTransaction)
+            try Self.run(sink, input: dir + "/in.ndjson", checkpoint: dir + "/ck.json", batchSize: 1000)
+            let moveBack =
+                inTransaction
+                ? ["rewind 11 (file at 12)", "flush 1 (file at 11)"]
+                : ["rewind 11 (file at 12)", "commit 1 + marker 11 (file at 12)"]
+            #expect(
+                sink.calls == [
+                    "event 10", "commit 1 + marker 10 (file at -)", "event 12", "commit 1 + marker 12 (file at 10)",
+                ] + moveBack + ["event 12", "commit 1 + marker 12 (file at 11)"])
+            let ck = try #require(try CheckpointFile(path: dir + "/ck.json").read())
+            #expect(ck.blockNumber == 12 && ck.blockHash == SinkTest.hash(12, salt: 1))
+        }
     }
 }

@@ -24,7 +24,8 @@ public struct UnknownEvent: Error, Sendable {
 /// cc-decode (fields, order, quantities, hashes), with `LogDecoder` doing the
 /// ABI half. One instance per thread; it reuses its buffers for every line.
 public final class LogRecordDecoder {
-    public enum Outcome: Sendable { case decoded, unknown, passedThrough }
+    /// `control`: a `$cc` record, passed through (the caller flushes there).
+    public enum Outcome: Sendable { case decoded, unknown, passedThrough, control }
 
     public let registry: EventRegistry
     public let decoder: LogDecoder
@@ -75,11 +76,11 @@ public final class LogRecordDecoder {
             let folded = PipelineHash.foldMarker(root, stage: "cc-decode", config: config)
         {
             try folded.withUnsafeBufferPointer { try passThrough($0, &w, emit) }
-            return .passedThrough
+            return .control
         }
         if f.kind != .log {
             try passThrough(line, &w, emit)
-            return .passedThrough
+            return f.kind == .control ? .control : .passedThrough
         }
         if let p = f.problem { throw InvalidRecord(message: p) }
         writeHeader(f, &w)

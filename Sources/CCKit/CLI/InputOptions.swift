@@ -29,14 +29,16 @@ public struct InputOptions: ParsableArguments {
         return readers
     }
 
-    /// Calls `body` for every non-blank line of every input, in order.
+    /// Calls `body` for every non-blank line of every input, in order;
+    /// `whenIdle` before a read that would wait (see `LineReader`).
     public func forEachLine(
+        whenIdle: (() throws -> Void)? = nil,
         _ body: (UnsafeBufferPointer<UInt8>, InputLocation) throws -> Void
     ) throws {
         let many = paths.count > 1 || paths[0] != "-"
         for var reader in try openAll() {
             let file = many ? (reader.name == "standard input" ? "-" : reader.name) : nil
-            try reader.forEachLine { line, n in try body(line, InputLocation(file: file, line: n)) }
+            try reader.forEachLine(whenIdle: whenIdle) { line, n in try body(line, InputLocation(file: file, line: n)) }
         }
     }
 }

@@ -18,7 +18,9 @@ import CCStream
 /// - a closed stdout (EPIPE, `| head`) is a quiet 0;
 /// - a failed write (full disk, EIO) is 74 with a message, also when it happens at the
 ///   final flush;
-/// - `--skip-invalid` warnings name the file and line and are counted for `-v`.
+/// - `--skip-invalid` warnings name the file and line and are counted for `-v`;
+/// - output is flushed whenever the input has nothing ready, so a follower's
+///   records never wait in a buffer (stages also flush at every control record).
 package final class StreamStage {
     package let tool: String
     package let output: OutputWriter
@@ -50,7 +52,9 @@ package final class StreamStage {
         do {
             for var reader in readers {
                 let file = named ? (reader.name == "standard input" ? "-" : reader.name) : nil
-                try reader.forEachLine { line, n in
+                // Low latency without timers: out whenever the input has nothing more
+                // ready (a backfill from a file or a busy pipe keeps full buffers).
+                try reader.forEachLine(whenIdle: { try self.output.flush() }) { line, n in
                     try SignalState.checkpoint()
                     lines += 1
                     try body(line, InputLocation(file: file, line: n))

@@ -14,6 +14,9 @@ public final class FetchMetrics: Sendable {
     public let validationRetries = Atomic<Int>(0)
     public let reorgs = Atomic<Int>(0)
     public let removedLogs = Atomic<Int>(0)
+    /// Reorgs that replaced blocks already written with `--confirmations` N > 0.
+    public let deepReorgs = Atomic<Int>(0)
+    public let rewinds = Atomic<Int>(0)
     public let headBlock = Atomic<Int>(0)
     public let lastBlock = Atomic<Int>(-1)
     public let chunkSize = Atomic<Int>(0)
@@ -46,6 +49,13 @@ public final class FetchMetrics: Sendable {
                 "Answers asked again because they broke the eth_getLogs contract",
                 validationRetries.load(ordering: .relaxed))
             + line("ccfetch_reorgs_total", "counter", "Reorgs detected", reorgs.load(ordering: .relaxed))
+            + line(
+                "ccfetch_deep_reorgs_total", "counter",
+                "Reorgs deeper than --confirmations (blocks already written were replaced)",
+                deepReorgs.load(ordering: .relaxed))
+            + line(
+                "ccfetch_rewinds_total", "counter", "Rewind records written (retractions above a block)",
+                rewinds.load(ordering: .relaxed))
             + line(
                 "ccfetch_removed_logs_total", "counter", "Logs sent again with removed=true",
                 removedLogs.load(ordering: .relaxed))

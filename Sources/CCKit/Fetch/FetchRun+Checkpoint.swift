@@ -4,10 +4,12 @@ import CCStream
 
 extension FetchRun {
     /// With `--checkpoint FILE` and the file present: checks it belongs to this
-    /// chain and filter and that its block is still canonical, and returns the
+    /// chain and filter and that its block is still canonical, writes a
+    /// rewind record at it (a killed sink may have committed rows above it,
+    /// which a reorg while we were stopped can have orphaned) and returns the
     /// block to resume at. A reorg below it is exit 75, or with
-    /// `--on-reorg rewind` sends removals for the orphaned logs and resumes at
-    /// the fork point.
+    /// `--on-reorg rewind` removals for the orphaned logs the node still has,
+    /// a rewind record and a marker at the fork point, and a resume there.
     func resumeFromCheckpoint() throws -> UInt64? {
         guard let path = request.checkpointPath else { return nil }
         guard let ck = try CheckpointFile(path: path).read() else { return nil }
@@ -26,54 +28,46 @@ extension FetchRun {
                 "checkpoint \(path) is at block \(ck.blockNumber), above the node's head: the node is behind, try again later"
             )
         }
-        if current.hash.lowercased() == ck.blockHash.lowercased() { return ck.blockNumber + 1 }
+        if current.hash.lowercased() == ck.blockHash.lowercased() {
+            try writeRewind(block: ck.blockNumber, hash: current.hash)
+            return ck.blockNumber + 1
+        }
         metrics.add(metrics.reorgs)
         guard request.onReorg == .rewind else {
             throw ChainCastError.tempFail(
                 "checkpoint \(path): block \(ck.blockNumber) is no longer \(ck.blockHash) but \(current.hash) — the chain "
                     + "reorganized below the checkpoint; rerun with --on-reorg rewind to re-fetch from the fork point "
-                    + "and send removals for the orphaned logs")
+                    + "and retract the orphaned logs")
         }
         return try rewind(fromOrphan: ck.blockNumber, hash: ck.blockHash.lowercased())
     }
 
     /// Walks the orphaned chain down from (number, hash) by parent hash until it
     /// meets the canonical chain, sends removals for the orphaned logs the node
-    /// can still return by block hash, and returns the first block to fetch again.
+    /// can still return by block hash, then a rewind record and a marker at
+    /// the fork point, and returns the first block to fetch again.
     func rewind(fromOrphan number: UInt64, hash: String) throws -> UInt64 {
-        var orphans: [(UInt64, String)] = []
-        var n = number
-        var h = hash
-        var fork: UInt64?
-        while orphans.count < 4096 {
-            // A node that forgot the orphaned block cannot return its logs either.
-            guard n > 0, let header = try node.header(hash: h) else { break }
-            orphans.append((n, h))
-            let canonicalParent = try node.headers([n - 1]).first ?? nil
-            if canonicalParent?.hash.lowercased() == header.parentHash.lowercased() {
-                fork = n - 1
-                break
-            }
-            n -= 1
-            h = header.parentHash.lowercased()
-        }
-        let forkPoint: UInt64
-        if let fork {
-            forkPoint = fork
+        let found = try findFork(orphan: number, hash: hash)
+        let fork: BlockHeader
+        if let f = found.fork {
+            fork = f
         } else {
-            let depth = max(64, confirmations)
-            forkPoint = n > depth ? n - depth : 0
+            let lowest = found.orphans.last?.0 ?? number
+            fork = try blindForkPoint(lowestOrphan: lowest)
             note(
-                "the node no longer knows orphaned block \(n) (\(h)): re-fetching from block \(forkPoint + 1); "
-                    + "removals for orphaned logs at or below block \(n) could not be sent")
+                "the node no longer knows orphaned block \(lowest): rewinding to block \(fork.number), "
+                    + "\(Self.blindRewindDepth) (or --confirmations) blocks below")
         }
+        let forkPoint = fork.number
         var removed = 0
-        for (block, blockHash) in orphans where block > forkPoint {
+        for (block, blockHash) in found.orphans where block > forkPoint {
             removed += try emitRemovals(block: block, hash: blockHash)
         }
         note(
-            "reorg below the checkpoint: fork at block \(forkPoint), \(orphans.count) orphaned block(s), "
-                + "\(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)")
+            "reorg below the checkpoint: fork at block \(forkPoint), \(found.orphans.count) orphaned block(s) walked, "
+                + "\(removed) removal(s) sent, rewind to block \(forkPoint); re-fetching from block \(forkPoint + 1)")
+        try writeRewind(block: forkPoint, hash: fork.hash)
+        try writeMarker(block: forkPoint, hash: fork.hash)
         return forkPoint + 1
     }
 

@@ -11,17 +11,17 @@ extension FetchRun {
     static let trackedStepLimit: UInt64 = 200
 
     /// `--follow`: polls the head every `--poll-interval` and writes the logs
-    /// of blocks as they reach `--confirmations`. With 0 confirmations the
-    /// recent chain is kept in memory and a reorg sends `"removed": true` for
-    /// the orphaned blocks' logs (last first) before the new canonical ones.
+    /// of blocks as they reach `--confirmations`. The recent chain (hashes and
+    /// lines) is kept in memory and each new block's ancestry is checked
+    /// against it, whatever the confirmations: a reorg sends `"removed": true`
+    /// for the orphaned logs it holds (last first), a `rewind` record at the
+    /// fork point, then the new canonical logs.
     func follow(from start: UInt64, stopAt: UInt64?) throws {
         var cursor = start
         let interval = request.pollInterval ?? preset.pollInterval
         totalBlocks = nil
-        if confirmations == 0 {
-            tracker = ReorgTracker(depth: 256)
-            try seedTracker(below: cursor)
-        }
+        tracker = ReorgTracker(depth: 256)
+        try seedTracker(below: cursor)
         if request.verbose {
             note(
                 "following the head from block \(cursor) every \(formatFixed(interval, 2)) s, \(confirmations) confirmation(s)"
@@ -36,12 +36,7 @@ extension FetchRun {
                 var target = head - confirmations
                 if let s = stopAt { target = min(target, s) }
                 if target >= cursor {
-                    if tracker == nil {
-                        if try fetchRange(from: cursor, to: target) == .stopped { throw stopError() }
-                        cursor = target + 1
-                    } else {
-                        cursor = try trackedStep(cursor: cursor, target: target)
-                    }
+                    cursor = try trackedStep(cursor: cursor, target: target)
                     try output.flush()
                     continue  // more may be waiting: poll again without sleeping
                 }
@@ -60,10 +55,30 @@ extension FetchRun {
         }
     }
 
+    /// Starts the tracker at the block before `cursor`: the one we (or the
+    /// checkpoint's run) last wrote, by the hash written, so a reorg of it
+    /// after a restart is noticed; fetched from the node otherwise.
     func seedTracker(below cursor: UInt64) throws {
         tracker = ReorgTracker(depth: tracker?.depth ?? 256)
-        guard cursor > 0, let h = try node.headers([cursor - 1]).first ?? nil else { return }
+        guard cursor > 0 else { return }
+        if let last = lastEmitted, last.number == cursor - 1 {
+            // Its parent hash lets a reorg of just this block find the fork
+            // even on a node that forgets orphaned blocks.
+            let known = try node.header(hash: last.hash)
+            let parent = known?.number == last.number ? known?.parentHash.lowercased() ?? "" : ""
+            tracker?.append(
+                BlockHeader(number: last.number, hash: last.hash, parentHash: parent, timestamp: 0), logs: [])
+            return
+        }
+        guard let h = try node.headers([cursor - 1]).first ?? nil else { return }
         tracker?.append(h, logs: [])
+    }
+
+    /// Whether block `cursor` still descends from our tip (true when there is nothing to compare).
+    func linksToTip(_ cursor: UInt64) throws -> Bool {
+        guard let tip = tracker?.tip, tip.number + 1 == cursor else { return true }
+        guard let h = try node.headers([cursor]).first ?? nil else { return true }
+        return h.parentHash.lowercased() == tip.hash.lowercased()
     }
 
     /// One step of 0-confirmation following over [cursor, target]: headers,
@@ -73,6 +88,8 @@ extension FetchRun {
     func trackedStep(cursor start: UInt64, target: UInt64) throws -> UInt64 {
         var cursor = start
         if target - cursor + 1 > Self.trackedStepLimit {
+            // A long catch-up goes through the concurrent fetcher: check it starts on our chain.
+            if try !linksToTip(cursor) { return try handleReorg() }
             let bulkEnd = target - Self.trackedStepLimit
             if try fetchRange(from: cursor, to: bulkEnd) == .stopped { throw stopError() }
             cursor = bulkEnd + 1
@@ -85,7 +102,9 @@ extension FetchRun {
             guard let h else { return cursor }  // not yet served everywhere (load-balanced nodes)
             headers.append(h)
         }
-        if let tip = tracker?.tip, tip.number + 1 == cursor, let first = headers.first, first.parentHash != tip.hash {
+        if let tip = tracker?.tip, tip.number + 1 == cursor, let first = headers.first,
+            first.parentHash.lowercased() != tip.hash.lowercased()
+        {
             return try handleReorg()
         }
         for i in headers.indices.dropFirst() where headers[i].parentHash != headers[i - 1].hash {
@@ -113,48 +132,83 @@ extension FetchRun {
             }
             tracker?.append(h, logs: lines)
         }
-        if request.checkpointPath != nil, let last = headers.last {
-            try writeMarker(block: last.number, hash: last.hash)
+        if let last = headers.last {
+            lastEmitted = (last.number, last.hash.lowercased())
+            if request.checkpointPath != nil { try writeMarker(block: last.number, hash: last.hash) }
         }
         doneBlocks += UInt64(numbers.count)
         return target + 1
     }
 
-    /// Our tip is no longer the parent of the next block: find where the node's
-    /// chain meets ours, undo the orphaned blocks (newest first) and return the
-    /// block to fetch again.
+    /// Our tip is no longer the parent of the next block: finds where the
+    /// node's chain meets ours (in memory, then down the orphaned branch
+    /// through the node), sends removals for the orphaned lines it holds
+    /// (newest first), a rewind record at the fork point (it retracts what
+    /// it cannot list: lines of earlier runs, of blocks older than its
+    /// memory) and a marker there, and returns the block to fetch again.
     func handleReorg() throws -> UInt64 {
         guard var t = tracker, let tip = t.tip, let oldest = t.oldest else { return 0 }
         metrics.add(metrics.reorgs)
-        var fork: UInt64?
-        var n = tip.number
-        while n >= oldest {
-            if let canonical = try node.headers([n]).first ?? nil, canonical.hash == t.header(at: n)?.hash {
-                fork = n
-                break
+        var fork: BlockHeader?
+        // Newest first, 32 headers per request (one batch where the node takes them).
+        var top = tip.number
+        search: while top >= oldest {
+            let low = top - min(top - oldest, 31)
+            let canonical = try node.headers(Array(low...top))
+            for n in stride(from: top, through: low, by: -1) where Int(n - low) < canonical.count {
+                if let c = canonical[Int(n - low)], c.hash.lowercased() == t.header(at: n)?.hash.lowercased() {
+                    fork = c
+                    break search
+                }
             }
-            if n == 0 { break }
-            n -= 1
+            if low == 0 { break }
+            top = low - 1
         }
-        let forkPoint = fork ?? (oldest > 0 ? oldest - 1 : 0)
+        var blind = false
+        if fork == nil, let o = t.header(at: oldest), o.number > 0, !o.parentHash.isEmpty,
+            let below = try node.headers([o.number - 1]).first ?? nil,
+            below.hash.lowercased() == o.parentHash.lowercased()
+        {
+            fork = below  // only what we hold was replaced
+        }
+        if fork == nil, let o = t.header(at: oldest) {
+            // Deeper than what we hold: follow the orphaned branch through the node.
+            let found = try findFork(orphan: o.number, hash: o.hash)
+            if let f = found.fork {
+                fork = f
+            } else {
+                let lowest = found.orphans.last?.0 ?? o.number
+                fork = try blindForkPoint(lowestOrphan: lowest)
+                blind = true
+            }
+        }
+        guard let fork else { return tip.number + 1 }
+        let forkPoint = fork.number
         let orphaned = t.rollback(above: forkPoint)
         var removed = 0
         for block in orphaned {
             try writeRemovals(block.logs.reversed())
             removed += block.logs.count
         }
-        if fork == nil {
+        if blind {
             note(
-                "reorg deeper than the \(t.depth) blocks kept in memory: removals sent only for blocks above \(forkPoint)"
-            )
+                "reorg: the node no longer serves the orphaned blocks below block \(oldest): rewinding to block "
+                    + "\(forkPoint), \(Self.blindRewindDepth) (or --confirmations) blocks below")
+        }
+        if confirmations > 0 {
+            metrics.add(metrics.deepReorgs)
+            note(
+                "warning: reorg deeper than --confirmations \(confirmations): blocks \(forkPoint + 1)-\(tip.number), "
+                    + "already written, were replaced; retracting them")
         }
         note(
-            "reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent; re-fetching from block \(forkPoint + 1)"
-        )
+            "reorg: blocks \(forkPoint + 1)-\(tip.number) orphaned, \(removed) removal(s) sent, rewind to block "
+                + "\(forkPoint); re-fetching from block \(forkPoint + 1)")
+        try writeRewind(block: forkPoint, hash: fork.hash)
+        if request.checkpointPath != nil { try writeMarker(block: forkPoint, hash: fork.hash) }
+        t = ReorgTracker(depth: t.depth)
+        t.append(fork, logs: [])
         tracker = t
-        if request.checkpointPath != nil, let h = t.tip, h.number == forkPoint {
-            try writeMarker(block: forkPoint, hash: h.hash)
-        }
         try output.flush()
         return forkPoint + 1
     }

@@ -24,6 +24,13 @@ public final class FetchRun {
     var tracker: ReorgTracker?
     var fetcher: LogFetcher!
     let tool = "cc-fetch"
+    /// The last block whose logs are out and its hash (a range's end, a
+    /// marker, a rewind, the verified checkpoint): what the follow loop's
+    /// ancestry check starts from.
+    var lastEmitted: (number: UInt64, hash: String)?
+    /// The command line's `--from` (or where a follow without it started):
+    /// a rewind never goes below the block before it.
+    var datasetStart: UInt64?
 
     public init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
         self.request = request
@@ -84,7 +91,8 @@ public final class FetchRun {
         settings.chunkSize = request.chunkSize ?? preset.chunkSize
         settings.maxChunkSize = max(settings.chunkSize, request.maxChunkSize)
         settings.withTimestamps = request.withTimestamps
-        settings.needEndHashes = request.checkpointPath != nil
+        // Following checks each new block's ancestry from the last one written.
+        settings.needEndHashes = request.checkpointPath != nil || request.follow
         fetcher = LogFetcher(settings: settings, metrics: metrics, makeNode: makeNode)
 
         let head = try node.blockNumber()
@@ -93,15 +101,23 @@ public final class FetchRun {
         let settled: UInt64? = head >= confirmations ? head - confirmations : nil
 
         var from: UInt64
+        // The same command line is rerun after a stop: its --from stays the
+        // floor of any rewind, also when the checkpoint decides where to resume.
+        let given = try request.from.map { spec throws -> UInt64 in
+            let block = try resolver.resolve(spec, what: "--from")
+            // -N is N blocks: the head and the N-1 below it.
+            if case .behindHead(let n) = spec, n > 0, block < head { return block + 1 }
+            return block
+        }
+        datasetStart = given
         let resumed = try resumeFromCheckpoint()
         if let resumed {
             from = resumed
-        } else if let spec = request.from {
-            from = try resolver.resolve(spec, what: "--from")
-            // -N is N blocks: the head and the N-1 below it.
-            if case .behindHead(let n) = spec, n > 0, from < head { from += 1 }
+        } else if let given {
+            from = given
         } else if request.follow {
             from = settled.map { $0 + 1 } ?? 0
+            datasetStart = from
         } else {
             throw ChainCastError.usage(
                 "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
@@ -210,8 +226,9 @@ public final class FetchRun {
         metrics.add(metrics.logs, out.logs)
         metrics.add(metrics.blocks, Int(clamping: range.count))
         metrics.set(metrics.lastBlock, Int(clamping: range.to))
-        if request.checkpointPath != nil, let hash = out.endHash {
-            try writeMarker(block: range.to, hash: hash)
+        if let hash = out.endHash {
+            lastEmitted = (range.to, hash.lowercased())
+            if request.checkpointPath != nil { try writeMarker(block: range.to, hash: hash) }
         }
         doneBlocks += range.count
         // A signal: this range and its marker are out; stop asking for more.
@@ -222,6 +239,7 @@ public final class FetchRun {
         var line = CheckpointMarker(chainId: chainId, blockNumber: block, blockHash: hash, filter: filterHash).jsonLine
         line.append("\n")
         try output.write(Array(line.utf8))
+        lastEmitted = (block, hash.lowercased())
         // A marker is a promise that everything above it is out: make it true for the reader now.
         try output.flush()
     }

@@ -177,19 +177,35 @@ final class FilterAggregator {
         }
     }
 
+    /// A rewind record: everything above `block` is retracted upstream. An
+    /// open window that only holds events above it is dropped (its events
+    /// come again); false when the window also holds events at or below
+    /// the block, which an aggregate cannot take apart (kept as it is).
+    func rewind(block: UInt64) -> Bool {
+        if case .marker = plan.window, let next = nextFromBlock, next > block { nextFromBlock = block + 1 }
+        guard let low = minBlock else { return true }
+        if low > block {
+            clearWindow()
+            return true
+        }
+        return (maxBlock ?? 0) <= block
+    }
+
+    private func clearWindow() {
+        groups.removeAll(keepingCapacity: true)
+        order.removeAll(keepingCapacity: true)
+        accs.removeAll(keepingCapacity: true)
+        windowStart = nil
+        minBlock = nil
+        maxBlock = nil
+    }
+
     func finish(rows: inout [FilterValue]) {
         flush(into: &rows)
     }
 
     private func flush(into rows: inout [FilterValue], markerBlock: UInt64? = nil) {
-        defer {
-            groups.removeAll(keepingCapacity: true)
-            order.removeAll(keepingCapacity: true)
-            accs.removeAll(keepingCapacity: true)
-            windowStart = nil
-            minBlock = nil
-            maxBlock = nil
-        }
+        defer { clearWindow() }
         guard !order.isEmpty else { return }
         var window = FilterObject()
         func num(_ v: UInt64?) -> FilterValue { v.map { .int(Int512($0)) } ?? .null }
@@ -293,25 +309,6 @@ final class FilterAggregator {
             c = a.frac == b.frac ? 0 : (a.frac.lexicographicallyPrecedes(b.frac) ? -1 : 1)
         }
         return a.neg ? -c : c
-    }
-
-    /// A rewind record to `block` (stream contract v1.1): the open window's
-    /// events above it are retracted and will be sent again. A window wholly
-    /// above the block is dropped; one that also holds blocks at or below it
-    /// cannot be split (sums and minimums do not subtract), so it is kept
-    /// and the caller warns. Returns false in that case.
-    func rewind(block: UInt64) -> Bool {
-        guard let lo = minBlock, let hi = maxBlock, hi > block else { return true }
-        if lo > block {
-            groups.removeAll(keepingCapacity: true)
-            order.removeAll(keepingCapacity: true)
-            accs.removeAll(keepingCapacity: true)
-            windowStart = nil
-            minBlock = nil
-            maxBlock = nil
-            return true
-        }
-        return false
     }
 
     /// Last block (or second) of the range starting at `start`; input

@@ -89,6 +89,8 @@ public struct FilterStream {
             } else {
                 try writeLine(line, output)
             }
+            // A marker (or any control record) is where downstream waits: out now.
+            try output.flush()
             return
         }
         // A raw log (has "topics", no "event") passes unchanged. When it would

@@ -65,7 +65,15 @@ public struct LineReader {
     /// If `body` throws, the line counts as consumed and the error propagates;
     /// calling again continues with the next line. Read errors throw
     /// `ChainCastError(.ioError, "reading <name>: <reason>")`.
-    public mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws -> Void) throws {
+    ///
+    /// `whenIdle` runs when every complete line was handed out and the input
+    /// has no byte ready (a read would wait): a stage flushes its output
+    /// there, so a quiet upstream never leaves records sitting in a buffer,
+    /// while a backfill (input always ready) still writes full buffers.
+    public mutating func forEachLine(
+        whenIdle: (() throws -> Void)? = nil,
+        _ body: (UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws -> Void
+    ) throws {
         let s = storage
         while true {
             while s.searchFrom < s.end {
@@ -90,6 +98,7 @@ public struct LineReader {
                 }
                 return
             }
+            if let whenIdle, !s.readyNow() { try whenIdle() }
             try s.fill()
         }
     }
@@ -134,6 +143,17 @@ public struct LineReader {
                 if i == e { return nil }
             }
             return UnsafeBufferPointer(start: buffer + from, count: e - from)
+        }
+
+        /// Whether a read would return at once (data, end of input or an
+        /// error): poll(2) with a zero timeout.
+        func readyNow() -> Bool {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while true {
+                let r = poll(&pfd, 1, 0)
+                if r < 0 && errno == EINTR { continue }
+                return r != 0
+            }
         }
 
         /// Reads more input after the unconsumed bytes, moving or growing the buffer as needed.

@@ -226,6 +226,9 @@ public final class CheckpointCommitter {
             lastWasMarker = false
             if sink.pendingEvents >= policy.batchSize { batchFull = true }
             return
+        case .rewind(let r):
+            try rewind(r, number)
+            return
         case .otherControl: return
         case .invalid(let message):
             try invalid(number, message, batch: batch)
@@ -349,6 +352,42 @@ public final class CheckpointCommitter {
         batchStarted = nil
         batchFull = false
         try writeCheckpoint(marker, state: state)
+    }
+
+    /// A rewind record: the sink retracts everything above its block, and a
+    /// checkpoint above the block moves back to it (the marker naming the
+    /// fork point then only makes the retraction durable), so a rerun resumes
+    /// on the canonical chain instead of meeting an orphaned checkpoint.
+    private func rewind(_ r: RewindRecord, _ number: Int) throws(ChainCastError) {
+        try checkChain(r.chainId, number)
+        if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
+        let retraction: RewindRetraction
+        do { retraction = try sink.rewind(r) } catch {
+            throw ChainCastError(error.status, "line \(number): \(error.message)")
+        }
+        metrics.rewinds += 1
+        lastWasMarker = false
+        if policy.verbose { Diagnostics.error(Self.tool, "line \(number): rewind to block \(r.blockNumber)") }
+        guard let checkpointFile, let c = current, r.blockNumber < c.blockNumber else { return }
+        let back = r.marker(filter: c.filter)
+        switch retraction {
+        case .withNextCommit(let state):
+            try fileWriter?.drain()
+            let checkpoint = Checkpoint(marker: back, sinkJSON: String(decoding: state, as: UTF8.self))
+            try checkpointFile.write(checkpoint)
+            current = checkpoint
+            metrics.checkpoints += 1
+            metrics.checkpointBlock = back.blockNumber
+        case .asData:
+            let state = try sink.commit(back)
+            batchStarted = nil
+            batchFull = false
+            try writeCheckpoint(back, state: state)
+            try fileWriter?.drain()
+        }
+        if policy.verbose {
+            Diagnostics.error(Self.tool, "checkpoint moved back to block \(r.blockNumber) (rewind)")
+        }
     }
 
     private func writeCheckpoint(_ marker: CheckpointMarker, state: [UInt8]) throws(ChainCastError) {

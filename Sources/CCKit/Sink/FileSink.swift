@@ -43,6 +43,9 @@ public final class FileSink: Sink, RowSink {
     private var lastFile: OutputFile?
     private var series: FileSeries
     private var checkpointBlock: UInt64?
+    /// The highest block the files hold lines of (the checkpoint's after a
+    /// resume truncated them to it): a rewind at or above it retracts nothing.
+    private var heldThrough: UInt64?
     /// The checkpoint a clean end completed every file at: a later run that
     /// continues inside the same window starts its file after it.
     private var sealedThrough: UInt64?
@@ -86,6 +89,7 @@ public final class FileSink: Sink, RowSink {
     public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
         guard let checkpoint else { return }
         checkpointBlock = checkpoint.blockNumber
+        heldThrough = checkpoint.blockNumber
         guard let state else { throw .config("checkpoint file has no \"sink\" state for the file sink") }
         try SinkState.expectType(state, "file")
         let entries = try parseState(state)
@@ -230,6 +234,7 @@ public final class FileSink: Sink, RowSink {
             }
         }
         file.lastBlock = max(file.lastBlock, block)
+        heldThrough = max(heldThrough ?? 0, block)
         pendingEvents += 1
     }
 
@@ -265,7 +270,34 @@ public final class FileSink: Sink, RowSink {
             try append(line: line, to: file)
         }
         file.lastBlock = max(file.lastBlock, block)
+        heldThrough = max(heldThrough ?? 0, row.blockNumber)
         pendingEvents += 1
+    }
+
+    /// A rewind that retracts lines the files hold is written into every
+    /// open file (NDJSON, not rotated: the file is a log its reader replays,
+    /// as it replays `"removed": true` lines). CSV rows and rotated files
+    /// cannot carry it: refused (78) rather than left silently wrong. A
+    /// rewind at or above what the files hold (the one cc-fetch writes on
+    /// every resume, after the truncation to the checkpoint) writes nothing.
+    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        guard let held = heldThrough, held > r.blockNumber else { return .asData }
+        guard options.format == .ndjson, !rotating else {
+            throw .config(
+                "a rewind to block \(r.blockNumber) (a reorg) must retract lines already in "
+                    + (rotating ? "rotated files" : "CSV files")
+                    + ", which cannot hold it: use --format ndjson without rotation, or the sqlite sink, "
+                    + "or enough cc-fetch --confirmations")
+        }
+        let line = Array(r.jsonLine.utf8)
+        for key in order {
+            guard let f = open[key] else { continue }
+            try f.append(line)
+            try f.appendNewline()
+        }
+        heldThrough = r.blockNumber
+        pendingEvents += 1
+        return .asData
     }
 
     /// A record as received, made valid UTF-8, and its newline.

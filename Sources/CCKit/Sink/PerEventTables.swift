@@ -223,6 +223,17 @@ final class PerEventTables {
         for (k, p) in missing { try addColumn(t, key: k, position: p) }
     }
 
+    /// A rewind: every table's rows above the block for the chain.
+    func rewind(chainId: Int64, above block: Int64) throws(ChainCastError) {
+        for t in tables.values {
+            let delete = try db.prepare(
+                "DELETE FROM \(SQLIdentifier.quote(t.name)) WHERE block_number > ?1 AND chain_id = ?2")
+            delete.bind(1, int: block)
+            delete.bind(2, int: chainId)
+            try delete.run()
+        }
+    }
+
     func apply(_ e: DecodedEvent, chainId: Int64, binder: inout TextBinder) throws(ChainCastError) {
         guard let t = try table(for: e) else { return }
         if e.removed {

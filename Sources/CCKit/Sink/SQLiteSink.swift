@@ -350,6 +350,11 @@ public final class SQLiteSink: Sink, RowSink {
         saveCheckpoint.bind(4, text: checkpoint.blockHash)
         try rolledBackOnError { () throws(ChainCastError) in try saveCheckpoint.run() }
         try flush()
+        return state()
+    }
+
+    /// The checkpoint file's `sink` object.
+    private func state() -> [UInt8] {
         var w = JSONWriter(capacity: 128)
         w.raw("{")
         w.key("type")
@@ -359,6 +364,37 @@ public final class SQLiteSink: Sink, RowSink {
         w.string(tableName)
         w.raw("}")
         return w.bytes
+    }
+
+    /// Deletes every row above the block for the chain, in the events table
+    /// and the per-event tables, and moves a stored checkpoint above it back
+    /// to it, all in the open transaction: the next commit (the fork point's
+    /// marker) makes retraction and checkpoint durable together.
+    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        try ensureTransaction()
+        let chain = Int64(bitPattern: r.chainId)
+        let above = Int64(bitPattern: r.blockNumber)
+        try rolledBackOnError { () throws(ChainCastError) in
+            let delete = try db.prepare(
+                "DELETE FROM \(SQLIdentifier.quote(tableName)) WHERE block_number > ?1 AND chain_id = ?2")
+            delete.bind(1, int: above)
+            delete.bind(2, int: chain)
+            try delete.run()
+            deletedTotal += db.changes
+            try perEvent?.rewind(chainId: chain, above: above)
+            let move = try db.prepare(
+                """
+                UPDATE cc_checkpoint SET block_number = ?1, block_hash = ?2,
+                  updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                WHERE chain_id = ?3 AND block_number > ?1
+                """)
+            move.bind(1, int: above)
+            move.bind(2, text: r.blockHash)
+            move.bind(3, int: chain)
+            try move.run()
+        }
+        pendingEvents += 1
+        return .withNextCommit(state: state())
     }
 
     /// A commit is in the log (safe from a killed process) when `commit`

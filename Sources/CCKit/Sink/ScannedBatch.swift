@@ -22,6 +22,8 @@ final class ScannedBatch {
     enum Record {
         case event(DecodedEvent)
         case marker(CheckpointMarker)
+        /// A `rewind` control record: retract everything above its block.
+        case rewind(RewindRecord)
         /// A control record the sink has no use for (the sink is the last
         /// stage, so there is nobody to forward it to).
         case otherControl
@@ -143,6 +145,7 @@ final class ScannedBatch {
         if ControlRecord.isControl(root) {
             do {
                 if let marker = try CheckpointMarker(record: root) { return .marker(marker) }
+                if let rewind = try RewindRecord(record: root) { return .rewind(rewind) }
                 return .otherControl
             } catch {
                 return .badMarker(.data("line \(number): \(error.message)"))

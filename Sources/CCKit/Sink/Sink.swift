@@ -46,6 +46,12 @@ public protocol Sink: AnyObject {
     /// and returns the JSON object to store as the checkpoint file's `sink`.
     func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8]
 
+    /// A `rewind` record: retract everything held above `record.blockNumber`
+    /// for its chain (rows, lines, deliveries since earlier runs included),
+    /// counting as one pending event. Says how a checkpoint that moves back
+    /// to the rewind's block must be ordered with the retraction.
+    func rewind(_ record: RewindRecord) throws(ChainCastError) -> RewindRetraction
+
     /// Nil when `commit` returns with the data on disk. Otherwise the data
     /// is only safe from a killed process when `commit` returns, and on disk
     /// once this file is synced: `CheckpointCommitter` then syncs it and
@@ -81,6 +87,20 @@ public struct RecordPosition: Sendable, Equatable {
         self.afterBlock = afterBlock
         self.ordinal = ordinal
     }
+}
+
+/// How a sink's retraction of a rewind becomes durable, which decides
+/// whether a checkpoint moving back to the rewind's block is written before
+/// it or after it. Either way a kill at any moment leaves a checkpoint at or
+/// below the data, so the rerun's own rewind finishes the retraction.
+public enum RewindRetraction {
+    /// Inside the sink's open transaction, committed with the next
+    /// checkpoint (SQLite): the file moving back (with this `sink` state) is
+    /// written first, since the retraction may be committed by a batch flush.
+    case withNextCommit(state: [UInt8])
+    /// As data (a line in a file, a webhook delivery): committed first, then
+    /// the checkpoint names it.
+    case asData
 }
 
 extension Sink {

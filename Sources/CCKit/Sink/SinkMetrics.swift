@@ -13,6 +13,7 @@ import CCJSON
 public final class SinkMetrics {
     public var events = 0
     public var removed = 0
+    public var rewinds = 0
     public var batches = 0
     public var checkpoints = 0
     public var checkpointBlock: UInt64?
@@ -43,6 +44,7 @@ public final class SinkMetrics {
         }
         metric("cc_sink_events_total", "counter", "Events received (including removed ones).", "\(events)")
         metric("cc_sink_removed_events_total", "counter", "Events received with removed=true.", "\(removed)")
+        metric("cc_sink_rewinds_total", "counter", "Rewind records applied (retractions above a block).", "\(rewinds)")
         metric("cc_sink_batches_total", "counter", "Batches committed.", "\(batches)")
         metric("cc_sink_checkpoints_total", "counter", "Checkpoints committed.", "\(checkpoints)")
         if let b = checkpointBlock {

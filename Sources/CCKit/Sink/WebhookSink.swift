@@ -104,6 +104,16 @@ public final class WebhookSink: Sink {
         pendingEvents += 1
     }
 
+    /// Delivered in the batch, in order, as an element of its own: the
+    /// receiver retracts what it holds above the block.
+    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+        body.append(batchEvents == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+        body.append(contentsOf: r.jsonLine.utf8)
+        batchEvents += 1
+        pendingEvents += 1
+        return .asData
+    }
+
     public func flush() throws(ChainCastError) {
         if batchEvents > 0 {
             body.append(UInt8(ascii: "]"))
