@@ -30,6 +30,7 @@ struct FilterCommand: ChainCastCommand {
               cc-filter --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
                         --map '{block: blockNumber, from: args.from, usdc: formatUnits(args.value, 6)}'
               cc-filter 'event == "Transfer"' --group-by args.to --agg 'count(), sum(args.value)' --window blocks:1000
+              cc-filter 'event == "Transfer"' --group-by args.to --agg '{total: sum(args.value)}' --sort total:desc --limit 5
 
             Markers ({"$cc": …}) always pass unchanged and in order. See cc-filter(1) for the language.
             """)
@@ -145,7 +146,8 @@ struct FilterCommand: ChainCastCommand {
             Diagnostics.error(
                 "cc-filter",
                 "\(stream.eventsIn) events in, \(stream.eventsOut) records out, "
-                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped")
+                    + "\(stream.runtimeErrors) dropped by runtime errors, \(stream.invalidLines) invalid lines skipped"
+                    + (plan == nil ? "" : ", \(stream.rawDropped) raw logs dropped"))
         }
     }
 

@@ -39,6 +39,16 @@ import Testing
         #expect(ok.stdout.hasSuffix(",\"x\":1}\n"))
     }
 
+    /// The library itself (not only the command) compiles deep programs on
+    /// a large stack, so a caller on a small worker thread gets the error.
+    @Test func libraryCompilesDeepProgramsOnAnyThread() {
+        let deep = String(repeating: "(", count: 3000) + "1" + String(repeating: ")", count: 3000)
+        #expect(compileError(deep)?.contains("program nested deeper than 256 levels") == true)
+        let ok = String(repeating: "(", count: 250) + "1" + String(repeating: ")", count: 250)
+        #expect(compileError(ok + " == 1") == nil)
+        #expect(compileError(String(repeating: "!", count: 250) + "true") == nil)
+    }
+
     @Test func flatTwentyThousandTermAllowlistsWork() throws {
         let others = (0..<20000).map { String(format: "\"0x%040x\"", $0) }
         let mine = "\"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\""

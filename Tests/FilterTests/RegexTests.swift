@@ -43,6 +43,50 @@ struct RegexTests {
         }
     }
 
+    /// Random patterns over a small alphabet against random short texts.
+    @Test func randomPatternsAgreeWithPythonRe() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let atoms = ["a", "b", "c", ".", "[ab]", "[^a]", "\\w", "\\d", "\\s", "[a-c]", "x", "1", " ", "\\n"]
+        func pattern(_ depth: Int) -> String {
+            var out = ""
+            for _ in 0..<(1 + next(4)) {
+                var atom = depth < 3 && next(4) == 0 ? "(" + pattern(depth + 1) + ")" : atoms[next(atoms.count)]
+                if depth < 3 && next(6) == 0 { atom = "(?:" + pattern(depth + 1) + "|" + pattern(depth + 1) + ")" }
+                out += atom + ["", "", "*", "+", "?", "{2}", "{1,3}", "{0,}", "*?"][next(9)]
+            }
+            let anchored = ["", "^", ""][next(3)] + out + ["", "$", ""][next(3)]
+            return depth == 0 && next(8) == 0 ? "(?i)" + anchored : anchored
+        }
+        let letters = Array("abcAB1 x\n")
+        let patterns = (0..<300).map { _ in pattern(0) }
+        let texts = (0..<30).map { _ in String((0..<next(10)).map { _ in letters[next(letters.count)] }) }
+        let script = """
+            import json, re, sys
+            pats, texts = json.load(sys.stdin)
+            print(json.dumps([[bool(re.search(p, t)) for t in texts] for p in pats]))
+            """
+        let input = try JSONSerialization.data(withJSONObject: [patterns, texts])
+        let r = try BuiltBinaries.run(
+            "/usr/bin/env", ["python3", "-c", script], stdin: String(decoding: input, as: UTF8.self))
+        #expect(r.status == 0, "\(r.stderr)")
+        let want = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[Bool]])
+        var failures = 0
+        for (pi, p) in patterns.enumerated() {
+            let re = try FilterRegex(p)
+            for (ti, t) in texts.enumerated() where failures < 10 {
+                let got = try re.firstMatch(in: Array(t.unicodeScalars))
+                if got != want[pi][ti] {
+                    failures += 1
+                    Issue.record("matches(\(t.debugDescription), \(p.debugDescription)): \(got), Python \(want[pi][ti])")
+                }
+            }
+        }
+    }
+
     @Test func catastrophicPatternsAreLinear() throws {
         let text = Array((String(repeating: "a", count: 20_000) + "!").unicodeScalars)
         let start = ContinuousClock.now

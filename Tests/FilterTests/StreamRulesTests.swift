@@ -33,6 +33,13 @@ import Testing
         let fine = try BinaryRunner.run(
             ["--where", "event == \"Nope\" && args.vaule > 1", "--where", "args.value != null"], stdin: events)
         #expect(fine.stderr == "")
+        // Past the point where found paths stop being tracked (4,096 events).
+        let many = input((0..<5000).map { decodedEvent(block: $0, log: 0) })
+        let late = try BinaryRunner.run(["event == \"Transfer\" && args.vlaue != null"], stdin: many)
+        #expect(
+            late.stderr
+                == "cc-filter: warning: args.vlaue matched no field in 5000 events, so it was null; did you mean args.value?\n"
+        )
         // No events at all: nothing to judge.
         let none = try BinaryRunner.run(["evnt == 1"], stdin: "")
         #expect(none.stderr == "")

@@ -67,22 +67,33 @@ public final class CompiledExpression: @unchecked Sendable {
     var maxStack = 0
     /// Per path: bit 0 set once the VM looked it up, bit 1 once it found
     /// something, so the end of a run can name paths that never matched
-    /// (`args.vaule`). Raw memory: a store per lookup, no reference count.
+    /// (`args.vaule`). Raw memory: a store per lookup, no reference count;
+    /// nil again once every path was found (nothing left to report).
     private(set) var pathUse: UnsafeMutablePointer<UInt8>? = nil
+    private var pathUseStorage: UnsafeMutablePointer<UInt8>? = nil
 
     init() {}
 
     deinit {
         conjuncts?.deallocate()
         conjunctSteps?.deallocate()
-        pathUse?.deallocate()
+        pathUseStorage?.deallocate()
     }
 
     /// Called once compiling is done and `paths` is final.
     func trackPathUse() {
         guard pathUse == nil, !paths.isEmpty else { return }
-        pathUse = .allocate(capacity: paths.count)
-        pathUse!.initialize(repeating: 0, count: paths.count)
+        pathUseStorage = .allocate(capacity: paths.count)
+        pathUseStorage!.initialize(repeating: 0, count: paths.count)
+        pathUse = pathUseStorage
+    }
+
+    /// Stops noting lookups when every path has been found: the hot path
+    /// then pays one predictable branch per lookup.
+    func retirePathUseIfAllFound() {
+        guard let u = pathUse else { return }
+        for i in 0..<paths.count where u[i] != 3 { return }
+        pathUse = nil
     }
 
     @inline(__always) func notePath(_ i: Int, found: Bool) {
@@ -91,7 +102,7 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Static paths looked up at least once and never found.
     var unresolvedPaths: [[FilterPathSegment]] {
-        guard let u = pathUse else { return [] }
+        guard let u = pathUseStorage else { return [] }
         return paths.indices.filter { u[$0] == 1 }.map { paths[$0].segments }
     }
 

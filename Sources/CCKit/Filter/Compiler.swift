@@ -13,6 +13,15 @@ public enum FilterCompiler {
     static func compile(_ node: ExprNode, source: String, origin: String) throws(FilterCompileError)
         -> CompiledExpression
     {
+        // The passes recurse once per level of the tree (see FilterLargeStack).
+        try FilterLargeStack.run { () throws(FilterCompileError) -> CompiledExpression in
+            try generate(node, source: source, origin: origin)
+        }
+    }
+
+    private static func generate(_ node: ExprNode, source: String, origin: String) throws(FilterCompileError)
+        -> CompiledExpression
+    {
         var c = FilterCodeGen(source: source, origin: origin)
         let folded = try c.fold(node)
         let t = try c.check(folded)
@@ -290,6 +299,14 @@ struct FilterCodeGen {
         switch node.kind {
         case .int, .string, .bool, .null, .field: break  // handled above
         case .list(let items):
+            // A list of literals (an `in [...]` allowlist) is one constant,
+            // not one push per item and a new array per event.
+            let literals = items.compactMap(Self.literalValue)
+            if literals.count == items.count {
+                out.code.append(.push(constant(.list(literals))))
+                push()
+                return
+            }
             for i in items { emit(i) }
             out.code.append(.makeList(items.count))
             depth -= items.count

@@ -41,6 +41,7 @@ public struct FilterStream {
     public private(set) var rawDropped = 0
     private var firstError: String? = nil
     private var samples = FilterPathSamples()
+    private var sincePathCheck = 0
 
     public init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
         self.program = program
@@ -108,6 +109,11 @@ public struct FilterStream {
             return
         }
         samples.consider(root, line)
+        sincePathCheck &+= 1
+        if sincePathCheck == 4096 {
+            sincePathCheck = 0
+            for e in expressions { e.retirePathUseIfAllFound() }
+        }
         do {
             for p in program.predicates where !(try vm.test(p, root: root)) {
                 if !rawCheckFirst && Self.isRawLog(root) { try writeLine(line, output) } else { eventsIn += 1 }

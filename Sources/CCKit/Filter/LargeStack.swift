@@ -7,23 +7,35 @@
 /// Compiling a program recurses once per nesting level in the parser and
 /// in each compiler pass. `FilterParser.maxDepth` bounds the levels, but an
 /// unoptimized build spends ~36 KB of stack per parenthesis level, more
-/// than the 8 MB main thread holds at the limit; so the command compiles
-/// on a thread whose stack is sized for the limit (address space only:
-/// pages the compiler does not touch are never committed).
+/// than an 8 MB main thread (or a 512 KB worker thread) holds at the
+/// limit; so compiling happens on a thread whose stack is sized for the
+/// limit (address space only: pages never touched are never committed).
 public enum FilterLargeStack {
     static let bytes = 256 << 20
+
+    /// Set on the threads this type starts, so nested calls run in place.
+    private static let marker: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     private final class Job {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// Runs `body` on a fresh thread with a large stack and waits for it;
-    /// runs it in place when no such thread can be started.
-    public static func run<T>(_ body: () throws -> T) throws -> T {
-        try withoutActuallyEscaping(body) { escaping in
-            var result: Result<T, any Error>? = nil
-            let job = Job { result = Result { try escaping() } }
+    /// Runs `body` on a thread with a large stack (this one when it is
+    /// already such a thread) and waits for it; in place when no thread can
+    /// be started.
+    public static func run<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        if pthread_getspecific(marker) != nil { return try body() }
+        var result: Result<T, E>? = nil
+        withoutActuallyEscaping(body) { escaping in
+            let job = Job {
+                pthread_setspecific(marker, UnsafeRawPointer(bitPattern: 1))
+                do throws(E) { result = .success(try escaping()) } catch { result = .failure(error) }
+            }
             var attr = pthread_attr_t()
             pthread_attr_init(&attr)
             defer { pthread_attr_destroy(&attr) }
@@ -38,10 +50,11 @@ public enum FilterLargeStack {
                 }, context)
             if rc != 0 {
                 Unmanaged<Job>.fromOpaque(context).release()
-                return try escaping()
+                do throws(E) { result = .success(try escaping()) } catch { result = .failure(error) }
+                return
             }
             pthread_join(thread, nil)
-            return try result!.get()
         }
+        return try result!.get()
     }
 }

@@ -33,14 +33,15 @@ struct FilterParser {
     }
 
     static func parse(_ source: String, origin: String = "expression") throws(FilterCompileError) -> ExprNode {
-        var p = try FilterParser(source, origin: origin)
-        return try p.parseProgram()
+        try FilterLargeStack.run { () throws(FilterCompileError) -> ExprNode in
+            var p = try FilterParser(source, origin: origin)
+            return try p.parseProgram()
+        }
     }
 
     /// `--set KEY=EXPR` targets and `--del PATH`: a path with constant segments.
     static func parsePath(_ source: String, origin: String) throws(FilterCompileError) -> [FilterPathSegment] {
-        var p = try FilterParser(source, origin: origin)
-        let node = try p.parseProgram()
+        let node = try parse(source, origin: origin)
         guard let path = node.staticPath else {
             throw FilterCompileError(
                 "expected a path such as args.value or meta[\"tag\"]", at: 0, in: source,
