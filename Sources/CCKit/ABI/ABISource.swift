@@ -98,25 +98,9 @@ public struct ABISource: Sendable {
     static func parseAddress(_ s: String) -> [UInt8]? {
         let u = Array(s.utf8)
         guard u.count == 42, u[0] == UInt8(ascii: "0"), u[1] | 0x20 == UInt8(ascii: "x") else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        var i = 2
-        while i < 42 {
-            guard let h = hexNibble(u[i]), let l = hexNibble(u[i + 1]) else { return nil }
-            out.append(h << 4 | l)
-            i += 2
-        }
-        return out
+        return Hex.decode(s)
     }
 
-    static func hexNibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 
     private static func readFile(_ path: String) throws(ChainCastError) -> [UInt8] {
         let fd = open(path, O_RDONLY)

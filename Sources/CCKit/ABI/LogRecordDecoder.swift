@@ -1,5 +1,6 @@
 import CCJSON
 import CCStream
+import CCCore
 
 /// What cc-decode does with a raw log no loaded event matches.
 public enum UnknownLogPolicy: String, CaseIterable, Sendable {

@@ -16,6 +16,16 @@ public enum Hex {
         return t
     }()
 
+    /// The value of a hex digit (either case), or 0xFF when `c` is not one: the
+    /// one scalar digit decoder (the tables and word-at-a-time loops build on it).
+    @inline(__always)
+    package static func digit(_ c: UInt8) -> UInt8 {
+        let d = c &- 0x30
+        if d < 10 { return d }
+        let l = (c | 0x20) &- 0x61
+        return l < 6 ? l + 10 : 0xFF
+    }
+
     /// Two ASCII lowercase digits per byte, packed as `hi | lo << 8` so one
     /// 16-bit little-endian store writes both.
     @usableFromInline

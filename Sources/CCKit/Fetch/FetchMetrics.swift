@@ -71,16 +71,7 @@ public final class FetchMetrics: Sendable {
 
     /// Atomic replace (temp file + rename) so a scraper never reads half a file.
     public func write(to path: String, chainId: UInt64) throws(ChainCastError) {
-        let tmp = path + ".tmp"
-        do {
-            try Data(prometheusText(chainId: chainId).utf8).write(to: URL(fileURLWithPath: tmp))
-            if rename(tmp, path) != 0 {
-                throw ChainCastError.io("--metrics-file \(path): \(String(cString: strerror(errno)))")
-            }
-        } catch let e as ChainCastError {
-            throw e
-        } catch {
-            throw .io("--metrics-file \(path): \(error.localizedDescription)")
-        }
+        try AtomicFile.replace(
+            path, with: Array(prometheusText(chainId: chainId).utf8), durable: false, label: "--metrics-file \(path)")
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import CCCore
 
 /// A 32-byte value (topic, or an address left-padded) kept as four words so
 /// that comparing a log's topic against the filter costs no allocation.
@@ -17,7 +18,7 @@ public struct Word32: Hashable, Sendable, Comparable {
         var a0: UInt64 = 0, a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0
         let pad = 64 - 2 * byteCount
         for k in 0..<(2 * byteCount) {
-            let n = hexNibble(b[2 + k])
+            let n = Hex.digit(b[2 + k])
             if n > 15 { return nil }
             switch (pad + k) >> 4 {
             case 0: a0 = a0 << 4 | UInt64(n)
@@ -50,15 +51,6 @@ public struct Word32: Hashable, Sendable, Comparable {
 
     public static func < (a: Word32, b: Word32) -> Bool {
         (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3)
-    }
-}
-
-@inline(__always) func hexNibble(_ c: UInt8) -> UInt8 {
-    switch c {
-    case 0x30...0x39: return c - 0x30
-    case 0x61...0x66: return c - 0x61 + 10
-    case 0x41...0x46: return c - 0x41 + 10
-    default: return 0xFF
     }
 }
 

@@ -5,6 +5,7 @@ import CCStream
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCCore
 
 /// The fast path of `LogBatchProcessor`: finds the members a check needs in
 /// the bytes of one log object, without building values. The bytes were
@@ -184,7 +185,7 @@ struct RawLog {
             guard e - s - 2 <= 16 else { return nil }
             var v: UInt64 = 0
             for k in (s + 2)..<e {
-                let n = hexNibble(b[k])
+                let n = Hex.digit(b[k])
                 if n > 15 { return nil }
                 v = v << 4 | UInt64(n)
             }
@@ -206,7 +207,7 @@ struct RawLog {
     @inline(__always) static func isHexWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, bytes: Int) -> Bool {
         guard s >= 0, e - s == 2 + 2 * bytes, b[s] == 0x30, b[s + 1] | 0x20 == 0x78 else { return false }
         var bad: UInt8 = 0
-        for k in (s + 2)..<e { bad |= hexNibble(b[k]) & 0xF0 }
+        for k in (s + 2)..<e { bad |= Hex.digit(b[k]) & 0xF0 }
         return bad == 0
     }
 }

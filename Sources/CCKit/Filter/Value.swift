@@ -249,7 +249,7 @@ extension FilterValue {
                 w.raw(UInt8(ascii: "\""))
             }
         case .string(let b): b.withUnsafeBufferPointer { w.string(utf8: $0) }
-        case .json(let j): w.raw(j.raw)
+        case .json(let j): w.value(j)  // invalid UTF-8 repaired like every other output
         case .list(let items):
             w.raw(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -273,7 +273,7 @@ extension FilterValue {
     /// input line (aggregation state). Deep: a list or object the program
     /// built (a composite group key, `first([a, b])`) still holds views of
     /// the line, whose buffer the next line overwrites.
-    func detached() -> FilterValue {
+    package func detached() -> FilterValue {
         let j: JSONValue
         switch self {
         case .null, .bool, .int, .string: return self

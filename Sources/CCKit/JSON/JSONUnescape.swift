@@ -1,3 +1,5 @@
+import CCCore
+
 /// Resolving escapes of already validated strings, and reading quantities.
 enum JSONUnescape {
     /// Appends the unescaped form of a validated string's contents.
@@ -60,10 +62,8 @@ enum JSONUnescape {
 
     @inline(__always)
     static func hexValue(_ c: UInt8) -> UInt8? {
-        if c &- 0x30 < 10 { return c &- 0x30 }
-        let l = c | 0x20
-        if l &- 0x61 < 6 { return l &- 0x61 &+ 10 }
-        return nil
+        let d = Hex.digit(c)
+        return d < 16 ? d : nil
     }
 
     static func appendScalar(_ u: UInt32, to out: inout [UInt8]) {

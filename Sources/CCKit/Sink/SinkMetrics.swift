@@ -76,30 +76,6 @@ public final class SinkMetrics {
         let now = monotonicSeconds()
         if !force && now - lastWrite < 1 { return }
         lastWrite = now
-        let tmp = "\(path).tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        let bytes = Array(text.utf8)
-        let ok = bytes.withUnsafeBytes { FileIO.writeAll(fd, $0) }
-        close(fd)
-        if ok { rename(tmp, path) } else { unlink(tmp) }
+        try? AtomicFile.replace(path, with: Array(text.utf8), durable: false, label: "--metrics-file")
     }
-}
-
-enum FileIO {
-    /// write(2) until done; false on error (errno set).
-    static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> Bool {
-        var off = 0
-        while off < b.count {
-            let n = write(fd, b.baseAddress! + off, b.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            off += n
-        }
-        return true
-    }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
 }

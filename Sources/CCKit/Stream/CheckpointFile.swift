@@ -134,41 +134,7 @@ public struct CheckpointFile: Sendable {
     /// the old file, fsync of the directory. A crash at any point leaves either
     /// the old checkpoint or the new one, never a torn file.
     public func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let dirPath = dir.isEmpty ? "." : dir
-        let tmp = "\(path).tmp.\(getpid())"
-        let bytes = Array(checkpoint.fileText.utf8)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Self.ioError("creating \(tmp)") }
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = Self.ioError("writing \(tmp)")
-                close(fd)
-                unlink(tmp)
-                throw e
-            }
-            off += n
-        }
-        if fsync(fd) != 0 {
-            let e = Self.ioError("fsync \(tmp)")
-            close(fd)
-            unlink(tmp)
-            throw e
-        }
-        close(fd)
-        if rename(tmp, path) != 0 {
-            let e = Self.ioError("renaming \(tmp) to \(path)")
-            unlink(tmp)
-            throw e
-        }
-        let dfd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            defer { close(dfd) }
-            if fsync(dfd) != 0 { throw Self.ioError("fsync directory \(dirPath)") }
-        }
+        try AtomicFile.replace(path, with: Array(checkpoint.fileText.utf8), durable: true, label: "checkpoint")
     }
 
     static func ioError(_ what: String) -> ChainCastError {

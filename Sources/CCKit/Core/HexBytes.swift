@@ -3,7 +3,7 @@
 /// digits (hashes, topics, data, address), more than any other kind of byte
 /// cc-decode touches, so they are checked and converted eight at a time
 /// (SWAR over a UInt64) rather than one by one.
-enum HexBytes {
+package enum HexBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let high: UInt64 = 0x8080_8080_8080_8080
     private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
@@ -19,7 +19,7 @@ enum HexBytes {
 
     /// Decodes "0x" + exactly 2*count hex digits into `out`.
     @inline(__always)
-    static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+    package static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         guard s.count == 2 + 2 * count, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
         guard count > 0 else { return true }
         let p = UnsafeRawPointer(s.baseAddress! + 2)
@@ -39,8 +39,8 @@ enum HexBytes {
         let q = p.assumingMemoryBound(to: UInt8.self)
         var bad: UInt8 = 0
         while i < count {
-            let h = nibble(q[2 * i])
-            let l = nibble(q[2 * i + 1])
+            let h = Hex.digit(q[2 * i])
+            let l = Hex.digit(q[2 * i + 1])
             bad |= h | l
             out[i] = h << 4 | (l & 0x0F)
             i += 1
@@ -48,19 +48,10 @@ enum HexBytes {
         return bad & 0xF0 == 0
     }
 
-    /// The value of a hex digit, or a value above 15 when `c` is not one.
-    @inline(__always)
-    static func nibble(_ c: UInt8) -> UInt8 {
-        let d = c &- 0x30
-        if d < 10 { return d }
-        let l = (c | 0x20) &- 0x61
-        return l < 6 ? l + 10 : 0xFF
-    }
-
     /// "0x" + 64 hex digits. Only validates (the text is copied as is):
     /// eight digits per step with byte-wise range checks in one word.
     @inline(__always)
-    static func isHash(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isHash(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard s.count == 66, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
         let p = UnsafeRawPointer(s.baseAddress! + 2)
         var bad: UInt64 = 0
@@ -83,7 +74,7 @@ enum HexBytes {
 
     /// Appends `"0x…"` (quoted, lowercase) for a string `isHash` accepted.
     @inline(__always)
-    static func appendLowercasedHash(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package static func appendLowercasedHash(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 68) { buf in
             let o = UnsafeMutableRawPointer(buf.baseAddress!)
             o.storeBytes(of: 0x22, as: UInt8.self)
