@@ -159,7 +159,7 @@ struct ResumeOptions: ParsableArguments {
         help: ArgumentHelp(
             "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (removals for the orphaned logs, a rewind record at the fork point, re-fetch from there).",
             valueName: "fail|rewind"))
-    var onReorg: String = "fail"
+    var onReorg: FetchRequest.OnReorg = .fail
 
     @Flag(help: "After the range, keep polling the head and write new logs as blocks reach --confirmations.")
     var follow = false
@@ -178,10 +178,7 @@ struct ResumeOptions: ParsableArguments {
 
     func apply(to r: inout FetchRequest) throws {
         r.checkpointPath = checkpoint
-        guard let policy = FetchRequest.OnReorg(rawValue: onReorg.lowercased()) else {
-            throw ChainCastError.usage("--on-reorg \(onReorg): expected fail or rewind")
-        }
-        r.onReorg = policy
+        r.onReorg = onReorg
         r.follow = follow
         if let p = pollInterval {
             guard p > 0 else { throw ChainCastError.usage("--poll-interval must be above 0") }
@@ -246,3 +243,5 @@ struct TuningOptions: ParsableArguments {
         r.verbose = verbose
     }
 }
+
+extension FetchRequest.OnReorg: ExpressibleByArgument {}

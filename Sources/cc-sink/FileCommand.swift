@@ -2,6 +2,7 @@ import ArgumentParser
 import CCCore
 import CCJSON
 import CCSink
+import CCCLI
 
 struct FileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +27,11 @@ struct FileCommand: ParsableCommand {
     var input: String = "-"
 
     @Option(
-        name: .long, help: ArgumentHelp("ndjson or csv (default: csv when PATH ends in .csv).", valueName: "FORMAT"))
-    var format: String?
+        name: .long,
+        help: ArgumentHelp(
+            "ndjson or csv (default: csv when PATH ends in .csv, ndjson for .ndjson, .jsonl, .json or no extension).",
+            valueName: "FORMAT"))
+    var format: FileSink.Format?
 
     @Option(
         name: .long,
@@ -44,25 +48,33 @@ struct FileCommand: ParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Start a new file once one holds N bytes (suffixes K, M, G), at a block boundary.", valueName: "N"))
-    var rotateBytes: String?
+    var rotateBytes: ByteCountArgument?
 
     @OptionGroup var common: SinkOptions
 
-    var resolvedFormat: FileSink.Format {
-        if let format, let f = FileSink.Format(rawValue: format) { return f }
-        return path.lowercased().hasSuffix(".csv") ? .csv : .ndjson
+    var resolvedFormat: FileSink.Format { format ?? Self.format(ofPath: path) ?? .ndjson }
+
+    /// The format a path's extension names; nil for an extension cc-sink does not write
+    /// (`out.parquet` must not silently get NDJSON).
+    static func format(ofPath path: String) -> FileSink.Format? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard path != "-", let dot = name.lastIndex(of: "."), dot != name.startIndex else { return .ndjson }
+        switch name[name.index(after: dot)...].lowercased() {
+        case "csv": return .csv
+        case "ndjson", "jsonl", "json", "ldjson": return .ndjson
+        default: return nil
+        }
     }
 
     func validate() throws {
-        if let format, FileSink.Format(rawValue: format) == nil {
-            throw ValidationError("--format must be ndjson or csv, not '\(format)'")
+        if format == nil && Self.format(ofPath: path) == nil {
+            throw ValidationError(
+                "cannot tell the format of \(path) from its extension: cc-sink file writes NDJSON or CSV; "
+                    + "give --format ndjson or --format csv (or a .ndjson/.csv name)")
         }
         if rotateBlocks == 0 { throw ValidationError("--rotate-blocks must be at least 1") }
         if rotateBlocks != nil && rotateBytes != nil {
             throw ValidationError("--rotate-blocks and --rotate-bytes cannot be combined")
-        }
-        if let r = rotateBytes, ByteCount.parse(r) == nil {
-            throw ValidationError("--rotate-bytes: expected a size like 1000000, 64M or 1G, got '\(r)'")
         }
         if columns != nil && resolvedFormat != .csv { throw ValidationError("--columns applies to --format csv") }
     }
@@ -72,24 +84,10 @@ struct FileCommand: ParsableCommand {
         options.format = resolvedFormat
         options.columns = columns?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         options.rotateBlocks = rotateBlocks
-        options.rotateBytes = rotateBytes.flatMap(ByteCount.parse)
+        options.rotateBytes = rotateBytes?.bytes
         let sink = try FileSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 100_000))
     }
 }
 
-/// `1000000`, `64K`, `64M`, `1G` (powers of 1024 for the suffixes).
-enum ByteCount {
-    static func parse(_ text: String) -> Int? {
-        let scales: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        var t = text.uppercased()
-        if t.hasSuffix("B") { t.removeLast() }
-        var scale = 1
-        if let last = t.last, let s = scales[last] {
-            scale = s
-            t.removeLast()
-        }
-        guard let v = Int(t), v > 0 else { return nil }
-        return v.multipliedReportingOverflow(by: scale).overflow ? nil : v * scale
-    }
-}
+extension FileSink.Format: ExpressibleByArgument {}

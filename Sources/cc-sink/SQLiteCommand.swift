@@ -1,5 +1,6 @@
 import ArgumentParser
 import CCSink
+import CCCLI
 
 struct SQLiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +52,7 @@ struct SQLiteCommand: ParsableCommand {
         help: ArgumentHelp(
             "How long a write waits for another writer's lock before giving up with status 75 (500ms, 30s).",
             valueName: "DURATION"))
-    var busyTimeout = "10s"
+    var busyTimeout = DurationArgument("10s")
 
     @OptionGroup var common: SinkOptions
 
@@ -68,8 +69,8 @@ struct SQLiteCommand: ParsableCommand {
         if recordsTable.lowercased() == table.lowercased() {
             throw ValidationError("--records-table must differ from --table")
         }
-        guard let s = DurationText.seconds(busyTimeout), s * 1000 <= Double(Int32.max) else {
-            throw ValidationError("--busy-timeout: expected a duration like 500ms, 2s or 1m, got '\(busyTimeout)'")
+        guard busyTimeout.seconds * 1000 <= Double(Int32.max) else {
+            throw ValidationError("--busy-timeout: at most \(Int32.max / 1000) seconds, got '\(busyTimeout.defaultValueDescription)'")
         }
     }
 
@@ -78,7 +79,7 @@ struct SQLiteCommand: ParsableCommand {
         options.table = table
         options.perEventTables = tables == .perEvent
         options.recordsTable = recordsTable
-        options.busyTimeoutMilliseconds = Int32((DurationText.seconds(busyTimeout) ?? 10) * 1000)
+        options.busyTimeoutMilliseconds = Int32(busyTimeout.seconds * 1000)
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))
     }

@@ -6,6 +6,7 @@ import CCStream
 #if canImport(Glibc)
     import Glibc
 #endif
+import CCCLI
 
 /// Options every sink shares: where the checkpoint lives and when batches flush.
 struct SinkOptions: ParsableArguments {
@@ -21,7 +22,7 @@ struct SinkOptions: ParsableArguments {
         help: ArgumentHelp(
             "Flush a batch this long after its first event, even without a marker (500ms, 2s, 1m).",
             valueName: "DURATION"))
-    var flushInterval: String?
+    var flushInterval: DurationArgument?
 
     @Option(
         name: .long,
@@ -52,15 +53,12 @@ struct SinkOptions: ParsableArguments {
     func validate() throws {
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
         if skipped != nil && !skipInvalid { throw ValidationError("--skipped needs --skip-invalid") }
-        if let f = flushInterval, DurationText.seconds(f) == nil {
-            throw ValidationError("--flush-interval: expected a duration like 500ms, 2s or 1m, got '\(f)'")
-        }
     }
 
-    func policy(defaultBatchSize: Int, flushInterval override: String? = nil) -> CheckpointCommitter.Policy {
+    func policy(defaultBatchSize: Int, flushInterval override: DurationArgument? = nil) -> CheckpointCommitter.Policy {
         var p = CheckpointCommitter.Policy()
         p.batchSize = batchSize ?? defaultBatchSize
-        p.flushInterval = DurationText.seconds(override ?? flushInterval ?? "1s") ?? 1
+        p.flushInterval = (override ?? flushInterval)?.seconds ?? 1
         p.skipInvalid = skipInvalid
         p.skippedPath = skipped
         p.verbose = verbose
@@ -88,16 +86,3 @@ struct SinkOptions: ParsableArguments {
 }
 
 extension CheckpointCommitter.RawLogs: ExpressibleByArgument {}
-
-/// `500ms`, `2s`, `1.5s`, `10m`, `1h`, or plain seconds.
-enum DurationText {
-    static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite else { return nil }
-            return v * scale
-        }
-        guard let v = Double(text), v >= 0, v.isFinite else { return nil }
-        return v
-    }
-}

@@ -4,6 +4,7 @@ import CCSink
 #if canImport(Glibc)
     import Glibc
 #endif
+import CCCLI
 
 struct WebhookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct WebhookCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp("Send a batch this long after its first event (default 1s).", valueName: "DURATION"))
-    var batchWait: String?
+    var batchWait: DurationArgument?
 
     @Option(
         name: .customShort("H"), help: ArgumentHelp("Extra header, 'Name: value' (repeatable).", valueName: "HEADER"))
@@ -46,16 +47,16 @@ struct WebhookCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp("Give up on a batch after retrying this long (default 10m).", valueName: "DURATION"))
-    var maxRetryTime = "10m"
+    var maxRetryTime = DurationArgument("10m")
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "First retry delay; each retry doubles it, with jitter, up to 30s (default 250ms).", valueName: "DURATION"))
-    var retryDelay = "250ms"
+    var retryDelay = DurationArgument("250ms")
 
     @Option(name: .long, help: ArgumentHelp("Seconds for one request (default 30s).", valueName: "DURATION"))
-    var timeout = "30s"
+    var timeout = DurationArgument("30s")
 
     @Option(
         name: .long,
@@ -76,14 +77,6 @@ struct WebhookCommand: ParsableCommand {
     @OptionGroup var common: SinkOptions
 
     func validate() throws {
-        for (name, value) in [
-            ("--batch-wait", batchWait), ("--max-retry-time", maxRetryTime), ("--timeout", timeout),
-            ("--retry-delay", retryDelay),
-        ] {
-            if let v = value, DurationText.seconds(v) == nil {
-                throw ValidationError("\(name): expected a duration like 500ms, 2s or 10m, got '\(v)'")
-            }
-        }
         if let m = maxRetries, m < 0 { throw ValidationError("--max-retries must be 0 or more") }
     }
 
@@ -96,12 +89,12 @@ struct WebhookCommand: ParsableCommand {
         var options = WebhookSink.Options(url: url)
         options.headers = header
         options.maxRetries = maxRetries
-        options.maxRetryTime = DurationText.seconds(maxRetryTime) ?? 600
+        options.maxRetryTime = maxRetryTime.seconds
         options.deadLetter = deadLetter
-        options.http.requestTimeout = DurationText.seconds(timeout) ?? 30
+        options.http.requestTimeout = timeout.seconds
         options.http.caFile = cacert
         options.verbose = common.verbose
-        options.initialBackoff = DurationText.seconds(retryDelay) ?? 0.25
+        options.initialBackoff = retryDelay.seconds
         let metrics = SinkMetrics(path: common.metricsFile, sink: "webhook")
         let sink = try WebhookSink(options, signer: signer, metrics: metrics)
         try common.run(
