@@ -26,8 +26,12 @@ public struct LineReader {
             name: name ?? (fd == 0 ? "standard input" : "file descriptor \(fd)"))
     }
 
-    /// The longest line accepted (default 1 GiB): past it, input without
-    /// newlines (a binary file by mistake) is an error instead of unbounded memory.
+    /// Every NDJSON reader's line limit (this one and cc-sink's `SinkInput`):
+    /// 256 MiB, far above any real log or event, so input without newlines (a
+    /// binary file by mistake) is a data error (65) instead of unbounded memory.
+    package static let maxLineLengthDefault = 1 << 28
+
+    /// The longest line accepted (default `maxLineLengthDefault`).
     public var maxLineLength: Int {
         get { storage.maxLineLength }
         nonmutating set { storage.maxLineLength = newValue }
@@ -115,7 +119,7 @@ public struct LineReader {
         var searchFrom = 0
         var eof = false
         var lineNumber = 0
-        var maxLineLength = 1 << 30
+        var maxLineLength = LineReader.maxLineLengthDefault
 
         init(fd: Int32, ownsFD: Bool, capacity: Int, name: String) {
             self.fd = fd

@@ -13,8 +13,8 @@ import CCCore
 final class SinkInput {
     enum Outcome { case data, timeout, eof }
 
-    /// A line longer than this is refused rather than exhausting memory.
-    static let maxLineLength = 1 << 28
+    /// A line longer than this is refused rather than exhausting memory (the same limit as `LineReader`).
+    static let maxLineLength = LineReader.maxLineLengthDefault
 
     private let fd: Int32
     private let ownsFD: Bool
