@@ -46,6 +46,11 @@ struct FileCommand: ParsableCommand {
 
     @OptionGroup var common: SinkOptions
 
+    static let otherFormats: Set<String> = [
+        "parquet", "pq", "arrow", "feather", "ipc", "avro", "orc", "xlsx", "xls", "tsv", "gz", "zst", "bz2", "xz",
+        "zip", "db", "sqlite", "sqlite3",
+    ]
+
     var resolvedFormat: FileSink.Format {
         if let format, let f = FileSink.Format(rawValue: format) { return f }
         return path.lowercased().hasSuffix(".csv") ? .csv : .ndjson
@@ -54,6 +59,14 @@ struct FileCommand: ParsableCommand {
     func validate() throws {
         if let format, FileSink.Format(rawValue: format) == nil {
             throw ValidationError("--format must be ndjson or csv, not '\(format)'")
+        }
+        // A name promising another format (or compression) would get NDJSON
+        // under it without a word.
+        let ext = path.split(separator: "/").last?.split(separator: ".").dropFirst().last.map { $0.lowercased() }
+        if format == nil, let ext, Self.otherFormats.contains(ext) {
+            throw ValidationError(
+                "\(path): cc-sink writes NDJSON or CSV, not .\(ext); name the file .ndjson or .csv (and convert "
+                    + "it afterwards), or pass --format ndjson to write NDJSON under this name")
         }
         if rotateBlocks == 0 { throw ValidationError("--rotate-blocks must be at least 1") }
         if rotateBlocks != nil && rotateBytes != nil {
