@@ -29,7 +29,8 @@ struct CronPitfallTests {
         #expect(r.status == 0)
         #expect(
             r.stderr
-                == "cc-fetch: the checkpoint ck.json is at block 200, at or past --to 200 (block 200): nothing to fetch\n")
+                == "cc-fetch: the checkpoint ck.json is at block 200, at or past --to 200 (block 200): nothing to fetch\n"
+        )
         // Extending the range: the checkpoint wins over --from, and says so.
         r = try Self.pipeline(node.url, "--from 100 --to 300 --checkpoint ck.json", sink, dir: dir)
         #expect(r.status == 0)

@@ -77,8 +77,9 @@ struct FirstBackfillTests {
         let day1 = try Self.expected(node, from: 534, to: 7733, dir: dir)
         #expect(day1.count > 100)
         #expect(try SinkTest.query(dir + "/usdc.db", "SELECT count(*) FROM Transfer") == [["\(day1.count)"]])
-        #expect(try SinkTest.query(dir + "/usdc.db", "SELECT min(block_number), max(block_number) FROM Transfer")
-            .first.map { Int($0[0] ?? "") ?? 0 >= 534 && Int($0[1] ?? "") ?? 0 <= 7733 } == true)
+        #expect(
+            try SinkTest.query(dir + "/usdc.db", "SELECT min(block_number), max(block_number) FROM Transfer")
+                .first.map { Int($0[0] ?? "") ?? 0 >= 534 && Int($0[1] ?? "") ?? 0 <= 7733 } == true)
 
         r = try SinkTest.shell(prepare(blocks[1]))
         #expect(r.status == 0, "\(r.stderr)")
@@ -111,7 +112,8 @@ struct FirstExampleTests {
         let readme = try String(contentsOfFile: SinkTest.repositoryRoot + "/README.md", encoding: .utf8)
         let start = try #require(readme.range(of: "<!-- first-example -->\n```sh\n"))
         let end = try #require(readme.range(of: "```\n<!-- /first-example -->"))
-        let block = readme[start.upperBound..<end.lowerBound].replacingOccurrences(of: "--from 19000000", with: "--from 0")
+        let block = readme[start.upperBound..<end.lowerBound].replacingOccurrences(
+            of: "--from 19000000", with: "--from 0")
         let r = try SinkTest.shell(
             "set -eo pipefail; export PATH='\(BuiltBinaries.directory)':$PATH; cd '\(dir)'; RPC=\(node.url)\n" + block)
         #expect(r.status == 0, "\(r.stderr)")
@@ -130,6 +132,9 @@ struct FirstExampleTests {
             "'\(SinkTest.binary("cc-fetch"))' --rpc \(node.url) --from 0 --to 2999 -q | python3 '\(dir)/expected.py'")
         #expect(want.status == 0, "\(want.stderr)")
         #expect(r.stdout == want.stdout)
-        #expect(try SinkTest.query(dir + "/usdc.db", "SELECT count(*) FROM events WHERE event IS NULL OR args IS NULL") == [["0"]])
+        #expect(
+            try SinkTest.query(dir + "/usdc.db", "SELECT count(*) FROM events WHERE event IS NULL OR args IS NULL") == [
+                ["0"]
+            ])
     }
 }

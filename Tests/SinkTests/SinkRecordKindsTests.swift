@@ -40,7 +40,8 @@ struct SinkRecordKindsTests {
     func skipAndStore() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db", ck = dir + "/ck.json"
-        var r = try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "skip"], stdin: Self.mixed())
+        var r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "skip"], stdin: Self.mixed())
         #expect(r.status == 0)
         #expect(r.stderr == "cc-sink: skipped 2 raw (undecoded) logs (--raw-logs skip)\n")
         #expect(try SinkTest.keys(db) == ["1:0", "2:0"])
@@ -56,7 +57,8 @@ struct SinkRecordKindsTests {
         #expect(try SinkTest.query(db2, "SELECT count(*) FROM events WHERE event IS NULL") == [["0"]])
         #expect(
             try SinkTest.query(
-                db2, "SELECT block_number, log_index, address, json_array_length(topics), data FROM raw_logs "
+                db2,
+                "SELECT block_number, log_index, address, json_array_length(topics), data FROM raw_logs "
                     + "ORDER BY block_number")
                 == [
                     ["1", "1", "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", "2", "0x01"],
@@ -97,12 +99,18 @@ struct SinkRecordKindsTests {
                 "SELECT cc_chain_id, cc_after_block, cc_ordinal, event, block, \"to\", value, window, sum, count, tags "
                     + "FROM records ORDER BY cc_after_block, cc_ordinal")
                 == [
-                    ["0", "-1", "0", "Transfer", "1", "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", "5", nil, nil, nil, nil],
+                    [
+                        "0", "-1", "0", "Transfer", "1", "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", "5", nil, nil,
+                        nil, nil,
+                    ],
                     [
                         "1", "1", "0", nil, nil, "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", nil, "2",
                         "123456789012345678901234567890", "3", nil,
                     ],
-                    ["1", "1", "1", nil, nil, "0x0000000000000000000000000000000000000002", nil, "2", "7", "1", #"["a"]"#],
+                    [
+                        "1", "1", "1", nil, nil, "0x0000000000000000000000000000000000000002", nil, "2", "7", "1",
+                        #"["a"]"#,
+                    ],
                 ])
         #expect(try SinkTest.query(db, "SELECT count(*) FROM events") == [["0"]])
         // Amount columns compare as numbers; addresses in any case.
@@ -116,7 +124,9 @@ struct SinkRecordKindsTests {
         let out = dir + "/rows.ndjson"
         let f = try SinkTest.run("cc-sink", ["file", out], stdin: Self.records)
         #expect(f.status == 0, "\(f.stderr)")
-        #expect(SinkTest.read(out) == Self.records.split(separator: "\n").filter { !$0.contains("$cc") }.joined(separator: "\n") + "\n")
+        #expect(
+            SinkTest.read(out) == Self.records.split(separator: "\n").filter { !$0.contains("$cc") }.joined(
+                separator: "\n") + "\n")
 
         let receiver = try WebhookReceiver()
         let w = try SinkTest.run("cc-sink", ["webhook", receiver.url + "/hook"], stdin: Self.records)

@@ -32,7 +32,8 @@ public struct ProbeReport: Sendable {
         if let why = archiveUnknown {
             s += "archive      unknown (\(why))\n"
         } else {
-            s += "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
+            s +=
+                "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
         }
         return s
     }

@@ -198,7 +198,7 @@ public final class CheckpointCommitter {
             if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
             do {
                 try sink.appendRecord(record, at: recordAnchor)
-            } catch where error.status == .dataError {
+            } catch  where error.status == .dataError {
                 throw .data("line \(number): \(error.message)")
             }
             recordAnchor.ordinal += 1
@@ -216,7 +216,7 @@ public final class CheckpointCommitter {
         if sink.pendingEvents == 0 { batchStarted = Monotonic.seconds() }
         do {
             try sink.append(event)
-        } catch where error.status == .dataError {
+        } catch  where error.status == .dataError {
             throw .data("line \(number): \(error.message)")
         }
         try counted(removed: event.removed)
