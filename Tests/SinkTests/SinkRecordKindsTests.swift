@@ -73,7 +73,8 @@ struct SinkRecordKindsTests {
 
     /// `--agg`-like rows after each marker, and a reshape before the first one.
     static let records =
-        #"{"event":"Transfer","block":1,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","value":"5"}"# + "\n"
+        #"{"event":"Transfer","block":1,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","value":"5","args":{"v":1}}"#
+        + "\n"
         + SinkTest.marker(block: 1) + "\n"
         + #"{"window":2,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","sum":"123456789012345678901234567890","count":3}"#
         + "\n"
@@ -96,20 +97,21 @@ struct SinkRecordKindsTests {
         #expect(
             try SinkTest.query(
                 db,
-                "SELECT cc_chain_id, cc_after_block, cc_ordinal, event, block, \"to\", value, window, sum, count, tags "
+                "SELECT cc_chain_id, cc_after_block, cc_ordinal, event, block, \"to\", value, window, sum, count, tags, "
+                    + "args "
                     + "FROM records ORDER BY cc_after_block, cc_ordinal")
                 == [
                     [
                         "0", "-1", "0", "Transfer", "1", "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", "5", nil, nil,
-                        nil, nil,
+                        nil, nil, #"{"v":1}"#,
                     ],
                     [
                         "1", "1", "0", nil, nil, "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", nil, "2",
-                        "123456789012345678901234567890", "3", nil,
+                        "123456789012345678901234567890", "3", nil, nil,
                     ],
                     [
                         "1", "1", "1", nil, nil, "0x0000000000000000000000000000000000000002", nil, "2", "7", "1",
-                        #"["a"]"#,
+                        #"["a"]"#, nil,
                     ],
                 ])
         #expect(try SinkTest.query(db, "SELECT count(*) FROM events") == [["0"]])
