@@ -29,7 +29,7 @@ run() {
 export PATH="$BIN:$PATH"
 echo "Fixture node (5,000 blocks, Alchemy-style range limits, a 429 every 40 requests): $URL"
 PIPE="cc-fetch --rpc $URL --from 0 --to latest --checkpoint $OUT/ck.json -v \\
-  | cc-decode --abi erc20 --abi erc721 -v \\
+  | cc-decode --abi erc20 --abi erc721 --unknown drop -v \\
   | cc-sink sqlite $OUT/demo.db --checkpoint $OUT/ck.json -v"
 run "$PIPE"
 run "cat $OUT/ck.json"
@@ -40,4 +40,5 @@ run "$PIPE"
 SQL="sqlite3 -header -column $OUT/demo.db"
 run "$SQL \"SELECT event, signature, count(*) AS events FROM events GROUP BY event, signature ORDER BY events DESC\""
 run "$SQL \"SELECT json_extract(args, '\$.to') AS receiver, count(*) AS transfers FROM events WHERE event = 'Transfer' GROUP BY receiver ORDER BY transfers DESC LIMIT 5\""
+run "$SQL \"SELECT json_extract(args, '\$.to') AS receiver, decimal_sum(args -> '\$.value') AS received FROM events WHERE event = 'Transfer' GROUP BY receiver ORDER BY received COLLATE decimal DESC LIMIT 5\""
 run "$SQL \"SELECT count(*) AS rows, count(DISTINCT block_hash || ':' || log_index) AS distinct_logs, max(block_number) AS last_block FROM events\""

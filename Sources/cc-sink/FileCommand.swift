@@ -61,16 +61,17 @@ struct FileCommand: ParsableCommand {
         guard path != "-", let dot = name.lastIndex(of: "."), dot != name.startIndex else { return .ndjson }
         switch name[name.index(after: dot)...].lowercased() {
         case "csv": return .csv
-        case "ndjson", "jsonl", "json", "ldjson": return .ndjson
+        case "ndjson", "jsonl", "json", "ldjson", "txt", "log": return .ndjson
         default: return nil
         }
     }
 
     func validate() throws {
         if format == nil && Self.format(ofPath: path) == nil {
+            let ext = path.split(separator: "/").last?.split(separator: ".").last.map { $0.lowercased() } ?? ""
             throw ValidationError(
-                "cannot tell the format of \(path) from its extension: cc-sink file writes NDJSON or CSV; "
-                    + "give --format ndjson or --format csv (or a .ndjson/.csv name)")
+                "\(path): cc-sink writes NDJSON or CSV, not .\(ext); name the file .ndjson or .csv (and convert "
+                    + "it afterwards), or pass --format ndjson to write NDJSON under this name")
         }
         if rotateBlocks == 0 { throw ValidationError("--rotate-blocks must be at least 1") }
         if rotateBlocks != nil && rotateBytes != nil {

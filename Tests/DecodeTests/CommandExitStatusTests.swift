@@ -1,5 +1,5 @@
-import Foundation
 import CCTestSupport
+import Foundation
 import Testing
 
 /// Exit statuses every command shares (chaincast(7), EXIT STATUS), checked on

@@ -56,7 +56,8 @@ import Testing
         #expect(s1 == 0 && s2 == 0 && s3 == 0, "\(e3)")
         #expect(records(padded).count >= 5)
         #expect(byAddress == padded && byArg == padded)
-        let (s4, _, e4) = try FetchProcess.run(base + ["--event", "Transfer(address,address,uint256)", "--arg", "to=\(Self.address)"])
+        let (s4, _, e4) = try FetchProcess.run(
+            base + ["--event", "Transfer(address,address,uint256)", "--arg", "to=\(Self.address)"])
         #expect(s4 == 64)
         #expect(e4.hasPrefix("cc-fetch: --arg to: no indexed parameter named to in "))
         let (s5, _, e5) = try FetchProcess.run(base + ["--topic2", "-1"])

@@ -43,9 +43,13 @@ struct CSVShapeTests {
         r = try SinkTest.run(
             "cc-sink", ["file", "sel.csv", "--columns", "logIndex,event,args.value"], stdin: Self.input, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(SinkTest.read(dir + "/sel.csv") == "logIndex,event,args.value\n0,Transfer,5\n1,Transfer,6\n2,Approval,7\n")
+        #expect(
+            SinkTest.read(dir + "/sel.csv") == "logIndex,event,args.value\n0,Transfer,5\n1,Transfer,6\n2,Approval,7\n")
         // Fewer fields than the header (an absent optional field) are empty cells, as before.
-        let fewer = Self.transfer1 + "\n" + #"{"chainId":1,"blockNumber":2,"blockHash":"0x02","logIndex":0,"event":"Transfer","args":{"from":"0x1","value":"9"}}"# + "\n"
+        let fewer =
+            Self.transfer1 + "\n"
+            + #"{"chainId":1,"blockNumber":2,"blockHash":"0x02","logIndex":0,"event":"Transfer","args":{"from":"0x1","value":"9"}}"#
+            + "\n"
         r = try SinkTest.run("cc-sink", ["file", "few.csv"], stdin: fewer, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(SinkTest.read(dir + "/few.csv").hasSuffix("1,2,0x02,0,Transfer,0x1,,9\n"))

@@ -15,7 +15,7 @@ struct CronPitfallTests {
                 + "| \(q(SinkTest.binary("cc-sink"))) \(sinkArgs)")
     }
 
-    @Test("the checkpoint overriding --from, or already past --to, is reported; its marker is sent again")
+    @Test("the checkpoint overriding --from or past --to, and --checkpoint on one side only, are reported")
     func checkpointNotices() throws {
         let node = try FixtureNode(["--blocks", "1000"])
         defer { node.stop() }
@@ -29,7 +29,8 @@ struct CronPitfallTests {
         #expect(r.status == 0)
         #expect(
             r.stderr
-                == "cc-fetch: the checkpoint ck.json is at block 200, at or past --to 200 (block 200): nothing to fetch\n")
+                == "cc-fetch: the checkpoint ck.json is at block 200, at or past --to 200 (block 200): nothing to fetch\n"
+        )
         // Extending the range: the checkpoint wins over --from, and says so.
         r = try Self.pipeline(node.url, "--from 100 --to 300 --checkpoint ck.json", sink, dir: dir)
         #expect(r.status == 0)
@@ -50,6 +51,15 @@ struct CronPitfallTests {
                 == "cc-sink: no checkpoint marker in the input, so ck.json was not moved: give cc-fetch the same "
                 + "--checkpoint FILE (markers come from cc-fetch --checkpoint)\n")
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 310)
+        // --checkpoint on the fetch only: the sink sees markers and nowhere to record them.
+        r = try Self.pipeline(
+            node.url, "--from 400 --to 410 --checkpoint other.json", "sqlite t.db --raw-logs store", dir: dir)
+        #expect(r.status == 0)
+        #expect(
+            r.stderr
+                == "cc-sink: the input has checkpoint markers (cc-fetch --checkpoint), but cc-sink has no "
+                + "--checkpoint: progress is not saved and the next run starts over; give cc-sink the same "
+                + "--checkpoint FILE\n")
     }
 
     @Test("rotated files without markers or checkpoint are completed at the end, not left as hidden .part files")

@@ -54,6 +54,8 @@ struct PipelineHashTests {
         var r = try run(100, decode)
         let first = try #require(try CheckpointFile(path: dir + "/ck.json").read())
         #expect(first.blockNumber == 100 && first.pipeline != nil && first.pipeline != first.filter)
+        // The database's checkpoint row keeps it too.
+        #expect(try SinkTest.query(dir + "/t.db", "SELECT pipeline FROM cc_checkpoint") == [[first.pipeline]])
         r = try run(200, decode)
         #expect(r.stdout == "")
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 200)

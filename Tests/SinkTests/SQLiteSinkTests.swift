@@ -216,7 +216,8 @@ struct SQLiteSinkTests {
         #expect(try SinkTest.keys(db) == SinkTest.expectedKeys(from: 1, to: 2) + ["3:0"])
         #expect(try CheckpointFile(path: ck).read()?.blockNumber == 2)
 
-        let missing = #"{"chainId":1,"blockNumber":4,"logIndex":0,"event":"Transfer","args":{}}"# + "\n"
+        let missing =
+            #"{"chainId":1,"blockNumber":4,"logIndex":0,"event":"Transfer","signature":"Transfer()","args":{}}"# + "\n"
         r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: missing)
         #expect(r.status == 65)
         #expect(r.stderr == "cc-sink: line 1: event has no blockHash string\n")

@@ -40,7 +40,8 @@ struct SinkRecordKindsTests {
     func skipAndStore() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db", ck = dir + "/ck.json"
-        var r = try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "skip"], stdin: Self.mixed())
+        var r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "skip"], stdin: Self.mixed())
         #expect(r.status == 0)
         #expect(r.stderr == "cc-sink: skipped 2 raw (undecoded) logs (--raw-logs skip)\n")
         #expect(try SinkTest.keys(db) == ["1:0", "2:0"])
@@ -50,13 +51,14 @@ struct SinkRecordKindsTests {
         for _ in 0..<2 {
             r = try SinkTest.run("cc-sink", ["sqlite", db2, "--raw-logs", "store"], stdin: Self.mixed())
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stderr == "")
+            #expect(!r.stderr.contains("raw"))
         }
         #expect(try SinkTest.keys(db2) == ["1:0", "2:0"])
         #expect(try SinkTest.query(db2, "SELECT count(*) FROM events WHERE event IS NULL") == [["0"]])
         #expect(
             try SinkTest.query(
-                db2, "SELECT block_number, log_index, address, json_array_length(topics), data FROM raw_logs "
+                db2,
+                "SELECT block_number, log_index, address, json_array_length(topics), data FROM raw_logs "
                     + "ORDER BY block_number")
                 == [
                     ["1", "1", "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", "2", "0x01"],
@@ -71,7 +73,8 @@ struct SinkRecordKindsTests {
 
     /// `--agg`-like rows after each marker, and a reshape before the first one.
     static let records =
-        #"{"event":"Transfer","block":1,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","value":"5"}"# + "\n"
+        #"{"event":"Transfer","block":1,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","value":"5","args":{"v":1}}"#
+        + "\n"
         + SinkTest.marker(block: 1) + "\n"
         + #"{"window":2,"to":"0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B","sum":"123456789012345678901234567890","count":3}"#
         + "\n"
@@ -94,15 +97,22 @@ struct SinkRecordKindsTests {
         #expect(
             try SinkTest.query(
                 db,
-                "SELECT cc_chain_id, cc_after_block, cc_ordinal, event, block, \"to\", value, window, sum, count, tags "
+                "SELECT cc_chain_id, cc_after_block, cc_ordinal, event, block, \"to\", value, window, sum, count, tags, "
+                    + "args "
                     + "FROM records ORDER BY cc_after_block, cc_ordinal")
                 == [
-                    ["0", "-1", "0", "Transfer", "1", "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", "5", nil, nil, nil, nil],
+                    [
+                        "0", "-1", "0", "Transfer", "1", "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", "5", nil, nil,
+                        nil, nil, #"{"v":1}"#,
+                    ],
                     [
                         "1", "1", "0", nil, nil, "0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B", nil, "2",
-                        "123456789012345678901234567890", "3", nil,
+                        "123456789012345678901234567890", "3", nil, nil,
                     ],
-                    ["1", "1", "1", nil, nil, "0x0000000000000000000000000000000000000002", nil, "2", "7", "1", #"["a"]"#],
+                    [
+                        "1", "1", "1", nil, nil, "0x0000000000000000000000000000000000000002", nil, "2", "7", "1",
+                        #"["a"]"#, nil,
+                    ],
                 ])
         #expect(try SinkTest.query(db, "SELECT count(*) FROM events") == [["0"]])
         // Amount columns compare as numbers; addresses in any case.
@@ -116,7 +126,9 @@ struct SinkRecordKindsTests {
         let out = dir + "/rows.ndjson"
         let f = try SinkTest.run("cc-sink", ["file", out], stdin: Self.records)
         #expect(f.status == 0, "\(f.stderr)")
-        #expect(SinkTest.read(out) == Self.records.split(separator: "\n").filter { !$0.contains("$cc") }.joined(separator: "\n") + "\n")
+        #expect(
+            SinkTest.read(out) == Self.records.split(separator: "\n").filter { !$0.contains("$cc") }.joined(
+                separator: "\n") + "\n")
 
         let receiver = try WebhookReceiver()
         let w = try SinkTest.run("cc-sink", ["webhook", receiver.url + "/hook"], stdin: Self.records)

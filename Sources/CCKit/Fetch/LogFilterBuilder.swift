@@ -95,7 +95,8 @@ extension LogFilter {
         var fromArgs: [Int: [Word32]] = [:]
         for a in args {
             guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
-                throw .usage("--arg '\(a)': expected NAME=VALUE, e.g. --arg to=0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B")
+                throw .usage(
+                    "--arg '\(a)': expected NAME=VALUE, e.g. --arg to=0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B")
             }
             let name = String(a[..<eq])
             var found: (Int, ABIType)?

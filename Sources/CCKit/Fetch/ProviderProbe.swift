@@ -15,6 +15,9 @@ public struct ProbeReport: Sendable {
     public var maxResults = 0
     public var resultRefusal: String?
     public var archive = false
+    /// Why `archive` could not be decided (the node does not serve
+    /// eth_getBalance at all): then it is reported as unknown, not "no".
+    public var archiveUnknown: String?
 
     public func text(url: String) -> String {
         let preset = ChainPreset.byChainId(chainId).map { " (\($0.name))" } ?? ""
@@ -29,7 +32,12 @@ public struct ProbeReport: Sendable {
         s +=
             "max results  \(maxResults) logs"
             + (resultRefusal.map { " (more refused: \($0))" } ?? " (largest answer seen)") + "\n"
-        s += "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
+        if let why = archiveUnknown {
+            s += "archive      unknown (\(why))\n"
+        } else {
+            s +=
+                "archive      \(archive ? "yes (state at block 1 is served)" : "no (state at block 1 is not served)")\n"
+        }
         return s
     }
 
@@ -44,7 +52,7 @@ public struct ProbeReport: Sendable {
         w.raw(","); w.key("rangeRefusal"); if let r = rangeRefusal { w.string(r) } else { w.raw("null") }
         w.raw(","); w.key("maxResults"); w.uint(UInt64(maxResults))
         w.raw(","); w.key("resultRefusal"); if let r = resultRefusal { w.string(r) } else { w.raw("null") }
-        w.raw(","); w.key("archive"); w.raw(archive ? "true" : "false")
+        w.raw(","); w.key("archive"); w.raw(archiveUnknown != nil ? "null" : archive ? "true" : "false")
         w.raw("}")
         return String(decoding: w.bytes, as: UTF8.self)
     }
@@ -87,7 +95,13 @@ public struct ProviderProbe {
             }
             if r.resultRefusal != nil || r.maxResults >= 100_000 { break }
         }
-        r.archive = (try? node.hasState(at: 1)) ?? false
+        do {
+            r.archive = try node.hasState(at: 1)
+        } catch {
+            // hasState answers "no" for missing state; what it throws means the
+            // question could not be asked (eth_getBalance unsupported).
+            r.archiveUnknown = "eth_getBalance failed: " + ((error as? ChainCastError)?.message ?? "\(error)")
+        }
         return r
     }
 

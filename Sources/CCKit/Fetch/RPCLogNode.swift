@@ -143,6 +143,13 @@ public final class RPCLogNode: LogNode {
                 v throws(ChainCastError) in v.kind == .string
             }
         } catch let e as ChainCastError where e.status != .unavailable || !e.message.contains("after") {
+            // A method the node does not have says nothing about its state.
+            let m = e.message.lowercased()
+            if m.contains("-32601") || m.contains("method not found") || m.contains("not supported")
+                || m.contains("unsupported") || m.contains("does not exist") || m.contains("not available")
+            {
+                throw e
+            }
             // A missing-state answer ("missing trie node", "header not found") is "no", not a failure.
             return false
         }

@@ -25,7 +25,9 @@ enum TopicValue {
     static func typed(_ s: String, _ type: ABIType) -> Result<Word32, Problem> {
         switch type {
         case .address:
-            guard let w = Word32(hex: s, byteCount: 20) else { return .failure(Problem("an address (0x + 40 hex digits)")) }
+            guard let w = Word32(hex: s, byteCount: 20) else {
+                return .failure(Problem("an address (0x + 40 hex digits)"))
+            }
             return .success(w)
         case .bool:
             switch s.lowercased() {

@@ -74,7 +74,7 @@ final class FilterAggregator {
             bucket = b - b % n
         case .time(let n):
             guard let t = root["blockTimestamp"].flatMap({ $0.quantity }) else {
-                throw FilterRuntimeError("--window time needs blockTimestamp in the event (cc-fetch --timestamps)")
+                throw FilterRuntimeError("--window time needs blockTimestamp in the event (cc-fetch --with-timestamps)")
             }
             bucket = t - t % n
         case .end, .marker: break

@@ -33,8 +33,10 @@ public enum ProviderErrorClassifier {
         case 408: return ProviderError(.timeout, "http-408")
         case 413: return ProviderError(.responseTooBig, "http-413")
         case 504, 524: return ProviderError(.timeout, "http-\(httpStatus)")  // 524: Cloudflare's origin timeout
+        // 501 Not Implemented: the server does not do POST (a web page, not a
+        // JSON-RPC endpoint), which no retry changes.
+        case 404, 405, 501, 300...399: return ProviderError(.badEndpoint, "http-\(httpStatus)")
         case 500...599: return ProviderError(.transient, "http-\(httpStatus)")
-        case 404, 405, 300...399: return ProviderError(.badEndpoint, "http-\(httpStatus)")
         default: break
         }
         if let code {

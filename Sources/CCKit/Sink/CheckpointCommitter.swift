@@ -140,6 +140,13 @@ public final class CheckpointCommitter {
         }
         // --checkpoint on the sink only: nothing tells it how far the data is
         // complete, so a cron job would redo (or re-post) everything each run.
+        // --checkpoint on cc-fetch only: it resumes from a file nobody writes.
+        if checkpointFile == nil, markersSeen > 0, !SignalState.shouldStop {
+            Diagnostics.error(
+                Self.tool,
+                "the input has checkpoint markers (cc-fetch --checkpoint), but cc-sink has no --checkpoint: "
+                    + "progress is not saved and the next run starts over; give cc-sink the same --checkpoint FILE")
+        }
         if let checkpointFile, markersSeen == 0, !SignalState.shouldStop {
             Diagnostics.error(
                 Self.tool,
@@ -218,7 +225,7 @@ public final class CheckpointCommitter {
             if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
             do {
                 try sink.appendRecord(record, at: recordAnchor)
-            } catch where error.status == .dataError {
+            } catch  where error.status == .dataError {
                 throw .data("line \(number): \(error.message)")
             }
             recordAnchor.ordinal += 1
@@ -244,7 +251,7 @@ public final class CheckpointCommitter {
         if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
         do {
             try sink.append(event)
-        } catch where error.status == .dataError {
+        } catch  where error.status == .dataError {
             throw .data("line \(number): \(error.message)")
         }
         try counted(removed: event.removed)

@@ -142,7 +142,8 @@ final class PerEventTables {
         if type == .address {
             let index = SQLIdentifier.unique(t.name + "_" + name, avoiding: try existingTableNames())
             try db.exec(
-                "CREATE INDEX \(SQLIdentifier.quote(index)) ON \(SQLIdentifier.quote(t.name))(\(SQLIdentifier.quote(name)))")
+                "CREATE INDEX \(SQLIdentifier.quote(index)) ON \(SQLIdentifier.quote(t.name))(\(SQLIdentifier.quote(name)))"
+            )
         }
         registerColumn.bind(1, text: t.name)
         registerColumn.bind(2, int: Int64(t.columns.count))

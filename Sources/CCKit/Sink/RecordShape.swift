@@ -3,11 +3,12 @@ import CCJSON
 /// contract v1.1): a decoded event, a raw (undecoded) log, or a plain record
 /// (a `cc-filter --map` reshape, an `--agg` row, any other object).
 ///
-/// A decoded event has `args` or `signature`, or `event` together with the
+/// A decoded event has a `signature`, or `event` or `args` together with the
 /// log's identity (`blockHash`, `logIndex`); a raw log has `topics` and none
-/// of those; anything else is a plain record. So a reshape that keeps an
-/// `event` member is still a plain record, while a record that claims to be
-/// an event but lacks its fields is refused (65) rather than stored as one.
+/// of those; anything else is a plain record. So a reshape that keeps
+/// `event` or `args` but not the log's identity is a plain record, while a
+/// record with a `signature` but without an event's fields is refused (65)
+/// rather than stored as something else.
 enum RecordShape {
     case decodedEvent
     case rawLog
@@ -19,12 +20,12 @@ enum RecordShape {
         let entries = t.entries
         var i = root.index &+ 1
         let end = Int(entries[root.index].next)
-        var event = false, blockHash = false, logIndex = false, topics = false
+        var event = false, args = false, blockHash = false, logIndex = false, topics = false
         while i < end {
             let k = entries[i]
             let key = UnsafeBufferPointer(start: t.base + (Int(k.start) &+ 1), count: Int(k.end &- k.start) &- 2)
             switch key.count {
-            case 4: if FieldName.equals(key, "args") { return .decodedEvent }
+            case 4: if FieldName.equals(key, "args") { args = true }
             case 5: if FieldName.equals(key, "event") { event = true }
             case 6: if FieldName.equals(key, "topics") { topics = true }
             case 8: if FieldName.equals(key, "logIndex") { logIndex = true }
@@ -35,8 +36,8 @@ enum RecordShape {
             }
             i = Int(entries[i &+ 1].next)
         }
-        if event && blockHash && logIndex { return .decodedEvent }
-        if topics && !event { return .rawLog }
+        if (event || args) && blockHash && logIndex { return .decodedEvent }
+        if topics && !event && !args { return .rawLog }
         return .plain
     }
 }

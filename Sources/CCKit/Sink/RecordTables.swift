@@ -145,7 +145,11 @@ final class RecordTable {
             case .null: s.bindNull(p)
             case .bool: s.bind(p, int: value.bool == true ? 1 : 0)
             case .number:
-                if let n = TextBinder.int64(decimal: value) { s.bind(p, int: n) } else { binder.bindRawJSON(s, p, value) }
+                if let n = TextBinder.int64(decimal: value) {
+                    s.bind(p, int: n)
+                } else {
+                    binder.bindRawJSON(s, p, value)
+                }
             case .string: binder.bind(s, p, value)
             case .array, .object: binder.bindRawJSON(s, p, value)
             }

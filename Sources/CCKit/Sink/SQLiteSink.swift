@@ -120,18 +120,22 @@ public final class SQLiteSink: Sink, RowSink {
               chain_id INTEGER NOT NULL, filter TEXT NOT NULL, block_number INTEGER NOT NULL,
               block_hash TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
               PRIMARY KEY (chain_id, filter));
-            COMMIT;
             """)
+        // v1.1 markers' pipeline (see `PipelineHash`); added to older databases.
+        if try db.query("SELECT 1 FROM pragma_table_info('cc_checkpoint') WHERE name = 'pipeline'").isEmpty {
+            try db.exec("ALTER TABLE cc_checkpoint ADD COLUMN pipeline TEXT")
+        }
+        try db.exec("COMMIT")
         insert = try Self.prepareUpsert(
             db, table: t,
             columns: Self.baseColumns + ["event", "signature", "args"])
         delete = try db.prepare(Self.deleteStatement(table: t))
         saveCheckpoint = try db.prepare(
             """
-            INSERT INTO cc_checkpoint (chain_id, filter, block_number, block_hash, updated_at)
-            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            INSERT INTO cc_checkpoint (chain_id, filter, block_number, block_hash, updated_at, pipeline)
+            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
             ON CONFLICT (chain_id, filter) DO UPDATE SET block_number = excluded.block_number,
-              block_hash = excluded.block_hash, updated_at = excluded.updated_at
+              block_hash = excluded.block_hash, updated_at = excluded.updated_at, pipeline = excluded.pipeline
             """)
         loadCheckpoint = try db.prepare(
             "SELECT block_number, block_hash FROM cc_checkpoint WHERE chain_id = ?1 AND filter = ?2")
@@ -348,6 +352,7 @@ public final class SQLiteSink: Sink, RowSink {
         saveCheckpoint.bind(2, text: checkpoint.filter)
         saveCheckpoint.bind(3, int: Int64(bitPattern: checkpoint.blockNumber))
         saveCheckpoint.bind(4, text: checkpoint.blockHash)
+        saveCheckpoint.bind(5, text: checkpoint.effectivePipeline)
         try rolledBackOnError { () throws(ChainCastError) in try saveCheckpoint.run() }
         try flush()
         return state()

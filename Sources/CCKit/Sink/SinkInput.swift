@@ -5,6 +5,7 @@ import CCCore
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCJSON
 
 /// NDJSON input for the sink. Unlike a plain line reader it waits for input
 /// with a timeout, because a sink must flush a batch when its interval is up

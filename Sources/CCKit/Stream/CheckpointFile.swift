@@ -62,7 +62,8 @@ public struct Checkpoint: Equatable, Sendable {
     public var fileText: String {
         "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
             + "\"filter\":\"\(filter)\","
-            + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "") + "\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
+            + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "")
+            + "\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
     }
 }
 
