@@ -24,6 +24,6 @@ public enum Diagnostics {
     /// Every message goes through `Redactor.process`: it may quote a server's
     /// answer or an argument that holds a key.
     public static func error(_ command: String, _ message: String) {
-        print("\(command): \(Redactor.process.scrub(message))")
+        print("\(command): \(Redactor.process.scrub(message, keepLineBreaks: true))")
     }
 }

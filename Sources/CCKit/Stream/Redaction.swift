@@ -59,13 +59,17 @@ public struct Redactor: Sendable {
         return Redactor(urls: urls, headers: headers)
     }()
 
-    public func scrub(_ text: String) -> String {
+    /// `keepLineBreaks`: for a command's own multi-line messages (a caret
+    /// under a program's column); foreign text always becomes one line.
+    public func scrub(_ text: String, keepLineBreaks: Bool = false) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)
         b = Self.redactCredentials(b)
         b = Self.redactSecretParameters(b)
-        for i in b.indices where b[i] < 0x20 || b[i] == 0x7F { b[i] = 0x20 }
+        for i in b.indices where (b[i] < 0x20 || b[i] == 0x7F) && !(keepLineBreaks && (b[i] == 10 || b[i] == 9)) {
+            b[i] = 0x20
+        }
         return String(decoding: b, as: UTF8.self)
     }
 
