@@ -54,8 +54,13 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// The file's text: one JSON object and a newline, fields in the spec's order.
     public var fileText: String {
-        "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
-            + "\"filter\":\"\(filter)\",\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
+        // updatedAt is the one free-form string a read checkpoint carries (the
+        // hashes are checked hex): escaped, so a file read back and written
+        // again is still JSON (found by Fuzz/Targets/checkpoint.swift).
+        var at = JSONWriter(capacity: updatedAt.utf8.count + 2)
+        at.string(updatedAt)
+        return "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
+            + "\"filter\":\"\(filter)\",\"updatedAt\":\(String(decoding: at.bytes, as: UTF8.self)),\"sink\":\(sinkJSON)}\n"
     }
 }
 
