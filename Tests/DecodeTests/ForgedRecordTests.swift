@@ -56,7 +56,9 @@ import Testing
         // --keep-raw output carries topics and data after args: a second stage passes it as it is.
         let first = try Shell.run(#"cc-decode --abi erc20 --keep-raw "$IN""#, input: Fixture.usdcTransfer + "\n")
         #expect(first.status == 0)
-        let input = first.stdout + Fixture.marker + "\n" + #"{"$cc":"rewind","chainId":1,"blockNumber":5,"blockHash":"0xab"}"# + "\n"
+        let input =
+            first.stdout + Fixture.marker + "\n" + #"{"$cc":"rewind","chainId":1,"blockNumber":5,"blockHash":"0xab"}"#
+            + "\n"
         let r = try Shell.run(#"cc-decode --abi weth --unknown fail "$IN""#, input: input)
         #expect(r.status == 0)
         #expect(r.stdout == input)

@@ -54,7 +54,9 @@ public struct Redactor: Sendable {
             i += 1
         }
         for name in ["CC_RPC_URL", "CC_WEBHOOK_URL"] {
-            if let v = getenv(name) { urls += String(cString: v).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
+            if let v = getenv(name) {
+                urls += String(cString: v).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            }
         }
         return Redactor(urls: urls, headers: headers)
     }()
@@ -197,8 +199,9 @@ public struct Redactor: Sendable {
                 while j < b.count && !isTokenEnd(b[j]) && b[j] != UInt8(ascii: ",") { j += 1 }
                 // `Authorization: Bearer X`: keep the scheme word; the next round takes X.
                 let token = b[start..<j]
-                if w.count > 7 && ["bearer", "basic"].contains(
-                    String(decoding: token.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self))
+                if w.count > 7
+                    && ["bearer", "basic"].contains(
+                        String(decoding: token.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self))
                 {
                     i = start
                     continue outer
