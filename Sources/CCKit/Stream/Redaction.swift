@@ -61,14 +61,30 @@ public struct Redactor: Sendable {
         return Redactor(urls: urls, headers: headers)
     }()
 
-    /// `keepLineBreaks`: for a command's own multi-line messages (a caret
-    /// under a program's column); foreign text always becomes one line.
+    /// Foreign text: every pass. `keepLineBreaks` keeps `\n` and tab.
     public func scrub(_ text: String, keepLineBreaks: Bool = false) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)
         b = Self.redactCredentials(b)
         b = Self.redactSecretParameters(b)
+        return Self.blankControls(b, keepLineBreaks: keepLineBreaks)
+    }
+
+    /// For a command's own message, whose foreign parts were scrubbed where
+    /// they came in: the configured secrets, URLs and control characters go,
+    /// line breaks stay, and the command's own words (a filter program that
+    /// says `key=`) are left as written so a caret under them still points
+    /// at the right column.
+    public func scrubOwnMessage(_ text: String) -> String {
+        var b = Array(text.utf8)
+        for s in secrets { Self.replaceAll(&b, s) }
+        b = Self.redactURLs(b)
+        return Self.blankControls(b, keepLineBreaks: true)
+    }
+
+    private static func blankControls(_ bytes: [UInt8], keepLineBreaks: Bool) -> String {
+        var b = bytes
         for i in b.indices where (b[i] < 0x20 || b[i] == 0x7F) && !(keepLineBreaks && (b[i] == 10 || b[i] == 9)) {
             b[i] = 0x20
         }
