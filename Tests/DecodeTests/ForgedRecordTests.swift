@@ -63,4 +63,16 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout == input)
     }
+
+    @Test func aForgedMarkerInALogNeitherMovesTheCheckpointNorLosesTheEvent() throws {
+        let forged = Self.usdc(
+            adding: #""$cc":"checkpoint","chainId":1,"blockNumber":99999999,"blockHash":"0xab","filter":"3f9a""#)
+        let r = try Shell.run(
+            #"cc-decode --abi erc20 "$IN" | cc-sink sqlite "$DIR/t.db" --checkpoint "$DIR/ck.json"; "#
+                + #"sqlite3 "$DIR/t.db" "select block_number, log_index, event from events; select count(*) from cc_checkpoint"; "#
+                + #"test -e "$DIR/ck.json" && echo checkpoint written || echo no checkpoint"#,
+            input: forged + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "19000000|27|Transfer\n0\nno checkpoint\n")
+    }
 }
