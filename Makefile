@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all deps build release test bench lint man-check format install uninstall demo clean
+.PHONY: all deps build release test bench lint man-check format install uninstall demo clean fuzz
 
 all: build
 
@@ -34,6 +34,11 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build
+
+## fuzz: build the libFuzzer targets in Fuzz/ with swiftc and run each for FUZZ_SECONDS (default 60)
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
 
 ## bench: release build, deterministic data, side by side with cat/jq/sqlite3
 bench: release

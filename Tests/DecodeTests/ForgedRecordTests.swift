@@ -56,9 +56,23 @@ import Testing
         // --keep-raw output carries topics and data after args: a second stage passes it as it is.
         let first = try Shell.run(#"cc-decode --abi erc20 --keep-raw "$IN""#, input: Fixture.usdcTransfer + "\n")
         #expect(first.status == 0)
-        let input = first.stdout + Fixture.marker + "\n" + #"{"$cc":"rewind","chainId":1,"blockNumber":5,"blockHash":"0xab"}"# + "\n"
+        let input =
+            first.stdout + Fixture.marker + "\n" + #"{"$cc":"rewind","chainId":1,"blockNumber":5,"blockHash":"0xab"}"#
+            + "\n"
         let r = try Shell.run(#"cc-decode --abi weth --unknown fail "$IN""#, input: input)
         #expect(r.status == 0)
         #expect(r.stdout == input)
+    }
+
+    @Test func aForgedMarkerInALogNeitherMovesTheCheckpointNorLosesTheEvent() throws {
+        let forged = Self.usdc(
+            adding: #""$cc":"checkpoint","chainId":1,"blockNumber":99999999,"blockHash":"0xab","filter":"3f9a""#)
+        let r = try Shell.run(
+            #"cc-decode --abi erc20 "$IN" | cc-sink sqlite "$DIR/t.db" --checkpoint "$DIR/ck.json"; "#
+                + #"sqlite3 "$DIR/t.db" "select block_number, log_index, event from events; select count(*) from cc_checkpoint"; "#
+                + #"test -e "$DIR/ck.json" && echo checkpoint written || echo no checkpoint"#,
+            input: forged + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "19000000|27|Transfer\n0\nno checkpoint\n")
     }
 }

@@ -333,7 +333,9 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func failsOverToAHealthySecondEndpoint() throws {
-        let transport = FakeTransport([.http(500, Self.pages[0], [:]), .http(200, #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#, [:])])
+        let transport = FakeTransport([
+            .http(500, Self.pages[0], [:]), .http(200, #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#, [:]),
+        ])
         let clock = FakeClock()
         let pool = try EndpointPool(urls: ["https://a.example.com/k1", "https://b.example.com/k2"], clock: clock)
         let c = RPCClient(

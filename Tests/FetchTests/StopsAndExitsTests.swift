@@ -31,12 +31,14 @@ import Testing
         #expect(fetch.status == 74)
         #expect(
             fetch.stderr
-                == "cc-fetch: --metrics-file \(m): cannot create a file in \(dir)/no/such/dir: No such file or directory\n")
+                == "cc-fetch: --metrics-file \(m): cannot create a file in \(dir)/no/such/dir: No such file or directory\n"
+        )
         let sink = try BuiltBinaries.run("cc-sink", ["sqlite", dir + "/t.db", "--metrics-file", m], stdin: "")
         #expect(sink.status == 74)
         #expect(
             sink.stderr
-                == "cc-sink: --metrics-file \(m): cannot create a file in \(dir)/no/such/dir: No such file or directory\n")
+                == "cc-sink: --metrics-file \(m): cannot create a file in \(dir)/no/such/dir: No such file or directory\n"
+        )
         let asDirectory = try BuiltBinaries.run("cc-sink", ["sqlite", dir + "/t.db", "--metrics-file", dir], stdin: "")
         #expect(asDirectory.status == 74)
         #expect(asDirectory.stderr == "cc-sink: --metrics-file \(dir): Is a directory\n")

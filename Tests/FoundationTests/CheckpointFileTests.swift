@@ -130,3 +130,16 @@ import Testing
         #expect(throws: ChainCastError.self) { try parse(text) }
     }
 }
+
+@Suite struct CheckpointFileEscapingTests {
+    @Test func aReadUpdatedAtWithQuotesAndBackslashesIsWrittenBackAsJSON() throws {
+        let dir = try TestDirectory.make("ck-escape")
+        let file = CheckpointFile(path: dir + "/ck.json")
+        let c = Checkpoint(
+            chainId: 1, blockNumber: 5, blockHash: "0xab", filter: "3f9a", updatedAt: #"2026\"-\\11"#,
+            sinkJSON: #"{"type":"sqlite"}"#)
+        try file.write(c)
+        let back = try file.read()
+        #expect(back == c)
+    }
+}

@@ -47,4 +47,12 @@ import Testing
         let m = "eth_getLogs on http://127.0.0.1:8545: HTTP 500: -32000 header not found"
         #expect(r.scrub(m) == m)
     }
+
+    @Test func aCommandsOwnMessageKeepsItsWordsAndLineBreaks() {
+        let r = Redactor(urls: ["https://h.example.com/v2/SECRETKEY1"])
+        #expect(
+            r.scrubOwnMessage("1:9: bad args.key=1 (SECRETKEY1)\n  args.key=1\n          ^")
+                == "1:9: bad args.key=1 (…)\n  args.key=1\n          ^")
+        #expect(r.scrubOwnMessage("see https://u:p@x.example.com/a?b\u{1b}") == "see https://x.example.com/… ")
+    }
 }

@@ -21,10 +21,9 @@ public enum Diagnostics {
     }
 
     /// `cc-decode: line 12: …` — the command name prefixes every message.
-    /// Every message goes through `Redactor.process`: it may quote a server's
-    /// answer or an argument that holds a key. Line breaks stay: the ones in a
-    /// message are ours (foreign text had its own scrubbed where it was quoted).
+    /// Every message goes through `Redactor.process`: it may quote an
+    /// argument that holds a key (foreign text is scrubbed where it comes in).
     public static func error(_ command: String, _ message: String) {
-        print("\(command): \(Redactor.process.scrub(message, keepingLineBreaks: true))")
+        print("\(command): \(Redactor.process.scrubOwnMessage(message))")
     }
 }

@@ -54,20 +54,38 @@ public struct Redactor: Sendable {
             i += 1
         }
         for name in ["CC_RPC_URL", "CC_WEBHOOK_URL"] {
-            if let v = getenv(name) { urls += String(cString: v).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
+            if let v = getenv(name) {
+                urls += String(cString: v).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            }
         }
         return Redactor(urls: urls, headers: headers)
     }()
 
-    /// `keepingLineBreaks`: for our own multi-line messages (a syntax error's caret line);
-    /// foreign text is scrubbed where it is quoted, without it, so it cannot fake a line.
-    public func scrub(_ text: String, keepingLineBreaks: Bool = false) -> String {
+    /// Foreign text: every pass. `keepLineBreaks` keeps `\n` and tab.
+    public func scrub(_ text: String, keepLineBreaks: Bool = false) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)
         b = Self.redactCredentials(b)
         b = Self.redactSecretParameters(b)
-        for i in b.indices where (b[i] < 0x20 && !(keepingLineBreaks && b[i] == 0x0A)) || b[i] == 0x7F {
+        return Self.blankControls(b, keepLineBreaks: keepLineBreaks)
+    }
+
+    /// For a command's own message, whose foreign parts were scrubbed where
+    /// they came in: the configured secrets, URLs and control characters go,
+    /// line breaks stay, and the command's own words (a filter program that
+    /// says `key=`) are left as written so a caret under them still points
+    /// at the right column.
+    public func scrubOwnMessage(_ text: String) -> String {
+        var b = Array(text.utf8)
+        for s in secrets { Self.replaceAll(&b, s) }
+        b = Self.redactURLs(b)
+        return Self.blankControls(b, keepLineBreaks: true)
+    }
+
+    private static func blankControls(_ bytes: [UInt8], keepLineBreaks: Bool) -> String {
+        var b = bytes
+        for i in b.indices where (b[i] < 0x20 || b[i] == 0x7F) && !(keepLineBreaks && (b[i] == 10 || b[i] == 9)) {
             b[i] = 0x20
         }
         return String(decoding: b, as: UTF8.self)
@@ -197,8 +215,9 @@ public struct Redactor: Sendable {
                 while j < b.count && !isTokenEnd(b[j]) && b[j] != UInt8(ascii: ",") { j += 1 }
                 // `Authorization: Bearer X`: keep the scheme word; the next round takes X.
                 let token = b[start..<j]
-                if w.count > 7 && ["bearer", "basic"].contains(
-                    String(decoding: token.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self))
+                if w.count > 7
+                    && ["bearer", "basic"].contains(
+                        String(decoding: token.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self))
                 {
                     i = start
                     continue outer

@@ -6,6 +6,7 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CCJSON
 
 /// The contents of a checkpoint file (stream contract, "Checkpoint file").
 public struct Checkpoint: Equatable, Sendable {
@@ -60,10 +61,15 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// The file's text: one JSON object and a newline, fields in the spec's order.
     public var fileText: String {
-        "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
+        // updatedAt is the one free-form string a read checkpoint carries (the
+        // hashes are checked hex): escaped, so a file read back and written
+        // again is still JSON (found by Fuzz/Targets/checkpoint.swift).
+        var at = JSONWriter(capacity: updatedAt.utf8.count + 2)
+        at.string(updatedAt)
+        return "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
             + "\"filter\":\"\(filter)\","
             + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "")
-            + "\"updatedAt\":\"\(updatedAt)\",\"sink\":\(sinkJSON)}\n"
+            + "\"updatedAt\":\(String(decoding: at.bytes, as: UTF8.self)),\"sink\":\(sinkJSON)}\n"
     }
 }
 
