@@ -157,9 +157,9 @@ struct ResumeOptions: ParsableArguments {
     @Option(
         name: .customLong("on-reorg"),
         help: ArgumentHelp(
-            "When the checkpoint's block is no longer canonical: fail (exit 75) or rewind (removals for the orphaned logs, a rewind record at the fork point, re-fetch from there).",
-            valueName: "fail|rewind"))
-    var onReorg: FetchRequest.OnReorg = .fail
+            "When the checkpoint's block is no longer canonical (a reorg while the pipeline was stopped): rewind (removals for the orphaned logs, a rewind record at the fork point, re-fetch from there) or fail (exit 75, for a person to look first).",
+            valueName: "rewind|fail"))
+    var onReorg: FetchRequest.OnReorg = .rewind
 
     @Flag(help: "After the range, keep polling the head and write new logs as blocks reach --confirmations.")
     var follow = false

@@ -61,13 +61,14 @@ import Testing
         try CheckpointFile(path: ck).write(Checkpoint(marker: m))
         try node.control(#"{"reorg":{"from":1490}}"#)
 
-        let (s2, out2, err2) = try FetchProcess.run(args)
+        let (s2, out2, err2) = try FetchProcess.run(args + ["--on-reorg", "fail"])
         #expect(s2 == 75, "\(err2)")
         #expect(out2.isEmpty)
-        #expect(err2.contains("no longer") && err2.contains("--on-reorg rewind"))
+        #expect(err2.contains("no longer") && err2.contains("without --on-reorg fail"))
 
-        // Rewind: this node forgets orphaned blocks, so cc-fetch re-fetches from a safe depth below.
-        let (s3, out3, err3) = try FetchProcess.run(args + ["--on-reorg", "rewind"])
+        // Rewind, the default (the same command line cron reruns): this node forgets orphaned
+        // blocks, so cc-fetch re-fetches from a safe depth below.
+        let (s3, out3, err3) = try FetchProcess.run(args)
         #expect(s3 == 0, "\(err3)")
         #expect(err3.contains("re-fetching from block"))
         let got = records(out3)

@@ -22,7 +22,7 @@ struct ReorgKillTests {
         func uniform(_ lo: Double, _ hi: Double) -> Double { lo + Double(rng.next() % 10_000) / 10_000 * (hi - lo) }
         let h = try ReorgHarness(
             nodeArguments: ["--blocks", "1000000", "--head-start", "150", "--head-advance-every", "0.1"], from: 100,
-            fetchOptions: ["--follow", "--confirmations", "0", "--poll-interval", "0.02", "--on-reorg", "rewind"])
+            fetchOptions: ["--follow", "--confirmations", "0", "--poll-interval", "0.02"])
         let started = Date()
         var kills = [0, 0, 0, 0]
         var reorgs = (running: 0, stopped: 0)

@@ -127,23 +127,24 @@ struct ReorgScenarioTests {
         #expect(SinkTest.read(h.dir + "/m.prom").contains(#"ccfetch_deep_reorgs_total{chain_id="1337"} 1"#))
     }
 
-    @Test("F: --on-reorg rewind when the node forgot the orphaned blocks retracts their rows")
+    @Test("F: a rewind when the node forgot the orphaned blocks retracts their rows")
     func rewindWithoutOrphans() throws {
         let h = try ReorgHarness(nodeArguments: ["--blocks", "5000"], from: 100, fetchOptions: ["--to", "120"])
         #expect(try h.start().finish(within: 60) == [0, 0, 0], "\(h.log)")
         #expect(try h.rows() == h.canonical(to: 120))
         try h.node.control(#"{"reorg":{"from":115}}"#)
-        // Without --on-reorg rewind: 75, and nothing changes.
-        h.fetchOptions = ["--to", "125"]
+        // With --on-reorg fail: 75, and nothing changes.
+        h.fetchOptions = ["--to", "125", "--on-reorg", "fail"]
         let refused = try h.start().finish(within: 60)
         #expect(refused[0] == 75, "\(h.log)")
-        h.fetchOptions = ["--to", "125", "--on-reorg", "rewind"]
+        // The default rewinds: the same command line cron reruns ends exact.
+        h.fetchOptions = ["--to", "125"]
         #expect(try h.start().finish(within: 60) == [0, 0, 0], "\(h.log)")
         #expect(try h.rows() == h.canonical(to: 125), h.diff(125))
         // The blind rewind stops at the block before --from.
         #expect(h.log.contains("rewind to block 99"), "\(h.log)")
         // And the next rerun resumes quietly.
-        h.fetchOptions = ["--to", "130", "--on-reorg", "rewind"]
+        h.fetchOptions = ["--to", "130"]
         #expect(try h.start().finish(within: 60) == [0, 0, 0], "\(h.log)")
         #expect(try h.rows() == h.canonical(to: 130))
     }

@@ -13,7 +13,7 @@ public struct FetchRequest: Sendable {
     public var to: BlockSpec = .tag(.latest)
     public var filter = LogFilter()
     public var checkpointPath: String?
-    public var onReorg: OnReorg = .fail
+    public var onReorg: OnReorg = .rewind
     public var follow = false
     public var pollInterval: Double?
     public var confirmations: UInt64?

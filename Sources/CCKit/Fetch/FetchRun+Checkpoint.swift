@@ -36,7 +36,7 @@ extension FetchRun {
         guard request.onReorg == .rewind else {
             throw ChainCastError.tempFail(
                 "checkpoint \(path): block \(ck.blockNumber) is no longer \(ck.blockHash) but \(current.hash) — the chain "
-                    + "reorganized below the checkpoint; rerun with --on-reorg rewind to re-fetch from the fork point "
+                    + "reorganized below the checkpoint; rerun without --on-reorg fail to re-fetch from the fork point "
                     + "and retract the orphaned logs")
         }
         return try rewind(fromOrphan: ck.blockNumber, hash: ck.blockHash.lowercased())
