@@ -38,6 +38,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite",
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CPostgres", path: "Sources/CPostgres",
+            pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // CCKit's layers, bottom to top: each target may use only the ones listed before it,
         // and the compiler holds every file to that (docs/ARCHITECTURE.md draws the graph).
         layer("CCCore", "Core", []),
@@ -51,7 +54,7 @@ let package = Package(
         layer("CCFilter", "Filter", ["CCCore", "CCJSON", "CCEthereum", "CCStream"]),
         layer(
             "CCSink", "Sink",
-            ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCHTTP", "CCurl", "CSQLite", crypto]),
+            ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCHTTP", "CCurl", "CSQLite", "CPostgres", crypto]),
         // The argument-parser glue only the four executables use.
         layer("CCCLI", "CLI", ["CCCore", "CCJSON", "CCStream", argumentParser]),
         // One import of every layer for the test suites; deliberately not a product (README, Layout).
