@@ -35,6 +35,10 @@ public final class PostgresCluster: @unchecked Sendable {
         }
     }
 
+    /// Whether the server programs are here at all: suites are `.enabled(if:)` on it,
+    /// so a machine without PostgreSQL reports them skipped, with the reason.
+    public static var isInstalled: Bool { findBinDirectory() != nil }
+
     static func findBinDirectory() -> String? {
         let base = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted {
@@ -51,10 +55,29 @@ public final class PostgresCluster: @unchecked Sendable {
 
     private static var asRoot: Bool { getuid() == 0 }
 
-    /// Runs a server program, as `postgres` when we are root.
+    /// Runs a server program, as `postgres` when we are root. Spawned and
+    /// reaped here rather than through Foundation's `Process`, whose child
+    /// monitoring never saw `runuser` exit once `pg_ctl` had left a daemon behind.
     private static func runServerTool(_ path: String, _ args: [String]) throws -> BinaryRun {
-        if asRoot { return try BuiltBinaries.run("/usr/sbin/runuser", ["-u", user, "--", path] + args) }
-        return try BuiltBinaries.run(path, args)
+        let argv = asRoot ? ["/usr/sbin/runuser", "-u", user, "--", path] + args : [path] + args
+        let out = NSTemporaryDirectory() + "cc-pg-out-" + UUID().uuidString
+        defer { unlink(out) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        guard rc == 0 else { throw PostgresClusterError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        return BinaryRun(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: text, stderr: text)
     }
 
     private init() throws {

@@ -25,7 +25,7 @@ final class PostgresConnection {
         label = Self.describe(c)
         if PQstatus(c) != CONNECTION_OK {
             let message = Self.errorText(c)
-            PQfinish(c)
+            // (deinit closes the connection: every property is set by now)
             let lower = message.lowercased()
             if lower.contains("password") || lower.contains("authentication") || lower.contains("role")
                 || lower.contains("does not exist") || lower.contains("invalid") || lower.contains("service")
