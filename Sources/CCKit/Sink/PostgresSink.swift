@@ -282,6 +282,13 @@ public final class PostgresSink: Sink {
         pendingEvents += 1
     }
 
+    /// Raw logs have no table here yet; storing one as a half-empty event row would mislead queries.
+    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+        throw .data(
+            "the postgres sink does not store raw (undecoded) logs: decode them with cc-decode, or use "
+                + "--raw-logs skip")
+    }
+
     /// Creates the signature's table, or adds columns for arguments it has
     /// not seen, committing any open data transaction first (what is staged
     /// stays staged) so schema locks are never taken inside one.
