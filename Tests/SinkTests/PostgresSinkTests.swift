@@ -159,6 +159,34 @@ struct PostgresSinkTests {
                 == ["0/4:500", "1/4:1000", "2/4:1500", "3/4:2000"])
     }
 
+    @Test("a rewind retracts only its own stream's rows and checkpoint: a resuming shard keeps the others' data")
+    func rewindIsPerStream() throws {
+        let db = try DB()
+        let dir = try SinkTest.tempDir("pg")
+        let rewind = { (b: Int) in #"{"$cc":"rewind","chainId":1,"blockNumber":\#(b),"blockHash":"\#(SinkTest.hash(b))"}"# }
+        var r = try db.sink(["--stream", "b", "--checkpoint", dir + "/b", "--tables", "per-event"], stdin: SinkTest.stream(from: 1, to: 5))
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try db.sink(["--stream", "a", "--checkpoint", dir + "/a", "--tables", "per-event"], stdin: SinkTest.stream(from: 6, to: 10))
+        #expect(r.status == 0, "\(r.stderr)")
+        // What cc-fetch sends when it resumes from b's checkpoint: a rewind at it, then b's next blocks.
+        r = try db.sink(
+            ["--stream", "b", "--checkpoint", dir + "/b", "--tables", "per-event"],
+            stdin: rewind(5) + "\n" + SinkTest.stream(from: 11, to: 12))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.keys() == SinkTest.expectedKeys(from: 1, to: 12))
+        #expect(try db.keys("\"Transfer\"") == SinkTest.expectedKeys(from: 1, to: 12))
+        // A fork under stream a at block 8 retracts a's rows above it, not b's 11 and 12.
+        r = try db.sink(
+            ["--stream", "a", "--checkpoint", dir + "/a", "--tables", "per-event"],
+            stdin: rewind(8) + "\n" + SinkTest.marker(block: 8) + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let expected = SinkTest.expectedKeys(from: 1, to: 8) + SinkTest.expectedKeys(from: 11, to: 12)
+        #expect(try db.keys() == expected)
+        #expect(try db.keys("\"Transfer\"") == expected)
+        #expect(try db.rows("SELECT stream || ':' || block_number FROM cc_checkpoint ORDER BY 1") == ["a:8", "b:12"])
+        #expect(try CheckpointFile(path: dir + "/a").read()?.blockNumber == 8)
+    }
+
     @Test("--checkpoint-from-db resumes a worker without a file; --print-checkpoint writes the file and exits")
     func checkpointFromDatabase() throws {
         let db = try DB()

@@ -52,11 +52,16 @@ public final class PostgresSink: Sink {
     static let key = "block_number, chain_id, block_hash, log_index"
     static let keyColumns = ["block_number", "chain_id", "block_hash", "log_index"]
     static let baseColumns =
-        "chain_id, block_number, block_hash, block_time, transaction_hash, transaction_index, log_index, address"
+        "chain_id, block_number, block_hash, block_time, transaction_hash, transaction_index, log_index, address, "
+        + "cc_stream"
+    /// `cc_stream`: the `--stream` that last wrote the row. A rewind record
+    /// (a fork, or cc-fetch resuming from its checkpoint) retracts only its
+    /// own stream's rows, so one shard resuming never deletes what the
+    /// other shards and the follower wrote above its block.
     static let baseDDL = """
         chain_id bigint NOT NULL, block_number bigint NOT NULL, block_hash text NOT NULL,
         block_time timestamptz, transaction_hash text, transaction_index integer,
-        log_index integer NOT NULL, address text
+        log_index integer NOT NULL, address text, cc_stream text NOT NULL DEFAULT ''
         """
 
     public init(_ options: Options) throws(ChainCastError) {
@@ -84,7 +89,7 @@ public final class PostgresSink: Sink {
             "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
             [options.schema, options.table]
         ).compactMap { $0.first ?? nil }
-        for need in ["chain_id", "block_number", "block_hash", "log_index", "event", "signature", "args"]
+        for need in ["chain_id", "block_number", "block_hash", "log_index", "cc_stream", "event", "signature", "args"]
         where !have.contains(need) {
             throw .config(
                 "table \(options.schema).\(options.table) is not an events table (it has no column \(need)); "
@@ -366,7 +371,10 @@ public final class PostgresSink: Sink {
                 """
             let match = Self.keyColumns.map { "t.\($0) = s.\($0)" }.joined(separator: " AND ")
             let base = Self.baseColumns.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
-            let baseValues = base.map { $0 == "block_time" ? "to_timestamp(s.block_timestamp)" : "s.\($0)" }
+            let stream = PostgresSQL.literal(options.stream)
+            let baseValues = base.map {
+                $0 == "block_time" ? "to_timestamp(s.block_timestamp)" : $0 == "cc_stream" ? stream : "s.\($0)"
+            }
             func merge(_ table: String, _ cols: [String], _ values: [String], where extra: String) -> String {
                 let updates = cols.filter { !Self.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
                 return """
@@ -440,7 +448,7 @@ public final class PostgresSink: Sink {
         return state()
     }
 
-    /// Deletes every row above the block for the chain (staged rows before
+    /// Deletes every row of this stream above the block for the chain (staged rows before
     /// it are merged first, so order is kept) and moves this chain's
     /// checkpoint rows above it back, in the open transaction; the next
     /// commit makes it durable.
@@ -450,13 +458,15 @@ public final class PostgresSink: Sink {
             let chain = String(r.chainId)
             let block = String(r.blockNumber)
             for t in [events] + tables.values.map({ schema + "." + SQLIdentifier.quote($0.name) }).sorted() {
-                try db.query("DELETE FROM \(t) WHERE block_number > $1 AND chain_id = $2", [block, chain])
+                try db.query(
+                    "DELETE FROM \(t) WHERE block_number > $1 AND chain_id = $2 AND cc_stream = $3",
+                    [block, chain, streamKey])
             }
             try db.query(
                 """
                 UPDATE \(schema).cc_checkpoint SET block_number = $1, block_hash = $2, updated_at = now()
-                WHERE chain_id = $3 AND block_number > $1
-                """, [block, r.blockHash, chain])
+                WHERE chain_id = $3 AND block_number > $1 AND stream = $4
+                """, [block, r.blockHash, chain, streamKey])
         }
         pendingEvents += 1
         return .withNextCommit(state: state())
