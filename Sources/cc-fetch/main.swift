@@ -1,1 +1,6 @@
+// `plan` shares --from, --to and --shard-chunk with the fetch itself, which
+// the parser would give to the parent command: it is dispatched here instead.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "plan" {
+    Plan.runAsChainCast(Array(CommandLine.arguments.dropFirst(2)))
+}
 FetchCommand.runAsChainCast()
