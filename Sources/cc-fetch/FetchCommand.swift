@@ -28,7 +28,7 @@ struct FetchCommand: ChainCastCommand {
               cc-fetch probe --rpc $RPC
               cc-fetch plan --shards 8 --from 6082465 --to 21000000    (NDJSON, one line per shard)
             """,
-        subcommands: [Probe.self])
+        subcommands: [Probe.self, Plan.self])
 
     @OptionGroup(title: "Endpoints") var rpc: RPCOptions
 

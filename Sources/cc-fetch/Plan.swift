@@ -8,7 +8,7 @@ import CCJSON
 struct Plan: ChainCastCommand {
     static let toolName = "cc-fetch"
     static let configuration = CommandConfiguration(
-        commandName: "cc-fetch plan",
+        commandName: "plan",
         abstract: "Print the shards of a fixed range as NDJSON, one line per shard (no node is contacted).",
         discussion: """
             Each line names the shard (K/N, from 0), its chunk count, block count, first and last block, \
