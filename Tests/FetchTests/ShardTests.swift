@@ -7,7 +7,8 @@ import Testing
 struct ShardTests {
     @Test("plan prints one line per shard; the chunks are dealt round-robin")
     func plan() throws {
-        let r = try BuiltBinaries.run("cc-fetch", ["plan", "--shards", "3", "--from", "100", "--to", "135", "--shard-chunk", "10"])
+        let r = try BuiltBinaries.run(
+            "cc-fetch", ["plan", "--shards", "3", "--from", "100", "--to", "135", "--shard-chunk", "10"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
             r.lines == [
@@ -51,7 +52,8 @@ struct ShardTests {
         let fetch = { (shard: String) in
             "cc-fetch --rpc \(node.url) --from 0 --to 999 --shard \(shard) --shard-chunk 50 --checkpoint \(ck)"
         }
-        let first = try BuiltBinaries.shell("\(fetch("2/8")) | cc-sink file \(dir)/out.ndjson --raw-logs store --checkpoint \(ck)")
+        let first = try BuiltBinaries.shell(
+            "\(fetch("2/8")) | cc-sink file \(dir)/out.ndjson --raw-logs store --checkpoint \(ck)")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try CheckpointFile(path: ck).read()?.blockNumber == 949)
         for other in ["3/8", "2/4"] {

@@ -21,7 +21,8 @@ struct PostgresShardTests {
         }
         var script = ""
         for k in 0..<3 {
-            let p = pipeline(sharded, "--from 0 --to 1999 --shard \(k)/3 --shard-chunk 100", stream: "\(k)/3", ck: "\(dir)/ck\(k)")
+            let p = pipeline(
+                sharded, "--from 0 --to 1999 --shard \(k)/3 --shard-chunk 100", stream: "\(k)/3", ck: "\(dir)/ck\(k)")
             // Shard 1 is killed once mid-run; a retry loop reruns it, as a scheduler would.
             let kill = k == 1 ? "( \(p) ) & q=$!; sleep 0.3; pkill -9 -P $q cc-sink 2>/dev/null; wait $q; " : ""
             script += "( \(kill)for i in 1 2 3 4 5; do \(p) && exit 0; done; exit 1 ) & w\(k)=$!\n"
@@ -31,7 +32,8 @@ struct PostgresShardTests {
         let r = try BuiltBinaries.shell(script, environment: cluster.environment)
         #expect(r.status == 0, "\(r.stderr)")
         let one = try BuiltBinaries.shell(
-            pipeline(single, "--from 0 --to 2999", stream: "all", ck: dir + "/ck-all"), environment: cluster.environment)
+            pipeline(single, "--from 0 --to 2999", stream: "all", ck: dir + "/ck-all"), environment: cluster.environment
+        )
         #expect(one.status == 0, "\(one.stderr)")
         let query = "SELECT block_number, log_index, block_hash, address, event, args::text FROM events ORDER BY 1, 2"
         let want = try cluster.psql(single, query)

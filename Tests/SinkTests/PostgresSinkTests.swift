@@ -76,7 +76,8 @@ struct PostgresSinkTests {
         let db = try DB()
         let values = [
             "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-            "1000000000000000000", "999999999999999999", "18446744073709551616", "0", "340282366920938463463374607431768211455",
+            "1000000000000000000", "999999999999999999", "18446744073709551616", "0",
+            "340282366920938463463374607431768211455",
         ]
         var input = ""
         for (i, v) in values.enumerated() { input += SinkTest.transfer(block: 10 + i, log: 0, value: v) + "\n" }
@@ -88,7 +89,8 @@ struct PostgresSinkTests {
         )
         let expected = py.stdout.split(separator: "\n").map(String.init)
         #expect(try db.rows("SELECT sum(value) FROM \"Transfer\"") == [expected[0]])
-        #expect(try db.rows("SELECT string_agg(value::text, ',' ORDER BY value DESC) FROM \"Transfer\"") == [expected[1]])
+        #expect(
+            try db.rows("SELECT string_agg(value::text, ',' ORDER BY value DESC) FROM \"Transfer\"") == [expected[1]])
         #expect(
             try db.rows("SELECT sum(value) FROM \"Transfer\" WHERE value >= 1000000000000000000") == [expected[2]])
         #expect(try db.rows("SELECT sum((args->>'value')::numeric) FROM events") == [expected[0]])
@@ -136,7 +138,10 @@ struct PostgresSinkTests {
         #expect(r.status == 0, "\(r.stderr)")
         let expected = SinkTest.expectedKeys(from: 1, to: 4000)
         #expect(try db.keys() == expected)
-        #expect(try db.rows("SELECT count(*), count(DISTINCT (block_number, log_index)) FROM \"Transfer\"") == ["12000|12000"])
+        #expect(
+            try db.rows("SELECT count(*), count(DISTINCT (block_number, log_index)) FROM \"Transfer\"") == [
+                "12000|12000"
+            ])
         #expect(try db.rows("SELECT block_number FROM cc_checkpoint") == ["4000"])
     }
 
@@ -166,10 +171,16 @@ struct PostgresSinkTests {
     func rewindIsPerStream() throws {
         let db = try DB()
         let dir = try SinkTest.tempDir("pg")
-        let rewind = { (b: Int) in #"{"$cc":"rewind","chainId":1,"blockNumber":\#(b),"blockHash":"\#(SinkTest.hash(b))"}"# }
-        var r = try db.sink(["--stream", "b", "--checkpoint", dir + "/b", "--tables", "per-event"], stdin: SinkTest.stream(from: 1, to: 5))
+        let rewind = { (b: Int) in
+            #"{"$cc":"rewind","chainId":1,"blockNumber":\#(b),"blockHash":"\#(SinkTest.hash(b))"}"#
+        }
+        var r = try db.sink(
+            ["--stream", "b", "--checkpoint", dir + "/b", "--tables", "per-event"],
+            stdin: SinkTest.stream(from: 1, to: 5))
         #expect(r.status == 0, "\(r.stderr)")
-        r = try db.sink(["--stream", "a", "--checkpoint", dir + "/a", "--tables", "per-event"], stdin: SinkTest.stream(from: 6, to: 10))
+        r = try db.sink(
+            ["--stream", "a", "--checkpoint", dir + "/a", "--tables", "per-event"],
+            stdin: SinkTest.stream(from: 6, to: 10))
         #expect(r.status == 0, "\(r.stderr)")
         // What cc-fetch sends when it resumes from b's checkpoint: a rewind at it, then b's next blocks.
         r = try db.sink(
@@ -225,7 +236,8 @@ struct PostgresSinkTests {
             "cc-sink", ["postgres", "postgresql://postgres:hunter2secret@127.0.0.1:\(db.cluster.port)/\(db.name)"],
             stdin: "", environment: db.cluster.environment)
         #expect(uri.status == 64 && !uri.stderr.contains("hunter2secret"), "\(uri.stderr)")
-        let wrong = try db.sink([], stdin: SinkTest.stream(from: 1, to: 2), environment: ["PGPASSWORD": "wrong-pw-1234"])
+        let wrong = try db.sink(
+            [], stdin: SinkTest.stream(from: 1, to: 2), environment: ["PGPASSWORD": "wrong-pw-1234"])
         #expect(wrong.status == 78, "\(wrong.stderr)")
         #expect(wrong.stderr.contains("password authentication failed") && !wrong.stderr.contains("wrong-pw-1234"))
         #expect(wrong.stderr.split(separator: "\n").count == 1)

@@ -118,7 +118,8 @@ public final class PostgresCluster: @unchecked Sendable {
                 let dir = directory
                 let stopTool = bin + "/pg_ctl"
                 Self.atExit = {
-                    _ = try? PostgresCluster.runServerTool(stopTool, ["-D", dir + "/data", "-m", "immediate", "-w", "stop"])
+                    _ = try? PostgresCluster.runServerTool(
+                        stopTool, ["-D", dir + "/data", "-m", "immediate", "-w", "stop"])
                     try? FileManager.default.removeItem(atPath: dir)
                 }
                 atexit { PostgresCluster.atExit?() }

@@ -188,8 +188,7 @@ public final class FetchRun {
             if outcome == .stopped { throw stopError() }
             from = end + 1
             try output.flush()
-        }
-        else if resumed != nil && !request.follow {
+        } else if resumed != nil && !request.follow {
             try repeatCheckpointMarker(resumed: from)
         }
         if request.follow {
