@@ -96,6 +96,36 @@ struct PostgresSinkTests {
         #expect(try db.rows("SELECT sum((args->>'value')::numeric) FROM events") == [expected[0]])
     }
 
+    @Test("hostile names are quoted, and one signature with other argument names gets their columns")
+    func hostileNamesAndRenamedArguments() throws {
+        let db = try DB()
+        let weth = SinkTest.transfer(block: 2, log: 0, value: "7")
+            .replacingOccurrences(of: #""from":"#, with: #""src":"#)
+            .replacingOccurrences(of: #""to":"#, with: #""dst":"#)
+            .replacingOccurrences(of: #""value":"#, with: #""wad":"#)
+        let hostile =
+            #"{"chainId":1,"blockNumber":3,"blockHash":"\#(SinkTest.hash(3))","logIndex":0,"event":"x\"; DROP TABLE events; --","#
+            + #""signature":"x\"; DROP TABLE events; --(uint256,string)","args":{"a\"b":"12","c\\t'd":"it's\ttab\\"}}"#
+        let input =
+            [SinkTest.transfer(block: 1, log: 0, value: "5"), weth, hostile, SinkTest.marker(block: 3)]
+            .joined(separator: "\n") + "\n"
+        let r = try db.sink(["--tables", "per-event", "--schema", "we\"ird"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try db.rows(#"SELECT block_number, "from", src, value, wad FROM "we""ird"."Transfer" ORDER BY 1"#)
+                == [
+                    "1|0x000000000000000000000000000000000000dEaD||5|",
+                    "2||0x000000000000000000000000000000000000dEaD||7",
+                ])
+        #expect(try db.rows(#"SELECT count(*) FROM "we""ird".events"#) == ["3"])
+        let table = try #require(
+            try db.rows(#"SELECT table_name FROM "we""ird".cc_event_tables WHERE signature LIKE 'x%'"#).first)
+        #expect(table == "x___DROP_TABLE_events____")
+        // The text exactly as the event had it: a tab, a quote and a backslash survive COPY.
+        let hostileRow = try db.rows(#"SELECT a_b, replace(c_t_d, E'\t', '<TAB>') FROM "we""ird"."\#(table)""#)
+        #expect(hostileRow == [#"12|it's<TAB>tab\"#])
+    }
+
     @Test("removals and rewind records delete, in the transaction of their batch")
     func removalAndRewind() throws {
         let db = try DB()

@@ -42,6 +42,12 @@ public final class PostgresSink: Sink {
     /// Signatures with rows in the staged batch.
     private var touched: Set<String> = []
     private var keyScratch: [UInt8] = []
+    /// The last signature seen, as bytes and text, and argument names known
+    /// to have columns for it: consecutive events usually share both, so the
+    /// per-event path allocates nothing for them.
+    private var lastSignatureBytes: [UInt8] = []
+    private var lastSignatureText = ""
+    private var lastKeys: [[UInt8]]?
 
     struct EventTable {
         var name: String
@@ -244,6 +250,26 @@ public final class PostgresSink: Sink {
     private static let largest = UInt64(Int64.max)
 
     public func check(_ e: DecodedEvent) throws(ChainCastError) {
+        if e.blockNumber > Self.largest || (e.chainId ?? 0) > Self.largest || (e.blockTimestamp ?? 0) > Self.largest
+            || (e.transactionIndex ?? 0) > UInt64(Int32.max) || e.logIndex > UInt64(Int32.max)
+        {
+            try Self.refuseNumbers(e)
+        }
+        if options.perEventTables, !e.removed, let sig = e.signature, sig.kind == .string {
+            let text = signatureText(sig)
+            if let known = lastKeys, Self.sameKeys(e.args, known) { return }
+            try ensureTable(for: e, signature: text)
+            var keys: [[UInt8]] = []
+            e.args?.forEachMember { k, _ in
+                var b: [UInt8] = []
+                k.unescapedBytes(into: &b)
+                keys.append(b)
+            }
+            lastKeys = keys
+        }
+    }
+
+    private static func refuseNumbers(_ e: DecodedEvent) throws(ChainCastError) {
         for (v, name) in [
             (e.chainId, "chainId"), (e.blockNumber, "blockNumber"), (e.blockTimestamp, "blockTimestamp"),
         ] {
@@ -256,9 +282,31 @@ public final class PostgresSink: Sink {
                 throw .data("cannot store this event in PostgreSQL: \(name) \(v) is above \(Int32.max) (integer)")
             }
         }
-        if options.perEventTables, !e.removed, let sig = e.signature, sig.kind == .string {
-            try ensureTable(for: e, signature: sig.string())
+    }
+
+    /// The signature as text, reused while consecutive events share it.
+    private func signatureText(_ sig: JSONValue) -> String {
+        keyScratch.removeAll(keepingCapacity: true)
+        sig.unescapedBytes(into: &keyScratch)
+        if keyScratch != lastSignatureBytes {
+            lastSignatureBytes = keyScratch
+            lastSignatureText = String(decoding: keyScratch, as: UTF8.self)
+            lastKeys = nil
         }
+        return lastSignatureText
+    }
+
+    /// Whether the args object's member names are `known`, in order (no allocation without escapes).
+    private static func sameKeys(_ args: JSONValue?, _ known: [[UInt8]]) -> Bool {
+        guard let args, args.kind == .object else { return known.isEmpty }
+        guard args.count == known.count else { return false }
+        var i = 0
+        var same = true
+        args.forEachMember { k, _ in
+            if same { same = !k.hasEscapes && FieldName.same(k.stringContents, known[i]) }
+            i += 1
+        }
+        return same
     }
 
     public func append(_ e: DecodedEvent) throws(ChainCastError) {
@@ -279,9 +327,7 @@ public final class PostgresSink: Sink {
         copy.json(e.args)
         copy.endRow()
         if options.perEventTables, let sig = e.signature, sig.kind == .string {
-            keyScratch.removeAll(keepingCapacity: true)
-            sig.unescapedBytes(into: &keyScratch)
-            let s = String(decoding: keyScratch, as: UTF8.self)
+            let s = signatureText(sig)
             if tables[s] != nil { touched.insert(s) }
         }
         pendingEvents += 1
