@@ -254,6 +254,41 @@ struct PostgresSinkTests {
         #expect(try db.keys() == SinkTest.expectedKeys(from: 1, to: 8))
     }
 
+    @Test("a server that goes away mid-run is 75 with the open batch rolled back; after it is back the rerun is exact")
+    func serverGoesAway() throws {
+        let cluster = try PostgresCluster.makePrivate()
+        let name = try cluster.createDatabase()
+        let dir = try SinkTest.tempDir("pg")
+        let ck = dir + "/ck.json"
+        try SinkTest.write(SinkTest.stream(from: 1, to: 5), to: dir + "/p1")
+        // Blocks 6-8 without their marker: a batch that is open when the server dies.
+        try SinkTest.write(SinkTest.stream(from: 6, to: 10), to: dir + "/p2")
+        let sink =
+            "\(SinkTest.binary("cc-sink")) postgres '\(cluster.conninfo(database: name))' --checkpoint \(ck) "
+            + "--tables per-event --flush-interval 10s"
+        let r = try SinkTest.shell(
+            "{ cat \(dir)/p1; sleep 1; \(cluster.stopCommand); cat \(dir)/p2; } | \(sink)",
+            environment: cluster.environment)
+        #expect(r.status == 75, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("cc-sink: ") && !r.stderr.contains(PostgresCluster.password), "\(r.stderr)")
+        #expect(try CheckpointFile(path: ck).read()?.blockNumber == 5)
+        try cluster.start()
+        #expect(try cluster.psql(name, "SELECT max(block_number) FROM events") == ["5"])
+        let again = try SinkTest.shell(
+            "cat \(dir)/p1 \(dir)/p2 | \(sink)", environment: cluster.environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(
+            try cluster.psql(
+                name, "SELECT block_number || ':' || log_index FROM events ORDER BY block_number, log_index")
+                == SinkTest.expectedKeys(from: 1, to: 10))
+        // The server is down from the start: 69, one line.
+        _ = try SinkTest.shell(cluster.stopCommand)
+        let down = try SinkTest.run(
+            "cc-sink", ["postgres", cluster.conninfo(database: name)], stdin: "", environment: cluster.environment)
+        #expect(down.status == 69, "\(down.stderr)")
+        #expect(down.stderr.split(separator: "\n").count == 1, "\(down.stderr)")
+    }
+
     @Test("a password is never taken from the command line, and a wrong one is 78 without printing it")
     func passwords() throws {
         let db = try DB()

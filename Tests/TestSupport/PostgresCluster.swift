@@ -105,24 +105,19 @@ public final class PostgresCluster: @unchecked Sendable {
         var lastError = ""
         for _ in 0..<5 {
             let p = Int.random(in: 20_000..<60_000)
-            let start = try Self.runServerTool(
-                bin + "/pg_ctl",
-                [
-                    "-D", data, "-l", directory + "/log", "-w", "-t", "30", "-o",
-                    "-p \(p) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                        + "-c full_page_writes=off -c max_connections=60",
-                    "start",
-                ])
+            let start = try Self.runServerTool(bin + "/pg_ctl", Self.startArguments(directory: directory, port: p))
             if start.status == 0 {
                 port = p
                 let dir = directory
                 let stopTool = bin + "/pg_ctl"
-                Self.atExit = {
+                Self.atExitLock.lock()
+                Self.atExit.append {
                     _ = try? PostgresCluster.runServerTool(
                         stopTool, ["-D", dir + "/data", "-m", "immediate", "-w", "stop"])
                     try? FileManager.default.removeItem(atPath: dir)
                 }
-                atexit { PostgresCluster.atExit?() }
+                if Self.atExit.count == 1 { atexit { for f in PostgresCluster.atExit { f() } } }
+                Self.atExitLock.unlock()
                 return
             }
             lastError = start.stderr + ((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "")
@@ -130,7 +125,33 @@ public final class PostgresCluster: @unchecked Sendable {
         throw PostgresClusterError("pg_ctl start failed: \(lastError)")
     }
 
-    nonisolated(unsafe) private static var atExit: (() -> Void)?
+    private static func startArguments(directory: String, port: Int) -> [String] {
+        [
+            "-D", directory + "/data", "-l", directory + "/log", "-w", "-t", "30", "-o",
+            "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                + "-c full_page_writes=off -c max_connections=60",
+            "start",
+        ]
+    }
+
+    /// A cluster of its own, for a test that stops and starts its server
+    /// (the shared one serves every other test at the same time).
+    public static func makePrivate() throws -> PostgresCluster { try PostgresCluster() }
+
+    /// A shell command that stops the server at once (as a crash or a failover would).
+    public var stopCommand: String {
+        let argv = ["\(binDirectory)/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"]
+        return (getuid() == 0 ? "runuser -u \(Self.user) -- " : "") + argv.joined(separator: " ") + " >/dev/null"
+    }
+
+    /// Starts the server again on the same port.
+    public func start() throws {
+        let r = try Self.runServerTool(binDirectory + "/pg_ctl", Self.startArguments(directory: directory, port: port))
+        guard r.status == 0 else { throw PostgresClusterError("pg_ctl start failed: \(r.stderr)") }
+    }
+
+    nonisolated(unsafe) private static var atExit: [() -> Void] = []
+    private static let atExitLock = NSLock()
 
     /// A libpq connection string (TCP, so the password from PGPASSWORD is needed).
     public func conninfo(database: String) -> String {

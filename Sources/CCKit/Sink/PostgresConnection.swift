@@ -34,6 +34,9 @@ final class PostgresConnection {
             }
             throw .unavailable("PostgreSQL \(label): cannot connect: \(message)")
         }
+        // libpq prints server notices to stderr itself ("WARNING: terminating connection ..."):
+        // the error that follows says it in one line of ours.
+        PQsetNoticeProcessor(c, { _, _ in }, nil)
         // Messages in a fixed form whatever the server's locale, and no NOTICE chatter on stderr.
         try exec("SET client_min_messages = warning")
     }
