@@ -14,6 +14,7 @@ struct FetchCommand: ChainCastCommand {
         usage: """
             cc-fetch [--rpc <URL> ...] [--chain <NAME>] --from <BLOCK> [--to <BLOCK>] [<filter>] [<options>]
               cc-fetch probe [--rpc <URL> ...] [--json]
+              cc-fetch plan --shards <N> --from <BLOCK> --to <BLOCK> [--shard-chunk <BLOCKS>]
             """,
         discussion: """
             Writes the logs eth_getLogs returns, one JSON object per line, in block and log order, \
@@ -25,8 +26,9 @@ struct FetchCommand: ChainCastCommand {
               cc-fetch --rpc $RPC --chain ethereum --from 19000000 --to 19010000 --event 'Transfer(address,address,uint256)'
               cc-fetch --rpc $RPC --from -1000 --address 0xA0b8...eB48 --follow --checkpoint ck.json
               cc-fetch probe --rpc $RPC
+              cc-fetch plan --shards 8 --from 6082465 --to 21000000    (NDJSON, one line per shard)
             """,
-        subcommands: [Probe.self])
+        subcommands: [Probe.self, Plan.self])
 
     @OptionGroup(title: "Endpoints") var rpc: RPCOptions
 
@@ -44,6 +46,9 @@ struct FetchCommand: ChainCastCommand {
         if range.from == nil && resume.checkpoint == nil && !resume.follow && tuning.replay == nil {
             throw ValidationError(
                 "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+        }
+        if range.shard != nil && resume.follow {
+            throw ValidationError("--shard is for a fixed range; run the follower (--follow) as a process of its own")
         }
     }
 
@@ -89,9 +94,31 @@ struct RangeOptions: ParsableArguments {
             valueName: "NAME"))
     var chain: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Fetch only shard K of N (0 <= K < N) of the fixed range --from..--to: chunks of --shard-chunk blocks dealt round-robin. Part of the checkpoint's identity.",
+            valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Blocks per chunk with --shard (default 10000).", valueName: "BLOCKS"))
+    var shardChunk: UInt64?
+
     func apply(to r: inout FetchRequest) throws {
         if let from { r.from = try BlockSpec(parsing: from) }
         if let to { r.to = try BlockSpec(parsing: to) }
+        if shardChunk != nil && shard == nil { throw ChainCastError.usage("--shard-chunk needs --shard K/N") }
+        if let shard {
+            guard let (k, n) = ShardPlan.parse(shard) else {
+                throw ChainCastError.usage("--shard \(shard): expected K/N with 0 <= K < N, like 2/8")
+            }
+            guard case .number(let a) = r.from, case .number(let b) = r.to, a <= b else {
+                throw ChainCastError.usage(
+                    "--shard needs a fixed range: --from and --to as block numbers, --from <= --to")
+            }
+            let chunk = shardChunk ?? ShardPlan.defaultChunk
+            guard chunk >= 1 else { throw ChainCastError.usage("--shard-chunk must be at least 1") }
+            r.shard = ShardPlan(index: k, count: n, chunk: chunk, from: a, to: b)
+        }
         if let chain {
             guard let preset = ChainPreset.named(chain) else {
                 throw ChainCastError.usage(

@@ -5,7 +5,7 @@ struct SinkCommand: ChainCastCommand {
     static let toolName = "cc-sink"
     static let configuration = CommandConfiguration(
         commandName: "cc-sink",
-        abstract: "Write decoded events to SQLite, files or a webhook, and commit the checkpoint.",
+        abstract: "Write decoded events to SQLite, PostgreSQL, files or a webhook, and commit the checkpoint.",
         discussion: """
             Reads decoded events and checkpoint markers (NDJSON, see chaincast(7)) from standard input or \
             INPUT. At every checkpoint marker everything above it is made durable first, then the checkpoint \
@@ -17,5 +17,5 @@ struct SinkCommand: ChainCastCommand {
               cc-sink file 'out/{event}-{from}-{to}.ndjson' --rotate-blocks 10000 --checkpoint ck.json < events.ndjson
               CC_WEBHOOK_SECRET=s3cret cc-sink webhook https://hooks.example.com/in --checkpoint ck.json
             """,
-        subcommands: [SQLiteCommand.self, FileCommand.self, WebhookCommand.self])
+        subcommands: [SQLiteCommand.self, PostgresCommand.self, FileCommand.self, WebhookCommand.self])
 }

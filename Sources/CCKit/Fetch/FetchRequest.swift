@@ -13,6 +13,8 @@ public struct FetchRequest: Sendable {
     public var to: BlockSpec = .tag(.latest)
     public var filter = LogFilter()
     public var checkpointPath: String?
+    /// `--shard K/N`: fetch only this shard's chunks of the fixed range (`from`/`to` are filled in from it).
+    public var shard: ShardPlan?
     public var onReorg: OnReorg = .rewind
     public var follow = false
     public var pollInterval: Double?

@@ -84,6 +84,7 @@ public final class FetchRun {
         }
         confirmations = request.confirmations ?? preset.confirmations
         filterHash = request.filter.canonicalHash(chainId: chainId)
+        if let shard = request.shard { filterHash = shard.filterHash(filterHash) }
 
         var settings = FetchSettings(filter: request.filter, chainId: chainId)
         settings.concurrency = request.concurrency
@@ -172,7 +173,16 @@ public final class FetchRun {
         }
         // Following with 0 confirmations keeps the recent blocks' lines in memory to undo
         // reorgs: the follow loop fetches the whole range itself (bulk, then a tracked tail).
-        if end >= from && !(request.follow && confirmations == 0) {
+        if let shard = request.shard, end >= from {
+            // Only this shard's chunks, in order; each ends with its marker.
+            let ranges = shard.ranges(startingAt: from).filter { $0.from <= end }.map {
+                BlockRange($0.from, min($0.to, end))
+            }
+            totalBlocks = ranges.reduce(0) { $0 + $1.count }
+            for r in ranges where try fetchRange(from: r.from, to: r.to) == .stopped { throw stopError() }
+            try output.flush()
+            if ranges.isEmpty, resumed != nil { try repeatCheckpointMarker(resumed: from) }
+        } else if end >= from && !(request.follow && confirmations == 0) {
             totalBlocks = end - from + 1
             let outcome = try fetchRange(from: from, to: end)
             if outcome == .stopped { throw stopError() }

@@ -1,0 +1,87 @@
+import CCKit
+import CCTestSupport
+import Foundation
+import Testing
+
+@Suite("cc-fetch --shard and plan")
+struct ShardTests {
+    @Test("plan prints one line per shard; the chunks are dealt round-robin")
+    func plan() throws {
+        let r = try BuiltBinaries.run(
+            "cc-fetch", ["plan", "--shards", "3", "--from", "100", "--to", "135", "--shard-chunk", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            r.lines == [
+                #"{"shard":"0/3","index":0,"count":3,"from":100,"to":135,"chunk":10,"chunks":2,"blocks":16,"first":100,"last":135,"args":"--from 100 --to 135 --shard 0/3 --shard-chunk 10"}"#,
+                #"{"shard":"1/3","index":1,"count":3,"from":100,"to":135,"chunk":10,"chunks":1,"blocks":10,"first":110,"last":119,"args":"--from 100 --to 135 --shard 1/3 --shard-chunk 10"}"#,
+                #"{"shard":"2/3","index":2,"count":3,"from":100,"to":135,"chunk":10,"chunks":1,"blocks":10,"first":120,"last":129,"args":"--from 100 --to 135 --shard 2/3 --shard-chunk 10"}"#,
+            ])
+        for bad in [["--shards", "0", "--from", "1", "--to", "2"], ["--shards", "2", "--from", "5", "--to", "2"]] {
+            #expect(try BuiltBinaries.run("cc-fetch", ["plan"] + bad).status == 64)
+        }
+    }
+
+    @Test("N shards together are the unsharded run, each in block order")
+    func shardsCoverTheRangeOnce() throws {
+        let node = try FixtureNode(["--blocks", "3000"])
+        let (status, all, err) = try FetchProcess.run(["--rpc", node.url, "--from", "0", "--to", "2999"])
+        #expect(status == 0, "\(err)")
+        var union: [String] = []
+        for k in 0..<3 {
+            let (s, out, e) = try FetchProcess.run(
+                ["--rpc", node.url, "--from", "0", "--to", "2999", "--shard", "\(k)/3", "--shard-chunk", "250"])
+            #expect(s == 0, "\(e)")
+            let mine = records(out)
+            let blocks = mine.map { line -> Int in
+                let hex = line.split(separator: "\"blockNumber\":\"")[1].prefix(while: { $0 != "\"" })
+                return Int(hex.dropFirst(2), radix: 16) ?? -1
+            }
+            #expect(blocks == blocks.sorted())
+            #expect(blocks.allSatisfy { ($0 / 250) % 3 == k })
+            union += mine
+        }
+        #expect(!union.isEmpty)
+        #expect(union.sorted() == records(all).sorted())
+    }
+
+    @Test("the shard is part of the checkpoint's identity: 2/8's checkpoint is refused by 3/8 and 2/4")
+    func checkpointIdentity() throws {
+        let node = try FixtureNode(["--blocks", "1000"])
+        let dir = try TestDirectory.make("shard")
+        let ck = dir + "/ck.json"
+        let fetch = { (shard: String) in
+            "cc-fetch --rpc \(node.url) --from 0 --to 999 --shard \(shard) --shard-chunk 50 --checkpoint \(ck)"
+        }
+        let first = try BuiltBinaries.shell(
+            "\(fetch("2/8")) | cc-sink file \(dir)/out.ndjson --raw-logs store --checkpoint \(ck)")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try CheckpointFile(path: ck).read()?.blockNumber == 949)
+        for other in ["3/8", "2/4"] {
+            let r = try BuiltBinaries.shell(fetch(other) + " > /dev/null")
+            #expect(r.status == 78, "\(other): \(r.stderr)")
+            #expect(r.stderr.contains("another filter"))
+        }
+        // The same shard again: nothing new, only its checkpoint marker.
+        let again = try BuiltBinaries.shell(fetch("2/8"))
+        #expect(again.status == 0, "\(again.stderr)")
+        let newLogs = records(again.stdout).count
+        #expect(newLogs == 0)
+        #expect(again.stdout.contains(#""blockNumber":949"#))
+    }
+
+    @Test("the Kubernetes Indexed Job example is valid YAML with the fields the recipe relies on")
+    func deployManifest() throws {
+        let path = FixtureNode.repositoryRoot() + "/docs/deploy/backfill-indexed-job.yaml"
+        let r = try BuiltBinaries.run(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import yaml,sys; d=list(yaml.safe_load_all(open(sys.argv[1])))[0]; s=d['spec']; "
+                    + "print(d['kind'], s['completionMode'], s['completions'] == s['parallelism'], "
+                    + "'--print-checkpoint' in s['template']['spec']['containers'][0]['args'][0])",
+                path,
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "Job Indexed True True\n")
+    }
+}
