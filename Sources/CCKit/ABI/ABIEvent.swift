@@ -1,10 +1,10 @@
 /// An event parameter as the ABI declares it.
-public struct ABIEventParam: Hashable, Sendable {
-    public var name: String
-    public var type: ABIType
-    public var indexed: Bool
+package struct ABIEventParam: Hashable, Sendable {
+    package var name: String
+    package var type: ABIType
+    package var indexed: Bool
 
-    public init(name: String, type: ABIType, indexed: Bool) {
+    package init(name: String, type: ABIType, indexed: Bool) {
         self.name = name
         self.type = type
         self.indexed = indexed
@@ -12,16 +12,16 @@ public struct ABIEventParam: Hashable, Sendable {
 }
 
 /// An event declaration from an ABI source.
-public struct ABIEvent: Hashable, Sendable {
-    public var name: String
-    public var inputs: [ABIEventParam]
-    public var anonymous: Bool
+package struct ABIEvent: Hashable, Sendable {
+    package var name: String
+    package var inputs: [ABIEventParam]
+    package var anonymous: Bool
     /// False for a bare signature (`Transfer(address,address,uint256)`), which does not say
     /// which parameters are indexed: the registry then assumes the leading ones are, as many
     /// as the log has topics after topic0.
-    public var indexingKnown: Bool
+    package var indexingKnown: Bool
 
-    public init(name: String, inputs: [ABIEventParam], anonymous: Bool = false, indexingKnown: Bool = true) {
+    package init(name: String, inputs: [ABIEventParam], anonymous: Bool = false, indexingKnown: Bool = true) {
         self.name = name
         self.inputs = inputs
         self.anonymous = anonymous
@@ -29,17 +29,17 @@ public struct ABIEvent: Hashable, Sendable {
     }
 
     /// `Transfer(address,address,uint256)`: what topic0 is the Keccak-256 of.
-    public var signature: String {
+    package var signature: String {
         name + "(" + inputs.map(\.type.canonical).joined(separator: ",") + ")"
     }
 
     /// Topics a log of this event carries: topic0 (unless anonymous) and one per indexed parameter.
-    public var topicCount: Int {
+    package var topicCount: Int {
         inputs.reduce(anonymous ? 0 : 1) { $0 + ($1.indexed ? 1 : 0) }
     }
 
     /// The human-readable form, `event Transfer(address indexed from, …)`, for messages and --list-abis.
-    public var humanReadable: String {
+    package var humanReadable: String {
         let ps = inputs.map { p -> String in
             var s = Self.describe(p.type)
             if p.indexed { s += " indexed" }

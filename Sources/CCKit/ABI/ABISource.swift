@@ -13,20 +13,20 @@ import CCCore
 /// name (`erc20`, …); an inline declaration (`event Transfer(…)` or
 /// `Transfer(address,address,uint256)`, several separated by `;`); a file (JSON
 /// ABI, artifact, Etherscan response, or human-readable lines).
-public struct ABISource: Sendable {
-    public var spec: String
-    public var events: [ABIEvent]
+package struct ABISource: Sendable {
+    package var spec: String
+    package var events: [ABIEvent]
     /// 20 bytes when bound to a contract address.
-    public var address: [UInt8]?
+    package var address: [UInt8]?
 
-    public init(spec: String, events: [ABIEvent], address: [UInt8]? = nil) {
+    package init(spec: String, events: [ABIEvent], address: [UInt8]? = nil) {
         self.spec = spec
         self.events = events
         self.address = address
     }
 
     /// Resolves SPEC; a bad ABI is exit 78 naming the source, a missing file 66.
-    public static func load(_ spec: String) throws(ChainCastError) -> ABISource {
+    package static func load(_ spec: String) throws(ChainCastError) -> ABISource {
         if let eq = spec.firstIndex(of: "="), spec.hasPrefix("0x") || spec.hasPrefix("0X") {
             let addr = String(spec[..<eq])
             guard let bytes = parseAddress(addr) else {
@@ -68,7 +68,7 @@ public struct ABISource: Sendable {
 
     /// Parses the contents of an ABI file: JSON when it starts with `[` or `{`,
     /// human-readable declarations otherwise.
-    public static func parse(_ bytes: [UInt8]) throws(ABIParseError) -> [ABIEvent] {
+    package static func parse(_ bytes: [UInt8]) throws(ABIParseError) -> [ABIEvent] {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         let first = body.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }

@@ -3,7 +3,7 @@
 /// Tuples carry their component names because decoded output keys tuple
 /// objects by them; the canonical form (`canonical`) drops them, as the
 /// event signature (and so topic0) does.
-public indirect enum ABIType: Hashable, Sendable {
+package indirect enum ABIType: Hashable, Sendable {
     case uint(bits: Int)
     case int(bits: Int)
     case address
@@ -16,7 +16,7 @@ public indirect enum ABIType: Hashable, Sendable {
     case tuple([ABIComponent])
 
     /// The form used in signatures: `uint256`, `(address,uint256[])[2]`.
-    public var canonical: String {
+    package var canonical: String {
         switch self {
         case .uint(let b): return "uint\(b)"
         case .int(let b): return "int\(b)"
@@ -32,7 +32,7 @@ public indirect enum ABIType: Hashable, Sendable {
     }
 
     /// Dynamic types are encoded out of line, behind an offset in the head.
-    public var isDynamic: Bool {
+    package var isDynamic: Bool {
         switch self {
         case .bytes, .string, .array: return true
         case .fixedArray(let t, _): return t.isDynamic
@@ -43,7 +43,7 @@ public indirect enum ABIType: Hashable, Sendable {
 
     /// Bytes this type takes in the head of its enclosing tuple: 32 for an
     /// offset or a value type, the full inline size for static arrays/tuples.
-    public var headSize: Int {
+    package var headSize: Int {
         switch self {
         case .fixedArray(let t, let k) where !isDynamic: return t.headSize * k
         case .tuple(let cs) where !isDynamic: return cs.reduce(0) { $0 + $1.type.headSize }
@@ -53,7 +53,7 @@ public indirect enum ABIType: Hashable, Sendable {
 
     /// Value types fit in one 32-byte word and so can be read back from an
     /// indexed topic; everything else is only present as its hash.
-    public var isValueType: Bool {
+    package var isValueType: Bool {
         switch self {
         case .uint, .int, .address, .bool, .fixedBytes: return true
         default: return false
@@ -71,11 +71,11 @@ public indirect enum ABIType: Hashable, Sendable {
 }
 
 /// A named member of a tuple (struct field). The name may be empty.
-public struct ABIComponent: Hashable, Sendable {
-    public var name: String
-    public var type: ABIType
+package struct ABIComponent: Hashable, Sendable {
+    package var name: String
+    package var type: ABIType
 
-    public init(name: String, type: ABIType) {
+    package init(name: String, type: ABIType) {
         self.name = name
         self.type = type
     }

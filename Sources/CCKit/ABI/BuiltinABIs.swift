@@ -1,12 +1,12 @@
 /// ABIs bundled with cc-decode, by the names `--abi` accepts.
-public enum BuiltinABIs {
-    public struct Entry: Sendable {
-        public var name: String
-        public var summary: String
-        public var declarations: String
+package enum BuiltinABIs {
+    package struct Entry: Sendable {
+        package var name: String
+        package var summary: String
+        package var declarations: String
     }
 
-    public static let all: [Entry] = [
+    package static let all: [Entry] = [
         Entry(name: "erc20", summary: "ERC-20 token: Transfer, Approval", declarations: erc20),
         Entry(
             name: "erc721", summary: "ERC-721 NFT: Transfer, Approval, ApprovalForAll (token id indexed)",
@@ -68,7 +68,7 @@ public enum BuiltinABIs {
         event Approval(address indexed owner, address indexed spender, uint256 value)
         """
 
-    public static func named(_ name: String) -> Entry? {
+    package static func named(_ name: String) -> Entry? {
         all.first { $0.name == name.lowercased() }
     }
 }

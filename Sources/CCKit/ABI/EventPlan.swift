@@ -1,6 +1,6 @@
 /// An ABI type compiled for decoding: sizes, offsets and output keys are
 /// worked out once at start-up so the per-log path only follows pointers.
-public final class TypePlan: Sendable {
+package final class TypePlan: Sendable {
     enum Kind: UInt8, Sendable { case uint, int, address, bool, fixedBytes, bytes, string, array, fixedArray, tuple }
 
     let kind: Kind
@@ -58,7 +58,7 @@ public final class TypePlan: Sendable {
 }
 
 /// One event compiled for decoding, with its output prefix pre-rendered.
-public final class EventPlan: Sendable {
+package final class EventPlan: Sendable {
     struct Param: Sendable {
         /// `"from":`
         let key: [UInt8]
@@ -70,9 +70,9 @@ public final class EventPlan: Sendable {
         let fromTopic: Bool
     }
 
-    public let event: ABIEvent
-    public let topic0: [UInt8]
-    public let topicCount: Int
+    package let event: ABIEvent
+    package let topic0: [UInt8]
+    package let topicCount: Int
     /// `"event":"Transfer","signature":"Transfer(address,address,uint256)","args":{`
     let header: [UInt8]
     let params: [Param]
@@ -80,7 +80,7 @@ public final class EventPlan: Sendable {
     let dataHeadSize: Int
     let hasDynamicData: Bool
 
-    public init(_ event: ABIEvent, topic0: [UInt8]) {
+    package init(_ event: ABIEvent, topic0: [UInt8]) {
         self.event = event
         self.topic0 = topic0
         topicCount = event.topicCount

@@ -9,7 +9,7 @@ import CCEthereum
 /// topic0, then A's anonymous events by topic count, then every global event
 /// by topic0. Within one key, earlier `--abi` sources win, and a bare
 /// signature (`Transfer(address,address,uint256)`) comes after full declarations.
-public struct EventRegistry: Sendable {
+package struct EventRegistry: Sendable {
     struct Key: Hashable, Sendable {
         var a: UInt64, b: UInt64, c: UInt64, d: UInt64
         var topics: Int
@@ -65,10 +65,10 @@ public struct EventRegistry: Sendable {
     var global = Table()
     var bound: [AddressKey: Table] = [:]
     /// Every distinct event loaded, for --list and messages.
-    public private(set) var events: [ABIEvent] = []
-    public var isEmpty: Bool { global.count == 0 && bound.isEmpty }
+    package private(set) var events: [ABIEvent] = []
+    package var isEmpty: Bool { global.count == 0 && bound.isEmpty }
 
-    public init(sources: [ABISource]) {
+    package init(sources: [ABISource]) {
         var seenEvents = Set<ABIEvent>()
         // Full declarations from every source first, then the guesses from bare signatures,
         // so a declaration outranks a guess whatever the order of the --abi options.
@@ -108,7 +108,7 @@ public struct EventRegistry: Sendable {
 
     /// Calls `attempt` with each candidate event, best first, until it returns true.
     /// `topics` holds `topicCount` 32-byte words; `address` 20 bytes.
-    public func forEachCandidate(
+    package func forEachCandidate(
         address: UnsafeBufferPointer<UInt8>, topics: UnsafeBufferPointer<UInt8>, topicCount: Int,
         _ attempt: (EventPlan) -> Bool
     ) -> Bool {

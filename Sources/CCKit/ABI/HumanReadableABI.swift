@@ -6,11 +6,11 @@
 ///
 /// and type strings such as `uint256`, `(address,uint256)[2][]` or
 /// `tuple(address owner, uint256 amount)`.
-public enum HumanReadableABI {
+package enum HumanReadableABI {
     /// Parses a text of declarations, one per line (or separated by `;`).
     /// `function`, `error`, `constructor`, `struct` and other non-event lines
     /// are skipped, as are blank lines and `#` or `//` comments.
-    public static func parseEvents(_ text: String) throws(ABIParseError) -> [ABIEvent] {
+    package static func parseEvents(_ text: String) throws(ABIParseError) -> [ABIEvent] {
         var events: [ABIEvent] = []
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -34,7 +34,7 @@ public enum HumanReadableABI {
     }
 
     /// Parses one declaration; nil when it declares something other than an event.
-    public static func parseDeclaration(_ text: String) throws(ABIParseError) -> ABIEvent? {
+    package static func parseDeclaration(_ text: String) throws(ABIParseError) -> ABIEvent? {
         var p = Parser(text)
         p.skipSpace()
         let first = p.peekIdentifier()
@@ -68,7 +68,7 @@ public enum HumanReadableABI {
     }
 
     /// Parses a type string: `uint256`, `(uint8,string)[]`, `tuple(address a, bool b)[3]`.
-    public static func parseType(_ text: String) throws(ABIParseError) -> ABIType {
+    package static func parseType(_ text: String) throws(ABIParseError) -> ABIType {
         var p = Parser(text)
         let t = try p.type(depth: 0)
         try p.expectEnd()

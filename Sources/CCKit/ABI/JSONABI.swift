@@ -6,8 +6,8 @@ import Foundation
 /// JSON string in `result`).
 ///
 /// ABI files are read once at start-up, so Foundation's JSON parser is fine here.
-public enum JSONABI {
-    public static func parseEvents(_ data: [UInt8]) throws(ABIParseError) -> [ABIEvent] {
+package enum JSONABI {
+    package static func parseEvents(_ data: [UInt8]) throws(ABIParseError) -> [ABIEvent] {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: Data(data), options: [.fragmentsAllowed])

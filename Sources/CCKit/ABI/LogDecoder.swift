@@ -14,11 +14,11 @@ import CCJSON
 /// Padding: by default a word is read as nodes, solc's v1 decoder and ethers
 /// read it (high bits of a uintN masked off, an address is the low 20 bytes,
 /// any non-zero bool is true). `strict` rejects non-canonical words instead.
-public struct LogDecoder {
-    public var strict: Bool
-    public let checksums: ChecksumCache
+package struct LogDecoder {
+    package var strict: Bool
+    package let checksums: ChecksumCache
 
-    public init(strict: Bool = false, checksums: ChecksumCache = ChecksumCache()) {
+    package init(strict: Bool = false, checksums: ChecksumCache = ChecksumCache()) {
         self.strict = strict
         self.checksums = checksums
     }
@@ -26,7 +26,7 @@ public struct LogDecoder {
     /// Appends the event's members to `w` and returns true; when the log does not
     /// decode as this event, leaves `w` as it was and returns false.
     /// `topics` holds `topicCount` consecutive 32-byte words.
-    public func decode(
+    package func decode(
         _ plan: EventPlan, topics: UnsafeBufferPointer<UInt8>, topicCount: Int, data: UnsafeBufferPointer<UInt8>,
         into w: inout JSONWriter
     ) -> Bool {

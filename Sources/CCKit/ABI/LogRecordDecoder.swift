@@ -3,7 +3,7 @@ import CCStream
 import CCCore
 
 /// What cc-decode does with a raw log no loaded event matches.
-public enum UnknownLogPolicy: String, CaseIterable, Sendable {
+package enum UnknownLogPolicy: String, CaseIterable, Sendable {
     /// Write the raw line unchanged, so a later cc-decode with other ABIs can decode it.
     case pass
     case drop
@@ -12,37 +12,37 @@ public enum UnknownLogPolicy: String, CaseIterable, Sendable {
 }
 
 /// A line that is not a raw log, a marker or a decoded event (exit 65 unless --skip-invalid).
-public struct InvalidRecord: Error, Sendable {
-    public var message: String
+package struct InvalidRecord: Error, Sendable {
+    package var message: String
 }
 
 /// A raw log no event matches, under `--unknown fail`.
-public struct UnknownEvent: Error, Sendable {
-    public var message: String
+package struct UnknownEvent: Error, Sendable {
+    package var message: String
 }
 
 /// Turns one stream line into its decoded form: the record-level half of
 /// cc-decode (fields, order, quantities, hashes), with `LogDecoder` doing the
 /// ABI half. One instance per thread; it reuses its buffers for every line.
-public final class LogRecordDecoder {
+package final class LogRecordDecoder {
     /// `control`: a `$cc` record, passed through (the caller flushes there).
-    public enum Outcome: Sendable { case decoded, unknown, passedThrough, control }
+    package enum Outcome: Sendable { case decoded, unknown, passedThrough, control }
 
-    public let registry: EventRegistry
-    public let decoder: LogDecoder
-    public let unknownPolicy: UnknownLogPolicy
-    public let keepRaw: Bool
+    package let registry: EventRegistry
+    package let decoder: LogDecoder
+    package let unknownPolicy: UnknownLogPolicy
+    package let keepRaw: Bool
     /// Fills `chainId` when the log lacks it.
-    public let defaultChainId: UInt64?
+    package let defaultChainId: UInt64?
 
     /// This stage's configuration, folded into each checkpoint marker's
     /// `pipeline` as it passes (`PipelineHash`); nil forwards markers as they are.
-    public var pipelineConfig: String?
+    package var pipelineConfig: String?
 
     private var writer = JSONWriter(capacity: 1 << 16)
     private let scratch = RecordScratch()
 
-    public init(
+    package init(
         registry: EventRegistry, strict: Bool = false, unknownPolicy: UnknownLogPolicy = .pass, keepRaw: Bool = false,
         defaultChainId: UInt64? = nil
     ) {
@@ -55,7 +55,7 @@ public final class LogRecordDecoder {
 
     /// Decodes `line` and hands what to write to `emit`: the record and its "\n" in
     /// one buffer. `emit` is not called when the line is dropped.
-    public func process(
+    package func process(
         _ line: UnsafeBufferPointer<UInt8>, emit: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> Outcome {
         // Work on a local writer: a stored property of a class would pay a dynamic

@@ -10,7 +10,7 @@ import CCJSON
 
 /// A Chain Cast command: an argument-parser command whose errors become the
 /// exit statuses of the stream contract instead of argument-parser's generic 1.
-public protocol ChainCastCommand: ParsableCommand {
+package protocol ChainCastCommand: ParsableCommand {
     /// The name that prefixes every message, e.g. `cc-decode`.
     static var toolName: String { get }
 }
@@ -18,7 +18,7 @@ public protocol ChainCastCommand: ParsableCommand {
 extension ChainCastCommand {
     /// Entry point for `main.swift`: parses, runs, and maps every error to its
     /// exit status with a one-line message on stderr.
-    public static func runAsChainCast(_ arguments: [String]? = nil) -> Never {
+    package static func runAsChainCast(_ arguments: [String]? = nil) -> Never {
         // EPIPE must arrive as an error from write(2), not as a fatal signal,
         // so `| head` ends the command quietly with 0.
         signal(SIGPIPE, SIG_IGN)
@@ -46,14 +46,14 @@ extension ChainCastCommand {
     }
 }
 
-public enum CommandRunner {
+package enum CommandRunner {
     /// A command started with 0, 1 or 2 closed (`>&-`) would hand that number
     /// to the next file or socket it opens, and then write records into an
     /// HTTP connection or a checkpoint file (cc-fetch hung that way, deaf to
     /// SIGTERM). Each closed one is held by /dev/null opened the wrong way
     /// round, so using it still fails with EBADF exactly as the closed
     /// descriptor did (a write to stdout: 74), but nothing else can get it.
-    public static func holdClosedStandardDescriptors() {
+    package static func holdClosedStandardDescriptors() {
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             let held = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
             if held >= 0 && held != fd {
@@ -64,11 +64,11 @@ public enum CommandRunner {
     }
 
     /// Prints `tool: message` for an error and exits with its status.
-    public static func exit(tool: String, error: Error) -> Never {
+    package static func exit(tool: String, error: Error) -> Never {
         terminate(status(for: error, tool: tool, report: true))
     }
 
-    public static func terminate(_ status: ExitStatus) -> Never {
+    package static func terminate(_ status: ExitStatus) -> Never {
         #if canImport(Glibc)
             Glibc.exit(status.rawValue)
         #else
@@ -83,7 +83,7 @@ public enum CommandRunner {
 
     /// Maps an error to its exit status; `report` prints the one-line message.
     @discardableResult
-    public static func status(for error: Error, tool: String, report: Bool) -> ExitStatus {
+    package static func status(for error: Error, tool: String, report: Bool) -> ExitStatus {
         switch error {
         case let e as ChainCastError:
             if report && !e.isQuiet { Diagnostics.error(tool, e.message) }

@@ -4,26 +4,26 @@ import CCJSON
 import CCStream
 
 /// `[FILE...]` and `--skip-invalid`: how every stream-reading command takes its input.
-public struct InputOptions: ParsableArguments {
+package struct InputOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
             "NDJSON input files, read in order. Standard input when none is given or for '-'.",
             valueName: "FILE"))
-    public var files: [String] = []
+    package var files: [String] = []
 
     @Flag(
         help: ArgumentHelp(
             "Warn about malformed input lines on stderr, count them and go on.",
             discussion: "Without it the first malformed line stops the command with exit status 65."))
-    public var skipInvalid = false
+    package var skipInvalid = false
 
-    public init() {}
+    package init() {}
 
     /// The inputs in order, "-" for standard input.
-    public var paths: [String] { files.isEmpty ? ["-"] : files }
+    package var paths: [String] { files.isEmpty ? ["-"] : files }
 
     /// Opens every input first, so a missing file (exit 66) is reported before any output.
-    public func openAll() throws(ChainCastError) -> [LineReader] {
+    package func openAll() throws(ChainCastError) -> [LineReader] {
         var readers: [LineReader] = []
         for p in paths { readers.append(try LineReader(path: p)) }
         return readers
@@ -31,7 +31,7 @@ public struct InputOptions: ParsableArguments {
 
     /// Calls `body` for every non-blank line of every input, in order;
     /// `whenIdle` before a read that would wait (see `LineReader`).
-    public func forEachLine(
+    package func forEachLine(
         whenIdle: (() throws -> Void)? = nil,
         _ body: (UnsafeBufferPointer<UInt8>, InputLocation) throws -> Void
     ) throws {

@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// `-v`: by default a command that succeeds prints nothing on stderr.
-public struct VerbosityOptions: ParsableArguments {
+package struct VerbosityOptions: ParsableArguments {
     @Flag(
         name: .shortAndLong,
         help: "Print progress and a closing summary (lines, results, rate) on stderr.")
-    public var verbose = false
+    package var verbose = false
 
-    public init() {}
+    package init() {}
 }

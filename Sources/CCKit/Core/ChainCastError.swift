@@ -1,24 +1,24 @@
 /// The one error type that crosses a command's boundary: a one-line message a
 /// person can act on, and the exit status the stream contract assigns to it.
-public struct ChainCastError: Error, CustomStringConvertible, Sendable {
-    public var status: ExitStatus
-    public var message: String
+package struct ChainCastError: Error, CustomStringConvertible, Sendable {
+    package var status: ExitStatus
+    package var message: String
 
-    public init(_ status: ExitStatus, _ message: String) {
+    package init(_ status: ExitStatus, _ message: String) {
         self.status = status
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
-    public static func usage(_ m: String) -> Self { .init(.usage, m) }
-    public static func data(_ m: String) -> Self { .init(.dataError, m) }
-    public static func noInput(_ m: String) -> Self { .init(.noInput, m) }
-    public static func unavailable(_ m: String) -> Self { .init(.unavailable, m) }
-    public static func internalError(_ m: String) -> Self { .init(.software, m) }
-    public static func io(_ m: String) -> Self { .init(.ioError, m) }
-    public static func tempFail(_ m: String) -> Self { .init(.tempFail, m) }
-    public static func config(_ m: String) -> Self { .init(.config, m) }
+    package static func usage(_ m: String) -> Self { .init(.usage, m) }
+    package static func data(_ m: String) -> Self { .init(.dataError, m) }
+    package static func noInput(_ m: String) -> Self { .init(.noInput, m) }
+    package static func unavailable(_ m: String) -> Self { .init(.unavailable, m) }
+    package static func internalError(_ m: String) -> Self { .init(.software, m) }
+    package static func io(_ m: String) -> Self { .init(.ioError, m) }
+    package static func tempFail(_ m: String) -> Self { .init(.tempFail, m) }
+    package static func config(_ m: String) -> Self { .init(.config, m) }
 
     /// A stop request (SIGINT/SIGTERM) met inside code whose errors are typed
     /// `ChainCastError`: exits 130/143 with no message, like `StopRequested`.

@@ -5,8 +5,8 @@
 #endif
 
 /// Human messages go to stderr, never stdout (stdout carries records only).
-public enum Diagnostics {
-    public static func print(_ message: String) {
+package enum Diagnostics {
+    package static func print(_ message: String) {
         var line = message
         line.append("\n")
         line.utf8CString.withUnsafeBufferPointer { buf in
@@ -23,7 +23,7 @@ public enum Diagnostics {
     /// `cc-decode: line 12: …` — the command name prefixes every message.
     /// Every message goes through `Redactor.process`: it may quote an
     /// argument that holds a key (foreign text is scrubbed where it comes in).
-    public static func error(_ command: String, _ message: String) {
+    package static func error(_ command: String, _ message: String) {
         print("\(command): \(Redactor.process.scrubOwnMessage(message))")
     }
 }

@@ -1,6 +1,6 @@
 /// Exit statuses shared by every command, named as in sysexits.h
 /// (see `man 7 chaincast`, EXIT STATUS).
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+package enum ExitStatus: Int32, Sendable, CaseIterable {
     case ok = 0
     case usage = 64
     case dataError = 65

@@ -3,7 +3,7 @@
 ///
 /// Output is always lowercase (the stream contract's form for bytes); input
 /// accepts either case and an optional `0x`/`0X` prefix.
-public enum Hex {
+package enum Hex {
     /// Nibble value of an ASCII byte, 0xFF for anything that is not a hex digit.
     @usableFromInline
     package static let nibble: [UInt8] = {
@@ -43,7 +43,7 @@ public enum Hex {
 
     /// The bytes after an optional `0x`/`0X` prefix.
     @inlinable
-    public static func strippingPrefix(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    package static func strippingPrefix(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         if b.count >= 2, b[0] == 0x30, b[1] | 0x20 == 0x78 {
             return UnsafeBufferPointer(rebasing: b[2...])
         }
@@ -54,7 +54,7 @@ public enum Hex {
     /// `out`, which must have room for `digits / 2` bytes. Returns the byte
     /// count, nil on an odd length or a non-hex character.
     @inlinable
-    public static func decode(
+    package static func decode(
         _ b: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
         decodeDigits(strippingPrefix(b), into: out)
@@ -62,7 +62,7 @@ public enum Hex {
 
     /// `decode(_:into:)` without prefix handling.
     @inlinable
-    public static func decodeDigits(
+    package static func decodeDigits(
         _ d: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
         guard d.count & 1 == 0, d.count / 2 <= out.count else { return nil }
@@ -83,7 +83,7 @@ public enum Hex {
     }
 
     /// Decodes hex (optional `0x`, even length). Nil on bad characters or odd length.
-    public static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let d = strippingPrefix(b)
         guard d.count & 1 == 0 else { return nil }
         let n = d.count / 2
@@ -95,14 +95,14 @@ public enum Hex {
         return ok ? bytes : nil
     }
 
-    public static func decode(_ s: String) -> [UInt8]? {
+    package static func decode(_ s: String) -> [UInt8]? {
         var s = s
         return s.withUTF8 { decode($0) }
     }
 
     /// Appends lowercase hex of `bytes`, with `0x` unless `prefix` is false.
     @inlinable
-    public static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], prefix: Bool = true) {
+    package static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], prefix: Bool = true) {
         let start = out.count
         let total = (prefix ? 2 : 0) + 2 * bytes.count
         guard total > 0 else { return }
@@ -118,13 +118,13 @@ public enum Hex {
         }
     }
 
-    public static func append(_ bytes: [UInt8], to out: inout [UInt8], prefix: Bool = true) {
+    package static func append(_ bytes: [UInt8], to out: inout [UInt8], prefix: Bool = true) {
         bytes.withUnsafeBufferPointer { append($0, to: &out, prefix: prefix) }
     }
 
     /// Writes `2 * bytes.count` lowercase digits at `dst`.
     @inlinable
-    public static func writeDigits(_ bytes: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutableRawPointer) {
+    package static func writeDigits(_ bytes: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutableRawPointer) {
         pairs.withUnsafeBufferPointer { t in
             var i = 0
             while i < bytes.count {
@@ -134,11 +134,11 @@ public enum Hex {
         }
     }
 
-    public static func encode(_ bytes: [UInt8], prefix: Bool = true) -> String {
+    package static func encode(_ bytes: [UInt8], prefix: Bool = true) -> String {
         bytes.withUnsafeBufferPointer { encode($0, prefix: prefix) }
     }
 
-    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, prefix: Bool = true) -> String {
+    package static func encode(_ bytes: UnsafeBufferPointer<UInt8>, prefix: Bool = true) -> String {
         let total = (prefix ? 2 : 0) + 2 * bytes.count
         return String(unsafeUninitializedCapacity: total) { o in
             var p = 0
@@ -153,7 +153,7 @@ public enum Hex {
     }
 
     /// True when every byte (after an optional `0x`) is a hex digit.
-    public static func isHex(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isHex(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let d = strippingPrefix(b)
         return nibble.withUnsafeBufferPointer { t in
             var bad: UInt8 = 0

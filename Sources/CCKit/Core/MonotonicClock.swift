@@ -27,7 +27,7 @@ package func monotonicDeadline(atSeconds seconds: Double) -> timespec {
 
 /// Wall-clock seconds since 1970: only for times people read (HTTP dates in
 /// `Retry-After`, `updatedAt`), never for measuring a wait.
-public func wallClockSeconds() -> Double {
+package func wallClockSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

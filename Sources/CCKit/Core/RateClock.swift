@@ -5,15 +5,15 @@
 #endif
 
 /// Wall-clock time for the `-v` summaries (`… in 1.20 s, 833333 lines/s`).
-public struct RateClock: Sendable {
+package struct RateClock: Sendable {
     private let start: Double
 
-    public init() { start = monotonicSeconds() }
+    package init() { start = monotonicSeconds() }
 
-    public var elapsed: Double { monotonicSeconds() - start }
+    package var elapsed: Double { monotonicSeconds() - start }
 
     /// `1.20 s, 833333 lines/s`
-    public func summary(count: Int, unit: String) -> String {
+    package func summary(count: Int, unit: String) -> String {
         let s = max(elapsed, 1e-9)
         let rate = Int((Double(count) / s).rounded())
         let secs = (s * 100).rounded() / 100

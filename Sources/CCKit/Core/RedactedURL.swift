@@ -1,7 +1,7 @@
 /// RPC and webhook URLs often carry API keys in their path, query or userinfo.
 /// Everything a person can see (errors, logs, metrics) uses this form:
 /// `https://eth-mainnet.example.com/…`.
-public func redactURL(_ url: String) -> String {
+package func redactURL(_ url: String) -> String {
     let chars = Array(url.utf8)
     var start = 0
     var scheme = ""

@@ -15,13 +15,13 @@
 /// `Bearer`/`Basic`/`Token`/`Authorization:`, and the value of any
 /// `key=`/`token=`/`sig=`-like parameter. Control characters become spaces,
 /// so a body cannot rewrite the terminal.
-public struct Redactor: Sendable {
+package struct Redactor: Sendable {
     private var secrets: [[UInt8]] = []
 
     /// `urls`: endpoints whose userinfo, path, query, base64 userinfo and
     /// path segments and query values are secret. `headers`: `Name: value`
     /// lines whose values are secret.
-    public init(urls: [String] = [], headers: [String] = []) {
+    package init(urls: [String] = [], headers: [String] = []) {
         var s: [String] = []
         for u in urls { s += Self.secretParts(ofURL: u) }
         for h in headers {
@@ -38,7 +38,7 @@ public struct Redactor: Sendable {
     /// (`--rpc`, a webhook URL, `CC_RPC_URL`) and every `-H`/`--header`
     /// value. `Diagnostics.error` scrubs every message with it, so a message
     /// nobody thought of still cannot show them.
-    public static let process: Redactor = {
+    package static let process: Redactor = {
         let args = CommandLine.arguments
         var urls: [String] = []
         var headers: [String] = []
@@ -62,7 +62,7 @@ public struct Redactor: Sendable {
     }()
 
     /// Foreign text: every pass. `keepLineBreaks` keeps `\n` and tab.
-    public func scrub(_ text: String, keepLineBreaks: Bool = false) -> String {
+    package func scrub(_ text: String, keepLineBreaks: Bool = false) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)
@@ -76,7 +76,7 @@ public struct Redactor: Sendable {
     /// line breaks stay, and the command's own words (a filter program that
     /// says `key=`) are left as written so a caret under them still points
     /// at the right column.
-    public func scrubOwnMessage(_ text: String) -> String {
+    package func scrubOwnMessage(_ text: String) -> String {
         var b = Array(text.utf8)
         for s in secrets { Self.replaceAll(&b, s) }
         b = Self.redactURLs(b)

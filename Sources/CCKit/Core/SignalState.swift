@@ -10,11 +10,11 @@ import Synchronization
 /// flag: the command stops reading or asking, flushes what is complete up to
 /// its last checkpoint marker and exits 130/143. A second signal exits at once,
 /// for a person whose clean stop is taking too long.
-public enum SignalState {
+package enum SignalState {
     private static let received = Atomic<Int32>(0)
 
     /// Installs the handlers. Call once, early in `run()`.
-    public static func install() {
+    package static func install() {
         let handler: @convention(c) (Int32) -> Void = { sig in
             let (exchanged, _) = SignalState.received.compareExchange(
                 expected: 0, desired: sig, ordering: .relaxed)
@@ -38,30 +38,30 @@ public enum SignalState {
     }
 
     /// The signal that asked us to stop, or nil.
-    public static var pending: Int32? {
+    package static var pending: Int32? {
         let s = received.load(ordering: .relaxed)
         return s == 0 ? nil : s
     }
 
-    public static var shouldStop: Bool { received.load(ordering: .relaxed) != 0 }
+    package static var shouldStop: Bool { received.load(ordering: .relaxed) != 0 }
 
     /// The exit status the stream contract gives a clean stop after `signal`.
-    public static func exitStatus(for signal: Int32) -> ExitStatus {
+    package static func exitStatus(for signal: Int32) -> ExitStatus {
         signal == SIGINT ? .interrupted : .terminated
     }
 
     /// Error thrown by loops that noticed a pending signal; `CommandRunner`
     /// turns it into 130/143 after the command flushed.
-    public static func checkpoint() throws(StopRequested) {
+    package static func checkpoint() throws(StopRequested) {
         if let s = pending { throw StopRequested(signal: s) }
     }
 
     /// Test hook: forget a received signal.
-    public static func reset() { received.store(0, ordering: .relaxed) }
+    package static func reset() { received.store(0, ordering: .relaxed) }
 }
 
 /// Thrown when a command stops because of SIGINT/SIGTERM.
-public struct StopRequested: Error, Sendable {
-    public var signal: Int32
-    public init(signal: Int32) { self.signal = signal }
+package struct StopRequested: Error, Sendable {
+    package var signal: Int32
+    package init(signal: Int32) { self.signal = signal }
 }

@@ -2,11 +2,11 @@ import CCCore
 
 /// EIP-55 mixed-case checksum addresses: a hex letter is uppercase when the
 /// matching nibble of keccak256(lowercase hex) is 8 or more.
-public enum ChecksumAddress {
+package enum ChecksumAddress {
     /// Writes `"0x"` + 40 checksummed digits (42 bytes) at `dst`. Writes
     /// nothing and returns false unless `address20` holds exactly 20 bytes.
     @inlinable @discardableResult
-    public static func write(_ address20: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) -> Bool {
+    package static func write(_ address20: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) -> Bool {
         guard address20.count == 20 else { return false }
         dst[0] = 0x30
         dst[1] = 0x78
@@ -41,7 +41,7 @@ public enum ChecksumAddress {
 
     /// `"0x"` + EIP-55 form of a 20-byte address. Any other length gives the
     /// plain lowercase hex, since there is no checksum to apply.
-    public static func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
+    package static func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
         guard address20.count == 20 else { return Hex.encode(address20) }
         return String(unsafeUninitializedCapacity: 42) { o in
             _ = write(address20, to: o.baseAddress!)
@@ -49,12 +49,12 @@ public enum ChecksumAddress {
         }
     }
 
-    public static func string(_ address20: [UInt8]) -> String {
+    package static func string(_ address20: [UInt8]) -> String {
         address20.withUnsafeBufferPointer { string($0) }
     }
 
     /// Appends the 42-byte checksummed form to `out` (plain hex when not 20 bytes).
-    public static func append(_ address20: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package static func append(_ address20: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard address20.count == 20 else { return Hex.append(address20, to: &out) }
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: 42))
@@ -64,7 +64,7 @@ public enum ChecksumAddress {
     /// The 20 bytes of a `0x`-prefixed 40-digit address, nil when malformed
     /// or when mixed case does not match the EIP-55 checksum. All-lowercase
     /// and all-uppercase forms carry no checksum and are accepted.
-    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func parse(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard b.count == 42, b[0] == 0x30, b[1] == 0x78 || b[1] == 0x58 else { return nil }
         guard let bytes = Hex.decode(b), bytes.count == 20 else { return nil }
         var lower = false
@@ -83,17 +83,17 @@ public enum ChecksumAddress {
         return bytes
     }
 
-    public static func parse(_ s: String) -> [UInt8]? {
+    package static func parse(_ s: String) -> [UInt8]? {
         var s = s
         return s.withUTF8 { parse($0) }
     }
 
     /// True for a well-formed address whose mixed case, if any, matches EIP-55.
-    public static func isValid(_ s: String) -> Bool { parse(s) != nil }
+    package static func isValid(_ s: String) -> Bool { parse(s) != nil }
 
     /// True only for the exact EIP-55 form (all-lower/all-upper forms are false
     /// unless they happen to equal it, as for an address without letters).
-    public static func isChecksummed(_ s: String) -> Bool {
+    package static func isChecksummed(_ s: String) -> Bool {
         guard let bytes = parse(s) else { return false }
         return string(bytes) == s
     }
@@ -104,7 +104,7 @@ public enum ChecksumAddress {
 /// the 20 address bytes: a miss computes and stores, evicting the home slot
 /// when its short probe window is full, so memory never grows.
 /// Not thread-safe: one per thread.
-public final class ChecksumCache {
+package final class ChecksumCache {
     // Slot layout (64 bytes, one cache line): key[20] | text[42] | used | pad.
     private static let slotSize = 64
     private static let textOffset = 20
@@ -113,11 +113,11 @@ public final class ChecksumCache {
 
     private let slots: UnsafeMutableRawPointer
     private let mask: Int
-    public private(set) var hits = 0
-    public private(set) var misses = 0
+    package private(set) var hits = 0
+    package private(set) var misses = 0
 
     /// `capacity` is rounded up to a power of two (at least 16 slots).
-    public init(capacity: Int = 1 << 16) {
+    package init(capacity: Int = 1 << 16) {
         var n = 16
         while n < capacity && n < (1 << 26) { n <<= 1 }
         mask = n - 1
@@ -129,13 +129,13 @@ public final class ChecksumCache {
 
     /// Appends `"0x"` + EIP-55 digits (42 bytes) for a 20-byte address; any
     /// other length appends plain lowercase hex.
-    public func append(_ address20: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package func append(_ address20: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard address20.count == 20 else { return Hex.append(address20, to: &out) }
         let text = lookup(address20)
         out.append(contentsOf: UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self), count: 42))
     }
 
-    public func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
+    package func string(_ address20: UnsafeBufferPointer<UInt8>) -> String {
         guard address20.count == 20 else { return Hex.encode(address20) }
         let text = lookup(address20)
         return String(

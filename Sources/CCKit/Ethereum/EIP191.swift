@@ -1,7 +1,7 @@
 /// EIP-191 version 0x45 ("personal_sign") message hashing.
-public enum EIP191 {
+package enum EIP191 {
     /// keccak256("\u{19}Ethereum Signed Message:\n" + decimal byte length + message).
-    public static func personalMessageHash(_ message: [UInt8]) -> [UInt8] {
+    package static func personalMessageHash(_ message: [UInt8]) -> [UInt8] {
         var data = Array("\u{19}Ethereum Signed Message:\n".utf8)
         UInt256.appendDecimal(UInt64(message.count), to: &data)
         data.append(contentsOf: message)

@@ -1,56 +1,56 @@
 /// A signed 256-bit integer in two's complement over `UInt256`: the ABI's
 /// int256 and the EVM's signed view of a word. Like `UInt256`, overflow is
 /// reported, checked or wrapping, never a trap.
-public struct Int256: Hashable, Comparable, Sendable {
-    public var bitPattern: UInt256
+package struct Int256: Hashable, Comparable, Sendable {
+    package var bitPattern: UInt256
 
     @inlinable
-    public init(bitPattern: UInt256) { self.bitPattern = bitPattern }
+    package init(bitPattern: UInt256) { self.bitPattern = bitPattern }
 
     @inlinable
-    public init(_ v: Int64) {
+    package init(_ v: Int64) {
         let fill: UInt64 = v < 0 ? .max : 0
         bitPattern = UInt256(w0: UInt64(bitPattern: v), w1: fill, w2: fill, w3: fill)
     }
 
     /// Nil when `v` is 2^255 or more.
     @inlinable
-    public init?(exactly v: UInt256) {
+    package init?(exactly v: UInt256) {
         guard v.w3 >> 63 == 0 else { return nil }
         bitPattern = v
     }
 
-    public static let zero = Int256(bitPattern: .zero)
-    public static let one = Int256(1)
-    public static let minusOne = Int256(bitPattern: .max)
+    package static let zero = Int256(bitPattern: .zero)
+    package static let one = Int256(1)
+    package static let minusOne = Int256(bitPattern: .max)
     /// 2^255 - 1
-    public static let max = Int256(bitPattern: UInt256(w0: .max, w1: .max, w2: .max, w3: UInt64(Int64.max)))
+    package static let max = Int256(bitPattern: UInt256(w0: .max, w1: .max, w2: .max, w3: UInt64(Int64.max)))
     /// -2^255
-    public static let min = Int256(bitPattern: UInt256(w0: 0, w1: 0, w2: 0, w3: 1 << 63))
+    package static let min = Int256(bitPattern: UInt256(w0: 0, w1: 0, w2: 0, w3: 1 << 63))
 
-    @inlinable public var isNegative: Bool { bitPattern.w3 >> 63 == 1 }
-    @inlinable public var isZero: Bool { bitPattern.isZero }
-    @inlinable public var signum: Int { isNegative ? -1 : (isZero ? 0 : 1) }
+    @inlinable package var isNegative: Bool { bitPattern.w3 >> 63 == 1 }
+    @inlinable package var isZero: Bool { bitPattern.isZero }
+    @inlinable package var signum: Int { isNegative ? -1 : (isZero ? 0 : 1) }
 
     /// |self| (2^255 for `min`, which is why this is unsigned).
     @inlinable
-    public var magnitude: UInt256 {
+    package var magnitude: UInt256 {
         isNegative ? (~bitPattern) &+ UInt256.one : bitPattern
     }
 
     /// The value when it fits in an Int64.
-    public var int64: Int64? {
+    package var int64: Int64? {
         let b = bitPattern
         let fill: UInt64 = (b.w0 >> 63 == 1) ? .max : 0
         guard b.w1 == fill, b.w2 == fill, b.w3 == fill else { return nil }
         return Int64(bitPattern: b.w0)
     }
 
-    public var doubleValue: Double { isNegative ? -magnitude.doubleValue : magnitude.doubleValue }
+    package var doubleValue: Double { isNegative ? -magnitude.doubleValue : magnitude.doubleValue }
 
     /// A signed value of magnitude `m`; nil when it does not fit.
     @inlinable
-    public init?(negative: Bool, magnitude m: UInt256) {
+    package init?(negative: Bool, magnitude m: UInt256) {
         if negative {
             guard m <= Int256.min.bitPattern else { return nil }
             bitPattern = (~m) &+ UInt256.one
@@ -64,7 +64,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     /// when the bytes above the low `bits` are not copies of its sign bit
     /// (a malformed encoding); without it those bytes are ignored. Nil for a
     /// word that is not 32 bytes or `bits` outside 8...256 or not a multiple of 8.
-    public init?(word: UnsafeBufferPointer<UInt8>, bits: Int, strict: Bool) {
+    package init?(word: UnsafeBufferPointer<UInt8>, bits: Int, strict: Bool) {
         guard word.count == 32, bits >= 8, bits <= 256, bits & 7 == 0, let base = word.baseAddress else {
             return nil
         }
@@ -76,7 +76,7 @@ public struct Int256: Hashable, Comparable, Sendable {
 
     /// Interprets the low `bits` bits (1...256) of `w` as two's complement.
     @inlinable
-    public static func signExtend(_ w: UInt256, bits: Int) -> Int256 {
+    package static func signExtend(_ w: UInt256, bits: Int) -> Int256 {
         if bits >= 256 { return Int256(bitPattern: w) }
         if bits <= 0 { return .zero }
         let low = w & UInt256.lowMask(bits: bits)
@@ -87,7 +87,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     // MARK: Comparison
 
     @inlinable
-    public static func < (a: Int256, b: Int256) -> Bool {
+    package static func < (a: Int256, b: Int256) -> Bool {
         let an = a.isNegative
         if an != b.isNegative { return an }
         return a.bitPattern < b.bitPattern
@@ -96,7 +96,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     // MARK: Arithmetic
 
     @inlinable
-    public func addingReportingOverflow(_ b: Int256) -> (partialValue: Int256, overflow: Bool) {
+    package func addingReportingOverflow(_ b: Int256) -> (partialValue: Int256, overflow: Bool) {
         let r = Int256(bitPattern: bitPattern &+ b.bitPattern)
         // Overflow only when both operands have the same sign and the result does not.
         let o = isNegative == b.isNegative && r.isNegative != isNegative
@@ -104,13 +104,13 @@ public struct Int256: Hashable, Comparable, Sendable {
     }
 
     @inlinable
-    public func subtractingReportingOverflow(_ b: Int256) -> (partialValue: Int256, overflow: Bool) {
+    package func subtractingReportingOverflow(_ b: Int256) -> (partialValue: Int256, overflow: Bool) {
         let r = Int256(bitPattern: bitPattern &- b.bitPattern)
         let o = isNegative != b.isNegative && r.isNegative != isNegative
         return (r, o)
     }
 
-    public func multipliedReportingOverflow(by b: Int256) -> (partialValue: Int256, overflow: Bool) {
+    package func multipliedReportingOverflow(by b: Int256) -> (partialValue: Int256, overflow: Bool) {
         let wrapped = Int256(bitPattern: bitPattern &* b.bitPattern)
         let (m, o) = magnitude.multipliedReportingOverflow(by: b.magnitude)
         if o { return (wrapped, true) }
@@ -120,7 +120,7 @@ public struct Int256: Hashable, Comparable, Sendable {
 
     /// -self; overflows only for `min`.
     @inlinable
-    public func negatedReportingOverflow() -> (partialValue: Int256, overflow: Bool) {
+    package func negatedReportingOverflow() -> (partialValue: Int256, overflow: Bool) {
         let r = Int256(bitPattern: (~bitPattern) &+ UInt256.one)
         return (r, self == .min)
     }
@@ -128,7 +128,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     /// Quotient truncated toward zero. `overflow` for division by zero
     /// (partial value 0, the EVM's SDIV result) and for min / -1 (partial
     /// value min, which is what the wrapped result is).
-    public func dividedReportingOverflow(by b: Int256) -> (partialValue: Int256, overflow: Bool) {
+    package func dividedReportingOverflow(by b: Int256) -> (partialValue: Int256, overflow: Bool) {
         if b.isZero { return (.zero, true) }
         if self == .min && b == .minusOne { return (.min, true) }
         let q = magnitude.quotientAndRemainder(dividingBy: b.magnitude).quotient
@@ -138,7 +138,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     /// Remainder with the sign of the dividend (Swift's `%`, the EVM's SMOD).
     /// `overflow` for division by zero (partial value 0); min % -1 is 0 and
     /// reports overflow like Swift does.
-    public func remainderReportingOverflow(dividingBy b: Int256) -> (partialValue: Int256, overflow: Bool) {
+    package func remainderReportingOverflow(dividingBy b: Int256) -> (partialValue: Int256, overflow: Bool) {
         if b.isZero { return (.zero, true) }
         if self == .min && b == .minusOne { return (.zero, true) }
         let r = magnitude.quotientAndRemainder(dividingBy: b.magnitude).remainder
@@ -146,7 +146,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     }
 
     /// Both at once; (0, 0) on division by zero and (min, 0) for min / -1, never a trap.
-    public func quotientAndRemainder(dividingBy b: Int256) -> (quotient: Int256, remainder: Int256) {
+    package func quotientAndRemainder(dividingBy b: Int256) -> (quotient: Int256, remainder: Int256) {
         if b.isZero { return (.zero, .zero) }
         if self == .min && b == .minusOne { return (.min, .zero) }
         let (q, r) = magnitude.quotientAndRemainder(dividingBy: b.magnitude)
@@ -156,39 +156,39 @@ public struct Int256: Hashable, Comparable, Sendable {
         )
     }
 
-    @inlinable public func adding(_ b: Int256) -> Int256? {
+    @inlinable package func adding(_ b: Int256) -> Int256? {
         let (r, o) = addingReportingOverflow(b)
         return o ? nil : r
     }
-    @inlinable public func subtracting(_ b: Int256) -> Int256? {
+    @inlinable package func subtracting(_ b: Int256) -> Int256? {
         let (r, o) = subtractingReportingOverflow(b)
         return o ? nil : r
     }
-    public func multiplied(by b: Int256) -> Int256? {
+    package func multiplied(by b: Int256) -> Int256? {
         let (r, o) = multipliedReportingOverflow(by: b)
         return o ? nil : r
     }
 
-    @inlinable public static func &+ (a: Int256, b: Int256) -> Int256 {
+    @inlinable package static func &+ (a: Int256, b: Int256) -> Int256 {
         Int256(bitPattern: a.bitPattern &+ b.bitPattern)
     }
-    @inlinable public static func &- (a: Int256, b: Int256) -> Int256 {
+    @inlinable package static func &- (a: Int256, b: Int256) -> Int256 {
         Int256(bitPattern: a.bitPattern &- b.bitPattern)
     }
-    @inlinable public static func &* (a: Int256, b: Int256) -> Int256 {
+    @inlinable package static func &* (a: Int256, b: Int256) -> Int256 {
         Int256(bitPattern: a.bitPattern &* b.bitPattern)
     }
 
     // MARK: Bits
 
-    @inlinable public static prefix func ~ (a: Int256) -> Int256 { Int256(bitPattern: ~a.bitPattern) }
-    @inlinable public static func & (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern & b.bitPattern) }
-    @inlinable public static func | (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern | b.bitPattern) }
-    @inlinable public static func ^ (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern ^ b.bitPattern) }
+    @inlinable package static prefix func ~ (a: Int256) -> Int256 { Int256(bitPattern: ~a.bitPattern) }
+    @inlinable package static func & (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern & b.bitPattern) }
+    @inlinable package static func | (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern | b.bitPattern) }
+    @inlinable package static func ^ (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern ^ b.bitPattern) }
 
     /// Shift left; amounts >= 256 give zero, negative amounts shift right.
     @inlinable
-    public static func << (a: Int256, n: Int) -> Int256 {
+    package static func << (a: Int256, n: Int) -> Int256 {
         if n < 0 { return a >> (n == Int.min ? 256 : -n) }
         return Int256(bitPattern: a.bitPattern << n)
     }
@@ -196,7 +196,7 @@ public struct Int256: Hashable, Comparable, Sendable {
     /// Arithmetic shift right (floor division by 2^n); amounts >= 256 give 0
     /// or -1 by sign, negative amounts shift left.
     @inlinable
-    public static func >> (a: Int256, n: Int) -> Int256 {
+    package static func >> (a: Int256, n: Int) -> Int256 {
         if n < 0 { return a << (n == Int.min ? 256 : -n) }
         if !a.isNegative { return Int256(bitPattern: a.bitPattern >> n) }
         if n >= 256 { return .minusOne }
@@ -208,26 +208,26 @@ public struct Int256: Hashable, Comparable, Sendable {
     /// Optional `-` then decimal digits (leading zeros allowed; "-0" is 0).
     /// Nil for empty input, a `+` sign, any other byte, or a value outside
     /// -2^255 ... 2^255-1.
-    public init?(decimal b: UnsafeBufferPointer<UInt8>) {
+    package init?(decimal b: UnsafeBufferPointer<UInt8>) {
         let negative = b.count > 0 && b[0] == 0x2D
         let digits = negative ? UnsafeBufferPointer(rebasing: b[1...]) : b
         guard let m = UInt256(decimal: digits), let v = Int256(negative: negative, magnitude: m) else { return nil }
         self = v
     }
 
-    public init?(decimal s: String) {
+    package init?(decimal s: String) {
         var s = s
         guard let v = s.withUTF8({ Int256(decimal: $0) }) else { return nil }
         self = v
     }
 
     /// Appends the decimal form, `-` first when negative.
-    public func appendDecimal(to out: inout [UInt8]) {
+    package func appendDecimal(to out: inout [UInt8]) {
         if isNegative { out.append(0x2D) }
         magnitude.appendDecimal(to: &out)
     }
 
-    public var decimalString: String {
+    package var decimalString: String {
         var out: [UInt8] = []
         out.reserveCapacity(79)
         appendDecimal(to: &out)
@@ -236,9 +236,9 @@ public struct Int256: Hashable, Comparable, Sendable {
 }
 
 extension Int256: ExpressibleByIntegerLiteral {
-    public init(integerLiteral value: Int64) { self.init(value) }
+    package init(integerLiteral value: Int64) { self.init(value) }
 }
 
 extension Int256: CustomStringConvertible {
-    public var description: String { decimalString }
+    package var description: String { decimalString }
 }

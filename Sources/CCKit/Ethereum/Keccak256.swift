@@ -2,12 +2,12 @@
 /// SHA3-256's 0x06). Our own byte-level implementation: event topics,
 /// EIP-55 checksums and signature hashes run it per line, so it must not
 /// allocate or touch Foundation.
-public enum Keccak256 {
+package enum Keccak256 {
     /// Bytes absorbed per permutation: 1600 bits minus twice the 256-bit capacity.
-    public static let rate = 136
+    package static let rate = 136
 
     /// Hashes `data` and writes the 32-byte digest to `out`.
-    public static func hash(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
+    package static func hash(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
         sponge(data, into: out, delimiter: 0x01)
     }
 
@@ -44,22 +44,22 @@ public enum Keccak256 {
         }
     }
 
-    public static func hash(_ data: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawPointer) {
+    package static func hash(_ data: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawPointer) {
         hash(UnsafeRawBufferPointer(data), into: out)
     }
 
-    public static func hash(_ data: UnsafeRawBufferPointer) -> [UInt8] {
+    package static func hash(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { buf, n in
             hash(data, into: UnsafeMutableRawPointer(buf.baseAddress!))
             n = 32
         }
     }
 
-    public static func hash(_ data: [UInt8]) -> [UInt8] {
+    package static func hash(_ data: [UInt8]) -> [UInt8] {
         data.withUnsafeBytes { hash($0) }
     }
 
-    public static func hash(_ s: String) -> [UInt8] {
+    package static func hash(_ s: String) -> [UInt8] {
         var s = s
         return s.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }

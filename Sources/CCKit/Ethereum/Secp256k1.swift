@@ -4,10 +4,10 @@ import CSecp256k1
 /// ECDSA over secp256k1 the way Ethereum uses it: 65-byte r||s||v
 /// signatures, addresses as the last 20 bytes of keccak256(public key).
 /// Backed by libsecp256k1 (signatures are RFC 6979 deterministic and low-s).
-public enum Secp256k1 {
+package enum Secp256k1 {
     /// The signer address of a 32-byte `hash` signed as r||s||v, with v
     /// 0/1 or 27/28. Nil for any malformed input or unrecoverable signature.
-    public static func recoverAddress(hash: [UInt8], signature65: [UInt8]) -> [UInt8]? {
+    package static func recoverAddress(hash: [UInt8], signature65: [UInt8]) -> [UInt8]? {
         guard hash.count == 32, signature65.count == 65 else { return nil }
         let v = signature65[64]
         let recid: Int32
@@ -29,7 +29,7 @@ public enum Secp256k1 {
     }
 
     /// Signs a 32-byte hash: 65 bytes r||s||v with v = 27/28 and low s.
-    public static func sign(hash: [UInt8], privateKey: [UInt8]) throws -> [UInt8] {
+    package static func sign(hash: [UInt8], privateKey: [UInt8]) throws -> [UInt8] {
         guard hash.count == 32 else {
             throw ChainCastError.internalError("secp256k1: hash to sign must be 32 bytes, got \(hash.count)")
         }
@@ -53,7 +53,7 @@ public enum Secp256k1 {
     }
 
     /// The 20-byte address of a 32-byte private key.
-    public static func address(privateKey: [UInt8]) throws -> [UInt8] {
+    package static func address(privateKey: [UInt8]) throws -> [UInt8] {
         let ctx = Secp256k1Context.shared.ctx
         try validate(privateKey, ctx)
         var pubkey = secp256k1_pubkey()

@@ -1,6 +1,6 @@
 extension UInt256 {
     @inlinable
-    public func addingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func addingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         let (r0, c0) = w0.addingReportingOverflow(b.w0)
         var (r1, c1) = w1.addingReportingOverflow(b.w1)
         var c: Bool
@@ -16,7 +16,7 @@ extension UInt256 {
     }
 
     @inlinable
-    public func subtractingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func subtractingReportingOverflow(_ b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         let (r0, c0) = w0.subtractingReportingOverflow(b.w0)
         var (r1, c1) = w1.subtractingReportingOverflow(b.w1)
         var c: Bool
@@ -33,7 +33,7 @@ extension UInt256 {
 
     /// The low 256 bits of the product; `overflow` when the full product needs more.
     @inlinable
-    public func multipliedReportingOverflow(by b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func multipliedReportingOverflow(by b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         let (high, low) = multipliedFullWidth(by: b)
         return (low, !high.isZero)
     }
@@ -41,7 +41,7 @@ extension UInt256 {
     /// The full 512-bit product as (high, low) halves: schoolbook, written out
     /// limb by limb so every partial product stays in registers.
     @inlinable
-    public func multipliedFullWidth(by b: UInt256) -> (high: UInt256, low: UInt256) {
+    package func multipliedFullWidth(by b: UInt256) -> (high: UInt256, low: UInt256) {
         var r0: UInt64 = 0, r1: UInt64 = 0, r2: UInt64 = 0, r3: UInt64 = 0
         var r4: UInt64 = 0, r5: UInt64 = 0, r6: UInt64 = 0, r7: UInt64 = 0
         var carry: UInt64
@@ -84,32 +84,32 @@ extension UInt256 {
     }
 
     /// Nil on overflow.
-    @inlinable public func adding(_ b: UInt256) -> UInt256? {
+    @inlinable package func adding(_ b: UInt256) -> UInt256? {
         let (r, o) = addingReportingOverflow(b)
         return o ? nil : r
     }
     /// Nil when `b` is larger.
-    @inlinable public func subtracting(_ b: UInt256) -> UInt256? {
+    @inlinable package func subtracting(_ b: UInt256) -> UInt256? {
         let (r, o) = subtractingReportingOverflow(b)
         return o ? nil : r
     }
     /// Nil on overflow.
-    @inlinable public func multiplied(by b: UInt256) -> UInt256? {
+    @inlinable package func multiplied(by b: UInt256) -> UInt256? {
         let (r, o) = multipliedReportingOverflow(by: b)
         return o ? nil : r
     }
 
-    @inlinable public static func &+ (a: UInt256, b: UInt256) -> UInt256 { a.addingReportingOverflow(b).partialValue }
-    @inlinable public static func &- (a: UInt256, b: UInt256) -> UInt256 {
+    @inlinable package static func &+ (a: UInt256, b: UInt256) -> UInt256 { a.addingReportingOverflow(b).partialValue }
+    @inlinable package static func &- (a: UInt256, b: UInt256) -> UInt256 {
         a.subtractingReportingOverflow(b).partialValue
     }
-    @inlinable public static func &* (a: UInt256, b: UInt256) -> UInt256 {
+    @inlinable package static func &* (a: UInt256, b: UInt256) -> UInt256 {
         a.multipliedReportingOverflow(by: b).partialValue
     }
 
     /// Quotient and remainder. Division by zero does not trap: it gives
     /// (0, 0), the EVM's DIV/MOD result; use `dividedReportingOverflow` to detect it.
-    public func quotientAndRemainder(dividingBy d: UInt256) -> (quotient: UInt256, remainder: UInt256) {
+    package func quotientAndRemainder(dividingBy d: UInt256) -> (quotient: UInt256, remainder: UInt256) {
         if d.isZero { return (.zero, .zero) }
         if self < d { return (.zero, self) }
         if (d.w1 | d.w2 | d.w3) == 0 {
@@ -121,7 +121,7 @@ extension UInt256 {
 
     /// Fast path for a divisor that fits in 64 bits (must be nonzero).
     @inlinable
-    public func quotientAndRemainder(dividingBy d: UInt64) -> (quotient: UInt256, remainder: UInt64) {
+    package func quotientAndRemainder(dividingBy d: UInt64) -> (quotient: UInt256, remainder: UInt64) {
         if d == 0 { return (.zero, 0) }
         var r: UInt64 = 0
         var q = UInt256.zero
@@ -135,13 +135,13 @@ extension UInt256 {
     }
 
     /// Quotient; `overflow` (with a partial value of 0) on division by zero.
-    public func dividedReportingOverflow(by d: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func dividedReportingOverflow(by d: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         if d.isZero { return (.zero, true) }
         return (quotientAndRemainder(dividingBy: d).quotient, false)
     }
 
     /// Remainder; `overflow` (with a partial value of 0) on division by zero.
-    public func remainderReportingOverflow(dividingBy d: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func remainderReportingOverflow(dividingBy d: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         if d.isZero { return (.zero, true) }
         return (quotientAndRemainder(dividingBy: d).remainder, false)
     }
@@ -223,7 +223,7 @@ extension UInt256 {
     }
 
     /// self ** e modulo 2^256, with `overflow` when the true power needs more bits.
-    public func power(_ e: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    package func power(_ e: UInt256) -> (partialValue: UInt256, overflow: Bool) {
         var result = UInt256.one
         var base = self
         var overflow = false

@@ -18,7 +18,7 @@ extension UInt256 {
 
     /// Parses ASCII decimal digits: no sign, no spaces, no separators; leading
     /// zeros are allowed. Nil when empty, on any other byte, or above 2^256-1.
-    public init?(decimal b: UnsafeBufferPointer<UInt8>) {
+    package init?(decimal b: UnsafeBufferPointer<UInt8>) {
         guard b.count > 0 else { return nil }
         var value = UInt256.zero
         var i = 0
@@ -46,7 +46,7 @@ extension UInt256 {
         self = value
     }
 
-    public init?(decimal s: String) {
+    package init?(decimal s: String) {
         var s = s
         guard let v = s.withUTF8({ UInt256(decimal: $0) }) else { return nil }
         self = v
@@ -69,7 +69,7 @@ extension UInt256 {
     }
 
     /// Appends the decimal digits (no sign, no leading zeros; "0" for zero).
-    public func appendDecimal(to out: inout [UInt8]) {
+    package func appendDecimal(to out: inout [UInt8]) {
         // Peel off base-10^19 chunks, least significant first, writing each
         // right to left into one stack buffer (2^256 < 10^78), then append once.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 80) { buf in
@@ -132,7 +132,7 @@ extension UInt256 {
 
     /// Appends a UInt64 in decimal, left-padded with zeros to `padTo` digits (at most 20).
     @inlinable
-    public static func appendDecimal(_ value: UInt64, padTo: Int = 1, to out: inout [UInt8]) {
+    package static func appendDecimal(_ value: UInt64, padTo: Int = 1, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
             let end = buf.baseAddress! + 20
             let start = writeDecimal(value, endingAt: end, minDigits: padTo)
@@ -140,7 +140,7 @@ extension UInt256 {
         }
     }
 
-    public var decimalString: String {
+    package var decimalString: String {
         var out: [UInt8] = []
         out.reserveCapacity(78)
         appendDecimal(to: &out)
@@ -152,7 +152,7 @@ extension UInt256 {
     /// Parses hex digits with or without `0x`/`0X`, either case, leading
     /// zeros allowed. Nil when there are no digits, on a non-hex byte, or
     /// when the value needs more than 256 bits.
-    public init?(hex b: UnsafeBufferPointer<UInt8>) {
+    package init?(hex b: UnsafeBufferPointer<UInt8>) {
         let d = Hex.strippingPrefix(b)
         guard d.count > 0 else { return nil }
         var start = 0
@@ -176,7 +176,7 @@ extension UInt256 {
         self = value
     }
 
-    public init?(hex s: String) {
+    package init?(hex s: String) {
         var s = s
         guard let v = s.withUTF8({ UInt256(hex: $0) }) else { return nil }
         self = v
@@ -184,7 +184,7 @@ extension UInt256 {
 
     /// Appends `0x` + minimal lowercase hex digits ("0x0" for zero): the
     /// JSON-RPC quantity form.
-    public func appendHex(to out: inout [UInt8], prefix: Bool = true) {
+    package func appendHex(to out: inout [UInt8], prefix: Bool = true) {
         if prefix { out.append(contentsOf: [0x30, 0x78]) }
         let digits = Swift.max(1, (bitLength + 3) / 4)
         var i = digits - 1
@@ -198,7 +198,7 @@ extension UInt256 {
     }
 
     /// `0x` + minimal lowercase hex ("0x0" for zero).
-    public var hexString: String {
+    package var hexString: String {
         var out: [UInt8] = []
         out.reserveCapacity(66)
         appendHex(to: &out)

@@ -3,14 +3,14 @@
 /// (`addingReportingOverflow`), checked (`adding(_:) -> UInt256?`) and wrapping
 /// (`&+`) forms only: there are no trapping operators, because values come
 /// from untrusted logs and nothing on that path may crash.
-public struct UInt256: Hashable, Comparable, Sendable {
-    public var w0: UInt64
-    public var w1: UInt64
-    public var w2: UInt64
-    public var w3: UInt64
+package struct UInt256: Hashable, Comparable, Sendable {
+    package var w0: UInt64
+    package var w1: UInt64
+    package var w2: UInt64
+    package var w3: UInt64
 
     @inlinable
-    public init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+    package init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
         self.w0 = w0
         self.w1 = w1
         self.w2 = w2
@@ -18,23 +18,23 @@ public struct UInt256: Hashable, Comparable, Sendable {
     }
 
     @inlinable
-    public init(_ v: UInt64) { self.init(w0: v, w1: 0, w2: 0, w3: 0) }
+    package init(_ v: UInt64) { self.init(w0: v, w1: 0, w2: 0, w3: 0) }
 
     /// Nil for negative values.
     @inlinable
-    public init?(exactly v: Int) {
+    package init?(exactly v: Int) {
         guard v >= 0 else { return nil }
         self.init(UInt64(v))
     }
 
-    public static let zero = UInt256(0)
-    public static let one = UInt256(1)
-    public static let max = UInt256(w0: .max, w1: .max, w2: .max, w3: .max)
-    public static let bitWidth = 256
+    package static let zero = UInt256(0)
+    package static let one = UInt256(1)
+    package static let max = UInt256(w0: .max, w1: .max, w2: .max, w3: .max)
+    package static let bitWidth = 256
 
     /// Limb `i` (0 = least significant); 0 for i outside 0..<4.
     @inlinable
-    public subscript(limb i: Int) -> UInt64 {
+    package subscript(limb i: Int) -> UInt64 {
         get {
             switch i {
             case 0: return w0
@@ -55,13 +55,13 @@ public struct UInt256: Hashable, Comparable, Sendable {
         }
     }
 
-    @inlinable public var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }
+    @inlinable package var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }
 
     /// The value when it fits in 64 bits.
-    @inlinable public var uint64: UInt64? { (w1 | w2 | w3) == 0 ? w0 : nil }
+    @inlinable package var uint64: UInt64? { (w1 | w2 | w3) == 0 ? w0 : nil }
 
     /// Nearest Double (rounding toward zero below the top 64 significant bits).
-    public var doubleValue: Double {
+    package var doubleValue: Double {
         var d = Double(w3)
         d = d * 18_446_744_073_709_551_616.0 + Double(w2)
         d = d * 18_446_744_073_709_551_616.0 + Double(w1)
@@ -73,7 +73,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
 
     /// Big-endian bytes, up to 32 (shorter input is left-padded with zeros).
     /// Longer input keeps its last 32 bytes, which callers avoid by checking length.
-    public init(bigEndian bytes: UnsafeBufferPointer<UInt8>) {
+    package init(bigEndian bytes: UnsafeBufferPointer<UInt8>) {
         self.init(0)
         let n = Swift.min(bytes.count, 32)
         let base = bytes.count - n
@@ -86,13 +86,13 @@ public struct UInt256: Hashable, Comparable, Sendable {
         }
     }
 
-    public init(bigEndian bytes: [UInt8]) {
+    package init(bigEndian bytes: [UInt8]) {
         self = bytes.withUnsafeBufferPointer { UInt256(bigEndian: $0) }
     }
 
     /// Reads exactly 32 big-endian bytes at `p` (an ABI word).
     @inlinable
-    public init(word p: UnsafeRawPointer) {
+    package init(word p: UnsafeRawPointer) {
         self.init(
             w0: UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
             w1: UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
@@ -104,7 +104,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
     /// when any higher bit is set (the word is not a valid uintN encoding);
     /// otherwise those bits are ignored. Nil for a word that is not 32 bytes
     /// or for `bits` outside 8...256 or not a multiple of 8.
-    public init?(word: UnsafeBufferPointer<UInt8>, bits: Int, strict: Bool) {
+    package init?(word: UnsafeBufferPointer<UInt8>, bits: Int, strict: Bool) {
         guard word.count == 32, bits >= 8, bits <= 256, bits & 7 == 0, let base = word.baseAddress else {
             return nil
         }
@@ -117,7 +117,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
 
     /// 2^bits - 1 for bits in 0...256.
     @inlinable
-    public static func lowMask(bits: Int) -> UInt256 {
+    package static func lowMask(bits: Int) -> UInt256 {
         if bits >= 256 { return .max }
         if bits <= 0 { return .zero }
         return ~(UInt256.max << bits)
@@ -125,7 +125,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
 
     /// Writes 32 big-endian bytes at `p`.
     @inlinable
-    public func writeBigEndian(to p: UnsafeMutableRawPointer) {
+    package func writeBigEndian(to p: UnsafeMutableRawPointer) {
         p.storeBytes(of: w3.bigEndian, toByteOffset: 0, as: UInt64.self)
         p.storeBytes(of: w2.bigEndian, toByteOffset: 8, as: UInt64.self)
         p.storeBytes(of: w1.bigEndian, toByteOffset: 16, as: UInt64.self)
@@ -133,7 +133,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
     }
 
     /// 32 big-endian bytes.
-    public var bigEndianBytes: [UInt8] {
+    package var bigEndianBytes: [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { buf, n in
             writeBigEndian(to: UnsafeMutableRawPointer(buf.baseAddress!))
             n = 32
@@ -143,7 +143,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
     // MARK: Comparison
 
     @inlinable
-    public static func < (a: UInt256, b: UInt256) -> Bool {
+    package static func < (a: UInt256, b: UInt256) -> Bool {
         if a.w3 != b.w3 { return a.w3 < b.w3 }
         if a.w2 != b.w2 { return a.w2 < b.w2 }
         if a.w1 != b.w1 { return a.w1 < b.w1 }
@@ -153,7 +153,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
     // MARK: Bits
 
     @inlinable
-    public var leadingZeroBitCount: Int {
+    package var leadingZeroBitCount: Int {
         if w3 != 0 { return w3.leadingZeroBitCount }
         if w2 != 0 { return 64 + w2.leadingZeroBitCount }
         if w1 != 0 { return 128 + w1.leadingZeroBitCount }
@@ -161,7 +161,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
     }
 
     @inlinable
-    public var trailingZeroBitCount: Int {
+    package var trailingZeroBitCount: Int {
         if w0 != 0 { return w0.trailingZeroBitCount }
         if w1 != 0 { return 64 + w1.trailingZeroBitCount }
         if w2 != 0 { return 128 + w2.trailingZeroBitCount }
@@ -169,36 +169,36 @@ public struct UInt256: Hashable, Comparable, Sendable {
     }
 
     @inlinable
-    public var nonzeroBitCount: Int {
+    package var nonzeroBitCount: Int {
         w0.nonzeroBitCount + w1.nonzeroBitCount + w2.nonzeroBitCount + w3.nonzeroBitCount
     }
 
     /// Number of significant bits (0 for zero).
-    @inlinable public var bitLength: Int { 256 - leadingZeroBitCount }
+    @inlinable package var bitLength: Int { 256 - leadingZeroBitCount }
 
     @inlinable
-    public static prefix func ~ (a: UInt256) -> UInt256 {
+    package static prefix func ~ (a: UInt256) -> UInt256 {
         UInt256(w0: ~a.w0, w1: ~a.w1, w2: ~a.w2, w3: ~a.w3)
     }
     @inlinable
-    public static func & (a: UInt256, b: UInt256) -> UInt256 {
+    package static func & (a: UInt256, b: UInt256) -> UInt256 {
         UInt256(w0: a.w0 & b.w0, w1: a.w1 & b.w1, w2: a.w2 & b.w2, w3: a.w3 & b.w3)
     }
     @inlinable
-    public static func | (a: UInt256, b: UInt256) -> UInt256 {
+    package static func | (a: UInt256, b: UInt256) -> UInt256 {
         UInt256(w0: a.w0 | b.w0, w1: a.w1 | b.w1, w2: a.w2 | b.w2, w3: a.w3 | b.w3)
     }
     @inlinable
-    public static func ^ (a: UInt256, b: UInt256) -> UInt256 {
+    package static func ^ (a: UInt256, b: UInt256) -> UInt256 {
         UInt256(w0: a.w0 ^ b.w0, w1: a.w1 ^ b.w1, w2: a.w2 ^ b.w2, w3: a.w3 ^ b.w3)
     }
-    @inlinable public static func &= (a: inout UInt256, b: UInt256) { a = a & b }
-    @inlinable public static func |= (a: inout UInt256, b: UInt256) { a = a | b }
-    @inlinable public static func ^= (a: inout UInt256, b: UInt256) { a = a ^ b }
+    @inlinable package static func &= (a: inout UInt256, b: UInt256) { a = a & b }
+    @inlinable package static func |= (a: inout UInt256, b: UInt256) { a = a | b }
+    @inlinable package static func ^= (a: inout UInt256, b: UInt256) { a = a ^ b }
 
     /// Logical shift left; amounts >= 256 give zero, negative amounts shift right.
     @inlinable
-    public static func << (a: UInt256, n: Int) -> UInt256 {
+    package static func << (a: UInt256, n: Int) -> UInt256 {
         if n < 0 { return a >> (n == Int.min ? 256 : -n) }
         if n >= 256 { return .zero }
         let limbs = n >> 6
@@ -217,7 +217,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
 
     /// Logical shift right; amounts >= 256 give zero, negative amounts shift left.
     @inlinable
-    public static func >> (a: UInt256, n: Int) -> UInt256 {
+    package static func >> (a: UInt256, n: Int) -> UInt256 {
         if n < 0 { return a << (n == Int.min ? 256 : -n) }
         if n >= 256 { return .zero }
         let limbs = n >> 6
@@ -233,21 +233,21 @@ public struct UInt256: Hashable, Comparable, Sendable {
         }
         return r
     }
-    @inlinable public static func <<= (a: inout UInt256, n: Int) { a = a << n }
-    @inlinable public static func >>= (a: inout UInt256, n: Int) { a = a >> n }
+    @inlinable package static func <<= (a: inout UInt256, n: Int) { a = a << n }
+    @inlinable package static func >>= (a: inout UInt256, n: Int) { a = a >> n }
 
     /// Bit `i` (0 = least significant); false outside 0..<256.
     @inlinable
-    public func bit(_ i: Int) -> Bool {
+    package func bit(_ i: Int) -> Bool {
         guard i >= 0 && i < 256 else { return false }
         return (self[limb: i >> 6] >> UInt64(i & 63)) & 1 == 1
     }
 }
 
 extension UInt256: ExpressibleByIntegerLiteral {
-    public init(integerLiteral value: UInt64) { self.init(value) }
+    package init(integerLiteral value: UInt64) { self.init(value) }
 }
 
 extension UInt256: CustomStringConvertible {
-    public var description: String { decimalString }
+    package var description: String { decimalString }
 }

@@ -3,16 +3,16 @@ import CCCore
 /// Turns `--from`/`--to` words into block numbers using the node: tags via
 /// `eth_getBlockByNumber`, `-N` from the head, times by binary search on
 /// block timestamps (about log2(head) header calls).
-public struct BlockResolver {
-    public let node: LogNode
-    public let head: UInt64
+package struct BlockResolver {
+    package let node: LogNode
+    package let head: UInt64
 
-    public init(node: LogNode, head: UInt64) {
+    package init(node: LogNode, head: UInt64) {
         self.node = node
         self.head = head
     }
 
-    public func resolve(_ spec: BlockSpec, what: String) throws -> UInt64 {
+    package func resolve(_ spec: BlockSpec, what: String) throws -> UInt64 {
         switch spec {
         case .number(let n): return n
         case .behindHead(let n): return head >= n ? head - n : 0
@@ -30,7 +30,7 @@ public struct BlockResolver {
     }
 
     /// The first block whose timestamp is >= `time`; `head + 1` when even the head is older.
-    public func firstBlock(atOrAfter time: Int64, what: String) throws -> UInt64 {
+    package func firstBlock(atOrAfter time: Int64, what: String) throws -> UInt64 {
         func timestamp(_ n: UInt64) throws -> Int64 {
             guard let h = try node.headers([n]).first ?? nil else {
                 throw ChainCastError.unavailable("\(what): the node has no block \(n) (below its head \(head))")

@@ -5,14 +5,14 @@ import CCCore
 /// `-1000` (1000 blocks below the head; as `--from`, the last 1000 blocks) or
 /// `2024-01-01T00:00:00Z` (the first block whose timestamp is at or after
 /// that instant; as `--to`, the last block before it: `FetchRun`).
-public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
+package enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
     case number(UInt64)
     case tag(BlockTag)
     case behindHead(UInt64)
     /// Unix seconds.
     case time(Int64)
 
-    public init(parsing text: String) throws(ChainCastError) {
+    package init(parsing text: String) throws(ChainCastError) {
         let s = text.trimmingASCIIWhitespace()
         if s.isEmpty {
             throw .usage(
@@ -46,7 +46,7 @@ public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
         )
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .number(let n): return String(n)
         case .tag(let t): return t.rawValue
@@ -58,15 +58,15 @@ public enum BlockSpec: Sendable, Equatable, CustomStringConvertible {
 
 /// The block tags JSON-RPC understands. `pending` is left out on purpose: its
 /// logs are not in a block yet and can vanish without a removal.
-public enum BlockTag: String, Sendable, CaseIterable {
+package enum BlockTag: String, Sendable, CaseIterable {
     case latest, safe, finalized, earliest
 }
 
 /// A small ISO-8601 / RFC 3339 reader and writer for the command line (cold
 /// path, exact, no time-zone database): `2024-01-01`, `2024-01-01T00:00:00Z`,
 /// `2024-01-01 00:00:00+02:00`, fractional seconds (dropped).
-public enum ISO8601Time {
-    public static func parse(_ text: String) -> Int64? {
+package enum ISO8601Time {
+    package static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         var i = 0
         func digits(_ n: Int) -> Int64? {
@@ -122,7 +122,7 @@ public enum ISO8601Time {
         return daysFromCivil(y, mo, d) * 86_400 + secs - offset
     }
 
-    public static func format(_ t: Int64) -> String {
+    package static func format(_ t: Int64) -> String {
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let rem = t - days * 86_400
         let (y, m, d) = civilFromDays(days)

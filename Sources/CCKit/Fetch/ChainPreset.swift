@@ -2,22 +2,22 @@
 /// node must report, how fast blocks come (poll interval), how deep reorgs
 /// get in practice (default confirmations) and the block span that public
 /// providers usually accept for one `eth_getLogs` call (first chunk size).
-public struct ChainPreset: Sendable, Equatable {
-    public var name: String
-    public var chainId: UInt64
+package struct ChainPreset: Sendable, Equatable {
+    package var name: String
+    package var chainId: UInt64
     /// Seconds between blocks, on average.
-    public var blockTime: Double
+    package var blockTime: Double
     /// Blocks behind the head before a log is considered settled.
-    public var confirmations: UInt64
+    package var confirmations: UInt64
     /// First `eth_getLogs` span; the planner adapts from there.
-    public var chunkSize: UInt64
+    package var chunkSize: UInt64
     /// Known provider limits, in words, for `--help` and the man page.
-    public var knownLimits: String
+    package var knownLimits: String
 
     /// Poll interval in follow mode: half a block, never below 100 ms.
-    public var pollInterval: Double { max(0.1, blockTime / 2) }
+    package var pollInterval: Double { max(0.1, blockTime / 2) }
 
-    public static let all: [ChainPreset] = [
+    package static let all: [ChainPreset] = [
         .init(
             name: "ethereum", chainId: 1, blockTime: 12, confirmations: 12, chunkSize: 2_000,
             knownLimits: "Alchemy: 2,000 blocks or 10,000 logs; Infura: 10,000 logs; QuickNode: 10,000 blocks"),
@@ -63,11 +63,11 @@ public struct ChainPreset: Sendable, Equatable {
     ]
 
     /// Used when no `--chain` is given: a cautious middle ground.
-    public static let generic = ChainPreset(
+    package static let generic = ChainPreset(
         name: "generic", chainId: 0, blockTime: 12, confirmations: 0, chunkSize: 1_000,
         knownLimits: "most providers accept 1,000 blocks or 10,000 logs")
 
-    public static func named(_ name: String) -> ChainPreset? {
+    package static func named(_ name: String) -> ChainPreset? {
         let n = name.lowercased()
         let aliases = [
             "mainnet": "ethereum", "eth": "ethereum", "matic": "polygon", "bnb": "bsc",
@@ -78,5 +78,5 @@ public struct ChainPreset: Sendable, Equatable {
         return all.first { $0.name == key }
     }
 
-    public static func byChainId(_ id: UInt64) -> ChainPreset? { all.first { $0.chainId == id } }
+    package static func byChainId(_ id: UInt64) -> ChainPreset? { all.first { $0.chainId == id } }
 }

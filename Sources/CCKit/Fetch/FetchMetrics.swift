@@ -5,32 +5,32 @@ import Synchronization
 /// Counters a long fetch exposes to monitoring, written as Prometheus text
 /// (`--metrics-file`, for node_exporter's textfile collector) every few
 /// seconds and at exit. Workers bump them from any thread.
-public final class FetchMetrics: Sendable {
-    public let requests = Atomic<Int>(0)
-    public let logs = Atomic<Int>(0)
-    public let blocks = Atomic<Int>(0)
-    public let bytes = Atomic<Int>(0)
-    public let splits = Atomic<Int>(0)
-    public let validationRetries = Atomic<Int>(0)
-    public let reorgs = Atomic<Int>(0)
-    public let removedLogs = Atomic<Int>(0)
+package final class FetchMetrics: Sendable {
+    package let requests = Atomic<Int>(0)
+    package let logs = Atomic<Int>(0)
+    package let blocks = Atomic<Int>(0)
+    package let bytes = Atomic<Int>(0)
+    package let splits = Atomic<Int>(0)
+    package let validationRetries = Atomic<Int>(0)
+    package let reorgs = Atomic<Int>(0)
+    package let removedLogs = Atomic<Int>(0)
     /// Reorgs that replaced blocks already written with `--confirmations` N > 0.
-    public let deepReorgs = Atomic<Int>(0)
-    public let rewinds = Atomic<Int>(0)
-    public let headBlock = Atomic<Int>(0)
-    public let lastBlock = Atomic<Int>(-1)
-    public let chunkSize = Atomic<Int>(0)
-    public let timestampRequests = Atomic<Int>(0)
+    package let deepReorgs = Atomic<Int>(0)
+    package let rewinds = Atomic<Int>(0)
+    package let headBlock = Atomic<Int>(0)
+    package let lastBlock = Atomic<Int>(-1)
+    package let chunkSize = Atomic<Int>(0)
+    package let timestampRequests = Atomic<Int>(0)
 
-    public init() {}
+    package init() {}
 
-    @inline(__always) public func add(_ counter: borrowing Atomic<Int>, _ n: Int = 1) {
+    @inline(__always) package func add(_ counter: borrowing Atomic<Int>, _ n: Int = 1) {
         counter.add(n, ordering: .relaxed)
     }
 
-    public func set(_ gauge: borrowing Atomic<Int>, _ v: Int) { gauge.store(v, ordering: .relaxed) }
+    package func set(_ gauge: borrowing Atomic<Int>, _ v: Int) { gauge.store(v, ordering: .relaxed) }
 
-    public func prometheusText(chainId: UInt64) -> String {
+    package func prometheusText(chainId: UInt64) -> String {
         let label = "{chain_id=\"\(chainId)\"}"
         func line(_ name: String, _ type: String, _ help: String, _ v: Int) -> String {
             "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name)\(label) \(v)\n"
@@ -70,7 +70,7 @@ public final class FetchMetrics: Sendable {
     }
 
     /// Atomic replace (temp file + rename) so a scraper never reads half a file.
-    public func write(to path: String, chainId: UInt64) throws(ChainCastError) {
+    package func write(to path: String, chainId: UInt64) throws(ChainCastError) {
         try AtomicFile.replace(
             path, with: Array(prometheusText(chainId: chainId).utf8), durable: false, label: "--metrics-file \(path)")
     }

@@ -8,21 +8,21 @@ import CCCore
 
 /// The progress line on stderr (only when stderr is a terminal) and the
 /// closing summary of `-v`.
-public struct FetchProgress {
-    public let enabled: Bool
-    public let startedAt: Double
+package struct FetchProgress {
+    package let enabled: Bool
+    package let startedAt: Double
     private var lastDraw = 0.0
     private var drawn = false
 
-    public init(enabled: Bool) {
+    package init(enabled: Bool) {
         self.enabled = enabled
         startedAt = monotonicSeconds()
     }
 
-    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    package static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
     /// Redraws at most 4 times a second.
-    public mutating func update(doneBlocks: UInt64, totalBlocks: UInt64?, logs: Int, force: Bool = false) {
+    package mutating func update(doneBlocks: UInt64, totalBlocks: UInt64?, logs: Int, force: Bool = false) {
         guard enabled else { return }
         let now = monotonicSeconds()
         guard force || now - lastDraw >= 0.25 else { return }
@@ -44,13 +44,13 @@ public struct FetchProgress {
         drawn = true
     }
 
-    public mutating func clear() {
+    package mutating func clear() {
         guard enabled, drawn else { return }
         writeStderr("\r\u{1B}[2K")
         drawn = false
     }
 
-    public var elapsed: Double { monotonicSeconds() - startedAt }
+    package var elapsed: Double { monotonicSeconds() - startedAt }
 }
 
 func writeStderr(_ s: String) {
@@ -65,7 +65,7 @@ func writeStderr(_ s: String) {
     }
 }
 
-public func formatFixed(_ v: Double, _ decimals: Int) -> String {
+package func formatFixed(_ v: Double, _ decimals: Int) -> String {
     var p = 1.0
     for _ in 0..<decimals { p *= 10 }
     let r = (v * p).rounded() / p
@@ -77,7 +77,7 @@ public func formatFixed(_ v: Double, _ decimals: Int) -> String {
     return decimals == 0 ? String(Int(r)) : s
 }
 
-public func formatDuration(_ seconds: Double) -> String {
+package func formatDuration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     if s < 60 { return "\(s)s" }
     if s < 3600 { return "\(s / 60)m\(s % 60 < 10 ? "0" : "")\(s % 60)s" }

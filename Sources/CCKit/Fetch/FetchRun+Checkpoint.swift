@@ -117,7 +117,7 @@ extension FetchRun {
 }
 
 /// The same log line with `"removed":true` (replacing the node's `false`, or added).
-public func markRemoved(_ line: [UInt8]) -> [UInt8] {
+package func markRemoved(_ line: [UInt8]) -> [UInt8] {
     line.withUnsafeBufferPointer { buf -> [UInt8] in
         guard let parsed = try? JSONLine(buf), parsed.root.kind == .object, let base = buf.baseAddress else {
             return line

@@ -3,7 +3,7 @@ import CCCore
 extension FetchRun {
     /// How far below a block known to be orphaned the fork search walks
     /// through the node (by parent hash) before it gives up with exit 75.
-    public static let maxForkSearch: UInt64 = 4096
+    package static let maxForkSearch: UInt64 = 4096
 
     /// Where a rewind goes when the node no longer serves the orphaned
     /// blocks, so the fork cannot be found: this many blocks (or

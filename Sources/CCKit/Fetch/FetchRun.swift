@@ -6,11 +6,11 @@ import Foundation
 /// One `cc-fetch` run: checks the chain, resolves the range (or resumes from
 /// the checkpoint file), fetches it with `LogFetcher`, then follows the head
 /// when asked. Writes records to `output`, messages to stderr.
-public final class FetchRun {
+package final class FetchRun {
     let request: FetchRequest
     let makeNode: @Sendable () throws -> LogNode
     let output: OutputWriter
-    public let metrics = FetchMetrics()
+    package let metrics = FetchMetrics()
     var node: LogNode!
     var chainId: UInt64 = 0
     var preset = ChainPreset.generic
@@ -32,7 +32,7 @@ public final class FetchRun {
     /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
 
-    public init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
         self.request = request
         self.output = output
         self.makeNode = makeNode
@@ -41,7 +41,7 @@ public final class FetchRun {
 
     func note(_ message: String) { Diagnostics.error(tool, message) }
 
-    public func run() throws {
+    package func run() throws {
         do {
             try runInner()
             try finish()

@@ -10,29 +10,29 @@ import CCStream
 /// A response that breaks the promises of `eth_getLogs`: a log outside the
 /// asked range or filter, out of order, twice, or malformed. The worker asks
 /// once more, then gives up (a provider that lies is not worth a third try).
-public struct LogValidationError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct LogValidationError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// What a batch held, beyond its lines.
-public struct LogBatchSummary: Sendable {
-    public var logs = 0
+package struct LogBatchSummary: Sendable {
+    package var logs = 0
     /// Hash of the last log's block and its number (a free header for the range's end).
-    public var lastBlock: UInt64?
-    public var lastBlockHash: String?
+    package var lastBlock: UInt64?
+    package var lastBlockHash: String?
     /// With `recordSpans`: per log, its block number and hash, and where its line sits in `out`.
-    public var spans: [LogSpan] = []
+    package var spans: [LogSpan] = []
 }
 
-public struct LogSpan: Sendable, Equatable {
-    public var block: UInt64
-    public var blockHash: Word32
-    public var start: Int
-    public var end: Int
+package struct LogSpan: Sendable, Equatable {
+    package var block: UInt64
+    package var blockHash: Word32
+    package var start: Int
+    package var end: Int
     /// The node's log carried its own `blockTimestamp`.
-    public var hasTimestamp: Bool
+    package var hasTimestamp: Bool
 }
 
 /// The per-log hot path of cc-fetch: takes the `result` array of one
@@ -41,14 +41,14 @@ public struct LogSpan: Sendable, Equatable {
 /// blockNumber/logIndex, one hash per block), and appends each log object as
 /// the node sent it — plus `chainId` and, when asked, `blockTimestamp` — as
 /// one NDJSON line. No Foundation, no dictionaries, no per-log allocation.
-public struct LogBatchProcessor: Sendable {
-    public let filter: LogFilter
+package struct LogBatchProcessor: Sendable {
+    package let filter: LogFilter
     /// `,"chainId":N` — computed once.
     private let chainIdMember: [UInt8]
-    public var withTimestamps: Bool
-    public var recordSpans = false
+    package var withTimestamps: Bool
+    package var recordSpans = false
 
-    public init(filter: LogFilter, chainId: UInt64, withTimestamps: Bool = false) {
+    package init(filter: LogFilter, chainId: UInt64, withTimestamps: Bool = false) {
         self.filter = filter
         self.chainIdMember = Array(",\"chainId\":\(chainId)".utf8)
         self.withTimestamps = withTimestamps
@@ -56,7 +56,7 @@ public struct LogBatchProcessor: Sendable {
 
     /// Validates and writes every log of `result` (the JSON array) for `range`.
     /// `timestamp` gives a block's timestamp for logs without their own (with `withTimestamps`).
-    public func process(
+    package func process(
         _ result: JSONValue, range: BlockRange, into out: inout [UInt8],
         timestamp: (UInt64) -> UInt64? = { _ in nil }
     ) throws(LogValidationError) -> LogBatchSummary {

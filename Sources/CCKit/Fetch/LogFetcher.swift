@@ -2,30 +2,30 @@ import CCCore
 import Foundation
 
 /// The lines of one completed range, ready to write in block order.
-public struct RangeOutput: Sendable {
-    public var bytes: [UInt8] = []
-    public var logs = 0
+package struct RangeOutput: Sendable {
+    package var bytes: [UInt8] = []
+    package var logs = 0
     /// Hash of the range's last block, when known (always with checkpoint markers).
-    public var endHash: String?
+    package var endHash: String?
     /// Where each log's line sits in `bytes` (follow mode keeps them to undo a reorg).
-    public var spans: [LogSpan] = []
+    package var spans: [LogSpan] = []
 }
 
 /// Settings of one fetch, fixed for the whole run.
-public struct FetchSettings: Sendable {
-    public var filter: LogFilter
-    public var chainId: UInt64
-    public var concurrency = 4
+package struct FetchSettings: Sendable {
+    package var filter: LogFilter
+    package var chainId: UInt64
+    package var concurrency = 4
     /// Ranges per worker request (JSON-RPC batch) when above 1.
-    public var batch = 1
-    public var chunkSize: UInt64 = 1_000
-    public var maxChunkSize: UInt64 = 1_000_000
-    public var withTimestamps = false
+    package var batch = 1
+    package var chunkSize: UInt64 = 1_000
+    package var maxChunkSize: UInt64 = 1_000_000
+    package var withTimestamps = false
     /// Fetch the hash of every range's last block (checkpoint markers need it).
-    public var needEndHashes = false
-    public var recordSpans = false
+    package var needEndHashes = false
+    package var recordSpans = false
 
-    public init(filter: LogFilter, chainId: UInt64) {
+    package init(filter: LogFilter, chainId: UInt64) {
         self.filter = filter
         self.chainId = chainId
     }
@@ -35,23 +35,23 @@ public struct FetchSettings: Sendable {
 /// node connection, and hands completed ranges to `emit` in block order on
 /// the calling thread. Workers do the parsing, checking and formatting, so
 /// the writer only copies bytes.
-public final class LogFetcher: @unchecked Sendable {
+package final class LogFetcher: @unchecked Sendable {
     // @unchecked: settings and metrics are immutable/thread-safe; `makeNode` is only
     // called from the worker that owns the node it returns.
-    public let settings: FetchSettings
+    package let settings: FetchSettings
     private let makeNode: @Sendable () throws -> LogNode
-    public let metrics: FetchMetrics
+    package let metrics: FetchMetrics
     /// Chunk size where the last run left it: the next run (follow mode) starts there.
-    public private(set) var chunkSize: UInt64
+    package private(set) var chunkSize: UInt64
 
-    public init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable () throws -> LogNode) {
         self.settings = settings
         self.metrics = metrics
         self.makeNode = makeNode
         self.chunkSize = settings.chunkSize
     }
 
-    public enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         case completed
         case stopped
     }
@@ -59,7 +59,7 @@ public final class LogFetcher: @unchecked Sendable {
     /// Fetches `[from, to]`. `emit` runs on this thread, in block order; `tick`
     /// runs a few times a second while waiting (progress, metrics, signal checks:
     /// return false to stop asking). Returns `.stopped` when `tick` stopped it.
-    public func run(
+    package func run(
         from: UInt64, to: UInt64,
         emit: (BlockRange, RangeOutput) throws -> Void,
         tick: () -> Bool = { true }

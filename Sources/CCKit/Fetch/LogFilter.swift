@@ -3,16 +3,16 @@ import CCCore
 
 /// A 32-byte value (topic, or an address left-padded) kept as four words so
 /// that comparing a log's topic against the filter costs no allocation.
-public struct Word32: Hashable, Sendable, Comparable {
-    public var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+package struct Word32: Hashable, Sendable, Comparable {
+    package var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
-    public init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
+    package init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
     }
 
     /// Parses `0x` + 2*byteCount hex digits (either case), right-aligned:
     /// 20 bytes for an address, 32 for a topic. Nil on anything else.
-    public init?(hex b: UnsafeBufferPointer<UInt8>, byteCount: Int) {
+    package init?(hex b: UnsafeBufferPointer<UInt8>, byteCount: Int) {
         guard byteCount >= 1, byteCount <= 32, b.count == 2 + 2 * byteCount, b[0] == 0x30, b[1] | 0x20 == 0x78
         else { return nil }
         var a0: UInt64 = 0, a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0
@@ -30,14 +30,14 @@ public struct Word32: Hashable, Sendable, Comparable {
         self.init(a0, a1, a2, a3)
     }
 
-    public init?(hex s: String, byteCount: Int) {
+    package init?(hex s: String, byteCount: Int) {
         var s = s
         guard let v = s.withUTF8({ Word32(hex: $0, byteCount: byteCount) }) else { return nil }
         self = v
     }
 
     /// Lowercase `0x` hex of the last `byteCount` bytes.
-    public func hex(byteCount: Int) -> String {
+    package func hex(byteCount: Int) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = [0x30, 0x78]
         let ws = [w0, w1, w2, w3]
@@ -49,7 +49,7 @@ public struct Word32: Hashable, Sendable, Comparable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func < (a: Word32, b: Word32) -> Bool {
+    package static func < (a: Word32, b: Word32) -> Bool {
         (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3)
     }
 }
@@ -57,13 +57,13 @@ public struct Word32: Hashable, Sendable, Comparable {
 /// The `eth_getLogs` filter cc-fetch asks for and checks every answer
 /// against: addresses (any of), and up to four topic positions, each either
 /// unconstrained or any of a set of values.
-public struct LogFilter: Sendable, Equatable {
+package struct LogFilter: Sendable, Equatable {
     /// Sorted, no duplicates. Empty: any address.
-    public private(set) var addresses: [Word32]
+    package private(set) var addresses: [Word32]
     /// Index = topic position. nil: any value. Trailing nils are dropped.
-    public private(set) var topics: [[Word32]?]
+    package private(set) var topics: [[Word32]?]
 
-    public init(addresses: [Word32] = [], topics: [[Word32]?] = []) {
+    package init(addresses: [Word32] = [], topics: [[Word32]?] = []) {
         self.addresses = Array(Set(addresses)).sorted()
         var t = Array(topics.prefix(4)).map { $0.map { Array(Set($0)).sorted() } }
         while let last = t.last, last == nil { t.removeLast() }
@@ -71,11 +71,11 @@ public struct LogFilter: Sendable, Equatable {
     }
 
     /// The `eth_getLogs` parameter object, with `fromBlock`/`toBlock` or `blockHash`.
-    public func jsonParams(from: UInt64, to: UInt64) -> String {
+    package func jsonParams(from: UInt64, to: UInt64) -> String {
         "{\"fromBlock\":\"0x\(String(from, radix: 16))\",\"toBlock\":\"0x\(String(to, radix: 16))\"\(jsonTail)}"
     }
 
-    public func jsonParams(blockHash: String) -> String {
+    package func jsonParams(blockHash: String) -> String {
         "{\"blockHash\":\"\(blockHash)\"\(jsonTail)}"
     }
 
@@ -103,7 +103,7 @@ public struct LogFilter: Sendable, Equatable {
     /// filters that select the same logs have the same text: addresses
     /// lowercased and sorted, each topic position's OR list sorted, trailing
     /// unconstrained positions dropped, and the chain id.
-    public func canonicalText(chainId: UInt64) -> String {
+    package func canonicalText(chainId: UInt64) -> String {
         var s = "cc-fetch filter v1\nchain=\(chainId)\n"
         s +=
             "address=" + (addresses.isEmpty ? "*" : addresses.map { $0.hex(byteCount: 20) }.joined(separator: ","))
@@ -116,7 +116,7 @@ public struct LogFilter: Sendable, Equatable {
 
     /// `filter` of checkpoint markers and files: the first 8 bytes of
     /// SHA-256(canonicalText), as 16 lowercase hex digits.
-    public func canonicalHash(chainId: UInt64) -> String {
+    package func canonicalHash(chainId: UInt64) -> String {
         let digest = SHA256.hash(data: Array(canonicalText(chainId: chainId).utf8))
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
@@ -127,7 +127,7 @@ public struct LogFilter: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public func matchesAddress(_ a: Word32) -> Bool {
+    package func matchesAddress(_ a: Word32) -> Bool {
         if addresses.isEmpty { return true }
         if addresses.count <= 8 { return addresses.contains(a) }
         var lo = 0, hi = addresses.count
@@ -139,7 +139,7 @@ public struct LogFilter: Sendable, Equatable {
     }
 
     /// Whether topic `position` holding `value` (nil: the log has fewer topics) passes.
-    public func matchesTopic(_ position: Int, _ value: Word32?) -> Bool {
+    package func matchesTopic(_ position: Int, _ value: Word32?) -> Bool {
         guard position < topics.count, let allowed = topics[position] else { return true }
         guard let value else { return false }
         return allowed.contains(value)

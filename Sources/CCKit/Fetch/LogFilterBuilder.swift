@@ -15,7 +15,7 @@ extension LogFilter {
     ///   word, an address, an integer, a bool), `null` (any), or a comma list;
     /// - `args`: `NAME=VALUE[,VALUE…]`, an indexed parameter of an `--event`
     ///   declaration, encoded by its type into its topic.
-    public static func fromCommandLine(
+    package static func fromCommandLine(
         addresses: [String], events: [String], abis: [String], topics: [String?], args: [String] = []
     ) throws(ChainCastError) -> LogFilter {
         var addrs: [Word32] = []
@@ -158,7 +158,7 @@ extension LogFilter {
 
 extension Word32 {
     /// Right-aligned big-endian bytes (32 for a topic, 20 for an address).
-    public init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         var w: [UInt64] = [0, 0, 0, 0]
         let pad = 32 - min(32, bytes.count)
         for (k, b) in bytes.suffix(32).enumerated() {

@@ -3,7 +3,7 @@ import CCJSON
 /// What cc-fetch needs from a node. `RPCLogNode` implements it over the
 /// JSON-RPC client (retries, rate limit, endpoint fallback all live there);
 /// tests use in-memory nodes. One instance per worker thread.
-public protocol LogNode: AnyObject {
+package protocol LogNode: AnyObject {
     func chainId() throws -> UInt64
     func clientVersion() throws -> String
     func blockNumber() throws -> UInt64
@@ -25,19 +25,19 @@ public protocol LogNode: AnyObject {
 }
 
 /// The provider refused an `eth_getLogs` call as too large.
-public struct RangeRefused: Error, Sendable {
+package struct RangeRefused: Error, Sendable {
     /// True for a block-range limit (a property of the provider), false for a
     /// result-count or response-size limit (a property of the range's density).
-    public var blockLimit: Bool
+    package var blockLimit: Bool
     /// The range the provider suggests (Alchemy, Infura, reth …), when it does.
-    public var suggestedFrom: UInt64?
-    public var suggestedTo: UInt64?
+    package var suggestedFrom: UInt64?
+    package var suggestedTo: UInt64?
     /// The most blocks one call may span, when the message states it.
-    public var maxBlocks: UInt64?
+    package var maxBlocks: UInt64?
     /// The provider's words (for the final error when a single block is refused).
-    public var message: String
+    package var message: String
 
-    public init(
+    package init(
         blockLimit: Bool, suggestedFrom: UInt64? = nil, suggestedTo: UInt64? = nil, maxBlocks: UInt64? = nil,
         message: String
     ) {
@@ -49,7 +49,7 @@ public struct RangeRefused: Error, Sendable {
     }
 
     /// The refusal for the planner, for a range starting at `from`.
-    public func refusal(from: UInt64) -> RangeRefusal {
+    package func refusal(from: UInt64) -> RangeRefusal {
         var span: UInt64?
         if let f = suggestedFrom, let t = suggestedTo, t >= f {
             span = f == from ? t - f + 1 : nil

@@ -2,24 +2,24 @@ import CCCore
 import CCJSON
 
 /// `cc-fetch probe`: what an endpoint is and what it accepts.
-public struct ProbeReport: Sendable {
-    public var chainId: UInt64 = 0
-    public var clientVersion = ""
-    public var head: UInt64 = 0
+package struct ProbeReport: Sendable {
+    package var chainId: UInt64 = 0
+    package var clientVersion = ""
+    package var head: UInt64 = 0
     /// Median round trip of eth_blockNumber, milliseconds.
-    public var latencyMs = 0.0
+    package var latencyMs = 0.0
     /// Largest span that worked, and the refusal for the next size up (nil: all sizes tried worked).
-    public var maxRange: UInt64 = 0
-    public var rangeRefusal: String?
+    package var maxRange: UInt64 = 0
+    package var rangeRefusal: String?
     /// Most logs one answer returned, and the refusal that stopped the search.
-    public var maxResults = 0
-    public var resultRefusal: String?
-    public var archive = false
+    package var maxResults = 0
+    package var resultRefusal: String?
+    package var archive = false
     /// Why `archive` could not be decided (the node does not serve
     /// eth_getBalance at all): then it is reported as unknown, not "no".
-    public var archiveUnknown: String?
+    package var archiveUnknown: String?
 
-    public func text(url: String) -> String {
+    package func text(url: String) -> String {
         let preset = ChainPreset.byChainId(chainId).map { " (\($0.name))" } ?? ""
         var s = "endpoint     \(url)\n"
         s += "chain id     \(chainId)\(preset)\n"
@@ -41,7 +41,7 @@ public struct ProbeReport: Sendable {
         return s
     }
 
-    public func json(url: String) -> String {
+    package func json(url: String) -> String {
         var w = JSONWriter()
         w.raw("{"); w.key("endpoint"); w.string(url)
         w.raw(","); w.key("chainId"); w.uint(chainId)
@@ -58,14 +58,14 @@ public struct ProbeReport: Sendable {
     }
 }
 
-public struct ProviderProbe {
+package struct ProviderProbe {
     let node: LogNode
-    public init(node: LogNode) { self.node = node }
+    package init(node: LogNode) { self.node = node }
 
     /// Sizes tried, largest first for the range (a filter that matches nothing), smallest first for results.
     static let spans: [UInt64] = [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 100_000, 1_000_000]
 
-    public func run() throws -> ProbeReport {
+    package func run() throws -> ProbeReport {
         var r = ProbeReport()
         r.chainId = try node.chainId()
         r.clientVersion = (try? node.clientVersion()) ?? "unknown (web3_clientVersion failed)"

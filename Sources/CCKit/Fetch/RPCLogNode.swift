@@ -4,14 +4,14 @@ import CCRPC
 
 /// `LogNode` over the RPC layer's `RPCClient` (retries, `--rps`, endpoint
 /// failover and batches live there). One per worker thread.
-public final class RPCLogNode: LogNode {
+package final class RPCLogNode: LogNode {
     let client: RPCClient
     /// Calls per JSON-RPC batch (`--batch`); 1 sends every call on its own.
     let maxBatch: Int
     /// Headers per batch when fetching many (providers cap batch sizes, commonly 100-1000).
-    public var headerBatch = 100
+    package var headerBatch = 100
 
-    public init(client: RPCClient, maxBatch: Int) {
+    package init(client: RPCClient, maxBatch: Int) {
         self.client = client
         self.maxBatch = max(1, maxBatch)
     }
@@ -41,24 +41,24 @@ public final class RPCLogNode: LogNode {
         }
     }
 
-    public func chainId() throws -> UInt64 { try quantity("eth_chainId") }
-    public func blockNumber() throws -> UInt64 { try quantity("eth_blockNumber") }
+    package func chainId() throws -> UInt64 { try quantity("eth_chainId") }
+    package func blockNumber() throws -> UInt64 { try quantity("eth_blockNumber") }
 
-    public func clientVersion() throws -> String {
+    package func clientVersion() throws -> String {
         try one("web3_clientVersion") { v throws(ChainCastError) in v.kind == .string ? v.string() : Self.snippet(v) }
     }
 
-    public func header(tag: BlockTag) throws -> BlockHeader? {
+    package func header(tag: BlockTag) throws -> BlockHeader? {
         try one("eth_getBlockByNumber", "[\"\(tag.rawValue)\",false]") { v throws(ChainCastError) in try Self.header(v)
         }
     }
 
-    public func header(hash: String) throws -> BlockHeader? {
+    package func header(hash: String) throws -> BlockHeader? {
         guard Word32(hex: hash, byteCount: 32) != nil else { return nil }
         return try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
     }
 
-    public func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
+    package func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
         var all = [BlockHeader?](repeating: nil, count: numbers.count)
         var start = 0
         while start < numbers.count {
@@ -77,7 +77,7 @@ public final class RPCLogNode: LogNode {
         RPCCall("eth_getBlockByNumber", paramsJSON: "[\"0x\(String(n, radix: 16))\",false]")
     }
 
-    public func getLogs(
+    package func getLogs(
         _ params: [String], headers headerNumbers: [UInt64],
         _ body: (Int, Result<JSONValue, Error>) throws -> Void
     ) throws -> [BlockHeader?] {
@@ -135,7 +135,7 @@ public final class RPCLogNode: LogNode {
         return e.shape + (h.map { " (\($0))" } ?? "")
     }
 
-    public func hasState(at block: UInt64) throws -> Bool {
+    package func hasState(at block: UInt64) throws -> Bool {
         do {
             return try one(
                 "eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]"

@@ -1,5 +1,5 @@
 /// Why a provider refused a range, as `ProviderErrorClassifier` sees it.
-public enum RangeRefusal: Sendable, Equatable {
+package enum RangeRefusal: Sendable, Equatable {
     /// Too many blocks in one request (e.g. "block range is too wide", "max 1000 blocks").
     /// `suggestedTo` is the last block of the range the provider proposes, when its message has one.
     case blockRange(suggestedTo: UInt64?)
@@ -13,24 +13,24 @@ public enum RangeRefusal: Sendable, Equatable {
 /// the size grow again. The ranges handed out always tile `[from, end]`
 /// exactly — a block is never skipped and never asked twice (except when a
 /// refused range is retried as pieces).
-public struct RangePlanner: Sendable {
+package struct RangePlanner: Sendable {
     /// First block not yet handed out as part of a fresh range.
-    public private(set) var cursor: UInt64
+    package private(set) var cursor: UInt64
     /// Last block to hand out (inclusive); `nil` while nothing is allowed yet.
-    public private(set) var end: UInt64?
-    public private(set) var chunkSize: UInt64
+    package private(set) var end: UInt64?
+    package private(set) var chunkSize: UInt64
     /// Largest size the provider is known to accept for a block-range limit;
     /// growth never goes above it.
-    public private(set) var ceiling: UInt64
+    package private(set) var ceiling: UInt64
     /// Pieces of refused ranges, ascending; they go out before fresh ranges.
     private var requeued: [BlockRange] = []
 
     /// An answer is "small" below this many logs (a quarter of the smallest common result cap).
-    public var smallAnswerLogs = 2_500
+    package var smallAnswerLogs = 2_500
     /// And "fast" below this many seconds.
-    public var fastAnswerSeconds = 2.0
+    package var fastAnswerSeconds = 2.0
 
-    public init(from: UInt64, to: UInt64?, chunkSize: UInt64, maxChunkSize: UInt64 = 1_000_000) {
+    package init(from: UInt64, to: UInt64?, chunkSize: UInt64, maxChunkSize: UInt64 = 1_000_000) {
         cursor = from
         end = to.flatMap { $0 >= from ? $0 : nil }
         self.ceiling = max(1, maxChunkSize)
@@ -38,23 +38,23 @@ public struct RangePlanner: Sendable {
     }
 
     /// True when every block up to `end` has been handed out and nothing waits to be retried.
-    public var isExhausted: Bool {
+    package var isExhausted: Bool {
         guard requeued.isEmpty else { return false }
         guard let end else { return true }
         return cursor > end
     }
 
-    public var requeuedCount: Int { requeued.count }
+    package var requeuedCount: Int { requeued.count }
 
     /// Allows ranges up to `block` (follow mode moves the end as the head advances).
-    public mutating func extend(to block: UInt64) {
+    package mutating func extend(to block: UInt64) {
         guard block >= cursor else { return }
         if let e = end, e >= block { return }
         end = block
     }
 
     /// The next range to ask for, or nil when there is none right now.
-    public mutating func nextRange() -> BlockRange? {
+    package mutating func nextRange() -> BlockRange? {
         if !requeued.isEmpty { return requeued.removeFirst() }
         guard let end, cursor <= end else { return nil }
         let last = end - cursor < chunkSize ? end : cursor + (chunkSize - 1)
@@ -65,12 +65,12 @@ public struct RangePlanner: Sendable {
     }
 
     /// Whether the next range would be a retried piece (those are never held back by the window).
-    public var nextIsRequeued: Bool { !requeued.isEmpty }
+    package var nextIsRequeued: Bool { !requeued.isEmpty }
 
     /// A provider refused `range`. Splits it and queues the pieces before any
     /// fresh range. Returns false when the range is a single block and cannot
     /// be split — the caller reports that as an error.
-    public mutating func refused(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
+    package mutating func refused(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
         guard range.count > 1 else { return false }
         var firstTo: UInt64
         switch why {
@@ -102,7 +102,7 @@ public struct RangePlanner: Sendable {
 
     /// A range was answered: grows the chunk size after a fast, small answer
     /// for a full-sized range.
-    public mutating func succeeded(_ range: BlockRange, logs: Int, seconds: Double) {
+    package mutating func succeeded(_ range: BlockRange, logs: Int, seconds: Double) {
         guard range.count >= chunkSize, logs < smallAnswerLogs, seconds < fastAnswerSeconds else { return }
         // Double when far below the cap, otherwise a gentler step.
         let grown =

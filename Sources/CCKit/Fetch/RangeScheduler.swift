@@ -8,7 +8,7 @@ import CCCore
 ///
 /// `@unchecked Sendable`: every stored property is read and written only
 /// while holding `condition`, which is the whole point of the type.
-public final class RangeScheduler<Result>: @unchecked Sendable {
+package final class RangeScheduler<Result>: @unchecked Sendable {
     private let condition = Monitor()
     private var planner: RangePlanner
     private var buffer: ReorderBuffer<Result>
@@ -19,18 +19,18 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     /// No more `extend(to:)` will come: finishing once everything is written ends the run.
     private var closed: Bool
 
-    public init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
+    package init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
         self.planner = planner
         self.buffer = ReorderBuffer(startingAt: startBlock)
         self.window = max(1, window)
         self.closed = closed
     }
 
-    public var chunkSize: UInt64 { condition.locked { planner.chunkSize } }
+    package var chunkSize: UInt64 { condition.locked { planner.chunkSize } }
 
     /// Up to `max` consecutive ranges for one worker, or nil when the run is
     /// over for workers (everything handed out, a failure, or a stop).
-    public func take(max count: Int = 1) -> [BlockRange]? {
+    package func take(max count: Int = 1) -> [BlockRange]? {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -49,7 +49,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// A worker's answer for `range`.
-    public func complete(_ range: BlockRange, _ result: Result, logs: Int, seconds: Double) {
+    package func complete(_ range: BlockRange, _ result: Result, logs: Int, seconds: Double) {
         condition.locked {
             planner.succeeded(range, logs: logs, seconds: seconds)
             buffer.insert(range, result)
@@ -58,7 +58,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// The provider refused `range` as too large. False when it cannot be split.
-    public func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
+    package func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
         condition.locked {
             let before = planner.requeuedCount
             let ok = planner.refused(range, why)
@@ -70,7 +70,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// Ends the run with an error; the writer sees it after what is already in order.
-    public func fail(_ error: Error) {
+    package func fail(_ error: Error) {
         condition.locked {
             if failure == nil { failure = error }
             condition.broadcast()
@@ -78,7 +78,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// Stop asking (a signal): workers finish, the writer flushes what is complete.
-    public func stop() {
+    package func stop() {
         condition.locked {
             stopped = true
             condition.broadcast()
@@ -86,7 +86,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// Allows ranges up to `block` (follow mode).
-    public func extend(to block: UInt64) {
+    package func extend(to block: UInt64) {
         condition.locked {
             planner.extend(to: block)
             condition.broadcast()
@@ -94,14 +94,14 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// No more `extend`: the run ends once everything handed out is written.
-    public func close() {
+    package func close() {
         condition.locked {
             closed = true
             condition.broadcast()
         }
     }
 
-    public enum Next {
+    package enum Next {
         case ready(BlockRange, Result)
         /// Nothing in order yet (the timeout passed): check signals, print progress, ask again.
         case waiting
@@ -113,7 +113,7 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
 
     /// The next result in block order. Results before a failure still come out first
     /// only if they are already in order; a failure then ends the run.
-    public func next(timeout: Double) -> Next {
+    package func next(timeout: Double) -> Next {
         condition.lock()
         defer { condition.unlock() }
         let deadline = monotonicSeconds() + timeout
@@ -133,5 +133,5 @@ public final class RangeScheduler<Result>: @unchecked Sendable {
     }
 
     /// First block not written yet.
-    public var nextBlock: UInt64 { condition.locked { buffer.nextBlock } }
+    package var nextBlock: UInt64 { condition.locked { buffer.nextBlock } }
 }

@@ -2,29 +2,29 @@
 /// block order: the range starting at `nextBlock` goes first, then the one
 /// after it, and so on. Memory is bounded by whoever hands out ranges (the
 /// scheduler never has more than its window outstanding).
-public struct ReorderBuffer<Value> {
+package struct ReorderBuffer<Value> {
     /// First block whose range has not been released yet.
-    public private(set) var nextBlock: UInt64
+    package private(set) var nextBlock: UInt64
     private var pending: [UInt64: (BlockRange, Value)] = [:]
 
-    public init(startingAt block: UInt64) { nextBlock = block }
+    package init(startingAt block: UInt64) { nextBlock = block }
 
-    public var count: Int { pending.count }
-    public var isEmpty: Bool { pending.isEmpty }
+    package var count: Int { pending.count }
+    package var isEmpty: Bool { pending.isEmpty }
 
-    public mutating func insert(_ range: BlockRange, _ value: Value) {
+    package mutating func insert(_ range: BlockRange, _ value: Value) {
         pending[range.from] = (range, value)
     }
 
     /// The next range in order, if it has completed.
-    public mutating func popReady() -> (BlockRange, Value)? {
+    package mutating func popReady() -> (BlockRange, Value)? {
         guard let item = pending.removeValue(forKey: nextBlock) else { return nil }
         nextBlock = item.0.to == UInt64.max ? item.0.to : item.0.to + 1
         return item
     }
 
     /// Forgets everything at or above `block` and restarts there (a reorg rewind).
-    public mutating func reset(to block: UInt64) {
+    package mutating func reset(to block: UInt64) {
         pending = pending.filter { $0.key < block }
         nextBlock = block
     }

@@ -1,13 +1,13 @@
 /// A block as far as reorg detection cares.
-public struct BlockHeader: Sendable, Equatable {
-    public var number: UInt64
+package struct BlockHeader: Sendable, Equatable {
+    package var number: UInt64
     /// Lowercase `0x` hex, 32 bytes.
-    public var hash: String
-    public var parentHash: String
+    package var hash: String
+    package var parentHash: String
     /// Unix seconds.
-    public var timestamp: UInt64
+    package var timestamp: UInt64
 
-    public init(number: UInt64, hash: String, parentHash: String, timestamp: UInt64) {
+    package init(number: UInt64, hash: String, parentHash: String, timestamp: UInt64) {
         self.number = number
         self.hash = hash
         self.parentHash = parentHash
@@ -20,41 +20,41 @@ public struct BlockHeader: Sendable, Equatable {
 /// node's chain stops linking to ours the orphaned logs can be sent again
 /// with `"removed": true`. Holds at most `depth` blocks (the deepest reorg it
 /// can undo from memory).
-public struct ReorgTracker: Sendable {
-    public struct Block: Sendable, Equatable {
-        public var header: BlockHeader
+package struct ReorgTracker: Sendable {
+    package struct Block: Sendable, Equatable {
+        package var header: BlockHeader
         /// The exact lines written for this block, in log order, without "\n".
-        public var logs: [[UInt8]]
+        package var logs: [[UInt8]]
     }
 
-    public let depth: Int
-    public private(set) var blocks: [Block] = []
+    package let depth: Int
+    package private(set) var blocks: [Block] = []
 
-    public init(depth: Int = 256) { self.depth = max(1, depth) }
+    package init(depth: Int = 256) { self.depth = max(1, depth) }
 
-    public var tip: BlockHeader? { blocks.last?.header }
+    package var tip: BlockHeader? { blocks.last?.header }
 
-    public func header(at number: UInt64) -> BlockHeader? {
+    package func header(at number: UInt64) -> BlockHeader? {
         guard let first = blocks.first?.header.number, number >= first else { return nil }
         let i = Int(number - first)
         return i < blocks.count ? blocks[i].header : nil
     }
 
-    public enum Link: Equatable, Sendable {
+    package enum Link: Equatable, Sendable {
         case extends
         /// The header does not follow our tip: a reorg (or a gap the caller must fill first).
         case conflicts
     }
 
     /// Whether `header` extends the chain we hold (always true when empty).
-    public func check(_ header: BlockHeader) -> Link {
+    package func check(_ header: BlockHeader) -> Link {
         guard let tip else { return .extends }
         return header.number == tip.number + 1 && header.parentHash == tip.hash ? .extends : .conflicts
     }
 
     /// Records a block and the lines written for it. The caller checked it extends the tip;
     /// a block that does not follow on is taken as a fresh start (older history is dropped).
-    public mutating func append(_ header: BlockHeader, logs: [[UInt8]]) {
+    package mutating func append(_ header: BlockHeader, logs: [[UInt8]]) {
         if let tip, header.number != tip.number + 1 { blocks.removeAll() }
         blocks.append(Block(header: header, logs: logs))
         if blocks.count > depth { blocks.removeFirst(blocks.count - depth) }
@@ -62,7 +62,7 @@ public struct ReorgTracker: Sendable {
 
     /// Drops every block above `forkPoint` and returns them newest first —
     /// the order in which their logs are undone.
-    public mutating func rollback(above forkPoint: UInt64) -> [Block] {
+    package mutating func rollback(above forkPoint: UInt64) -> [Block] {
         var orphaned: [Block] = []
         while let last = blocks.last, last.header.number > forkPoint {
             orphaned.append(blocks.removeLast())
@@ -71,5 +71,5 @@ public struct ReorgTracker: Sendable {
     }
 
     /// Oldest block number we can compare against (nil when empty).
-    public var oldest: UInt64? { blocks.first?.header.number }
+    package var oldest: UInt64? { blocks.first?.header.number }
 }

@@ -6,20 +6,20 @@ import CCJSON
 /// object with `result` or the bare array — through the same parse, check
 /// and write path as a live fetch, without a node. Each answer is checked as
 /// the answer for the blocks from its first to its last log.
-public struct ReplayRun {
-    public let path: String
-    public let filter: LogFilter
-    public let chainId: UInt64
-    public let output: OutputWriter
+package struct ReplayRun {
+    package let path: String
+    package let filter: LogFilter
+    package let chainId: UInt64
+    package let output: OutputWriter
 
-    public init(path: String, filter: LogFilter, chainId: UInt64, output: OutputWriter) {
+    package init(path: String, filter: LogFilter, chainId: UInt64, output: OutputWriter) {
         self.path = path
         self.filter = filter
         self.chainId = chainId
         self.output = output
     }
 
-    public func run() throws {
+    package func run() throws {
         var reader = try LineReader(path: path, bufferSize: 1 << 24)
         let processor = LogBatchProcessor(filter: filter, chainId: chainId)
         var out: [UInt8] = []

@@ -8,16 +8,16 @@ import Crypto
 /// its own chunks in order, so its checkpoint stays one block number.
 /// Shards are numbered from 0 (a Kubernetes `JOB_COMPLETION_INDEX`, a Slurm
 /// array from 0).
-public struct ShardPlan: Sendable, Equatable {
-    public var index: UInt64
-    public var count: UInt64
-    public var chunk: UInt64
-    public var from: UInt64
-    public var to: UInt64
+package struct ShardPlan: Sendable, Equatable {
+    package var index: UInt64
+    package var count: UInt64
+    package var chunk: UInt64
+    package var from: UInt64
+    package var to: UInt64
 
-    public static let defaultChunk: UInt64 = 10_000
+    package static let defaultChunk: UInt64 = 10_000
 
-    public init(index: UInt64, count: UInt64, chunk: UInt64 = defaultChunk, from: UInt64, to: UInt64) {
+    package init(index: UInt64, count: UInt64, chunk: UInt64 = defaultChunk, from: UInt64, to: UInt64) {
         self.index = index
         self.count = count
         self.chunk = chunk
@@ -26,14 +26,14 @@ public struct ShardPlan: Sendable, Equatable {
     }
 
     /// Parses `K/N` (0 <= K < N).
-    public static func parse(_ text: String) -> (index: UInt64, count: UInt64)? {
+    package static func parse(_ text: String) -> (index: UInt64, count: UInt64)? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = UInt64(parts[0]), let n = UInt64(parts[1]), n >= 1, k < n else { return nil }
         return (k, n)
     }
 
     /// This shard's chunks that end at or after `start`, the first cut to begin at `start`.
-    public func ranges(startingAt start: UInt64) -> [BlockRange] {
+    package func ranges(startingAt start: UInt64) -> [BlockRange] {
         guard from <= to, chunk > 0 else { return [] }
         var out: [BlockRange] = []
         var i = index
@@ -50,12 +50,12 @@ public struct ShardPlan: Sendable, Equatable {
         return out
     }
 
-    public var blocks: UInt64 { ranges(startingAt: 0).reduce(0) { $0 + $1.count } }
+    package var blocks: UInt64 { ranges(startingAt: 0).reduce(0) { $0 + $1.count } }
 
     /// The checkpoint filter of this shard: the fetch filter's hash bound to
     /// the shard's place, so shard 2/8's checkpoint is refused (78) by 3/8,
     /// by 2/4, and by another chunk size or range.
-    public func filterHash(_ base: String) -> String {
+    package func filterHash(_ base: String) -> String {
         let text = "\(base)|shard=\(index)/\(count)|chunk=\(chunk)|from=\(from)|to=\(to)"
         let digest = SHA256.hash(data: Array(text.utf8))
         let digits = Array("0123456789abcdef".utf8)
@@ -68,7 +68,7 @@ public struct ShardPlan: Sendable, Equatable {
     }
 
     /// One line of `cc-fetch plan`.
-    public var jsonLine: String {
+    package var jsonLine: String {
         let r = ranges(startingAt: 0)
         return "{\"shard\":\"\(index)/\(count)\",\"index\":\(index),\"count\":\(count),\"from\":\(from),\"to\":\(to),"
             + "\"chunk\":\(chunk),\"chunks\":\(r.count),\"blocks\":\(r.reduce(0) { $0 + $1.count}),"

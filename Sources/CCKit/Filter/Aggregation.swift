@@ -1,7 +1,7 @@
 import CCCore
 
 /// When aggregated rows are written.
-public enum AggregationWindow: Equatable, Sendable {
+package enum AggregationWindow: Equatable, Sendable {
     /// One window over the whole input, written at the end.
     case end
     /// Aligned block ranges [k*N, k*N+N-1].
@@ -12,7 +12,7 @@ public enum AggregationWindow: Equatable, Sendable {
     case marker
 
     /// `blocks:1000`, `time:1h` (s, m, h, d), `marker`, `end`.
-    public init(parsing text: String) throws(ChainCastError) {
+    package init(parsing text: String) throws(ChainCastError) {
         if text == "marker" {
             self = .marker
             return
@@ -50,18 +50,18 @@ struct AggregateSpec {
 }
 
 /// `--group-by` and `--agg`, compiled.
-public struct AggregationPlan {
+package struct AggregationPlan {
     var keys: [CompiledExpression] = []
     var aggregates: [AggregateSpec] = []
-    public var window: AggregationWindow = .end
+    package var window: AggregationWindow = .end
     /// `--sort COLUMN[:desc]`: index into the row's columns (-1: the key).
     var sortColumn: Int? = nil
     var sortDescending = false
     /// `--limit N`: rows per window, after sorting.
-    public var limit: Int? = nil
+    package var limit: Int? = nil
 
     /// `--sort key`, `--sort sum:desc`, `--sort total:asc`: a column of the rows.
-    public mutating func setSort(_ text: String) throws(FilterCompileError) {
+    package mutating func setSort(_ text: String) throws(FilterCompileError) {
         var name = Substring(text)
         if name.hasSuffix(":desc") {
             sortDescending = true
@@ -84,7 +84,7 @@ public struct AggregationPlan {
             at: 0, in: text, origin: "--sort")
     }
 
-    public init(groupBy: String?, aggregates text: String, window: AggregationWindow) throws(FilterCompileError) {
+    package init(groupBy: String?, aggregates text: String, window: AggregationWindow) throws(FilterCompileError) {
         self.window = window
         if let g = groupBy {
             for (i, n) in try Self.parseList(g, origin: "--group-by").enumerated() {

@@ -45,7 +45,7 @@ enum FilterInstr {
 /// A compiled expression: code plus the tables its instructions index.
 /// A class so the per-event loop passes one reference instead of copying
 /// (and retaining) every table of a struct.
-public final class CompiledExpression: @unchecked Sendable {
+package final class CompiledExpression: @unchecked Sendable {
     // @unchecked: the tables are only written while compiling, before the
     // expression is shared; `FilterKeyTable` owns raw memory that is only read.
     var code: [FilterInstr] = []
@@ -63,7 +63,7 @@ public final class CompiledExpression: @unchecked Sendable {
     private(set) var conjuncts: UnsafeMutableBufferPointer<Conjunct>? = nil
     private var conjunctSteps: UnsafeMutableBufferPointer<CompiledPath.Step>? = nil
     /// The expression's source text, for messages.
-    public var source: String = ""
+    package var source: String = ""
     var maxStack = 0
     /// Per path: bit 0 set once the VM looked it up, bit 1 once it found
     /// something, so the end of a run can name paths that never matched

@@ -2,8 +2,8 @@
 /// (`"abc" - 1`, `lower(5)`, unknown functions, wrong arity) are reported
 /// here, before any input is read. Constant subexpressions are folded, so
 /// `10**18` costs nothing per event.
-public enum FilterCompiler {
-    public static func compile(_ source: String, origin: String = "expression") throws(FilterCompileError)
+package enum FilterCompiler {
+    package static func compile(_ source: String, origin: String = "expression") throws(FilterCompileError)
         -> CompiledExpression
     {
         let node = try FilterParser.parse(source, origin: origin)

@@ -2,25 +2,25 @@ import CCJSON
 
 /// Everything cc-filter does to one event, compiled once from the command
 /// line: predicates (all must hold), then `--map`, `--set`, `--del`.
-public struct FilterProgram {
-    public var predicates: [CompiledExpression] = []
-    public var map: CompiledExpression?
+package struct FilterProgram {
+    package var predicates: [CompiledExpression] = []
+    package var map: CompiledExpression?
     var sets: [(path: [FilterPathSegment], expr: CompiledExpression)] = []
     var deletes: [[FilterPathSegment]] = []
 
-    public init() {}
+    package init() {}
 
     /// True when events pass through unmodified, so the input line can be
     /// copied to the output byte for byte.
-    public var passesThroughVerbatim: Bool { map == nil && sets.isEmpty && deletes.isEmpty }
+    package var passesThroughVerbatim: Bool { map == nil && sets.isEmpty && deletes.isEmpty }
 
     var setExpressions: [CompiledExpression] { sets.map(\.expr) }
 
-    public mutating func addPredicate(_ source: String, origin: String) throws(FilterCompileError) {
+    package mutating func addPredicate(_ source: String, origin: String) throws(FilterCompileError) {
         predicates.append(try FilterCompiler.compile(source, origin: origin))
     }
 
-    public mutating func setMap(_ source: String, origin: String = "--map") throws(FilterCompileError) {
+    package mutating func setMap(_ source: String, origin: String = "--map") throws(FilterCompileError) {
         let node = try FilterParser.parse(source, origin: origin)
         guard case .object(let entries, _) = node.kind else {
             throw FilterCompileError(
@@ -35,7 +35,7 @@ public struct FilterProgram {
 
     /// `KEY=EXPR`: the first `=` outside brackets and quotes that is not part
     /// of `==`, `!=`, `<=` or `>=`.
-    public mutating func addSet(_ text: String) throws(FilterCompileError) {
+    package mutating func addSet(_ text: String) throws(FilterCompileError) {
         let b = Array(text.utf8)
         var depth = 0
         var inString = false
@@ -69,7 +69,7 @@ public struct FilterProgram {
         sets.append((path, try FilterCompiler.compile(expr, origin: "--set \(key)")))
     }
 
-    public mutating func addDelete(_ text: String) throws(FilterCompileError) {
+    package mutating func addDelete(_ text: String) throws(FilterCompileError) {
         let path = try FilterParser.parsePath(text, origin: "--del")
         try Self.refuseReserved(path, text, origin: "--del")
         deletes.append(path)

@@ -9,48 +9,48 @@ import CCStream
 #endif
 
 /// Options of one cc-filter run that are not part of the program.
-public struct FilterStreamOptions: Sendable {
-    public var dropRaw = false
-    public var strict = false
-    public var skipInvalid = false
+package struct FilterStreamOptions: Sendable {
+    package var dropRaw = false
+    package var strict = false
+    package var skipInvalid = false
     /// The program and options, folded into each checkpoint marker's
     /// `pipeline` (`PipelineHash`); nil forwards markers unchanged.
-    public var pipelineConfig: String?
+    package var pipelineConfig: String?
     /// Runtime errors printed one by one before only counting them.
-    public var maxReportedErrors = 20
+    package var maxReportedErrors = 20
 
-    public init() {}
+    package init() {}
 }
 
 /// The cc-filter loop: lines in, records out. Markers and control records
 /// pass unchanged and in order; raw logs pass unless `--drop-raw`; events
 /// that pass and are unchanged are copied byte for byte.
-public struct FilterStream {
-    public var program: FilterProgram
+package struct FilterStream {
+    package var program: FilterProgram
     var aggregator: FilterAggregator?
-    public var options: FilterStreamOptions
+    package var options: FilterStreamOptions
     var vm = FilterVM()
     private var writer = JSONWriter(capacity: 1 << 12)
     private var rows: [FilterValue] = []
 
-    public private(set) var eventsIn = 0
-    public private(set) var eventsOut = 0
-    public private(set) var runtimeErrors = 0
-    public private(set) var invalidLines = 0
+    package private(set) var eventsIn = 0
+    package private(set) var eventsOut = 0
+    package private(set) var runtimeErrors = 0
+    package private(set) var invalidLines = 0
     /// Raw logs an aggregating run did not pass.
-    public private(set) var rawDropped = 0
+    package private(set) var rawDropped = 0
     private var firstError: String? = nil
     private var samples = FilterPathSamples()
     private var sincePathCheck = 0
 
-    public init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
+    package init(program: FilterProgram, aggregation: AggregationPlan? = nil, options: FilterStreamOptions = .init()) {
         self.program = program
         self.aggregator = aggregation.map { FilterAggregator(plan: $0) }
         self.options = options
     }
 
     /// Processes one input line (without its newline); `location` names it in messages.
-    public mutating func process(
+    package mutating func process(
         _ line: UnsafeBufferPointer<UInt8>, at location: InputLocation,
         output: OutputWriter
     ) throws {
@@ -161,7 +161,7 @@ public struct FilterStream {
     }
 
     /// End of input: the last window's rows and a summary of dropped events.
-    public mutating func finish(output: OutputWriter) throws {
+    package mutating func finish(output: OutputWriter) throws {
         if let agg = aggregator {
             agg.finish(rows: &rows)
             try writeRows(output)

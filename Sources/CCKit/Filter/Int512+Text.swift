@@ -3,7 +3,7 @@
 extension Int512 {
     /// `123`, `-5`, `+7`. Nil for anything else (empty, stray characters, or
     /// more than 512 bits).
-    public init?(decimal p: UnsafeBufferPointer<UInt8>) {
+    package init?(decimal p: UnsafeBufferPointer<UInt8>) {
         var i = 0
         var neg = false
         if p.count > 0 && (p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+")) {
@@ -50,7 +50,7 @@ extension Int512 {
     }
 
     /// Hex digits with an optional `0x`/`0X` prefix and optional leading `-`.
-    public init?(hex p: UnsafeBufferPointer<UInt8>) {
+    package init?(hex p: UnsafeBufferPointer<UInt8>) {
         var i = 0
         var neg = false
         if p.count > 0 && p[0] == UInt8(ascii: "-") {
@@ -74,26 +74,26 @@ extension Int512 {
         self.init(mag: m, negative: neg)
     }
 
-    public init?(numeric s: String) {
+    package init?(numeric s: String) {
         var s = s
         guard let v = s.withUTF8({ Int512(numeric: $0) }) else { return nil }
         self = v
     }
 
-    public init?(decimal s: String) {
+    package init?(decimal s: String) {
         var s = s
         guard let v = s.withUTF8({ Int512(decimal: $0) }) else { return nil }
         self = v
     }
 
-    public init?(hex s: String) {
+    package init?(hex s: String) {
         var s = s
         guard let v = s.withUTF8({ Int512(hex: $0) }) else { return nil }
         self = v
     }
 
     /// Either form: `0x…` hex or decimal, as decoded integer ABI values are.
-    public init?(numeric p: UnsafeBufferPointer<UInt8>) {
+    package init?(numeric p: UnsafeBufferPointer<UInt8>) {
         var i = 0
         if p.count > 0 && p[0] == UInt8(ascii: "-") { i = 1 }
         if i + 1 < p.count && p[i] == UInt8(ascii: "0") && (p[i + 1] | 0x20) == UInt8(ascii: "x") {
@@ -103,7 +103,7 @@ extension Int512 {
         }
     }
 
-    public func appendDecimal(to out: inout [UInt8]) {
+    package func appendDecimal(to out: inout [UInt8]) {
         if negative { out.append(UInt8(ascii: "-")) }
         if limbCount <= 1 {
             appendUInt64(mag[0], to: &out, minDigits: 1)
@@ -123,14 +123,14 @@ extension Int512 {
         }
     }
 
-    public var decimalString: String {
+    package var decimalString: String {
         var out: [UInt8] = []
         appendDecimal(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Lowercase `0x…` without leading zeros (`0x0` for zero), `-0x…` when negative.
-    public var hexString: String {
+    package var hexString: String {
         var out: [UInt8] = []
         if negative { out.append(UInt8(ascii: "-")) }
         out.append(UInt8(ascii: "0"))
@@ -154,7 +154,7 @@ extension Int512 {
     }
 
     /// The low 256 bits of the magnitude as 32 big-endian bytes; nil when wider.
-    public var bigEndian32: [UInt8]? {
+    package var bigEndian32: [UInt8]? {
         if negative || limbCount > 4 { return nil }
         var out = [UInt8](repeating: 0, count: 32)
         for limb in 0..<4 {
@@ -164,7 +164,7 @@ extension Int512 {
         return out
     }
 
-    public init(bigEndian bytes: [UInt8]) {
+    package init(bigEndian bytes: [UInt8]) {
         var m = SIMD8<UInt64>.zero
         let n = min(bytes.count, 64)
         for k in 0..<n {
@@ -175,13 +175,13 @@ extension Int512 {
     }
 
     /// 10**n for 0 <= n <= 154 (the largest power of ten below 2^512).
-    public static func pow10(_ n: Int) -> Int512? {
+    package static func pow10(_ n: Int) -> Int512? {
         (try? Int512(10).power(Int512(n))) ?? nil
     }
 }
 
 extension Int512: CustomStringConvertible {
-    public var description: String { decimalString }
+    package var description: String { decimalString }
 }
 
 @usableFromInline let int512Pow10Table: [UInt64] = {

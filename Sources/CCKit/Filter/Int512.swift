@@ -4,37 +4,37 @@
 /// language's division truncates toward zero, which sign-magnitude gives for
 /// free. Every operation that could exceed 512 bits reports it instead of
 /// wrapping: a filter must never give a wrong answer.
-public struct Int512: Hashable, Sendable {
+package struct Int512: Hashable, Sendable {
     /// Little-endian 64-bit limbs of the magnitude; stored inline, no heap.
     @usableFromInline var mag: SIMD8<UInt64>
     /// Never true for zero, so equal numbers have equal bits.
     @usableFromInline var negative: Bool
 
-    public static let zero = Int512(mag: .zero, negative: false)
-    public static let one = Int512(1)
+    package static let zero = Int512(mag: .zero, negative: false)
+    package static let one = Int512(1)
 
     @inlinable init(mag: SIMD8<UInt64>, negative: Bool) {
         self.mag = mag
         self.negative = negative && mag != .zero
     }
 
-    @inlinable public init(_ v: Int) {
+    @inlinable package init(_ v: Int) {
         var m = SIMD8<UInt64>.zero
         m[0] = v.magnitude.toUInt64
         self.init(mag: m, negative: v < 0)
     }
 
-    @inlinable public init(_ v: UInt64) {
+    @inlinable package init(_ v: UInt64) {
         var m = SIMD8<UInt64>.zero
         m[0] = v
         self.init(mag: m, negative: false)
     }
 
-    public var isZero: Bool { mag == .zero }
-    public var isNegative: Bool { negative }
+    package var isZero: Bool { mag == .zero }
+    package var isNegative: Bool { negative }
 
     /// The value as an Int when it fits.
-    public var int: Int? {
+    package var int: Int? {
         for i in 1..<8 where mag[i] != 0 { return nil }
         let m = mag[0]
         if negative {
@@ -52,11 +52,11 @@ public struct Int512: Hashable, Sendable {
         return n
     }
 
-    public var negated: Int512 { Int512(mag: mag, negative: !negative) }
-    public var magnitude: Int512 { Int512(mag: mag, negative: false) }
+    package var negated: Int512 { Int512(mag: mag, negative: !negative) }
+    package var magnitude: Int512 { Int512(mag: mag, negative: false) }
 
     /// Bits needed for the magnitude.
-    public var bitWidth: Int {
+    package var bitWidth: Int {
         let n = limbCount
         if n == 0 { return 0 }
         return (n - 1) * 64 + (64 - mag[n - 1].leadingZeroBitCount)
@@ -206,14 +206,14 @@ func i512DivMod(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, SIMD8
 
 /// What went wrong in an arithmetic operation; the VM turns it into an error
 /// for the current event.
-public enum ArithmeticFault: Error, Equatable, Sendable {
+package enum ArithmeticFault: Error, Equatable, Sendable {
     case overflow
     case divisionByZero
     case negativeExponent
 }
 
 extension Int512: Comparable {
-    @inlinable public static func < (a: Int512, b: Int512) -> Bool {
+    @inlinable package static func < (a: Int512, b: Int512) -> Bool {
         if a.negative != b.negative { return a.negative }
         let c = i512Compare(a.mag, b.mag)
         return a.negative ? c > 0 : c < 0
@@ -221,7 +221,7 @@ extension Int512: Comparable {
 }
 
 extension Int512 {
-    public func adding(_ b: Int512) throws(ArithmeticFault) -> Int512 {
+    package func adding(_ b: Int512) throws(ArithmeticFault) -> Int512 {
         if negative == b.negative {
             let (m, o) = i512Add(mag, b.mag)
             if o { throw .overflow }
@@ -233,31 +233,31 @@ extension Int512 {
         return Int512(mag: i512Sub(b.mag, mag), negative: b.negative)
     }
 
-    public func subtracting(_ b: Int512) throws(ArithmeticFault) -> Int512 {
+    package func subtracting(_ b: Int512) throws(ArithmeticFault) -> Int512 {
         try adding(b.negated)
     }
 
-    public func multiplied(by b: Int512) throws(ArithmeticFault) -> Int512 {
+    package func multiplied(by b: Int512) throws(ArithmeticFault) -> Int512 {
         let (m, o) = i512Mul(mag, b.mag)
         if o { throw .overflow }
         return Int512(mag: m, negative: negative != b.negative)
     }
 
     /// Truncates toward zero, like Solidity, C and Swift.
-    public func divided(by b: Int512) throws(ArithmeticFault) -> Int512 {
+    package func divided(by b: Int512) throws(ArithmeticFault) -> Int512 {
         if b.isZero { throw .divisionByZero }
         let (q, _) = i512DivMod(mag, b.mag)
         return Int512(mag: q, negative: negative != b.negative)
     }
 
     /// The remainder has the sign of the dividend (`-7 % 2 == -1`).
-    public func remainder(dividingBy b: Int512) throws(ArithmeticFault) -> Int512 {
+    package func remainder(dividingBy b: Int512) throws(ArithmeticFault) -> Int512 {
         if b.isZero { throw .divisionByZero }
         let (_, r) = i512DivMod(mag, b.mag)
         return Int512(mag: r, negative: negative)
     }
 
-    public func power(_ e: Int512) throws(ArithmeticFault) -> Int512 {
+    package func power(_ e: Int512) throws(ArithmeticFault) -> Int512 {
         if e.negative { throw .negativeExponent }
         if e.isZero { return .one }
         if isZero { return .zero }
@@ -280,5 +280,5 @@ extension Int512 {
         return result
     }
 
-    public var absolute: Int512 { magnitude }
+    package var absolute: Int512 { magnitude }
 }

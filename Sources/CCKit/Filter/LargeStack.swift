@@ -10,7 +10,7 @@
 /// than an 8 MB main thread (or a 512 KB worker thread) holds at the
 /// limit; so compiling happens on a thread whose stack is sized for the
 /// limit (address space only: pages never touched are never committed).
-public enum FilterLargeStack {
+package enum FilterLargeStack {
     static let bytes = 256 << 20
 
     /// Set on the threads this type starts, so nested calls run in place.
@@ -28,7 +28,7 @@ public enum FilterLargeStack {
     /// Runs `body` on a thread with a large stack (this one when it is
     /// already such a thread) and waits for it; in place when no thread can
     /// be started.
-    public static func run<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    package static func run<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         if pthread_getspecific(marker) != nil { return try body() }
         var result: Result<T, E>? = nil
         withoutActuallyEscaping(body) { escaping in

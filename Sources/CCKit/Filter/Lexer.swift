@@ -1,29 +1,29 @@
 /// A compile-time problem in a filter program: where it is and what was
 /// expected there. `rendered` shows the offending line with a caret under
 /// the column, which is what a person needs to fix a shell-quoted expression.
-public struct FilterCompileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+package struct FilterCompileError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
     /// Byte offset into `source`.
-    public var offset: Int
-    public var source: String
+    package var offset: Int
+    package var source: String
     /// Where the program came from, for messages: "--where", "-f rules.ccf", …
-    public var origin: String
+    package var origin: String
 
-    public init(_ message: String, at offset: Int, in source: String, origin: String = "expression") {
+    package init(_ message: String, at offset: Int, in source: String, origin: String = "expression") {
         self.message = message
         self.offset = offset
         self.source = source
         self.origin = origin
     }
 
-    public var description: String { rendered }
+    package var description: String { rendered }
 
     /// ```
     /// expression:1:15: expected ')' to close '(' at column 9
     ///   args.value > (10**18
     ///                       ^
     /// ```
-    public var rendered: String {
+    package var rendered: String {
         let bytes = Array(source.utf8)
         let off = min(max(offset, 0), bytes.count)
         var lineStart = off

@@ -9,16 +9,16 @@ import CCJSON
 /// Runs compiled expressions against one event at a time. One VM per
 /// thread; it keeps its stack and regex cache between events so the
 /// per-event path allocates nothing for typical filters.
-public struct FilterVM {
+package struct FilterVM {
     private var stack: [FilterValue] = []
     var builtins = FilterFunctionEvaluator()
 
-    public init() {
+    package init() {
         stack.reserveCapacity(64)
     }
 
     /// Evaluates `e` against the event `root` (nil for constant expressions).
-    public mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
+    package mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
         // A bare path (`args.to` as a group key or aggregate argument) skips the stack.
         if let p = e.singlePath {
             let v = Self.resolve(e.paths[p], root)
@@ -119,7 +119,7 @@ public struct FilterVM {
     }
 
     /// Predicate form: true when the expression's value is truthy.
-    public mutating func test(_ e: CompiledExpression, root: JSONValue) throws(FilterRuntimeError) -> Bool {
+    package mutating func test(_ e: CompiledExpression, root: JSONValue) throws(FilterRuntimeError) -> Bool {
         if let parts = e.conjuncts {
             // The line's tape outlives this call (the caller holds `root`), so
             // the walk borrows it without retaining it per step.

@@ -3,7 +3,7 @@ import CCJSON
 /// A value while a program runs. Values read from the event stay `.json`
 /// views into the input line until an operation needs them in another form,
 /// so `event == "Transfer"` compares bytes and never builds a String.
-public enum FilterValue {
+package enum FilterValue {
     case null
     case bool(Bool)
     case int(Int512)
@@ -15,7 +15,7 @@ public enum FilterValue {
     case list([FilterValue])
     case object(FilterObject)
 
-    public static func string(_ s: String) -> FilterValue { .string(Array(s.utf8)) }
+    package static func string(_ s: String) -> FilterValue { .string(Array(s.utf8)) }
 
     var isNull: Bool {
         if case .null = self { return true }
@@ -63,24 +63,24 @@ public enum FilterValue {
 /// An object built by the program (`{a: 1}`, `--map`, aggregation rows):
 /// keys in order, as they will be written. Past 16 keys a hash index keeps
 /// lookups constant, so an 8,000-key `--map` is not quadratic per event.
-public struct FilterObject {
-    public private(set) var keys: [[UInt8]] = []
-    public var values: [FilterValue] = []
+package struct FilterObject {
+    package private(set) var keys: [[UInt8]] = []
+    package var values: [FilterValue] = []
     private var index: [[UInt8]: Int]? = nil
 
-    public init() {}
+    package init() {}
 
     private func find(_ key: [UInt8]) -> Int? {
         if let index { return index[key] }
         return keys.firstIndex(of: key)
     }
 
-    public subscript(key: [UInt8]) -> FilterValue? {
+    package subscript(key: [UInt8]) -> FilterValue? {
         guard let i = find(key) else { return nil }
         return values[i]
     }
 
-    public mutating func set(_ key: [UInt8], _ value: FilterValue) {
+    package mutating func set(_ key: [UInt8], _ value: FilterValue) {
         if let i = find(key) {
             values[i] = value
             return
@@ -97,7 +97,7 @@ public struct FilterObject {
         }
     }
 
-    public mutating func remove(_ key: [UInt8]) {
+    package mutating func remove(_ key: [UInt8]) {
         guard let i = find(key) else { return }
         keys.remove(at: i)
         values.remove(at: i)
@@ -114,12 +114,12 @@ public struct FilterObject {
 
 /// A runtime error for one event: the VM reports it with the event's block
 /// and log index, then drops the event (or stops under `--strict`).
-public struct FilterRuntimeError: Error, Sendable, Equatable {
-    public var message: String
+package struct FilterRuntimeError: Error, Sendable, Equatable {
+    package var message: String
     /// SIGINT/SIGTERM arrived during a long operation (a regex search on a
     /// huge string): not the event's fault; the stream stops cleanly.
-    public var isStop = false
-    public init(_ message: String) { self.message = message }
+    package var isStop = false
+    package init(_ message: String) { self.message = message }
 
     static var stopRequested: FilterRuntimeError {
         var e = FilterRuntimeError("stopped by a signal")

@@ -9,21 +9,21 @@ import CCurl
 /// are serialised by a lock, so sharing one is safe but not concurrent.
 /// @unchecked Sendable: every request on the easy handle happens under
 /// `lock`; the handle is set up in init and freed in deinit.
-public final class CurlTransport: Transport, @unchecked Sendable {
-    public struct Options: Sendable {
+package final class CurlTransport: Transport, @unchecked Sendable {
+    package struct Options: Sendable {
         /// Seconds to establish a connection (TCP + TLS).
-        public var connectTimeout: Double = 10
+        package var connectTimeout: Double = 10
         /// Seconds for a whole request, connection included.
-        public var requestTimeout: Double = 60
-        public var userAgent: String = "chaincast/1.0"
+        package var requestTimeout: Double = 60
+        package var userAgent: String = "chaincast/1.0"
         /// Bodies larger than this fail with `.responseTooLarge` instead of exhausting memory.
-        public var maxResponseBytes: Int = 1 << 30
+        package var maxResponseBytes: Int = 1 << 30
         /// Offer every encoding libcurl can decode (gzip, deflate, br, zstd as built).
-        public var compression: Bool = true
+        package var compression: Bool = true
         /// Negotiate HTTP/2 on https:// URLs (plain http stays HTTP/1.1).
-        public var http2: Bool = true
+        package var http2: Bool = true
 
-        public init(connectTimeout: Double = 10, requestTimeout: Double = 60, compression: Bool = true) {
+        package init(connectTimeout: Double = 10, requestTimeout: Double = 60, compression: Bool = true) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
             self.compression = compression
@@ -33,9 +33,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     private let easy: CurlEasy
     private let headerList: UnsafeMutablePointer<curl_slist>?
     private let lock = Monitor()
-    public let options: Options
+    package let options: Options
 
-    public init(options: Options = Options()) throws(TransportError) {
+    package init(options: Options = Options()) throws(TransportError) {
         easy = try CurlEasy(
             userAgent: options.userAgent, connectTimeout: options.connectTimeout,
             requestTimeout: options.requestTimeout, bodyLimit: .fail(options.maxResponseBytes))
@@ -65,7 +65,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         curl_slist_free_all(headerList)
     }
 
-    public func post(url: String, body: [UInt8]) throws(TransportError) -> HTTPResponse {
+    package func post(url: String, body: [UInt8]) throws(TransportError) -> HTTPResponse {
         lock.lock()
         defer { lock.unlock() }
         return try easy.post(url: url, body: body)

@@ -3,7 +3,7 @@ import CCCore
 /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT` → seconds
 /// to wait from `now`. Nil for anything else: a garbled header must not stall
 /// the fetch, the regular backoff applies instead.
-public func parseRetryAfter(_ raw: String, now: Double) -> Double? {
+package func parseRetryAfter(_ raw: String, now: Double) -> Double? {
     let value = raw.trimmingSpaces()
     if value.isEmpty { return nil }
     if value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) {

@@ -6,7 +6,7 @@ import CCCore
 ///
 /// A transport serves one thread at a time. It may be handed to another
 /// thread between requests.
-public protocol Transport: AnyObject {
+package protocol Transport: AnyObject {
     /// Posts `body` (a JSON-RPC request or batch) to `url`.
     /// Every HTTP status is a response, not an error: classifying 429 or 503 is
     /// the caller's job. Only failures to get a complete response throw.
@@ -14,22 +14,22 @@ public protocol Transport: AnyObject {
 }
 
 /// What came back over HTTP.
-public struct HTTPResponse: Sendable {
-    public var status: Int
+package struct HTTPResponse: Sendable {
+    package var status: Int
     /// Header names are lower-cased; the last occurrence of a name wins.
-    public var headers: [String: String]
-    public var body: [UInt8]
+    package var headers: [String: String]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
+    package init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    package func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     /// `Retry-After` in seconds (delta-seconds or an HTTP date), when present and sane.
-    public func retryAfter(now: Double = wallClockSeconds()) -> Double? {
+    package func retryAfter(now: Double = wallClockSeconds()) -> Double? {
         guard let value = header("retry-after") else { return nil }
         return parseRetryAfter(value, now: now)
     }
@@ -37,8 +37,8 @@ public struct HTTPResponse: Sendable {
 
 /// Why no complete HTTP response arrived. The kinds are the ones retry
 /// decisions need; `detail` is a short description without the URL's secrets.
-public struct TransportError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// No complete response within the request timeout.
         case timeout
         /// Nothing listening, or the connection could not be established.
@@ -59,15 +59,15 @@ public struct TransportError: Error, Equatable, Sendable, CustomStringConvertibl
         case other
     }
 
-    public var kind: Kind
-    public var detail: String
+    package var kind: Kind
+    package var detail: String
 
-    public init(_ kind: Kind, _ detail: String = "") {
+    package init(_ kind: Kind, _ detail: String = "") {
         self.kind = kind
         self.detail = detail
     }
 
-    public var description: String {
+    package var description: String {
         let name: String
         switch kind {
         case .timeout: name = "timed out"
@@ -84,7 +84,7 @@ public struct TransportError: Error, Equatable, Sendable, CustomStringConvertibl
     }
 
     /// Failures worth retrying on the same or another endpoint.
-    public var isTransient: Bool {
+    package var isTransient: Bool {
         switch kind {
         case .invalidURL, .tls, .responseTooLarge: return false
         default: return true

@@ -16,16 +16,16 @@
 /// given to `init`, so use them only while those bytes are valid (inside the
 /// `LineReader.forEachLine` closure). The tape is reused for the next line
 /// once the line and all its values are gone, so scanning allocates nothing.
-public struct JSONLine {
+package struct JSONLine {
     let tape: JSONTape
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) {
         tape = JSONTape.acquire()
         try tape.scan(bytes)
     }
 
     /// The line's top-level value.
-    public var root: JSONValue { JSONValue(tape: tape, index: 0) }
+    package var root: JSONValue { JSONValue(tape: tape, index: 0) }
 }
 
 /// `count` bytes at `a` and `b` are equal. Short keys are compared with two
@@ -59,7 +59,7 @@ func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: 
 /// `value["key"]` walks the object's members from the first each time (about
 /// 10 ns for a raw log). To read many fields, one `forEachMember` pass with a
 /// switch on the key is cheaper still.
-public struct JSONValue {
+package struct JSONValue {
     package let tape: JSONTape
     package let index: Int
 
@@ -71,11 +71,11 @@ public struct JSONValue {
     @inline(__always) var entry: TapeEntry { tape.entries[index] }
 
     @inline(__always)
-    public var kind: JSONKind { JSONKind(rawValue: entry.kindBits) ?? .null }
+    package var kind: JSONKind { JSONKind(rawValue: entry.kindBits) ?? .null }
 
     /// The exact bytes of the value as they appear in the line (strings include their quotes).
     @inline(__always)
-    public var raw: UnsafeBufferPointer<UInt8> {
+    package var raw: UnsafeBufferPointer<UInt8> {
         let e = entry
         return UnsafeBufferPointer(start: tape.base + Int(e.start), count: Int(e.end &- e.start))
     }
@@ -84,7 +84,7 @@ public struct JSONValue {
 
     /// Number of elements of an array or members of an object; 0 for anything else.
     @inline(__always)
-    public var count: Int {
+    package var count: Int {
         let e = entry
         guard e.kindBits <= JSONKind.array.rawValue else { return 0 }
         if e.meta < TapeEntry.countSaturated { return e.count }
@@ -99,14 +99,14 @@ public struct JSONValue {
     }
 
     /// The value of the first member named `key`; nil when absent or when this is not an object.
-    public subscript(key: StaticString) -> JSONValue? {
+    package subscript(key: StaticString) -> JSONValue? {
         member(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
     }
 
     /// The value of the first member named `key` (unescaped UTF-8 bytes).
     /// (Always the first: a lookup that started where the last one ended would
     /// make duplicate keys answer differently depending on the order of lookups.)
-    public func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+    package func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         let i = Self.memberIndex(tape, index, key)
         return i < 0 ? nil : JSONValue(tape: tape, index: i)
     }
@@ -139,13 +139,13 @@ public struct JSONValue {
     }
 
     /// The value of the first member named `key`.
-    public func member(_ key: String) -> JSONValue? {
+    package func member(_ key: String) -> JSONValue? {
         var key = key
         return key.withUTF8 { member($0) }
     }
 
     /// Calls `body` for each member in document order; `key` is a string value.
-    public func forEachMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
+    package func forEachMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
         let t = tape
         let e = t.entries[index]
         guard e.kindBits == JSONKind.object.rawValue else { return }
@@ -158,7 +158,7 @@ public struct JSONValue {
     }
 
     /// Calls `body` for each element of an array in order.
-    public func forEachElement(_ body: (JSONValue) throws -> Void) rethrows {
+    package func forEachElement(_ body: (JSONValue) throws -> Void) rethrows {
         let t = tape
         let e = t.entries[index]
         guard e.kindBits == JSONKind.array.rawValue else { return }
@@ -171,7 +171,7 @@ public struct JSONValue {
     }
 
     /// The array element at `index` (0-based); nil when out of range or not an array.
-    public subscript(index: Int) -> JSONValue? {
+    package subscript(index: Int) -> JSONValue? {
         let t = tape
         let e = t.entries[self.index]
         guard e.kindBits == JSONKind.array.rawValue, index >= 0, index < e.count || e.meta >= TapeEntry.countSaturated
@@ -189,7 +189,7 @@ public struct JSONValue {
 
     /// The bytes between a string's quotes, escapes not yet resolved; the raw bytes for other kinds.
     @inline(__always)
-    public var stringContents: UnsafeBufferPointer<UInt8> {
+    package var stringContents: UnsafeBufferPointer<UInt8> {
         let e = entry
         if e.kindBits == JSONKind.string.rawValue {
             return UnsafeBufferPointer(start: tape.base + Int(e.start) + 1, count: Int(e.end &- e.start) - 2)
@@ -199,11 +199,11 @@ public struct JSONValue {
 
     /// Whether a string contains a backslash escape (if not, `stringContents` is the value).
     @inline(__always)
-    public var hasEscapes: Bool { entry.meta & TapeEntry.hasEscapes != 0 }
+    package var hasEscapes: Bool { entry.meta & TapeEntry.hasEscapes != 0 }
 
     /// A string's value with escapes resolved (invalid UTF-8 becomes U+FFFD);
     /// for other kinds, the raw JSON text ("12", "true", "{…}").
-    public func string() -> String {
+    package func string() -> String {
         if kind == .string && !hasEscapes { return String(decoding: stringContents, as: UTF8.self) }
         if kind != .string { return String(decoding: raw, as: UTF8.self) }
         var out: [UInt8] = []
@@ -213,7 +213,7 @@ public struct JSONValue {
 
     /// Appends a string's unescaped UTF-8 bytes to `out` (raw bytes for other kinds).
     /// Lone surrogate escapes (\uD800) become U+FFFD; invalid raw UTF-8 is copied as is.
-    public func unescapedBytes(into out: inout [UInt8]) {
+    package func unescapedBytes(into out: inout [UInt8]) {
         guard kind == .string else {
             out.append(contentsOf: raw)
             return
@@ -227,7 +227,7 @@ public struct JSONValue {
     }
 
     /// Whether this is a string whose unescaped value is `s`.
-    public func equals(_ s: StaticString) -> Bool {
+    package func equals(_ s: StaticString) -> Bool {
         let key = UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
         let e = entry
         guard e.kindBits == JSONKind.string.rawValue else { return false }
@@ -239,7 +239,7 @@ public struct JSONValue {
     }
 
     /// Whether this is a string whose unescaped value is `s`.
-    public func equals(_ s: String) -> Bool {
+    package func equals(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { key in
             guard kind == .string else { return false }
@@ -261,19 +261,19 @@ public struct JSONValue {
 
     /// true/false for JSON booleans, nil for every other kind.
     @inline(__always)
-    public var bool: Bool? {
+    package var bool: Bool? {
         let e = entry
         guard e.kindBits == JSONKind.bool.rawValue else { return nil }
         return tape.base[Int(e.start)] == 0x74
     }
 
     @inline(__always)
-    public var isNull: Bool { entry.kindBits == JSONKind.null.rawValue }
+    package var isNull: Bool { entry.kindBits == JSONKind.null.rawValue }
 
     /// A stream "quantity": a JSON integer, a "0x" hex string or a decimal
     /// string, that fits in UInt64. nil for anything else (negative, fraction,
     /// exponent, empty "0x", garbage, overflow).
-    public var quantity: UInt64? {
+    package var quantity: UInt64? {
         let e = entry
         switch e.kindBits {
         case JSONKind.number.rawValue:
@@ -290,7 +290,7 @@ public struct JSONValue {
     }
 
     /// A JSON integer number that fits in Int64 (no fraction or exponent); nil otherwise.
-    public var int64: Int64? {
+    package var int64: Int64? {
         let e = entry
         guard e.kindBits == JSONKind.number.rawValue, e.meta & TapeEntry.nonInteger == 0 else { return nil }
         let r = raw
@@ -305,7 +305,7 @@ public struct JSONValue {
     }
 
     /// A JSON number as a Double (nearest value); nil for other kinds.
-    public var double: Double? {
+    package var double: Double? {
         guard kind == .number else { return nil }
         return Double(String(decoding: raw, as: UTF8.self))
     }

@@ -1,5 +1,5 @@
 /// The JSON types a scanned value can have.
-public enum JSONKind: UInt8, Sendable {
+package enum JSONKind: UInt8, Sendable {
     case object, array, string, number, bool, null
 }
 
@@ -7,11 +7,11 @@ public enum JSONKind: UInt8, Sendable {
 /// offset into the line, and `message` already names the 1-based column
 /// ("expected ',' or '}' after object member at column 57"), so a command can
 /// print `line 12: <message>` as is.
-public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
-    public var offset: Int
-    public var message: String
+package struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
+    package var offset: Int
+    package var message: String
 
-    public init(offset: Int, message: String) {
+    package init(offset: Int, message: String) {
         self.offset = offset
         self.message = message
     }
@@ -22,7 +22,7 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
         self.message = "\(what) at column \(offset + 1)"
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// How an unexpected byte is shown in an error: printable ASCII as 'x', the rest as 0xNN.

@@ -10,20 +10,20 @@
 /// Speed: every call is an Array append (a few ns). In a per-line loop keep
 /// the writer in a local variable or pass it `inout`; a writer stored in a
 /// class property pays a dynamic exclusivity check on every call.
-public struct JSONWriter {
-    public var bytes: [UInt8]
+package struct JSONWriter {
+    package var bytes: [UInt8]
 
-    public init(capacity: Int = 4096) {
+    package init(capacity: Int = 4096) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     /// Empties the buffer and keeps its capacity.
-    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+    package mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
     // MARK: Raw bytes (the caller guarantees they are valid JSON)
 
-    public mutating func raw(_ s: StaticString) {
+    package mutating func raw(_ s: StaticString) {
         // A single byte (",", "}") is the common case and appends much cheaper alone.
         if s.utf8CodeUnitCount == 1 {
             bytes.append(s.utf8Start.pointee)
@@ -32,12 +32,12 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+    package mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
 
-    public mutating func raw(_ b: UInt8) { bytes.append(b) }
+    package mutating func raw(_ b: UInt8) { bytes.append(b) }
 
     /// `"k":` — `k` is written as is, so it must need no escaping.
-    public mutating func key(_ k: StaticString) {
+    package mutating func key(_ k: StaticString) {
         bytes.append(0x22)
         bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
         bytes.append(0x22)
@@ -45,21 +45,21 @@ public struct JSONWriter {
     }
 
     /// `"k":` with `k` escaped like any string.
-    public mutating func key(_ k: String) {
+    package mutating func key(_ k: String) {
         string(k)
         bytes.append(0x3A)
     }
 
     // MARK: Scalars
 
-    public mutating func string(_ s: String) {
+    package mutating func string(_ s: String) {
         if let done: Void = s.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) { return done }
         var s = s
         s.withUTF8 { string(utf8: $0) }
     }
 
     /// A quoted, escaped JSON string from arbitrary bytes (meant to be UTF-8).
-    public mutating func string(utf8 b: UnsafeBufferPointer<UInt8>) {
+    package mutating func string(utf8 b: UnsafeBufferPointer<UInt8>) {
         bytes.append(0x22)
         JSONEscaping.appendEscaped(b, to: &bytes)
         bytes.append(0x22)
@@ -68,13 +68,13 @@ public struct JSONWriter {
     /// A quoted string from the contents of a string `JSONLine` scanned
     /// (`JSONValue.stringContents`): escapes are kept as they are, invalid
     /// UTF-8 is replaced. Writes the quotes too, like `string(utf8:)`.
-    public mutating func stringAlreadyEscaped(_ b: UnsafeBufferPointer<UInt8>) {
+    package mutating func stringAlreadyEscaped(_ b: UnsafeBufferPointer<UInt8>) {
         bytes.append(0x22)
         JSONEscaping.appendRepairingUTF8(b, to: &bytes)
         bytes.append(0x22)
     }
 
-    public mutating func int(_ v: Int64) {
+    package mutating func int(_ v: Int64) {
         if v < 0 {
             bytes.append(0x2D)
             uint(v.magnitude)
@@ -83,9 +83,9 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func int(_ v: Int) { int(Int64(v)) }
+    package mutating func int(_ v: Int) { int(Int64(v)) }
 
-    public mutating func uint(_ v: UInt64) {
+    package mutating func uint(_ v: UInt64) {
         if v < 10 {
             bytes.append(0x30 &+ UInt8(truncatingIfNeeded: v))
             return
@@ -115,17 +115,17 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func bool(_ v: Bool) {
+    package mutating func bool(_ v: Bool) {
         if v { raw("true") } else { raw("false") }
     }
 
-    public mutating func null() { raw("null") }
+    package mutating func null() { raw("null") }
 
     // MARK: Scanned values
 
     /// Writes a scanned value compactly (no insignificant whitespace), with
     /// invalid UTF-8 in its strings replaced. Numbers are copied as written.
-    public mutating func value(_ v: JSONValue) {
+    package mutating func value(_ v: JSONValue) {
         // Most values (everything a node or cc-decode wrote) are already compact
         // ASCII: then the raw bytes are the answer, copied in one append.
         let r = v.raw

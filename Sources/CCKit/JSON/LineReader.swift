@@ -15,12 +15,12 @@ import CCCore
 /// - "\r" before "\n" (and at the end of a final line) is stripped.
 /// - Blank lines (empty, or only spaces and tabs) are not passed to the body
 ///   but are counted, so line numbers match what an editor shows.
-public struct LineReader {
+package struct LineReader {
     private let storage: Storage
 
     /// Reads `fd` (not closed by the reader). `name` is how read errors name
     /// the input; default "standard input" for fd 0.
-    public init(fd: Int32, bufferSize: Int = 1 << 20, name: String? = nil) {
+    package init(fd: Int32, bufferSize: Int = 1 << 20, name: String? = nil) {
         storage = Storage(
             fd: fd, ownsFD: false, capacity: bufferSize,
             name: name ?? (fd == 0 ? "standard input" : "file descriptor \(fd)"))
@@ -32,7 +32,7 @@ public struct LineReader {
     package static let maxLineLengthDefault = 1 << 28
 
     /// The longest line accepted (default `maxLineLengthDefault`).
-    public var maxLineLength: Int {
+    package var maxLineLength: Int {
         get { storage.maxLineLength }
         nonmutating set { storage.maxLineLength = newValue }
     }
@@ -40,7 +40,7 @@ public struct LineReader {
     /// Opens `path` for reading ("-" means standard input). Throws status 66
     /// (`noInput`) with "<path>: No such file or directory" (or the system's
     /// reason) when it cannot be opened or is a directory.
-    public init(path: String, bufferSize: Int = 1 << 20) throws(ChainCastError) {
+    package init(path: String, bufferSize: Int = 1 << 20) throws(ChainCastError) {
         if path == "-" {
             storage = Storage(fd: 0, ownsFD: false, capacity: bufferSize, name: "standard input")
             return
@@ -57,10 +57,10 @@ public struct LineReader {
     }
 
     /// How read errors name the input.
-    public var name: String { storage.name }
+    package var name: String { storage.name }
 
     /// Number of lines consumed so far, blank ones included.
-    public var lineNumber: Int { storage.lineNumber }
+    package var lineNumber: Int { storage.lineNumber }
 
     /// Calls `body` for every non-blank line, without its "\n" (and without
     /// a "\r" before it), until end of input. `lineNumber` is 1-based and
@@ -74,7 +74,7 @@ public struct LineReader {
     /// has no byte ready (a read would wait): a stage flushes its output
     /// there, so a quiet upstream never leaves records sitting in a buffer,
     /// while a backfill (input always ready) still writes full buffers.
-    public mutating func forEachLine(
+    package mutating func forEachLine(
         whenIdle: (() throws -> Void)? = nil,
         _ body: (UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws -> Void
     ) throws {

@@ -8,8 +8,8 @@ import CCCore
 
 /// Thrown when the reader of our output went away (EPIPE, e.g. `| head`).
 /// Commands end quietly with status 0 on it, as the stream contract says.
-public struct OutputClosed: Error, Sendable {
-    public init() {}
+package struct OutputClosed: Error, Sendable {
+    package init() {}
 }
 
 /// Buffered output to a file descriptor.
@@ -22,17 +22,17 @@ public struct OutputClosed: Error, Sendable {
 ///
 /// Call `flush()` before exiting: the deinitializer only makes a silent
 /// best-effort attempt, for error paths.
-public final class OutputWriter {
-    public let fd: Int32
+package final class OutputWriter {
+    package let fd: Int32
     /// How errors name the destination: "standard output" or a path.
-    public let name: String
+    package let name: String
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     private var used = 0
     private var failure: (any Error)?
     private let closeOnDeinit: Bool
 
-    public init(fd: Int32 = 1, capacity: Int = 1 << 16, name: String? = nil) {
+    package init(fd: Int32 = 1, capacity: Int = 1 << 16, name: String? = nil) {
         self.fd = fd
         self.capacity = max(capacity, 1)
         self.buffer = .allocate(capacity: self.capacity)
@@ -42,7 +42,7 @@ public final class OutputWriter {
 
     /// Opens (creates or truncates, or appends to) a file; the writer closes it.
     /// Failing to open it is an I/O error (74): "<path>: Permission denied".
-    public init(path: String, append: Bool = false, capacity: Int = 1 << 16) throws(ChainCastError) {
+    package init(path: String, append: Bool = false, capacity: Int = 1 << 16) throws(ChainCastError) {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
         var fd: Int32
         repeat { fd = open(path, flags, 0o644) } while fd < 0 && errno == EINTR
@@ -64,9 +64,9 @@ public final class OutputWriter {
     }
 
     /// Bytes buffered and not yet written.
-    public var pending: Int { used }
+    package var pending: Int { used }
 
-    public func write(_ b: UnsafeBufferPointer<UInt8>) throws {
+    package func write(_ b: UnsafeBufferPointer<UInt8>) throws {
         if let failure { throw failure }
         guard let src = b.baseAddress, !b.isEmpty else { return }
         if b.count <= capacity - used {
@@ -83,27 +83,27 @@ public final class OutputWriter {
         }
     }
 
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
-    public func write(_ s: StaticString) throws {
+    package func write(_ s: StaticString) throws {
         try write(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    public func write(_ s: String) throws {
+    package func write(_ s: String) throws {
         var s = s
         try s.withUTF8 { try write($0) }
     }
 
     /// Writes `w.bytes` and a newline, then empties `w` (keeping its capacity).
-    public func writeLine(_ w: inout JSONWriter) throws {
+    package func writeLine(_ w: inout JSONWriter) throws {
         w.bytes.append(0x0A)
         defer { w.reset() }
         try w.bytes.withUnsafeBufferPointer { try write($0) }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         if let failure { throw failure }
         guard used > 0 else { return }
         let n = used

@@ -7,11 +7,11 @@ import CCCore
 /// others take its work. Endpoints are named by `redactURL` everywhere.
 ///
 /// @unchecked Sendable: the mutable per-endpoint state is behind `lock`.
-public final class EndpointPool: @unchecked Sendable {
-    public struct Endpoint: Sendable, Equatable {
-        public let url: String
+package final class EndpointPool: @unchecked Sendable {
+    package struct Endpoint: Sendable, Equatable {
+        package let url: String
         /// `https://host/…`: the only form shown to people.
-        public let name: String
+        package let name: String
     }
 
     private struct State {
@@ -24,9 +24,9 @@ public final class EndpointPool: @unchecked Sendable {
         var batchLimit = Int.max
     }
 
-    public let endpoints: [Endpoint]
-    public let baseCooldown: Double
-    public let maxCooldown: Double
+    package let endpoints: [Endpoint]
+    package let baseCooldown: Double
+    package let maxCooldown: Double
     private let clock: any RPCClock
     private let lock = Monitor()
     private var states: [State]
@@ -34,7 +34,7 @@ public final class EndpointPool: @unchecked Sendable {
     /// Scrubs provider messages of every endpoint's key before they are shown.
     private let redactor: Redactor
 
-    public init(urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock())
+    package init(urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock())
         throws(ChainCastError)
     {
         guard !urls.isEmpty else { throw .usage("no RPC endpoint given (use --rpc URL)") }
@@ -46,12 +46,12 @@ public final class EndpointPool: @unchecked Sendable {
         self.clock = clock
     }
 
-    public var count: Int { endpoints.count }
+    package var count: Int { endpoints.count }
 
     /// Picks the endpoint for the next request and counts it as busy until
     /// `checkin`. When every endpoint rests, picks the one that wakes first and
     /// returns how long to wait for it.
-    public func checkout() -> (index: Int, wait: Double) {
+    package func checkout() -> (index: Int, wait: Double) {
         lock.locked {
             let now = clock.now()
             var best = -1
@@ -74,7 +74,7 @@ public final class EndpointPool: @unchecked Sendable {
     }
 
     /// Gives back a checkout that sent nothing.
-    public func release(_ index: Int) {
+    package func release(_ index: Int) {
         lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].inFlight = max(0, states[index].inFlight - 1)
@@ -85,7 +85,7 @@ public final class EndpointPool: @unchecked Sendable {
     /// Reports how a checked-out request ended. A failure rests the endpoint
     /// (only when there are others to take the work: a lone endpoint's pacing
     /// is the retry backoff's job).
-    public func checkin(_ index: Int, failed: Bool, retryAfter: Double? = nil) {
+    package func checkin(_ index: Int, failed: Bool, retryAfter: Double? = nil) {
         lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].inFlight = max(0, states[index].inFlight - 1)
@@ -104,25 +104,25 @@ public final class EndpointPool: @unchecked Sendable {
     }
 
     /// True when some endpoint other than `index` could take a request right now.
-    public func hasOtherReady(than index: Int) -> Bool {
+    package func hasOtherReady(than index: Int) -> Bool {
         lock.locked {
             let now = clock.now()
             return states.indices.contains { $0 != index && states[$0].restUntil <= now }
         }
     }
 
-    public func isResting(_ index: Int) -> Bool {
+    package func isResting(_ index: Int) -> Bool {
         lock.locked { states.indices.contains(index) && states[index].restUntil > clock.now() }
     }
 
     /// The largest batch worth sending to `index` (1: send requests one by one).
-    public func batchLimit(_ index: Int) -> Int {
+    package func batchLimit(_ index: Int) -> Int {
         lock.locked { states.indices.contains(index) ? states[index].batchLimit : 1 }
     }
 
     /// The endpoint refused a batch of `size`: halve what it is sent, or stop
     /// batching to it altogether when it does not take batches at all.
-    public func noteBatchRejected(_ index: Int, size: Int, disable: Bool) {
+    package func noteBatchRejected(_ index: Int, size: Int, disable: Bool) {
         lock.locked {
             guard states.indices.contains(index) else { return }
             states[index].batchLimit = disable ? 1 : max(1, min(states[index].batchLimit, size / 2))
@@ -130,13 +130,13 @@ public final class EndpointPool: @unchecked Sendable {
     }
 
     /// Requests and failures per endpoint, for the closing summary.
-    public func counters(_ index: Int) -> (requests: Int, failures: Int) {
+    package func counters(_ index: Int) -> (requests: Int, failures: Int) {
         lock.locked { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
     }
 
     /// `message` (foreign text: a node's or proxy's answer) without anything
     /// that looks like a key of any endpoint (see `Redactor`).
-    public func scrub(_ message: String, endpoint index: Int) -> String {
+    package func scrub(_ message: String, endpoint index: Int) -> String {
         redactor.scrub(message)
     }
 }

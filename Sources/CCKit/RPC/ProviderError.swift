@@ -1,7 +1,7 @@
 import CCCore
 
 /// What an RPC failure means for the caller, whichever provider phrased it.
-public enum ProviderErrorKind: Equatable, Sendable {
+package enum ProviderErrorKind: Equatable, Sendable {
     /// The block range was too wide for this provider: split it.
     case rangeTooLarge(RangeHint?)
     /// The range matched more logs than the provider returns at once: split it.
@@ -30,7 +30,7 @@ public enum ProviderErrorKind: Equatable, Sendable {
     case other
 
     /// The caller should split the block range and try the halves (eth_getLogs).
-    public var splitsRange: Bool {
+    package var splitsRange: Bool {
         switch self {
         case .rangeTooLarge, .tooManyResults, .responseTooBig, .timeout: return true
         default: return false
@@ -38,7 +38,7 @@ public enum ProviderErrorKind: Equatable, Sendable {
     }
 
     /// Retrying the same request (after a delay, maybe on another endpoint) can succeed.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .rateLimited, .transient, .headerNotFound, .timeout, .other: return true
         default: return false
@@ -46,7 +46,7 @@ public enum ProviderErrorKind: Equatable, Sendable {
     }
 
     /// For failures that stop the command: the exit status the stream contract gives them.
-    public var stopStatus: ExitStatus? {
+    package var stopStatus: ExitStatus? {
         switch self {
         case .permanentAuth, .invalidParams, .badEndpoint: return .config
         case .methodNotFound: return .unavailable
@@ -56,15 +56,15 @@ public enum ProviderErrorKind: Equatable, Sendable {
 }
 
 /// A range a provider says will work, or the widest span it accepts.
-public struct RangeHint: Equatable, Sendable, CustomStringConvertible {
+package struct RangeHint: Equatable, Sendable, CustomStringConvertible {
     /// The inclusive range the provider suggested (Alchemy, Infura, reth, zkSync).
-    public var from: UInt64?
-    public var to: UInt64?
+    package var from: UInt64?
+    package var to: UInt64?
     /// The most blocks one request may span, when the message states a limit.
     /// Counted inclusively and conservatively: a "limit N" becomes N blocks.
-    public var maxBlocks: UInt64?
+    package var maxBlocks: UInt64?
 
-    public init(from: UInt64? = nil, to: UInt64? = nil, maxBlocks: UInt64? = nil) {
+    package init(from: UInt64? = nil, to: UInt64? = nil, maxBlocks: UInt64? = nil) {
         self.from = from
         self.to = to
         self.maxBlocks = maxBlocks
@@ -73,14 +73,14 @@ public struct RangeHint: Equatable, Sendable, CustomStringConvertible {
     /// How many blocks, starting at `start`, the next request should span.
     /// A suggested range that starts at `start` gives its length; otherwise the
     /// stated limit; nil when the provider gave nothing usable (then halve).
-    public func span(startingAt start: UInt64) -> UInt64? {
+    package func span(startingAt start: UInt64) -> UInt64? {
         if let from, let to, to >= from, from == start { return to - from + 1 }
         if let maxBlocks, maxBlocks > 0 { return maxBlocks }
         if let from, let to, to >= from { return to - from + 1 }
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let from, let to { parts.append("try \(from)-\(to)") }
         if let maxBlocks { parts.append("at most \(maxBlocks) blocks") }
@@ -90,11 +90,11 @@ public struct RangeHint: Equatable, Sendable, CustomStringConvertible {
 
 /// A classified failure: what it means and which known shape matched (for
 /// diagnostics and tests: "alchemy-range", "http-429", "transport-timeout", …).
-public struct ProviderError: Equatable, Sendable {
-    public var kind: ProviderErrorKind
-    public var shape: String
+package struct ProviderError: Equatable, Sendable {
+    package var kind: ProviderErrorKind
+    package var shape: String
 
-    public init(_ kind: ProviderErrorKind, _ shape: String) {
+    package init(_ kind: ProviderErrorKind, _ shape: String) {
         self.kind = kind
         self.shape = shape
     }

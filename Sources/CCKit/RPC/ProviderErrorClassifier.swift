@@ -12,11 +12,11 @@ import CCHTTP
 /// "Provider errors" section lists them. Message rules run before status and
 /// code fallbacks because providers disagree on both (QuickNode sends its range
 /// limit with HTTP 413, Infura uses -32005 for rate limits and result limits).
-public enum ProviderErrorClassifier {
+package enum ProviderErrorClassifier {
     /// An HTTP response that did not carry a result. `code`, `message` and
     /// `data` (raw JSON text) come from the JSON-RPC error object when there
     /// is one; `message` may also be a plain-text body.
-    public static func classify(
+    package static func classify(
         httpStatus: Int, code: Int? = nil, message: String = "", data: String? = nil, retryAfter: Double? = nil
     ) -> ProviderError {
         let text = ErrorText(message, data)
@@ -54,7 +54,7 @@ public enum ProviderErrorClassifier {
     }
 
     /// A transfer that produced no complete HTTP response.
-    public static func classify(_ error: TransportError) -> ProviderError {
+    package static func classify(_ error: TransportError) -> ProviderError {
         switch error.kind {
         case .timeout: return ProviderError(.timeout, "transport-timeout")
         case .responseTooLarge: return ProviderError(.responseTooBig, "transport-too-large")
@@ -69,7 +69,7 @@ public enum ProviderErrorClassifier {
     }
 
     /// A body that is not a JSON-RPC response (HTML error page, half a body).
-    public static func classifyUnparseableBody(httpStatus: Int, body: String, retryAfter: Double? = nil)
+    package static func classifyUnparseableBody(httpStatus: Int, body: String, retryAfter: Double? = nil)
         -> ProviderError
     {
         if httpStatus == 200 || httpStatus == 0 {

@@ -12,7 +12,7 @@ extension RPCClient {
     ///
     /// Returns, per call, nil when it was handled or the refusal when the
     /// provider declined it for its range (only with `allowRefusal`).
-    public func batch(
+    package func batch(
         _ calls: [RPCCall], maxBatch: Int, allowRefusal: Bool = false,
         _ handle: (Int, RPCResult) throws(ChainCastError) -> Void
     ) throws(ChainCastError) -> [ProviderError?] {

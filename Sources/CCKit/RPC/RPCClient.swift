@@ -3,17 +3,17 @@ import CCHTTP
 import CCJSON
 
 /// One JSON-RPC request: a method and its params array as JSON text.
-public struct RPCCall: Sendable, Equatable {
-    public var method: String
+package struct RPCCall: Sendable, Equatable {
+    package var method: String
     /// The params array, e.g. `[{"fromBlock":"0x10","toBlock":"0x20"}]`.
-    public var params: [UInt8]
+    package var params: [UInt8]
 
-    public init(_ method: String, params: [UInt8]) {
+    package init(_ method: String, params: [UInt8]) {
         self.method = method
         self.params = params
     }
 
-    public init(_ method: String, paramsJSON: String = "[]") {
+    package init(_ method: String, paramsJSON: String = "[]") {
         self.init(method, params: Array(paramsJSON.utf8))
     }
 }
@@ -21,19 +21,19 @@ public struct RPCCall: Sendable, Equatable {
 /// A successful answer, handed to the caller's closure and valid only inside
 /// it: `value` points into the response body, which is scanned once and not
 /// copied (an `eth_getLogs` answer can be megabytes).
-public struct RPCResult {
+package struct RPCResult {
     /// The response's `result` member.
-    public let value: JSONValue
+    package let value: JSONValue
     /// The endpoint that answered (its `name` is safe to print).
-    public let endpoint: EndpointPool.Endpoint
+    package let endpoint: EndpointPool.Endpoint
     /// Seconds the successful request took, for adaptive range sizing.
-    public let seconds: Double
+    package let seconds: Double
     /// Size of the (decoded) response body.
-    public let responseBytes: Int
+    package let responseBytes: Int
 }
 
 /// How a call ended when it did not throw.
-public enum RPCOutcome<Success> {
+package enum RPCOutcome<Success> {
     case success(Success)
     /// The provider refused the request for a reason that a narrower block
     /// range fixes (only when the caller asked for refusals). `message` is the
@@ -55,20 +55,20 @@ public enum RPCOutcome<Success> {
 ///   timeout), so the caller can split it;
 /// - thrown at once for permanent failures: bad key (78), method not offered
 ///   (69), invalid params (78), not a JSON-RPC URL (78).
-public final class RPCClient {
-    public let pool: EndpointPool
-    public let transport: any Transport
-    public var policy: RetryPolicy
-    public let rateLimiter: TokenBucket?
+package final class RPCClient {
+    package let pool: EndpointPool
+    package let transport: any Transport
+    package var policy: RetryPolicy
+    package let rateLimiter: TokenBucket?
     /// Called with a one-line description before every retry (cc-fetch prints them with --verbose).
-    public var onRetry: ((String) -> Void)?
+    package var onRetry: ((String) -> Void)?
     let clock: any RPCClock
     var rng: SplitMix64
     var nextID = 1
     /// `Retry-After` of the last response: a 503 may carry one too.
     var lastRetryAfter: Double?
 
-    public init(
+    package init(
         pool: EndpointPool, transport: any Transport, policy: RetryPolicy = RetryPolicy(),
         rateLimiter: TokenBucket? = nil, clock: any RPCClock = SystemClock(), seed: UInt64? = nil
     ) {
@@ -83,7 +83,7 @@ public final class RPCClient {
     /// Sends `call` until it succeeds, is refused (with `allowRefusal`) or
     /// fails for good; `handle` sees the result while the response is alive.
     /// An error thrown by `handle` propagates unchanged (no retry).
-    public func call<R>(
+    package func call<R>(
         _ call: RPCCall, allowRefusal: Bool = false, _ handle: (RPCResult) throws(ChainCastError) -> R
     ) throws(ChainCastError) -> RPCOutcome<R> {
         let id = takeIDs(1)
@@ -117,7 +117,7 @@ public final class RPCClient {
 
     /// The raw JSON of `method`'s result (a copy): for the small calls
     /// (`eth_chainId`, `eth_blockNumber`, `eth_getBlockByNumber`).
-    public func callRaw(_ method: String, paramsJSON: String = "[]") throws(ChainCastError) -> [UInt8] {
+    package func callRaw(_ method: String, paramsJSON: String = "[]") throws(ChainCastError) -> [UInt8] {
         let outcome = try call(RPCCall(method, paramsJSON: paramsJSON)) { r throws(ChainCastError) in
             Array(r.value.raw)
         }

@@ -2,16 +2,16 @@
 /// with full jitter (a uniform draw in `[0, min(maxDelay, baseDelay·2^attempt)]`,
 /// which spreads retries of many workers instead of synchronising them), but
 /// never less than the server's `Retry-After`.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt (`--retries`).
-    public var maxRetries: Int
-    public var baseDelay: Double
-    public var maxDelay: Double
+    package var maxRetries: Int
+    package var baseDelay: Double
+    package var maxDelay: Double
     /// A `Retry-After` above this is capped: a provider asking for an hour
     /// should not silently park the fetch for an hour per retry.
-    public var maxRetryAfter: Double
+    package var maxRetryAfter: Double
 
-    public init(maxRetries: Int = 8, baseDelay: Double = 0.25, maxDelay: Double = 30, maxRetryAfter: Double = 300) {
+    package init(maxRetries: Int = 8, baseDelay: Double = 0.25, maxDelay: Double = 30, maxRetryAfter: Double = 300) {
         func sane(_ v: Double) -> Double { v.isFinite && v > 0 ? v : 0 }
         self.maxRetries = max(0, maxRetries)
         self.baseDelay = sane(baseDelay)
@@ -21,7 +21,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The delay before retry number `attempt` (0 for the first retry), given a
     /// uniform random `unit` in [0, 1).
-    public func delay(attempt: Int, retryAfter: Double?, unit: Double) -> Double {
+    package func delay(attempt: Int, retryAfter: Double?, unit: Double) -> Double {
         let exponent = Double(min(max(0, attempt), 62))
         let ceiling = min(maxDelay, baseDelay * pow2(exponent))
         let jittered = unit.isFinite ? ceiling * min(max(unit, 0), 1) : 0
@@ -29,7 +29,7 @@ public struct RetryPolicy: Sendable, Equatable {
         return max(jittered, min(retryAfter, maxRetryAfter))
     }
 
-    public func delay<R: RandomNumberGenerator>(attempt: Int, retryAfter: Double?, using rng: inout R) -> Double {
+    package func delay<R: RandomNumberGenerator>(attempt: Int, retryAfter: Double?, using rng: inout R) -> Double {
         delay(attempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0..<1, using: &rng))
     }
 
@@ -45,18 +45,18 @@ public struct RetryPolicy: Sendable, Equatable {
 }
 
 /// A small deterministic generator (SplitMix64) so tests can pin the jitter.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// Seeded from the system generator.
-    public init() {
+    package init() {
         var g = SystemRandomNumberGenerator()
         state = g.next()
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

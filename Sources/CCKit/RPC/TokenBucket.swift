@@ -7,9 +7,9 @@ import CCCore
 /// the rate holds exactly.
 ///
 /// @unchecked Sendable: all state is behind `lock`.
-public final class TokenBucket: @unchecked Sendable {
-    public let rate: Double
-    public let burst: Double
+package final class TokenBucket: @unchecked Sendable {
+    package let rate: Double
+    package let burst: Double
     private let clock: any RPCClock
     private let lock = Monitor()
     private var tokens: Double
@@ -17,7 +17,7 @@ public final class TokenBucket: @unchecked Sendable {
 
     /// `burst` defaults to 1: requests are spaced evenly (1/rate apart), which
     /// is what per-second provider limits tolerate best.
-    public init(ratePerSecond: Double, burst: Double = 1, clock: any RPCClock = SystemClock()) {
+    package init(ratePerSecond: Double, burst: Double = 1, clock: any RPCClock = SystemClock()) {
         rate = ratePerSecond.isFinite && ratePerSecond > 1e-6 ? ratePerSecond : 1e-6
         self.burst = burst.isFinite && burst > 1 ? burst : 1
         self.clock = clock
@@ -26,7 +26,7 @@ public final class TokenBucket: @unchecked Sendable {
     }
 
     /// Takes `count` tokens and returns how long the caller must wait before using them.
-    public func reserve(_ count: Int = 1) -> Double {
+    package func reserve(_ count: Int = 1) -> Double {
         lock.locked {
             let now = clock.now()
             tokens = min(burst, tokens + max(0, now - last) * rate)
@@ -38,7 +38,7 @@ public final class TokenBucket: @unchecked Sendable {
 
     /// Blocks until the caller may send `count` calls (a batch counts each of
     /// its calls: that is how providers meter them).
-    public func acquire(_ count: Int = 1) throws(ChainCastError) {
+    package func acquire(_ count: Int = 1) throws(ChainCastError) {
         let wait = reserve(count)
         if wait > 0 { try clock.sleep(seconds: wait) }
     }

@@ -22,25 +22,25 @@ import CCStream
 ///    by a `CheckpointFileWriter` while the sink goes on with the next batch.
 /// 3. End of input without a final marker (a killed upstream looks exactly
 ///    like that) commits the data but leaves the checkpoint where it was.
-public final class CheckpointCommitter {
-    public struct Policy: Sendable {
+package final class CheckpointCommitter {
+    package struct Policy: Sendable {
         /// Flush after this many events.
-        public var batchSize: Int = 10_000
+        package var batchSize: Int = 10_000
         /// Flush a batch this many seconds after its first event.
-        public var flushInterval: Double = 1.0
+        package var flushInterval: Double = 1.0
         /// Count and report unparsable lines instead of stopping with 65.
-        public var skipInvalid = false
+        package var skipInvalid = false
         /// With `skipInvalid`: append every skipped line, as read, to this file.
-        public var skippedPath: String?
-        public var verbose = false
+        package var skippedPath: String?
+        package var verbose = false
         /// What a raw (undecoded) log reaching the sink does.
-        public var rawLogs: RawLogs = .refuse
+        package var rawLogs: RawLogs = .refuse
 
-        public init() {}
+        package init() {}
     }
 
     /// `--raw-logs`: a raw log is never stored as a half-empty event row.
-    public enum RawLogs: String, Sendable, CaseIterable {
+    package enum RawLogs: String, Sendable, CaseIterable {
         /// Stop with 65 naming the log and the fix.
         case refuse
         /// Count them and say how many at the end.
@@ -49,13 +49,13 @@ public final class CheckpointCommitter {
         case store
     }
 
-    public static let tool = "cc-sink"
+    package static let tool = "cc-sink"
     let sink: Sink
     let checkpointFile: CheckpointFile?
     let policy: Policy
-    public let metrics: SinkMetrics
+    package let metrics: SinkMetrics
     /// The checkpoint in force: read at start, replaced after each write.
-    public private(set) var current: Checkpoint?
+    package private(set) var current: Checkpoint?
     private var batchStarted: Double?
     private var fileWriter: CheckpointFileWriter?
     /// The batch reached `batchSize`; flush before the next event.
@@ -69,7 +69,7 @@ public final class CheckpointCommitter {
     /// The next plain record's position (`RecordPosition`).
     private var recordAnchor = RecordPosition(chainId: 0, afterBlock: -1, ordinal: 0)
 
-    public init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
+    package init(sink: Sink, checkpointPath: String?, policy: Policy, metrics: SinkMetrics) {
         self.sink = sink
         self.checkpointFile = checkpointPath.map { CheckpointFile(path: $0) }
         self.policy = policy
@@ -78,7 +78,7 @@ public final class CheckpointCommitter {
 
     /// Reads the checkpoint file and lets the sink check it against its own
     /// state. Call before `run`; throws 78 when they contradict.
-    public func resume() throws(ChainCastError) {
+    package func resume() throws(ChainCastError) {
         guard let checkpointFile else { return }
         current = try checkpointFile.read()
         if let c = current {
@@ -94,7 +94,7 @@ public final class CheckpointCommitter {
 
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
     /// SIGTERM (then throws StopRequested after a clean flush).
-    public func run(inputPath: String) throws {
+    package func run(inputPath: String) throws {
         let rows = (sink as? RowSink).flatMap { $0.rowColumns != nil ? $0 : nil }
         if policy.skipInvalid, let path = policy.skippedPath { skippedFile = try SkippedLinesFile(path: path) }
         defer { skippedFile?.close() }
@@ -313,7 +313,7 @@ public final class CheckpointCommitter {
     }
 
     /// The closing line of a run that skipped lines (printed without -v too).
-    public func reportSkipped() {
+    package func reportSkipped() {
         guard metrics.invalidLines > 0 else { return }
         var s = "skipped \(metrics.invalidLines) invalid line\(metrics.invalidLines == 1 ? "" : "s") (--skip-invalid)"
         if let p = policy.skippedPath { s += "; they are in \(p)" }

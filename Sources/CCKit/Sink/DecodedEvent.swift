@@ -12,14 +12,14 @@ import CCJSON
 /// that hands out the line. One pass over the object's members on the tape
 /// (no value, and so no reference count, per member), no dictionaries, no
 /// Foundation.
-public struct DecodedEvent {
-    public var root: JSONValue
-    public var chainId: UInt64?
-    public var blockNumber: UInt64
-    public var blockTimestamp: UInt64?
-    public var transactionIndex: UInt64?
-    public var logIndex: UInt64
-    public var removed: Bool
+package struct DecodedEvent {
+    package var root: JSONValue
+    package var chainId: UInt64?
+    package var blockNumber: UInt64
+    package var blockTimestamp: UInt64?
+    package var transactionIndex: UInt64?
+    package var logIndex: UInt64
+    package var removed: Bool
     /// Tape indices of the text members (-1: absent or null).
     private var blockHashIndex: Int32
     private var transactionHashIndex: Int32 = -1
@@ -28,12 +28,12 @@ public struct DecodedEvent {
     private var signatureIndex: Int32 = -1
     private var argsIndex: Int32 = -1
 
-    public var blockHash: JSONValue { value(blockHashIndex)! }
-    public var transactionHash: JSONValue? { value(transactionHashIndex) }
-    public var address: JSONValue? { value(addressIndex) }
-    public var event: JSONValue? { value(eventIndex) }
-    public var signature: JSONValue? { value(signatureIndex) }
-    public var args: JSONValue? { value(argsIndex) }
+    package var blockHash: JSONValue { value(blockHashIndex)! }
+    package var transactionHash: JSONValue? { value(transactionHashIndex) }
+    package var address: JSONValue? { value(addressIndex) }
+    package var event: JSONValue? { value(eventIndex) }
+    package var signature: JSONValue? { value(signatureIndex) }
+    package var args: JSONValue? { value(argsIndex) }
 
     @inline(__always)
     private func value(_ i: Int32) -> JSONValue? { i < 0 ? nil : JSONValue(tape: root.tape, index: Int(i)) }
@@ -87,7 +87,7 @@ public struct DecodedEvent {
 
     /// Throws `.dataError` naming the missing or malformed field; the caller
     /// adds the line number.
-    public init(_ root: JSONValue) throws(ChainCastError) {
+    package init(_ root: JSONValue) throws(ChainCastError) {
         guard root.kind == .object else { throw .data("expected a JSON object, found \(root.kind)") }
         let m = Members(root)
         let t = root.tape

@@ -1,12 +1,12 @@
 /// The parameter types of an event, from the `signature` field of a decoded
 /// event (`Swap(address,address,int256,int256,uint160,uint128,int24)`), and
 /// the SQLite column type each one gets in a per-event table.
-public struct EventSignature: Equatable, Sendable {
-    public var name: String
-    public var types: [String]
+package struct EventSignature: Equatable, Sendable {
+    package var name: String
+    package var types: [String]
 
     /// nil when the text is not `Name(type,…)` with balanced parentheses.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let b = Array(text.utf8)
         guard let open = b.firstIndex(of: UInt8(ascii: "(")), b.last == UInt8(ascii: ")") else { return nil }
         name = String(decoding: b[..<open], as: UTF8.self)
@@ -34,7 +34,7 @@ public struct EventSignature: Equatable, Sendable {
         self.types = types
     }
 
-    public enum ColumnType: String, Sendable {
+    package enum ColumnType: String, Sendable {
         /// Fits in SQLite's signed 64-bit integer.
         case integer = "INTEGER"
         /// Integers wider than 64 bits: the exact decimal text, compared as
@@ -50,7 +50,7 @@ public struct EventSignature: Equatable, Sendable {
     /// Integers that fit in 63 bits (and every intN up to int64, whose range is
     /// SQLite's own) and bools are INTEGER; wider integers are `decimal`;
     /// addresses `address`; all else is TEXT.
-    public static func columnType(for abiType: String) -> ColumnType {
+    package static func columnType(for abiType: String) -> ColumnType {
         let t = abiType.filter { $0 != " " }
         if t.hasSuffix("]") || t.hasPrefix("(") || t.hasPrefix("tuple") { return .text }
         if t == "bool" { return .integer }
@@ -68,7 +68,7 @@ public struct EventSignature: Equatable, Sendable {
 
     /// Whether the ABI type is an integer type (`uintN`, `intN`), whose
     /// values the stream carries as decimal strings.
-    public static func isInteger(_ abiType: String) -> Bool {
+    package static func isInteger(_ abiType: String) -> Bool {
         let t = abiType.filter { $0 != " " }
         if t == "uint" || t == "int" { return true }
         if t.hasPrefix("uint") { return Int(t.dropFirst(4)) != nil }

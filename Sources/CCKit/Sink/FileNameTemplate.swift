@@ -5,16 +5,16 @@ import CCCore
 /// `{event}`, `{chainId}` and `{date}` (UTC day of the block timestamp) pick
 /// which file an event goes to; `{from}` and `{to}` name the block range a
 /// rotated file covers and are filled in when the file is complete.
-public struct FileNameTemplate: Equatable, Sendable {
-    public enum Part: Equatable, Sendable {
+package struct FileNameTemplate: Equatable, Sendable {
+    package enum Part: Equatable, Sendable {
         case literal(String)
         case event, chainId, date, from, to
     }
 
-    public let text: String
-    public let parts: [Part]
+    package let text: String
+    package let parts: [Part]
 
-    public init(_ text: String) throws(ChainCastError) {
+    package init(_ text: String) throws(ChainCastError) {
         self.text = text
         var parts: [Part] = []
         var literal = ""
@@ -46,11 +46,11 @@ public struct FileNameTemplate: Equatable, Sendable {
         self.parts = parts
     }
 
-    public var hasRange: Bool { parts.contains(.from) || parts.contains(.to) }
+    package var hasRange: Bool { parts.contains(.from) || parts.contains(.to) }
 
     /// The path with the per-event placeholders filled in and `{from}`/`{to}`
     /// left as they are: the key of one series of files.
-    public func key(event: String, chainId: String, date: String) -> String {
+    package func key(event: String, chainId: String, date: String) -> String {
         var s = ""
         for p in parts {
             switch p {
@@ -66,13 +66,13 @@ public struct FileNameTemplate: Equatable, Sendable {
     }
 
     /// A key with its block range filled in.
-    public static func resolve(key: String, from: String, to: String) -> String {
+    package static func resolve(key: String, from: String, to: String) -> String {
         key.replacing("{from}", with: from).replacing("{to}", with: to)
     }
 
     /// An event name made safe as one path component: no separators, no
     /// leading dot, nothing outside `[A-Za-z0-9_.-]`, at most 100 bytes.
-    public static func pathComponent(_ raw: String) -> String {
+    package static func pathComponent(_ raw: String) -> String {
         var out = ""
         for b in raw.utf8.prefix(100) {
             let ok =
@@ -86,7 +86,7 @@ public struct FileNameTemplate: Equatable, Sendable {
     }
 
     /// `2024-01-11` for a Unix timestamp (UTC), without Foundation.
-    public static func utcDate(_ timestamp: UInt64) -> String {
+    package static func utcDate(_ timestamp: UInt64) -> String {
         // Howard Hinnant's days-to-civil algorithm.
         let z = Int64(timestamp / 86_400) + 719_468
         let era = z / 146_097

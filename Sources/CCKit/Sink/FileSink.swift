@@ -18,20 +18,20 @@ import CCStream
 /// hidden `.name.part` and renamed to their final name only after a
 /// checkpoint that records them as complete, so readers never see half a
 /// file and a crash cannot leave a renamed file the checkpoint does not know.
-public final class FileSink: Sink, RowSink {
-    public enum Format: String, Sendable { case ndjson, csv }
+package final class FileSink: Sink, RowSink {
+    package enum Format: String, Sendable { case ndjson, csv }
 
-    public struct Options: Sendable {
-        public var path: String
-        public var format: Format = .ndjson
-        public var columns: [String]?
-        public var rotateBlocks: UInt64?
-        public var rotateBytes: Int?
+    package struct Options: Sendable {
+        package var path: String
+        package var format: Format = .ndjson
+        package var columns: [String]?
+        package var rotateBlocks: UInt64?
+        package var rotateBytes: Int?
 
-        public init(path: String) { self.path = path }
+        package init(path: String) { self.path = path }
     }
 
-    public let kind = "file"
+    package let kind = "file"
     let options: Options
     var template: FileNameTemplate { series.template }
     let toStdout: Bool
@@ -52,8 +52,8 @@ public final class FileSink: Sink, RowSink {
     private var sealed = false
     private var csvScratch: [UInt8] = []
     private var csvRow: [UInt8] = []
-    public private(set) var pendingEvents = 0
-    public private(set) var bytesWritten = 0
+    package private(set) var pendingEvents = 0
+    package private(set) var bytesWritten = 0
 
     struct ResumeEntry {
         var key: String
@@ -66,7 +66,7 @@ public final class FileSink: Sink, RowSink {
         var finalPath: String?
     }
 
-    public init(_ options: Options) throws(ChainCastError) {
+    package init(_ options: Options) throws(ChainCastError) {
         self.options = options
         series = FileSeries(template: try FileNameTemplate(options.path))
         toStdout = options.path == "-"
@@ -86,7 +86,7 @@ public final class FileSink: Sink, RowSink {
 
     // MARK: resume
 
-    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
         guard let checkpoint else { return }
         checkpointBlock = checkpoint.blockNumber
         heldThrough = checkpoint.blockNumber
@@ -196,7 +196,7 @@ public final class FileSink: Sink, RowSink {
 
     // MARK: writing
 
-    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+    package func append(_ e: DecodedEvent) throws(ChainCastError) {
         let block = max(e.blockNumber, checkpointBlock.map { $0 &+ 1 } ?? 0)
         try write(e.root, to: try file(for: e, block: block), block: block)
     }
@@ -204,7 +204,7 @@ public final class FileSink: Sink, RowSink {
     /// A plain record, as it is (NDJSON) or as a CSV row. Its own `chainId`,
     /// `blockTimestamp` and `blockNumber`, when it has them, pick its file as
     /// they would an event's; else it goes with the marker it follows.
-    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+    package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         let after = record["blockNumber"]?.quantity ?? UInt64(clamping: position.afterBlock &+ 1)
         let block = max(after, checkpointBlock.map { $0 &+ 1 } ?? 0)
         let fields = FileSeries.Fields(
@@ -280,7 +280,7 @@ public final class FileSink: Sink, RowSink {
     /// cannot carry it: refused (78) rather than left silently wrong. A
     /// rewind at or above what the files hold (the one cc-fetch writes on
     /// every resume, after the truncation to the checkpoint) writes nothing.
-    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+    package func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
         guard let held = heldThrough, held > r.blockNumber else { return .asData }
         guard options.format == .ndjson, !rotating else {
             throw .config(
@@ -386,13 +386,13 @@ public final class FileSink: Sink, RowSink {
 
     // MARK: durability
 
-    public func flush() throws(ChainCastError) {
+    package func flush() throws(ChainCastError) {
         for key in order { try open[key]?.sync() }
         for f in completing { try f.sync() }
         pendingEvents = 0
     }
 
-    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
         // A window that ends at or before the checkpoint can get no more events.
         if let n = options.rotateBlocks {
             for key in order {
@@ -406,7 +406,7 @@ public final class FileSink: Sink, RowSink {
         return state()
     }
 
-    public func checkpointWritten() throws(ChainCastError) {
+    package func checkpointWritten() throws(ChainCastError) {
         for f in completing {
             f.closeFile()
             guard let final = f.finalPath else { continue }
@@ -418,7 +418,7 @@ public final class FileSink: Sink, RowSink {
         completing.removeAll()
     }
 
-    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
         try flush()
         guard cleanEnd, rotating, !order.isEmpty else { return nil }
         // The range is done: complete every open file, up to the checkpoint.

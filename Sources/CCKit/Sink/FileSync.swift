@@ -10,14 +10,14 @@ import CCJSON
 /// An open file whose written data can be forced to disk from any thread:
 /// how `CheckpointFileWriter` makes a sink's committed data durable before
 /// the checkpoint file names it, while the sink writes the next batch.
-public final class FileSync: @unchecked Sendable {
+package final class FileSync: @unchecked Sendable {
     // @unchecked: `fd` never changes after init, and fdatasync(2) may be
     // called on it from any thread while others write the file.
     let path: String
     private let fd: Int32
 
     /// Opens `path` (which must exist) for syncing only.
-    public init(path: String) throws(ChainCastError) {
+    package init(path: String) throws(ChainCastError) {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io("cannot open \(path) to sync it: \(FileIO.errorText())") }
@@ -26,7 +26,7 @@ public final class FileSync: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Everything written to the file so far (by any descriptor) is on disk.
-    public func sync() throws(ChainCastError) {
+    package func sync() throws(ChainCastError) {
         while fdatasync(fd) != 0 {
             if errno == EINTR { continue }
             throw .io("cannot sync \(path) to disk: \(FileIO.errorText())")

@@ -9,7 +9,7 @@ import CCJSON
 
 /// One file the file sink writes: a buffered, append-only descriptor that
 /// knows how many bytes it has written and how far they are durable.
-public final class OutputFile {
+package final class OutputFile {
     /// The path with per-event placeholders resolved, `{from}`/`{to}` not.
     let key: String
     /// Where bytes go: a hidden `.part` file while a rotated file is open,

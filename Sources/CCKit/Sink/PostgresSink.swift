@@ -15,27 +15,27 @@ import CCStream
 /// processes can write the same tables, each exactly-once for its stream.
 /// Tables and columns are created in short transactions of their own under
 /// an advisory lock, never inside a data transaction.
-public final class PostgresSink: Sink {
-    public struct Options: Sendable {
-        public var conninfo: String
-        public var schema: String = "public"
-        public var table: String = "events"
-        public var perEventTables = false
+package final class PostgresSink: Sink {
+    package struct Options: Sendable {
+        package var conninfo: String
+        package var schema: String = "public"
+        package var table: String = "events"
+        package var perEventTables = false
         /// Part of the checkpoint row's key: a shard's name (`2/8`) when
         /// several processes write the same chain and filter.
-        public var stream: String = ""
+        package var stream: String = ""
 
-        public init(conninfo: String) { self.conninfo = conninfo }
+        package init(conninfo: String) { self.conninfo = conninfo }
     }
 
-    public let kind = "postgres"
+    package let kind = "postgres"
     let options: Options
     let db: PostgresConnection
     private let schema: String
     private let events: String
     private var copy = PostgresCopyBuffer()
     private var inTransaction = false
-    public private(set) var pendingEvents = 0
+    package private(set) var pendingEvents = 0
     private var seq: Int64 = 0
     /// Per-event tables known so far, by signature.
     private var tables: [String: EventTable] = [:]
@@ -70,7 +70,7 @@ public final class PostgresSink: Sink {
         log_index integer NOT NULL, address text, cc_stream text NOT NULL DEFAULT ''
         """
 
-    public init(_ options: Options) throws(ChainCastError) {
+    package init(_ options: Options) throws(ChainCastError) {
         self.options = options
         db = try PostgresConnection(conninfo: options.conninfo)
         schema = SQLIdentifier.quote(options.schema)
@@ -183,7 +183,7 @@ public final class PostgresSink: Sink {
     /// `--checkpoint-from-db`: the checkpoint this stream's row records, for
     /// a worker without a checkpoint file of its own. Nil when there is none
     /// (a first run); 78 when several chains or filters share the stream name.
-    public func checkpointFromDatabase() throws(ChainCastError) -> Checkpoint? {
+    package func checkpointFromDatabase() throws(ChainCastError) -> Checkpoint? {
         let rows = try db.query(
             """
             SELECT chain_id, block_number, block_hash, filter, pipeline FROM \(schema).cc_checkpoint
@@ -203,7 +203,7 @@ public final class PostgresSink: Sink {
             pipeline: pipeline == filter ? nil : pipeline, sinkJSON: String(decoding: state(), as: UTF8.self))
     }
 
-    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
         guard let checkpoint else { return }
         if let state { try SinkState.expectType(state, kind) }
         guard let (block, hash) = try storedCheckpoint(checkpoint) else {
@@ -249,7 +249,7 @@ public final class PostgresSink: Sink {
 
     private static let largest = UInt64(Int64.max)
 
-    public func check(_ e: DecodedEvent) throws(ChainCastError) {
+    package func check(_ e: DecodedEvent) throws(ChainCastError) {
         if e.blockNumber > Self.largest || (e.chainId ?? 0) > Self.largest || (e.blockTimestamp ?? 0) > Self.largest
             || (e.transactionIndex ?? 0) > UInt64(Int32.max) || e.logIndex > UInt64(Int32.max)
         {
@@ -309,7 +309,7 @@ public final class PostgresSink: Sink {
         return same
     }
 
-    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+    package func append(_ e: DecodedEvent) throws(ChainCastError) {
         seq += 1
         copy.int(seq)
         copy.bool(e.removed)
@@ -334,7 +334,7 @@ public final class PostgresSink: Sink {
     }
 
     /// Raw logs have no table here yet; storing one as a half-empty event row would mislead queries.
-    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+    package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
         throw .data(
             "the postgres sink does not store raw (undecoded) logs: decode them with cc-decode, or use "
                 + "--raw-logs skip")
@@ -461,7 +461,7 @@ public final class PostgresSink: Sink {
         }
     }
 
-    public func flush() throws(ChainCastError) {
+    package func flush() throws(ChainCastError) {
         if copy.rows > 0 || inTransaction {
             try applyStaged()
             try rolledBackOnError { () throws(ChainCastError) in try db.exec("COMMIT") }
@@ -470,7 +470,7 @@ public final class PostgresSink: Sink {
         pendingEvents = 0
     }
 
-    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
         if checkpoint.chainId > Self.largest || checkpoint.blockNumber > Self.largest {
             throw .data("checkpoint marker's numbers are above \(Self.largest), the largest bigint")
         }
@@ -498,7 +498,7 @@ public final class PostgresSink: Sink {
     /// it are merged first, so order is kept) and moves this chain's
     /// checkpoint rows above it back, in the open transaction; the next
     /// commit makes it durable.
-    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+    package func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
         try applyStaged()
         try rolledBackOnError { () throws(ChainCastError) in
             let chain = String(r.chainId)
@@ -518,7 +518,7 @@ public final class PostgresSink: Sink {
         return .withNextCommit(state: state())
     }
 
-    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
         try flush()
         return nil
     }

@@ -2,12 +2,12 @@
 /// contract may call its event `"; DROP TABLE events; --`. Every identifier the
 /// sink puts into SQL is first reduced to `[A-Za-z0-9_]` and then quoted, so
 /// neither step alone has to be perfect.
-public enum SQLIdentifier {
+package enum SQLIdentifier {
     /// Longest identifier we generate; long enough for real names, short
     /// enough that a hostile 1 MB name does not become a 1 MB column name.
     static let maxLength = 60
 
-    public static func sanitize(_ name: String) -> String {
+    package static func sanitize(_ name: String) -> String {
         var out = ""
         out.reserveCapacity(min(name.utf8.count, maxLength))
         for b in name.utf8 {
@@ -25,7 +25,7 @@ public enum SQLIdentifier {
     }
 
     /// `"name"` with embedded quotes doubled, as SQL requires.
-    public static func quote(_ name: String) -> String {
+    package static func quote(_ name: String) -> String {
         var out = "\""
         for c in name.unicodeScalars {
             if c == "\"" { out.append("\"\"") } else if c != "\0" { out.unicodeScalars.append(c) }
@@ -38,7 +38,7 @@ public enum SQLIdentifier {
     /// as SQLite compares identifiers): `name`, `name_2`, `name_3`, …
     /// With `alsoFree`, `name + alsoFree` must not be taken either (a table
     /// and the index named after it).
-    public static func unique(_ base: String, avoiding taken: Set<String>, alsoFree suffix: String? = nil) -> String {
+    package static func unique(_ base: String, avoiding taken: Set<String>, alsoFree suffix: String? = nil) -> String {
         func free(_ n: String) -> Bool {
             let l = n.lowercased()
             return !taken.contains(l) && !(suffix.map { taken.contains(l + $0.lowercased()) } ?? false)

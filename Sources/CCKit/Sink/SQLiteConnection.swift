@@ -14,9 +14,9 @@ import CSQLite
 /// Errors map to the stream contract's exit statuses: a full disk, a
 /// read-only file or an I/O error is 74 (the last committed transaction stays
 /// intact, SQLite guarantees that), a file that is not a database is 78.
-public final class SQLiteConnection {
+package final class SQLiteConnection {
     let handle: OpaquePointer
-    public let path: String
+    package let path: String
 
     /// Most columns a table of this connection may have (SQLITE_MAX_COLUMN, 2000 by default).
     var columnLimit: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_COLUMN, -1)) }
@@ -25,7 +25,7 @@ public final class SQLiteConnection {
     private static let configured: Void = { _ = cc_sqlite_disable_memstatus() }()
 
     /// `create`: make the file when it does not exist.
-    public init(path: String, readOnly: Bool = false, create: Bool = true) throws(ChainCastError) {
+    package init(path: String, readOnly: Bool = false, create: Bool = true) throws(ChainCastError) {
         Self.configured
         var db: OpaquePointer?
         let flags =
@@ -47,7 +47,7 @@ public final class SQLiteConnection {
     }
 
     /// Runs one or more statements without results.
-    public func exec(_ sql: String) throws(ChainCastError) {
+    package func exec(_ sql: String) throws(ChainCastError) {
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -57,7 +57,7 @@ public final class SQLiteConnection {
         }
     }
 
-    public func prepare(_ sql: String) throws(ChainCastError) -> SQLiteStatement {
+    package func prepare(_ sql: String) throws(ChainCastError) -> SQLiteStatement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc, String(cString: sqlite3_errmsg(handle))) }
@@ -66,7 +66,7 @@ public final class SQLiteConnection {
 
     /// Every row of a query as text (NULL as nil): for tests and small
     /// look-ups, not for the hot path.
-    public func query(_ sql: String) throws(ChainCastError) -> [[String?]] {
+    package func query(_ sql: String) throws(ChainCastError) -> [[String?]] {
         let s = try prepare(sql)
         var rows: [[String?]] = []
         let n = sqlite3_column_count(s.handle)
@@ -77,7 +77,7 @@ public final class SQLiteConnection {
         return rows
     }
 
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    package var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// A PASSIVE checkpoint of the main database: copies what of the log no
     /// reader still needs into the database file, never waiting for a lock.
@@ -103,7 +103,7 @@ public final class SQLiteConnection {
         return String(cString: wal)
     }
 
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Maps an SQLite result code to a one-line error with the contract's status.
     func error(_ rc: Int32, _ message: String) -> ChainCastError {
@@ -134,7 +134,7 @@ public final class SQLiteConnection {
 /// One prepared statement. Bind, step, reset; text is bound straight from the
 /// scanned input bytes (SQLITE_TRANSIENT copies them, so the view may end
 /// right after the call).
-public final class SQLiteStatement {
+package final class SQLiteStatement {
     let handle: OpaquePointer
     let connection: SQLiteConnection  // keeps the connection open while statements live
 
@@ -146,13 +146,13 @@ public final class SQLiteStatement {
     deinit { sqlite3_finalize(handle) }
 
     @inline(__always)
-    public func bind(_ index: Int32, int v: Int64) {
+    package func bind(_ index: Int32, int v: Int64) {
         sqlite3_bind_int64(handle, index, v)
     }
 
     /// Binds a copy of the bytes (SQLITE_TRANSIENT): they may go away right after.
     @inline(__always)
-    public func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>) {
+    package func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>) {
         bindText(index, bytes, cc_sqlite_transient())
     }
 
@@ -161,7 +161,7 @@ public final class SQLiteStatement {
     /// parameter bound again before its next step, so SQLite never reads a
     /// stale pointer.
     @inline(__always)
-    public func bind(_ index: Int32, borrowing bytes: UnsafeBufferPointer<UInt8>) {
+    package func bind(_ index: Int32, borrowing bytes: UnsafeBufferPointer<UInt8>) {
         bindText(index, bytes, cc_sqlite_static())
     }
 
@@ -177,23 +177,23 @@ public final class SQLiteStatement {
         }
     }
 
-    public func bind(_ index: Int32, text: String) {
+    package func bind(_ index: Int32, text: String) {
         var s = text
         s.withUTF8 { bind(index, text: $0) }
     }
 
-    public func bind(_ index: Int32, bytes: [UInt8]) {
+    package func bind(_ index: Int32, bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { bind(index, text: $0) }
     }
 
     @inline(__always)
-    public func bindNull(_ index: Int32) {
+    package func bindNull(_ index: Int32) {
         sqlite3_bind_null(handle, index)
     }
 
     /// Steps a statement that returns no rows, then resets it.
     @inline(__always)
-    public func run() throws(ChainCastError) {
+    package func run() throws(ChainCastError) {
         let rc = sqlite3_step(handle)
         if rc != SQLITE_DONE && rc != SQLITE_ROW {
             let e = connection.lastError(rc)
@@ -204,7 +204,7 @@ public final class SQLiteStatement {
     }
 
     /// Steps once; true while rows are available.
-    public func step() throws(ChainCastError) -> Bool {
+    package func step() throws(ChainCastError) -> Bool {
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -213,18 +213,18 @@ public final class SQLiteStatement {
         throw e
     }
 
-    public func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
-    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    package func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     /// The whole text, NULs included: a name stored with a NUL must read back
     /// as stored, or a rerun looks it up under another key.
-    public func text(_ column: Int32) -> String? {
+    package func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }
         let n = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)

@@ -11,23 +11,23 @@ import CCStream
 /// file is written after that commit. Inserts are upserts on the log's
 /// identity (see `uniqueKey`), which makes receiving an event twice harmless;
 /// `"removed": true` deletes the row.
-public final class SQLiteSink: Sink, RowSink {
-    public struct Options: Sendable {
-        public var path: String
-        public var table: String = "events"
-        public var perEventTables: Bool = false
+package final class SQLiteSink: Sink, RowSink {
+    package struct Options: Sendable {
+        package var path: String
+        package var table: String = "events"
+        package var perEventTables: Bool = false
         /// The table for plain records (`RecordTable`).
-        public var recordsTable: String = "records"
+        package var recordsTable: String = "records"
         /// How long a write waits for a reader or another writer holding a lock.
-        public var busyTimeoutMilliseconds: Int32 = 10_000
+        package var busyTimeoutMilliseconds: Int32 = 10_000
         /// Log size that starts a background checkpoint (`WALCheckpointer`);
         /// the log is started over at about twice that.
         var walCheckpointBytes = 32 << 20
 
-        public init(path: String) { self.path = path }
+        package init(path: String) { self.path = path }
     }
 
-    public let kind = "sqlite"
+    package let kind = "sqlite"
     let options: Options
     let db: SQLiteConnection
     let tableName: String
@@ -44,15 +44,15 @@ public final class SQLiteSink: Sink, RowSink {
     private let walSync: FileSync
     private let begin: SQLiteStatement
     private let commitStatement: SQLiteStatement
-    public private(set) var pendingEvents = 0
+    package private(set) var pendingEvents = 0
     var binder = TextBinder()
     /// Text of rows prepared here (`append(_:)`) that is not in the line.
     private let side = SideBuffer()
     private let numeric = NumericArgs()
 
     /// Rows written (upserted) and deleted, for metrics.
-    public private(set) var insertedTotal = 0
-    public private(set) var deletedTotal = 0
+    package private(set) var insertedTotal = 0
+    package private(set) var deletedTotal = 0
 
     /// The unique key of every table the sink writes: a log is
     /// `(chain_id, block_hash, log_index)`, and since a block hash fixes its
@@ -61,16 +61,16 @@ public final class SQLiteSink: Sink, RowSink {
     /// where a key led by the hash lands at a random place (2.5x the cost of
     /// an insert: see the README), and it serves block-number range queries,
     /// so it is also the block_number index.
-    public static let uniqueKey = "block_number, chain_id, block_hash, log_index"
+    package static let uniqueKey = "block_number, chain_id, block_hash, log_index"
     /// Databases written before the key above; still written correctly.
     static let legacyUniqueKey = "chain_id, block_hash, log_index"
 
-    public static let baseColumns = [
+    package static let baseColumns = [
         "chain_id", "block_number", "block_hash", "block_timestamp", "transaction_hash", "transaction_index",
         "log_index", "address",
     ]
 
-    public init(_ options: Options) throws(ChainCastError) {
+    package init(_ options: Options) throws(ChainCastError) {
         self.options = options
         db = try SQLiteConnection(path: options.path)
         tableName = options.table
@@ -194,7 +194,7 @@ public final class SQLiteSink: Sink, RowSink {
     }
 
     /// The checkpoint the database holds for a chain and filter.
-    public func storedCheckpoint(chainId: UInt64, filter: String) throws(ChainCastError) -> (
+    package func storedCheckpoint(chainId: UInt64, filter: String) throws(ChainCastError) -> (
         blockNumber: UInt64, blockHash: String
     )? {
         loadCheckpoint.bind(1, int: Int64(bitPattern: chainId))
@@ -204,7 +204,7 @@ public final class SQLiteSink: Sink, RowSink {
         return (UInt64(bitPattern: loadCheckpoint.int(0)), loadCheckpoint.text(1) ?? "")
     }
 
-    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
         guard let checkpoint else { return }
         if let state { try SinkState.expectType(state, "sqlite") }
         // The database commits its checkpoint row before the file is written,
@@ -230,7 +230,7 @@ public final class SQLiteSink: Sink, RowSink {
         }
     }
 
-    public func check(_ e: DecodedEvent) throws(ChainCastError) {
+    package func check(_ e: DecodedEvent) throws(ChainCastError) {
         try SQLiteLimits.checkIntegers(
             chainId: e.chainId, blockNumber: e.blockNumber, blockTimestamp: e.blockTimestamp,
             transactionIndex: e.transactionIndex, logIndex: e.logIndex)
@@ -250,7 +250,7 @@ public final class SQLiteSink: Sink, RowSink {
         if !db.isInTransaction { try begin.run() }
     }
 
-    public func append(_ e: DecodedEvent) throws(ChainCastError) {
+    package func append(_ e: DecodedEvent) throws(ChainCastError) {
         side.reset()
         let line = e.root.tape.base
         try write(EventRow(e, lineBase: line, side: side, numeric: numeric), line: line, side: side)
@@ -262,7 +262,7 @@ public final class SQLiteSink: Sink, RowSink {
         pendingEvents += 1
     }
 
-    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+    package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         try ensureTransaction()
         try rolledBackOnError { () throws(ChainCastError) in
             if records == nil { records = try RecordTable(db: db, name: options.recordsTable) }
@@ -271,7 +271,7 @@ public final class SQLiteSink: Sink, RowSink {
         pendingEvents += 1
     }
 
-    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+    package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
         try ensureTransaction()
         try rolledBackOnError { () throws(ChainCastError) in
             if rawLogs == nil { rawLogs = try RawLogTable(db: db) }
@@ -336,7 +336,7 @@ public final class SQLiteSink: Sink, RowSink {
         }
     }
 
-    public func flush() throws(ChainCastError) {
+    package func flush() throws(ChainCastError) {
         guard db.isInTransaction else {
             pendingEvents = 0
             return
@@ -345,7 +345,7 @@ public final class SQLiteSink: Sink, RowSink {
         pendingEvents = 0
     }
 
-    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
         try SQLiteLimits.checkMarker(checkpoint)
         try ensureTransaction()
         saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
@@ -375,7 +375,7 @@ public final class SQLiteSink: Sink, RowSink {
     /// and the per-event tables, and moves a stored checkpoint above it back
     /// to it, all in the open transaction: the next commit (the fork point's
     /// marker) makes retraction and checkpoint durable together.
-    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+    package func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
         try ensureTransaction()
         let chain = Int64(bitPattern: r.chainId)
         let above = Int64(bitPattern: r.blockNumber)
@@ -404,9 +404,9 @@ public final class SQLiteSink: Sink, RowSink {
 
     /// A commit is in the log (safe from a killed process) when `commit`
     /// returns; syncing the log makes it safe from a power cut.
-    public var deferredSync: FileSync? { walSync }
+    package var deferredSync: FileSync? { walSync }
 
-    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
         try flush()
         // Fold the WAL back into the database so a copied .db file is complete.
         checkpointer.stop()

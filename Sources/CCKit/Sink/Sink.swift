@@ -11,7 +11,7 @@ import CCJSON
 /// the last checkpoint is either idempotent to receive again (SQLite upserts,
 /// webhook idempotency keys) or undone on `resume` (files are truncated back
 /// to the length the checkpoint recorded).
-public protocol Sink: AnyObject {
+package protocol Sink: AnyObject {
     /// `sqlite`, `file` or `webhook`: the checkpoint's `sink.type`.
     var kind: String { get }
 
@@ -73,16 +73,16 @@ public protocol Sink: AnyObject {
 /// deterministic, so a rerun from the same checkpoint sends the same records
 /// in the same order: the checkpoint marker a record follows and its ordinal
 /// after that marker name it, which lets a sink store it exactly once.
-public struct RecordPosition: Sendable, Equatable {
+package struct RecordPosition: Sendable, Equatable {
     /// The chain of that marker (0 when unknown).
-    public var chainId: UInt64
+    package var chainId: UInt64
     /// The block of the last marker before the record, or of the checkpoint
     /// the run resumed from; -1 before any.
-    public var afterBlock: Int64
+    package var afterBlock: Int64
     /// 0 for the first record after that marker.
-    public var ordinal: Int64
+    package var ordinal: Int64
 
-    public init(chainId: UInt64, afterBlock: Int64, ordinal: Int64) {
+    package init(chainId: UInt64, afterBlock: Int64, ordinal: Int64) {
         self.chainId = chainId
         self.afterBlock = afterBlock
         self.ordinal = ordinal
@@ -93,7 +93,7 @@ public struct RecordPosition: Sendable, Equatable {
 /// whether a checkpoint moving back to the rewind's block is written before
 /// it or after it. Either way a kill at any moment leaves a checkpoint at or
 /// below the data, so the rerun's own rewind finishes the retraction.
-public enum RewindRetraction {
+package enum RewindRetraction {
     /// Inside the sink's open transaction, committed with the next
     /// checkpoint (SQLite): the file moving back (with this `sink` state) is
     /// written first, since the retraction may be committed by a batch flush.
@@ -104,12 +104,12 @@ public enum RewindRetraction {
 }
 
 extension Sink {
-    public func check(_ event: DecodedEvent) throws(ChainCastError) {}
-    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+    package func check(_ event: DecodedEvent) throws(ChainCastError) {}
+    package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         throw .data("the \(kind) sink cannot store records that are not events")
     }
-    public func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) { try append(log) }
-    public var deferredSync: FileSync? { nil }
-    public func checkpointWritten() throws(ChainCastError) {}
-    public func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }
+    package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) { try append(log) }
+    package var deferredSync: FileSync? { nil }
+    package func checkpointWritten() throws(ChainCastError) {}
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }
 }

@@ -10,33 +10,33 @@ import CCJSON
 /// `--metrics-file`: counters in the Prometheus text exposition format,
 /// rewritten atomically (at most once a second, and at the end) so the node
 /// exporter's textfile collector never reads half a file.
-public final class SinkMetrics {
-    public var events = 0
-    public var removed = 0
-    public var rewinds = 0
-    public var batches = 0
-    public var checkpoints = 0
-    public var checkpointBlock: UInt64?
-    public var invalidLines = 0
+package final class SinkMetrics {
+    package var events = 0
+    package var removed = 0
+    package var rewinds = 0
+    package var batches = 0
+    package var checkpoints = 0
+    package var checkpointBlock: UInt64?
+    package var invalidLines = 0
     /// Plain records (not events) written.
-    public var records = 0
+    package var records = 0
     /// Raw (undecoded) logs skipped by `--raw-logs skip`.
-    public var rawLogsSkipped = 0
-    public var webhookRequests = 0
-    public var webhookRetries = 0
-    public var webhookFailures = 0
-    public var deadLettered = 0
-    public var bytesWritten = 0
+    package var rawLogsSkipped = 0
+    package var webhookRequests = 0
+    package var webhookRetries = 0
+    package var webhookFailures = 0
+    package var deadLettered = 0
+    package var bytesWritten = 0
     let path: String?
     let sinkKind: String
     private var lastWrite = 0.0
 
-    public init(path: String?, sink: String) {
+    package init(path: String?, sink: String) {
         self.path = path
         self.sinkKind = sink
     }
 
-    public var text: String {
+    package var text: String {
         let l = "{sink=\"\(sinkKind)\"}"
         var s = ""
         func metric(_ name: String, _ type: String, _ help: String, _ value: String) {
@@ -71,7 +71,7 @@ public final class SinkMetrics {
     }
 
     /// Best effort: metrics must never stop the data from flowing.
-    public func write(force: Bool) {
+    package func write(force: Bool) {
         guard let path else { return }
         let now = monotonicSeconds()
         if !force && now - lastWrite < 1 { return }

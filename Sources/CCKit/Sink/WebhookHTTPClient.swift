@@ -7,19 +7,19 @@ import CCurl
 /// verification is libcurl's default and never turned off.
 ///
 /// Not Sendable: the sink uses it from one thread.
-public final class WebhookHTTPClient {
-    public struct Options: Sendable {
-        public var connectTimeout: Double = 10
-        public var requestTimeout: Double = 30
+package final class WebhookHTTPClient {
+    package struct Options: Sendable {
+        package var connectTimeout: Double = 10
+        package var requestTimeout: Double = 30
         /// `--cacert`: a PEM bundle for receivers behind a private CA.
-        public var caFile: String?
-        public init() {}
+        package var caFile: String?
+        package init() {}
     }
 
     private let easy: CurlEasy
     let options: Options
 
-    public init(options: Options) throws(TransportError) {
+    package init(options: Options) throws(TransportError) {
         // Response bodies are only shown in messages: keep 64 KiB.
         easy = try CurlEasy(
             userAgent: "chaincast-sink/1.0", connectTimeout: options.connectTimeout,
@@ -31,7 +31,7 @@ public final class WebhookHTTPClient {
     }
 
     /// One POST. Every HTTP status is a response; only transfer failures throw.
-    public func post(url: String, headers: [String], body: [UInt8]) throws(TransportError) -> HTTPResponse {
+    package func post(url: String, headers: [String], body: [UInt8]) throws(TransportError) -> HTTPResponse {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         // "Expect:" drops the 100-continue round trip curl adds to large bodies.
         for line in headers + ["Expect:"] { list = curl_slist_append(list, line) }

@@ -5,13 +5,13 @@ import Crypto
 /// The signature headers of a webhook batch. HMAC-SHA256 and SHA-256 come
 /// from swift-crypto and secp256k1 from libsecp256k1: cryptographic
 /// primitives are not something to write ourselves.
-public struct WebhookSigner: Sendable {
+package struct WebhookSigner: Sendable {
     let secret: [UInt8]?
     let privateKey: [UInt8]?
     /// EIP-55 address of the signing key, sent as X-Chaincast-Signer.
-    public let signer: String?
+    package let signer: String?
 
-    public init(secret: [UInt8]?, privateKey: [UInt8]?) throws(ChainCastError) {
+    package init(secret: [UInt8]?, privateKey: [UInt8]?) throws(ChainCastError) {
         self.secret = secret
         self.privateKey = privateKey
         if let privateKey {
@@ -27,7 +27,7 @@ public struct WebhookSigner: Sendable {
 
     /// Reads the secret and key from the environment or files (never from a
     /// command-line value, which `ps` would show). Files win over variables.
-    public static func load(
+    package static func load(
         secretFile: String?, signingKeyFile: String?, environment: [String: String]
     ) throws(ChainCastError) -> WebhookSigner {
         var secret: [UInt8]?
@@ -61,7 +61,7 @@ public struct WebhookSigner: Sendable {
     }
 
     /// `sha256=<hex>` of the raw body, keyed with the secret.
-    public func hmacHeader(_ body: [UInt8]) -> String? {
+    package func hmacHeader(_ body: [UInt8]) -> String? {
         guard let secret else { return nil }
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
         return "sha256=" + Hex.encode(Array(mac), prefix: false)
@@ -69,7 +69,7 @@ public struct WebhookSigner: Sendable {
 
     /// 65-byte r||s||v over the EIP-191 personal message of the body, so
     /// `ethers.verifyMessage(body, sig)` returns the signer.
-    public func ethSignature(_ body: [UInt8]) throws(ChainCastError) -> String? {
+    package func ethSignature(_ body: [UInt8]) throws(ChainCastError) -> String? {
         guard let privateKey else { return nil }
         do {
             return Hex.encode(try Secp256k1.sign(hash: EIP191.personalMessageHash(body), privateKey: privateKey))
@@ -80,7 +80,7 @@ public struct WebhookSigner: Sendable {
 
     /// Stable for a batch's content: retries and reruns of the same batch
     /// carry the same key, so receivers can drop duplicates.
-    public static func idempotencyKey(_ body: [UInt8]) -> String {
+    package static func idempotencyKey(_ body: [UInt8]) -> String {
         Hex.encode(Array(SHA256.hash(data: body)), prefix: false)
     }
 }

@@ -19,24 +19,24 @@ import CCStream
 /// it goes to the dead-letter file and delivery goes on, or without one the
 /// sink stops with 69. The checkpoint only moves past delivered or
 /// dead-lettered events, because `commit` delivers before it returns.
-public final class WebhookSink: Sink {
-    public struct Options: Sendable {
-        public var url: String
+package final class WebhookSink: Sink {
+    package struct Options: Sendable {
+        package var url: String
         /// Extra `Name: value` header lines.
-        public var headers: [String] = []
-        public var maxRetries: Int?
-        public var maxRetryTime: Double = 600
-        public var deadLetter: String?
-        public var http = WebhookHTTPClient.Options()
+        package var headers: [String] = []
+        package var maxRetries: Int?
+        package var maxRetryTime: Double = 600
+        package var deadLetter: String?
+        package var http = WebhookHTTPClient.Options()
         /// First backoff delay; doubles per attempt up to `maxBackoff`.
-        public var initialBackoff: Double = 0.25
-        public var maxBackoff: Double = 30
-        public var verbose = false
+        package var initialBackoff: Double = 0.25
+        package var maxBackoff: Double = 30
+        package var verbose = false
 
-        public init(url: String) { self.url = url }
+        package init(url: String) { self.url = url }
     }
 
-    public let kind = "webhook"
+    package let kind = "webhook"
     let options: Options
     let signer: WebhookSigner
     let metrics: SinkMetrics
@@ -46,11 +46,11 @@ public final class WebhookSink: Sink {
     private let redactor: Redactor
     private var body: [UInt8] = []
     private var batchEvents = 0
-    public private(set) var pendingEvents = 0
+    package private(set) var pendingEvents = 0
     private var deadLetterFD: Int32 = -1
     private var rng = SystemRandomNumberGenerator()
 
-    public init(_ options: Options, signer: WebhookSigner, metrics: SinkMetrics) throws(ChainCastError) {
+    package init(_ options: Options, signer: WebhookSigner, metrics: SinkMetrics) throws(ChainCastError) {
         self.options = options
         self.signer = signer
         self.metrics = metrics
@@ -80,16 +80,16 @@ public final class WebhookSink: Sink {
         if deadLetterFD >= 0 { close(deadLetterFD) }
     }
 
-    public func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
         guard checkpoint != nil else { return }
         guard let state else { throw .config("checkpoint file has no \"sink\" state for the webhook sink") }
         try SinkState.expectType(state, "webhook")
     }
 
-    public func append(_ e: DecodedEvent) throws(ChainCastError) { append(raw: e.root.raw) }
+    package func append(_ e: DecodedEvent) throws(ChainCastError) { append(raw: e.root.raw) }
 
     /// Plain records are delivered as they are, in the same arrays as events.
-    public func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+    package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         append(raw: record.raw)
     }
 
@@ -106,7 +106,7 @@ public final class WebhookSink: Sink {
 
     /// Delivered in the batch, in order, as an element of its own: the
     /// receiver retracts what it holds above the block.
-    public func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
+    package func rewind(_ r: RewindRecord) throws(ChainCastError) -> RewindRetraction {
         body.append(batchEvents == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
         body.append(contentsOf: r.jsonLine.utf8)
         batchEvents += 1
@@ -114,7 +114,7 @@ public final class WebhookSink: Sink {
         return .asData
     }
 
-    public func flush() throws(ChainCastError) {
+    package func flush() throws(ChainCastError) {
         if batchEvents > 0 {
             body.append(UInt8(ascii: "]"))
             try deliver()
@@ -124,7 +124,7 @@ public final class WebhookSink: Sink {
         pendingEvents = 0
     }
 
-    public func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
         try flush()
         var w = JSONWriter(capacity: 96)
         w.raw("{")

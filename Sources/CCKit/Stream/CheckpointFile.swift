@@ -9,19 +9,19 @@ import Foundation
 import CCJSON
 
 /// The contents of a checkpoint file (stream contract, "Checkpoint file").
-public struct Checkpoint: Equatable, Sendable {
-    public var chainId: UInt64
-    public var blockNumber: UInt64
-    public var blockHash: String
-    public var filter: String
+package struct Checkpoint: Equatable, Sendable {
+    package var chainId: UInt64
+    package var blockNumber: UInt64
+    package var blockHash: String
+    package var filter: String
     /// v1.1: the markers' `pipeline` (`PipelineHash`); nil in files written
     /// before it, or by a stream whose markers carry none (then `filter`).
-    public var pipeline: String?
-    public var updatedAt: String
+    package var pipeline: String?
+    package var updatedAt: String
     /// The sink's own state as a JSON object text (`{}` when it has none).
-    public var sinkJSON: String
+    package var sinkJSON: String
 
-    public init(
+    package init(
         chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
         updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
     ) {
@@ -34,33 +34,33 @@ public struct Checkpoint: Equatable, Sendable {
         self.sinkJSON = sinkJSON
     }
 
-    public init(marker: CheckpointMarker, sinkJSON: String = "{}") {
+    package init(marker: CheckpointMarker, sinkJSON: String = "{}") {
         self.init(
             chainId: marker.chainId, blockNumber: marker.blockNumber, blockHash: marker.blockHash,
             filter: marker.filter, pipeline: marker.pipeline, sinkJSON: sinkJSON)
     }
 
-    public var marker: CheckpointMarker {
+    package var marker: CheckpointMarker {
         CheckpointMarker(
             chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline)
     }
 
     /// The sink state decoded as a Foundation object (cold path).
-    public var sinkState: [String: Any] {
+    package var sinkState: [String: Any] {
         guard let data = sinkJSON.data(using: .utf8),
             let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return [:] }
         return obj
     }
 
-    public static func now() -> String {
+    package static func now() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: Date())
     }
 
     /// The file's text: one JSON object and a newline, fields in the spec's order.
-    public var fileText: String {
+    package var fileText: String {
         // updatedAt is the one free-form string a read checkpoint carries (the
         // hashes are checked hex): escaped, so a file read back and written
         // again is still JSON (found by Fuzz/Targets/checkpoint.swift).
@@ -75,15 +75,15 @@ public struct Checkpoint: Equatable, Sendable {
 
 /// Reads and atomically writes a checkpoint file. Only the last stage
 /// (cc-sink) writes it; cc-fetch only reads it.
-public struct CheckpointFile: Sendable {
-    public var path: String
+package struct CheckpointFile: Sendable {
+    package var path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// The checkpoint, or nil when the file does not exist yet. A file that
     /// exists but is not a valid checkpoint is a configuration error (78):
     /// resuming from a guess could lose or duplicate data.
-    public func read() throws(ChainCastError) -> Checkpoint? {
+    package func read() throws(ChainCastError) -> Checkpoint? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io("checkpoint \(path): cannot read the file")
@@ -140,7 +140,7 @@ public struct CheckpointFile: Sendable {
     /// Writes atomically: a temp file in the same directory, fsync, rename over
     /// the old file, fsync of the directory. A crash at any point leaves either
     /// the old checkpoint or the new one, never a torn file.
-    public func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
+    package func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
         try AtomicFile.replace(path, with: Array(checkpoint.fileText.utf8), durable: true, label: "checkpoint")
     }
 

@@ -4,16 +4,16 @@ import CCJSON
 /// Record 3 of the stream contract:
 /// `{"$cc":"checkpoint","chainId":1,"blockNumber":19000100,"blockHash":"0x…","filter":"3f9a…"}`.
 /// Every log matching the fetch's filter up to `blockNumber` was written above it.
-public struct CheckpointMarker: Hashable, Sendable {
-    public var chainId: UInt64
-    public var blockNumber: UInt64
-    public var blockHash: String
-    public var filter: String
+package struct CheckpointMarker: Hashable, Sendable {
+    package var chainId: UInt64
+    package var blockNumber: UInt64
+    package var blockHash: String
+    package var filter: String
     /// v1.1: the hash of every stage's configuration (`PipelineHash`); nil
     /// when the marker has none, which means its `filter`.
-    public var pipeline: String?
+    package var pipeline: String?
 
-    public init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil) {
+    package init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
@@ -22,17 +22,17 @@ public struct CheckpointMarker: Hashable, Sendable {
     }
 
     /// The pipeline the marker stands for (`filter` when it names none).
-    public var effectivePipeline: String { pipeline ?? filter }
+    package var effectivePipeline: String { pipeline ?? filter }
 
     /// The marker's line, without the trailing newline. Hash and filter are
     /// hex we produced or validated, so they need no escaping.
-    public var jsonLine: String {
+    package var jsonLine: String {
         "{\"$cc\":\"checkpoint\",\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),"
             + "\"blockHash\":\"\(blockHash)\",\"filter\":\"\(filter)\""
             + (pipeline.map { ",\"pipeline\":\"\($0)\"" } ?? "") + "}"
     }
 
-    public func append(to out: inout [UInt8]) {
+    package func append(to out: inout [UInt8]) {
         out.append(contentsOf: jsonLine.utf8)
     }
 
@@ -58,7 +58,7 @@ extension CheckpointMarker {
     /// Parses a scanned record that has `"$cc":"checkpoint"`. Returns nil for
     /// other records; throws a description of what is wrong for a malformed
     /// marker (stages treat that as bad input, exit 65).
-    public init?(record: JSONValue) throws(ChainCastError) {
+    package init?(record: JSONValue) throws(ChainCastError) {
         guard let cc = record["$cc"], cc.equals("checkpoint") else { return nil }
         guard let chain = record["chainId"]?.quantity else {
             throw .data("checkpoint marker without a numeric \"chainId\"")
@@ -85,8 +85,8 @@ extension CheckpointMarker {
 
 /// Control records are objects with a `$cc` key; stages forward kinds they do
 /// not know unchanged.
-public enum ControlRecord {
-    public static func isControl(_ record: JSONValue) -> Bool {
+package enum ControlRecord {
+    package static func isControl(_ record: JSONValue) -> Bool {
         record.kind == .object && record["$cc"] != nil
     }
 }

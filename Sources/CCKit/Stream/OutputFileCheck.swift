@@ -8,10 +8,10 @@ import CCCore
 /// Side files a command writes atomically later (`--metrics-file`): checked
 /// once at start, so a typo in the directory is a clear 74 before any work,
 /// instead of a warning at the end of a run that exits 0 with no metrics.
-public enum OutputFileCheck {
+package enum OutputFileCheck {
     /// Throws `.io` when a file cannot be created next to `path` (missing or
     /// read-only directory) or `path` is a directory.
-    public static func creatable(_ path: String, option: String) throws(ChainCastError) {
+    package static func creatable(_ path: String, option: String) throws(ChainCastError) {
         var st = stat()
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
             throw .io("\(option) \(path): \(String(cString: strerror(EISDIR)))")

@@ -7,16 +7,16 @@ import CCCore
 /// checkpoint is never reused for a different dataset. cc-fetch's markers
 /// start it implicitly as their `filter`; each stage that changes what passes
 /// folds its own configuration in as the marker goes through.
-public enum PipelineHash {
+package enum PipelineHash {
     /// `hex(sha256(previous + "|" + stage + ":" + config))`, 16 hex digits.
-    public static func fold(_ previous: String, stage: String, config: String) -> String {
+    package static func fold(_ previous: String, stage: String, config: String) -> String {
         let digest = SHA256.hash(data: Array((previous + "|" + stage + ":" + config).utf8))
         return String(Hex.encode(Array(digest), prefix: false).prefix(16))
     }
 
     /// A marker's pipeline: its `pipeline`, else its `filter` (what cc-fetch
     /// starts it as).
-    public static func current(of marker: JSONValue) -> String? {
+    package static func current(of marker: JSONValue) -> String? {
         if let p = marker["pipeline"], p.kind == .string { return p.string() }
         if let f = marker["filter"], f.kind == .string { return f.string() }
         return nil
@@ -24,7 +24,7 @@ public enum PipelineHash {
 
     /// The record's bytes with `pipeline` folded for `stage`, every other byte
     /// as it came; nil when it is not a checkpoint marker (forward it as it is).
-    public static func foldMarker(_ root: JSONValue, stage: String, config: String) -> [UInt8]? {
+    package static func foldMarker(_ root: JSONValue, stage: String, config: String) -> [UInt8]? {
         guard root.kind == .object, let cc = root["$cc"], cc.equals("checkpoint"), let previous = current(of: root),
             let base = root.raw.baseAddress
         else { return nil }

@@ -7,13 +7,13 @@ import CCJSON
 /// follow it, then a marker. cc-fetch writes it when it cannot list every
 /// orphaned log (a restart, a reorg deeper than its memory, rows a sink may
 /// have committed above its checkpoint before a kill).
-public struct RewindRecord: Hashable, Sendable {
-    public var chainId: UInt64
-    public var blockNumber: UInt64
+package struct RewindRecord: Hashable, Sendable {
+    package var chainId: UInt64
+    package var blockNumber: UInt64
     /// The last block both branches share (lowercase `0x` hex).
-    public var blockHash: String
+    package var blockHash: String
 
-    public init(chainId: UInt64, blockNumber: UInt64, blockHash: String) {
+    package init(chainId: UInt64, blockNumber: UInt64, blockHash: String) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
@@ -21,13 +21,13 @@ public struct RewindRecord: Hashable, Sendable {
 
     /// The record's line, without the trailing newline. The hash is hex we
     /// produced or validated, so it needs no escaping.
-    public var jsonLine: String {
+    package var jsonLine: String {
         "{\"$cc\":\"rewind\",\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\"}"
     }
 
     /// The checkpoint a sink moves back to: the rewind's block, with the
     /// filter of the checkpoint it replaces.
-    public func marker(filter: String) -> CheckpointMarker {
+    package func marker(filter: String) -> CheckpointMarker {
         CheckpointMarker(chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter)
     }
 }
@@ -36,7 +36,7 @@ extension RewindRecord {
     /// Parses a scanned record that has `"$cc":"rewind"`. Returns nil for
     /// other records; throws what is wrong with a malformed rewind (bad
     /// input, 65): a retraction must never be guessed.
-    public init?(record: JSONValue) throws(ChainCastError) {
+    package init?(record: JSONValue) throws(ChainCastError) {
         guard let cc = record["$cc"], cc.equals("rewind") else { return nil }
         guard let chain = record["chainId"]?.quantity else {
             throw .data("rewind record without a numeric \"chainId\"")
