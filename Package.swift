@@ -67,14 +67,18 @@ let package = Package(
         .target(name: "CCKit", dependencies: layerNames.map { .target(name: $0) }, path: "Sources/CCKit/Exports"),
         .executableTarget(
             name: "cc-fetch",
-            dependencies: ["CCCore", "CCJSON", "CCStream", "CCHTTP", "CCRPC", "CCFetch", "CCCLI", argumentParser], swiftSettings: hotPath),
+            dependencies: ["CCCore", "CCJSON", "CCStream", "CCHTTP", "CCRPC", "CCFetch", "CCCLI", argumentParser],
+            swiftSettings: hotPath),
         .executableTarget(
             name: "cc-decode",
-            dependencies: ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCCLI", argumentParser], swiftSettings: hotPath),
+            dependencies: ["CCCore", "CCJSON", "CCEthereum", "CCStream", "CCABI", "CCCLI", argumentParser],
+            swiftSettings: hotPath),
         .executableTarget(
-            name: "cc-filter", dependencies: ["CCCore", "CCJSON", "CCStream", "CCFilter", "CCCLI", argumentParser], swiftSettings: hotPath),
+            name: "cc-filter", dependencies: ["CCCore", "CCJSON", "CCStream", "CCFilter", "CCCLI", argumentParser],
+            swiftSettings: hotPath),
         .executableTarget(
-            name: "cc-sink", dependencies: ["CCCore", "CCJSON", "CCStream", "CCSink", "CCCLI", argumentParser], swiftSettings: hotPath),
+            name: "cc-sink", dependencies: ["CCCore", "CCJSON", "CCStream", "CCSink", "CCCLI", argumentParser],
+            swiftSettings: hotPath),
         // Microbenchmarks of single layers (`make bench` runs them with the release build).
         .executableTarget(name: "json-microbench", dependencies: ["CCCore", "CCJSON"], path: "bench/json-microbench"),
         .executableTarget(

@@ -237,7 +237,8 @@ private func readProgramFile(_ path: String) throws -> String? {
         if n == 0 { break }
         bytes.append(contentsOf: buf[0..<n])
         if bytes.count > maxProgramBytes {
-            throw ChainCastError.usage("program file \(path) is larger than \(maxProgramBytes >> 20) MiB (cc-filter's limit)")
+            throw ChainCastError.usage(
+                "program file \(path) is larger than \(maxProgramBytes >> 20) MiB (cc-filter's limit)")
         }
     }
     return String(decoding: bytes, as: UTF8.self)
@@ -247,10 +248,12 @@ private func readProgramFile(_ path: String) throws -> String? {
 /// ./ path, or a name ending in a data file's extension (`a/b` alone may be
 /// a division).
 func looksLikeFileName(_ s: String) -> Bool {
-    guard !s.isEmpty, s.utf8.allSatisfy({ c in
-        (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) || c == 46 || c == 45 || c == 95 || c == 47
-            || c == 126 || c >= 0x80
-    }) else { return false }
+    guard !s.isEmpty,
+        s.utf8.allSatisfy({ c in
+            (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) || c == 46 || c == 45 || c == 95 || c == 47
+                || c == 126 || c >= 0x80
+        })
+    else { return false }
     for p in ["/", "./", "../", "~/"] where s.hasPrefix(p) { return true }
     let ext = s.split(separator: ".").last.map { $0.lowercased() } ?? ""
     return s.contains(".") && ["json", "ndjson", "jsonl", "ldjson", "gz", "zst", "log", "txt", "csv"].contains(ext)

@@ -1,8 +1,8 @@
 import ArgumentParser
+import CCCLI
 import CCCore
 import CCJSON
 import CCSink
-import CCCLI
 
 struct FileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CCSink
 import CCCLI
+import CCSink
 
 struct SQLiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +70,8 @@ struct SQLiteCommand: ParsableCommand {
             throw ValidationError("--records-table must differ from --table")
         }
         guard busyTimeout.seconds * 1000 <= Double(Int32.max) else {
-            throw ValidationError("--busy-timeout: at most \(Int32.max / 1000) seconds, got '\(busyTimeout.defaultValueDescription)'")
+            throw ValidationError(
+                "--busy-timeout: at most \(Int32.max / 1000) seconds, got '\(busyTimeout.defaultValueDescription)'")
         }
     }
 

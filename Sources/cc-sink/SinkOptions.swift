@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCCLI
 import CCCore
 import CCSink
 import CCStream
@@ -6,7 +7,6 @@ import CCStream
 #if canImport(Glibc)
     import Glibc
 #endif
-import CCCLI
 
 /// Options every sink shares: where the checkpoint lives and when batches flush.
 struct SinkOptions: ParsableArguments {

@@ -1,10 +1,10 @@
 import ArgumentParser
+import CCCLI
 import CCSink
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import CCCLI
 
 struct WebhookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

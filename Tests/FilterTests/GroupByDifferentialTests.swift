@@ -52,7 +52,8 @@ struct DetachedValueTests {
             for i in bytes.indices { bytes[i] = UInt8(ascii: "#") }
             var after = JSONWriter(capacity: 64)
             detached.writeJSON(to: &after)
-            #expect(String(decoding: after.bytes, as: UTF8.self) == String(decoding: before, as: UTF8.self), "\(source)")
+            #expect(
+                String(decoding: after.bytes, as: UTF8.self) == String(decoding: before, as: UTF8.self), "\(source)")
         }
     }
 }

@@ -34,7 +34,8 @@ import Testing
         }
         // At the limit, it still works.
         let deep = String(repeating: "(", count: 250) + "blockNumber == 7" + String(repeating: ")", count: 250)
-        let ok = try BinaryRunner.run([deep, "--set", "x=" + String(repeating: "-", count: 250) + "1"], stdin: event + "\n")
+        let ok = try BinaryRunner.run(
+            [deep, "--set", "x=" + String(repeating: "-", count: 250) + "1"], stdin: event + "\n")
         #expect(ok.status == 0, "\(ok.stderr.prefix(300))")
         #expect(ok.stdout.hasSuffix(",\"x\":1}\n"))
     }
@@ -128,7 +129,10 @@ import Testing
         let start = ContinuousClock.now
         // A long needle that almost matches everywhere: linear, not 5e9 steps.
         let r = try BinaryRunner.run(
-            ["--map", "{n: len(replace(a, concat(substr(a, 0, 50000), \"b\"), \"x\")), m: len(replace(a, \"aa\", \"b\"))}"],
+            [
+                "--map",
+                "{n: len(replace(a, concat(substr(a, 0, 50000), \"b\"), \"x\")), m: len(replace(a, \"aa\", \"b\"))}",
+            ],
             stdin: a + "\n")
         #expect(r.lines == ["{\"n\":100000,\"m\":50000}"], "\(r.stderr)")
         #expect(ContinuousClock.now - start < .seconds(20))

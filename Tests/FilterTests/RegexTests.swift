@@ -1,7 +1,7 @@
+import CCFilter
 import CCTestSupport
 import Foundation
 import Testing
-import CCFilter
 
 @testable import CCABI
 @testable import CCCLI
@@ -91,7 +91,8 @@ struct RegexTests {
                 let got = try re.firstMatch(in: Array(t.unicodeScalars))
                 if got != want[pi][ti] {
                     failures += 1
-                    Issue.record("matches(\(t.debugDescription), \(p.debugDescription)): \(got), Python \(want[pi][ti])")
+                    Issue.record(
+                        "matches(\(t.debugDescription), \(p.debugDescription)): \(got), Python \(want[pi][ti])")
                 }
             }
         }
@@ -109,7 +110,8 @@ struct RegexTests {
     @Test func refusesWhatNoLinearEngineCanDo() {
         for (p, what) in [
             ("(a)\\1", "not supported"), ("(?=a)", "lookaround"), ("(?<!a)b", "lookaround"), ("(", "missing ')'"),
-            ("a)", "unmatched ')'"), ("*a", "nothing to repeat"), ("[a", "missing ']'"), ("(a{1000}){1000}", "too large"),
+            ("a)", "unmatched ')'"), ("*a", "nothing to repeat"), ("[a", "missing ']'"),
+            ("(a{1000}){1000}", "too large"),
             ("a{3,2}", "below the minimum"), ("a**", "cannot follow"),
         ] {
             do {

@@ -23,7 +23,9 @@ import Testing
         let written = try String(contentsOfFile: dir + "/out.ndjson", encoding: .utf8)
         #expect(written.contains(#""s":"\#(Self.repaired)""#), "\(written)")
         let db = try BuiltBinaries.shell(
-            input + " | cc-sink sqlite \(dir)/t.db && sqlite3 \(dir)/t.db \"select json_extract(args,'$.s') from events\"")
+            input
+                + " | cc-sink sqlite \(dir)/t.db && sqlite3 \(dir)/t.db \"select json_extract(args,'$.s') from events\""
+        )
         #expect(db.status == 0, "\(db.stderr)")
         #expect(db.stdout == Self.repaired + "\n")
     }

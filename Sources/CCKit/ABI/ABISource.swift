@@ -101,7 +101,6 @@ package struct ABISource: Sendable {
         return Hex.decode(s)
     }
 
-
     private static func readFile(_ path: String) throws(ChainCastError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         if fd < 0 {

@@ -1,6 +1,6 @@
+import CCCore
 import CCJSON
 import CCStream
-import CCCore
 
 /// What cc-decode does with a raw log no loaded event matches.
 package enum UnknownLogPolicy: String, CaseIterable, Sendable {

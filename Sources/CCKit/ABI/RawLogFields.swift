@@ -1,5 +1,5 @@
-import CCJSON
 import CCCore
+import CCJSON
 
 /// The members of a raw-log line, taken in one walk over the object (first
 /// occurrence wins, unknown members are ignored). Nothing here holds a

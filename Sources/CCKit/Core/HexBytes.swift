@@ -19,7 +19,9 @@ package enum HexBytes {
 
     /// Decodes "0x" + exactly 2*count hex digits into `out`.
     @inline(__always)
-    package static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+    package static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int)
+        -> Bool
+    {
         guard s.count == 2 + 2 * count, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
         guard count > 0 else { return true }
         let p = UnsafeRawPointer(s.baseAddress! + 2)

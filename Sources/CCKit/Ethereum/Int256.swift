@@ -182,9 +182,15 @@ package struct Int256: Hashable, Comparable, Sendable {
     // MARK: Bits
 
     @inlinable package static prefix func ~ (a: Int256) -> Int256 { Int256(bitPattern: ~a.bitPattern) }
-    @inlinable package static func & (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern & b.bitPattern) }
-    @inlinable package static func | (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern | b.bitPattern) }
-    @inlinable package static func ^ (a: Int256, b: Int256) -> Int256 { Int256(bitPattern: a.bitPattern ^ b.bitPattern) }
+    @inlinable package static func & (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern & b.bitPattern)
+    }
+    @inlinable package static func | (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern | b.bitPattern)
+    }
+    @inlinable package static func ^ (a: Int256, b: Int256) -> Int256 {
+        Int256(bitPattern: a.bitPattern ^ b.bitPattern)
+    }
 
     /// Shift left; amounts >= 256 give zero, negative amounts shift right.
     @inlinable

@@ -1,5 +1,6 @@
-import CCStream
 import CCCore
+import CCStream
+
 extension FetchRun {
     /// How far below a block known to be orphaned the fork search walks
     /// through the node (by parent hash) before it gives up with exit 75.

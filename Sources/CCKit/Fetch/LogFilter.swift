@@ -1,5 +1,5 @@
-import Crypto
 import CCCore
+import Crypto
 
 /// A 32-byte value (topic, or an address left-padded) kept as four words so
 /// that comparing a log's topic against the filter costs no allocation.

@@ -1,3 +1,4 @@
+import CCCore
 import CCStream
 
 #if canImport(Glibc)
@@ -5,7 +6,6 @@ import CCStream
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// The fast path of `LogBatchProcessor`: finds the members a check needs in
 /// the bytes of one log object, without building values. The bytes were

@@ -1,6 +1,7 @@
 import CCABI
-import CCEthereum
 import CCCore
+import CCEthereum
+
 /// Topic filter values as people write them (`--topicN`, `--arg NAME=VALUE`),
 /// encoded as the 32-byte word the node compares, the way `cast logs` does.
 enum TopicValue {

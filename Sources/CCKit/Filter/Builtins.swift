@@ -1,11 +1,12 @@
+import CCCore
+import CCEthereum
+import CCJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
-import CCEthereum
-import CCJSON
 
 /// The language's functions. Every function returns null when an argument
 /// it needs is null (so a missing field never stops a filter), except
@@ -116,7 +117,8 @@ struct FilterFunctionEvaluator {
     }
 
     static func tooLong(_ fn: FilterFunction) -> FilterRuntimeError {
-        FilterRuntimeError("\(fn.rawValue)() result longer than \(maxStringBytes >> 20) MiB (cc-filter's limit for strings)")
+        FilterRuntimeError(
+            "\(fn.rawValue)() result longer than \(maxStringBytes >> 20) MiB (cc-filter's limit for strings)")
     }
 
     private mutating func callUnchecked(_ fn: FilterFunction, _ args: [FilterValue]) throws(FilterRuntimeError)

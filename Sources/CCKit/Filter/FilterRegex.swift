@@ -1,4 +1,5 @@
 import CCCore
+
 /// The engine behind `matches()`: a Thompson NFA run as a Pike VM over
 /// Unicode scalars, so a search costs O(text length × program size) whatever
 /// the pattern (RE2's guarantee). A backtracking engine takes 51 s for

@@ -80,7 +80,8 @@ package struct FilterStream {
                     Diagnostics.error(
                         "cc-filter",
                         "warning: \(location): rewind to block \(b) inside the open aggregation window; "
-                            + "its rows may count the re-sent blocks twice (--window marker closes windows at checkpoints)")
+                            + "its rows may count the re-sent blocks twice (--window marker closes windows at checkpoints)"
+                    )
                 }
             }
             if let config = options.pipelineConfig,

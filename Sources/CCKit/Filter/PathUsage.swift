@@ -1,4 +1,5 @@
 import CCJSON
+
 /// Issue 11 item 7: a mistyped path (`sum(args.vaule)`, `evnt == "Transfer"`)
 /// is valid syntax and yields null, so the run "works" and answers nothing.
 /// The VM notes which static paths it ever found (CompiledExpression's
@@ -93,7 +94,9 @@ struct FilterPathSamples {
             for j in 1...b.count {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
         }
         return d[a.count][b.count]

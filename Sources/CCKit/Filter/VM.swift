@@ -18,7 +18,8 @@ package struct FilterVM {
     }
 
     /// Evaluates `e` against the event `root` (nil for constant expressions).
-    package mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue {
+    package mutating func evaluate(_ e: CompiledExpression, root: JSONValue?) throws(FilterRuntimeError) -> FilterValue
+    {
         // A bare path (`args.to` as a group key or aggregate argument) skips the stack.
         if let p = e.singlePath {
             let v = Self.resolve(e.paths[p], root)

@@ -34,7 +34,9 @@ package final class EndpointPool: @unchecked Sendable {
     /// Scrubs provider messages of every endpoint's key before they are shown.
     private let redactor: Redactor
 
-    package init(urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock())
+    package init(
+        urls: [String], baseCooldown: Double = 1, maxCooldown: Double = 60, clock: any RPCClock = SystemClock()
+    )
         throws(ChainCastError)
     {
         guard !urls.isEmpty else { throw .usage("no RPC endpoint given (use --rpc URL)") }

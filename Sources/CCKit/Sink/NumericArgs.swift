@@ -1,4 +1,5 @@
 import CCJSON
+
 /// The `args` text the SQLite sink stores in its events table: the stream's
 /// args with every integer argument (`uintN`/`intN` by the event's
 /// signature) written as a JSON number instead of a decimal string.

@@ -1,4 +1,5 @@
 import CCJSON
+
 /// What a JSON object on the sink's input is, by the members it has (stream
 /// contract v1.1): a decoded event, a raw (undecoded) log, or a plain record
 /// (a `cc-filter --map` reshape, an `--agg` row, any other object).

@@ -1,5 +1,6 @@
 import CCCore
 import CCJSON
+
 /// The SQLite sink's tables for records that are not decoded events, created
 /// when the first one arrives.
 ///

@@ -1,5 +1,6 @@
 import CCCore
 import CCStream
+
 /// What a SQLite database cannot hold, checked before anything of an event
 /// is written, so that one hostile event is bad data (65, `--skip-invalid`
 /// sets it aside) rather than a failed statement every rerun hits again.

@@ -1,6 +1,6 @@
 import CCCore
-import CCStream
 import CCJSON
+import CCStream
 
 /// Where decoded events end up. `CheckpointCommitter` drives a sink: it hands
 /// over events, asks for a flush when a batch is full or old, and at every

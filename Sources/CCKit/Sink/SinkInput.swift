@@ -1,11 +1,11 @@
 import CCCore
+import CCJSON
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
 
 /// NDJSON input for the sink. Unlike a plain line reader it waits for input
 /// with a timeout, because a sink must flush a batch when its interval is up

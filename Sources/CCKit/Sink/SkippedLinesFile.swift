@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// `cc-sink --skip-invalid --skipped FILE`: the lines a run set aside (not
 /// records, or events the sink cannot store), appended as they were read, so

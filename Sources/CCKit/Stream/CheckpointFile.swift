@@ -1,4 +1,5 @@
 import CCCore
+import CCJSON
 import Foundation
 
 #if canImport(Glibc)
@@ -6,7 +7,6 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCJSON
 
 /// The contents of a checkpoint file (stream contract, "Checkpoint file").
 package struct Checkpoint: Equatable, Sendable {

@@ -1,9 +1,10 @@
+import CCCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CCCore
 
 /// Side files a command writes atomically later (`--metrics-file`): checked
 /// once at start, so a typo in the directory is a clear 74 before any work,

@@ -1,6 +1,6 @@
-import Crypto
-import CCJSON
 import CCCore
+import CCJSON
+import Crypto
 
 /// The `pipeline` field of checkpoint markers (stream contract v1.1): a short
 /// hash of every stage's configuration between cc-fetch and the sink, so a

@@ -1,5 +1,6 @@
 import CCCore
 import CCJSON
+
 /// The `rewind` control record of the stream contract (v1.1):
 /// `{"$cc":"rewind","chainId":1,"blockNumber":19000090,"blockHash":"0x…"}`.
 /// Every record above `blockNumber` of that chain that earlier lines or
