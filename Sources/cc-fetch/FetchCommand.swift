@@ -40,19 +40,20 @@ struct FetchCommand: ChainCastCommand {
 
     @OptionGroup(title: "Output and tuning") var tuning: TuningOptions
 
-    /// Every usage check runs here, before the node is contacted: a missing start is 64 at once,
-    /// not after a full retry schedule against an endpoint that may be down.
     func validate() throws {
-        if range.from == nil && resume.checkpoint == nil && !resume.follow && tuning.replay == nil {
-            throw ValidationError(
-                "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
-        }
         if range.shard != nil && resume.follow {
             throw ValidationError("--shard is for a fixed range; run the follower (--follow) as a process of its own")
         }
     }
 
     mutating func run() throws {
+        // A usage check, before the node is contacted: a missing start is 64 at once, not after
+        // a full retry schedule against an endpoint that may be down. (Not in validate(): that
+        // also runs for `cc-fetch probe` and `plan`, which need no start.)
+        if range.from == nil && resume.checkpoint == nil && !resume.follow && tuning.replay == nil {
+            throw ValidationError(
+                "say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)")
+        }
         SignalState.install()
         let output = OutputWriter(fd: 1, capacity: 1 << 20)
         if let replay = tuning.replay {

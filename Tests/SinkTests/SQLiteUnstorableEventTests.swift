@@ -39,7 +39,8 @@ struct SQLiteUnstorableEventTests {
                 block: 1, log: 0, name: #""A\u0000B""#, signature: #""A\u0000B(uint8)""#, args: #"{"x\u0000y":"7"}"#)
             + "\n" + SinkTest.marker(block: 1) + "\n"
         for _ in 0..<3 {
-            let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
+            let r = try SinkTest.run(
+                "cc-sink", ["sqlite", db, "--tables", "per-event", "--checkpoint", dir + "/ck.json"], stdin: input)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr == "")
         }
@@ -151,7 +152,9 @@ struct SQLiteUnstorableEventTests {
         // `[]` is not an object: invalid (`{}` would be a plain record, stored in the records table).
         let input = "nope\n" + SinkTest.stream(from: 1, to: 1) + "[]\n"
         let r = try SinkTest.run(
-            "cc-sink", ["sqlite", db, "--skip-invalid", "--metrics-file", dir + "/m.prom"], stdin: input)
+            "cc-sink",
+            ["sqlite", db, "--skip-invalid", "--metrics-file", dir + "/m.prom", "--checkpoint", dir + "/ck.json"],
+            stdin: input)
         #expect(r.status == 0)
         let lines = r.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
