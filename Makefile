@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all deps build release test bench lint man-check format install uninstall demo clean
+.PHONY: all deps build release test bench lint man-check format install uninstall demo clean fuzz sanitize coverage soak
 
 all: build
 
@@ -34,6 +34,13 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build
+
+## fuzz: every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (CI: make fuzz FUZZ_SECONDS=10)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(notdir $(patsubst %/fuzz.swift,%,$(wildcard Fuzz/*/fuzz.swift)))
+fuzz: deps
+	@failed=""; for t in $(FUZZ_TARGETS); do Fuzz/run.sh $$t $(FUZZ_SECONDS) || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings in:$$failed"; exit 1; fi
 
 ## bench: release build, deterministic data, side by side with cat/jq/sqlite3
 bench: release
@@ -69,4 +76,4 @@ demo: release
 	CC_BIN_DIR="$(RELEASE_BIN)" scripts/demo.sh
 
 clean:
-	rm -rf .build bench/out demo-out
+	rm -rf .build .build-fuzz .build-asan .build-tsan .build-cov bench/out demo-out
