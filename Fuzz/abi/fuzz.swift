@@ -6,17 +6,26 @@
 import CCABI
 import CCCore
 
-func isPlain(_ text: String) -> Bool {
-    text.utf8.allSatisfy { c in
+func isIdentifier(_ name: String) -> Bool {
+    name.utf8.allSatisfy { c in
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F || c == 0x24
-            || c == 0x20 || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D || c == 0x2C
+    }
+}
+
+func namesArePlain(_ t: ABIType) -> Bool {
+    switch t {
+    case .tuple(let cs): return cs.allSatisfy { isIdentifier($0.name) && namesArePlain($0.type) }
+    case .array(let e), .fixedArray(let e, _): return namesArePlain(e)
+    default: return true
     }
 }
 
 func roundTrip(_ events: [ABIEvent]) {
     for e in events where e.indexingKnown && !e.name.isEmpty {
+        guard isIdentifier(e.name), e.inputs.allSatisfy({ isIdentifier($0.name) && namesArePlain($0.type) }) else {
+            continue
+        }
         let text = e.humanReadable
-        guard isPlain(text) else { continue }
         guard let again = try? HumanReadableABI.parseDeclaration(text) else {
             fatalError("fuzz check failed: parsed event does not parse back: \(text)")
         }
