@@ -45,7 +45,16 @@ def post(url, body):
 
 
 def rpc(url, method, params):
-    return post(url, {"jsonrpc": "2.0", "id": 1, "method": method, "params": params})["result"]
+    """One call, retried through the node's injected faults."""
+    for _ in range(50):
+        try:
+            answer = post(url, {"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+            if isinstance(answer, dict) and "result" in answer:
+                return answer["result"]
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"soak: {method} {params} keeps failing")
 
 
 def sample(pid):
@@ -138,8 +147,8 @@ def main():
 
         top = checkpoint_block(ck_a)
         canonical = set()
-        for frm in range(0, top + 1, 2000):
-            for log in rpc(url, "eth_getLogs", [{"fromBlock": hex(frm), "toBlock": hex(min(frm + 1999, top))}]):
+        for frm in range(0, top + 1, 200):
+            for log in rpc(url, "eth_getLogs", [{"fromBlock": hex(frm), "toBlock": hex(min(frm + 199, top))}]):
                 canonical.add((int(log["blockNumber"], 16), int(log["logIndex"], 16), log["blockHash"]))
         con = sqlite3.connect(db)
         stored = [(n, i, h) for n, i, h in con.execute("SELECT block_number, log_index, block_hash FROM events")]
