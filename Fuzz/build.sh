@@ -56,6 +56,11 @@ for layer in "${layers[@]}"; do
     objects+=("$obj")
 done
 
+if [ -z "$rebuilt" ] && [ -f "$out/fuzzer" ] \
+    && [ -z "$(find "$dir"/*.swift Fuzz/Support/*.swift "${objects[@]}" -newer "$out/fuzzer" | head -1)" ]; then
+    echo "$out/fuzzer"
+    exit 0
+fi
 echo "Fuzz/build.sh: linking $target" >&2
 swiftc "${flags[@]}" -module-name "Fuzz_$target" "$dir"/*.swift Fuzz/Support/*.swift "${objects[@]}" -o "$out/fuzzer" 2>&1 \
     | { grep -v "Cannot export local symbol" >&2 || true; }

@@ -11,7 +11,8 @@ Every 10 s it samples each stage's RSS and open file descriptors. At the end
 the head stops, both pipelines catch up and stop (SIGTERM), and the script
 checks: the SQLite table holds exactly the node's canonical logs up to the
 checkpoint; the webhook got every one of them; each stage's RSS after
-warm-up grew by less than 25% (+8 MB) and its fd count did not grow.
+warm-up grew by less than 25% (+8 MB) and its fd count ended where it
+started (a sample may see one or two open for a moment).
 Exit 0 when all hold, 1 otherwise; the figures go to stdout."""
 import json
 import os
@@ -186,15 +187,17 @@ def main():
             ok = False
         else:
             print(f"webhook: all {len(want_b)} canonical logs delivered ({len(requests)} POSTs)")
-        print(f"{'stage':22} {'RSS kB first':>12} {'RSS kB last':>12} {'max':>8} {'fds first':>9} {'fds max':>7}")
+        print(f"{'stage':22} {'RSS kB first':>12} {'RSS kB last':>12} {'max':>8} {'fds first':>9} {'last':>5} {'max':>5}")
         for label, s in samples.items():
             warm = s[len(s) // 4:] or s  # after a quarter of the run: caches filled
             if not warm:
                 continue
             first, last = warm[0][0], warm[-1][0]
-            fds0, fdmax = warm[0][1], max(x[1] for x in warm)
-            grew = last > first * 1.25 + 8192 or fdmax > fds0
-            print(f"{label:22} {first:12} {last:12} {max(x[0] for x in warm):8} {fds0:9} {fdmax:7}"
+            fds0, fds1, fdmax = warm[0][1], warm[-1][1], max(x[1] for x in warm)
+            # A sample may catch a descriptor open for a moment (the checkpoint's
+            # temp file, SQLite's journal): growth is the last count above the first.
+            grew = last > first * 1.25 + 8192 or fds1 > fds0 or fdmax > fds0 + 2
+            print(f"{label:22} {first:12} {last:12} {max(x[0] for x in warm):8} {fds0:9} {fds1:5} {fdmax:5}"
                   + ("  GROWS" if grew else ""))
             ok = ok and not grew
         print("soak: OK" if ok else f"soak: FAILED (files in {out})")
