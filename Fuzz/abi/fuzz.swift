@@ -7,7 +7,8 @@ import CCABI
 import CCCore
 
 func isIdentifier(_ name: String) -> Bool {
-    name.utf8.allSatisfy { c in
+    guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return name.isEmpty }
+    return name.utf8.allSatisfy { c in
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F || c == 0x24
     }
 }
