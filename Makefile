@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all deps build release test bench lint man-check format install uninstall demo clean fuzz
+.PHONY: all deps build release test bench lint man-check format install uninstall demo clean fuzz sanitize sanitize-address sanitize-thread coverage soak
 
 all: build
 
@@ -35,10 +35,38 @@ test: deps
 	$(SWIFT) build --build-tests
 	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build
 
-## fuzz: build the libFuzzer targets in Fuzz/ with swiftc and run each for FUZZ_SECONDS (default 60)
+## fuzz: every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (CI: make fuzz FUZZ_SECONDS=10)
 FUZZ_SECONDS ?= 60
-fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+FUZZ_TARGETS ?= $(notdir $(patsubst %/fuzz.swift,%,$(wildcard Fuzz/*/fuzz.swift)))
+fuzz: deps
+	@failed=""; for t in $(FUZZ_TARGETS); do Fuzz/run.sh $$t $(FUZZ_SECONDS) || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings in:$$failed"; exit 1; fi
+
+## sanitize: the whole suite under AddressSanitizer (binaries included), then the threaded
+## suites (fetch workers, sink reader/writer/WAL threads, rate limiter) under ThreadSanitizer
+TSAN_SUITES ?= LogFetcherTests|RPCClientTests|RPCClientFixtureTests|FetchEndToEndTests|FetchResumeAndFollowTests|CommitPipelineTests|SQLiteSinkTests|SQLiteReaderTests|WebhookSinkTests|SinkSignalTests|JSONThreadTests|JSONOutputWriterPipeTests
+sanitize: sanitize-address sanitize-thread
+sanitize-address: deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-asan --show-bin-path)" \
+	  $(SWIFT) test --skip-build --scratch-path .build-asan
+sanitize-thread: deps
+	$(SWIFT) build --build-tests --scratch-path .build-tsan -Xswiftc -sanitize=thread
+	TSAN_OPTIONS=halt_on_error=1 CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-tsan --show-bin-path)" \
+	  $(SWIFT) test --skip-build --scratch-path .build-tsan --filter '$(TSAN_SUITES)'
+
+## coverage: the whole suite with coverage (binaries included); line and region coverage per layer
+coverage: deps
+	$(SWIFT) build --build-tests --scratch-path .build-cov --enable-code-coverage
+	CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-cov --show-bin-path)" \
+	  $(SWIFT) test --skip-build --scratch-path .build-cov --enable-code-coverage
+	scripts/coverage-report .build-cov
+
+## soak: two pipelines follow the fixture node (faults, reorgs, webhook 5xx) for MINUTES;
+## RSS and open fds of every stage must stay flat and the data exact
+MINUTES ?= 10
+soak: build
+	CC_BIN_DIR="$(DEBUG_BIN)" MINUTES=$(MINUTES) scripts/soak.py
 
 ## bench: release build, deterministic data, side by side with cat/jq/sqlite3
 bench: release
@@ -74,4 +102,4 @@ demo: release
 	CC_BIN_DIR="$(RELEASE_BIN)" scripts/demo.sh
 
 clean:
-	rm -rf .build bench/out demo-out
+	rm -rf .build .build-fuzz .build-asan .build-tsan .build-cov bench/out demo-out
