@@ -1,16 +1,7 @@
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
 @testable import CCCore
-@testable import CCEthereum
-@testable import CCFetch
 @testable import CCFilter
-@testable import CCHTTP
-@testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 /// Aggregation windows, with markers, through the built binary.
 @Suite(.serialized) struct AggregationTests {

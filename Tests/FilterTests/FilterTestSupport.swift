@@ -1,14 +1,5 @@
-@testable import CCABI
-@testable import CCCLI
-@testable import CCCore
-@testable import CCEthereum
-@testable import CCFetch
 @testable import CCFilter
-@testable import CCHTTP
 @testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 /// A decoded Transfer as cc-decode writes it.
 let transferLine = """

@@ -1,16 +1,6 @@
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
-@testable import CCCore
-@testable import CCEthereum
-@testable import CCFetch
 @testable import CCFilter
-@testable import CCHTTP
-@testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 @Suite struct GrammarTests {
     func parsed(_ s: String) throws -> String { try FilterParser.parse(s).text }

@@ -2,17 +2,8 @@ import CCTestSupport
 import Foundation
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
-@testable import CCCore
-@testable import CCEthereum
-@testable import CCFetch
 @testable import CCFilter
-@testable import CCHTTP
 @testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 /// `--group-by`/`--agg` over 100,000 lines against an independent
 /// computation in Python: every composite key shape (several keys, list,

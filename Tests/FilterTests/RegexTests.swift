@@ -3,17 +3,7 @@ import CCTestSupport
 import Foundation
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
-@testable import CCCore
-@testable import CCEthereum
-@testable import CCFetch
 @testable import CCFilter
-@testable import CCHTTP
-@testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 /// `matches()`'s linear-time engine: answers agree with Python's `re`
 /// (a backtracking engine, run by the test) on a table of patterns and

@@ -1,16 +1,7 @@
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
 @testable import CCCore
 @testable import CCEthereum
-@testable import CCFetch
-@testable import CCFilter
-@testable import CCHTTP
-@testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 @Suite struct Secp256k1Tests {
     static let key = Hex.decode("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")!

@@ -1,16 +1,7 @@
 import Testing
 
-@testable import CCABI
-@testable import CCCLI
 @testable import CCCore
 @testable import CCEthereum
-@testable import CCFetch
-@testable import CCFilter
-@testable import CCHTTP
-@testable import CCJSON
-@testable import CCRPC
-@testable import CCSink
-@testable import CCStream
 
 @Suite struct UInt256Tests {
     static let maxDecimal = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
