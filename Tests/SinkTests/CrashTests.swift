@@ -19,47 +19,26 @@ struct CrashTests {
     /// opens itself (so the test holds no pipe ends that would keep a reader
     /// from seeing EOF).
     final class Pipeline {
-        let processes: [Process]
+        let pipeline: FIFOPipeline
+        var processes: [Process] { pipeline.processes }
         let log: String
 
         init(node: String, dir: String, sink: [String]) throws {
-            let f1 = dir + "/f1", f2 = dir + "/f2"
-            for f in [f1, f2] {
-                unlink(f)
-                guard mkfifo(f, 0o600) == 0 else { throw SinkTestError("mkfifo \(f) failed") }
-            }
             log = dir + "/stderr.log"
-            func q(_ s: String) -> String { "'" + s + "'" }
-            let stages = [
-                "exec \(q(SinkTest.binary("cc-fetch"))) --rpc \(node) --from 0 --to \(CrashTests.lastBlock) --checkpoint ck.json > f1",
-                "exec \(q(SinkTest.binary("cc-decode"))) --abi erc20 < f1 > f2",
-                "exec \(q(SinkTest.binary("cc-sink"))) \(sink.map(q).joined(separator: " ")) --checkpoint ck.json --batch-size 50 --raw-logs store < f2",
-            ]
-            var ps: [Process] = []
-            for s in stages {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/bin/bash")
-                p.arguments = ["-c", s + " 2>> stderr.log"]
-                p.currentDirectoryURL = URL(fileURLWithPath: dir)
-                p.standardInput = FileHandle.nullDevice
-                p.standardOutput = FileHandle.nullDevice
-                try p.run()
-                ps.append(p)
-            }
-            processes = ps
+            pipeline = try FIFOPipeline(
+                stages: [
+                    [
+                        SinkTest.binary("cc-fetch"), "--rpc", node, "--from", "0", "--to", "\(CrashTests.lastBlock)",
+                        "--checkpoint", "ck.json",
+                    ],
+                    [SinkTest.binary("cc-decode"), "--abi", "erc20"],
+                    [SinkTest.binary("cc-sink")] + sink + [
+                        "--checkpoint", "ck.json", "--batch-size", "50", "--raw-logs", "store",
+                    ],
+                ], dir: dir)
         }
 
-        /// Waits up to `seconds` for every stage; SIGKILLs what is left (a
-        /// stage blocked opening a FIFO whose peer died never ends otherwise).
-        func finish(within seconds: Double) -> [Int32] {
-            let deadline = Date().addingTimeInterval(seconds)
-            while processes.contains(where: { $0.isRunning }) && Date() < deadline { usleep(20_000) }
-            for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            return processes.map { p in
-                p.waitUntilExit()
-                return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-            }
-        }
+        func finish(within seconds: Double) -> [Int32] { pipeline.finish(within: seconds) }
     }
 
     /// Runs pipelines, killing stages at random moments, until one that is

@@ -31,10 +31,10 @@ final class ReorgHarness {
 
     /// One run; stages joined by FIFOs each stage opens itself.
     final class Run {
-        let processes: [Process]
+        let pipeline: FIFOPipeline
+        var processes: [Process] { pipeline.processes }
 
         init(_ h: ReorgHarness) throws {
-            func q(_ s: String) -> String { "'" + s + "'" }
             var stages = [
                 ([SinkTest.binary("cc-fetch"), "--rpc", h.node.url, "--from", "\(h.from)", "--checkpoint", "ck.json"]
                     + h.fetchOptions),
@@ -42,39 +42,12 @@ final class ReorgHarness {
             ]
             if h.withFilter { stages.append([SinkTest.binary("cc-filter"), "blockNumber >= 0"]) }
             stages.append([SinkTest.binary("cc-sink"), "sqlite", "t.db", "--checkpoint", "ck.json"])
-            var ps: [Process] = []
-            for (i, argv) in stages.enumerated() {
-                let fifo = h.dir + "/f\(i)"
-                if i < stages.count - 1 {
-                    unlink(fifo)
-                    guard mkfifo(fifo, 0o600) == 0 else { throw SinkTestError("mkfifo \(fifo) failed") }
-                }
-                var line = "exec " + argv.map(q).joined(separator: " ")
-                if i > 0 { line += " < f\(i - 1)" }
-                if i < stages.count - 1 { line += " > f\(i)" }
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/bin/bash")
-                p.arguments = ["-c", line + " 2>> stderr.log"]
-                p.currentDirectoryURL = URL(fileURLWithPath: h.dir)
-                p.standardInput = FileHandle.nullDevice
-                p.standardOutput = FileHandle.nullDevice
-                try p.run()
-                ps.append(p)
-            }
-            processes = ps
+            pipeline = try FIFOPipeline(stages: stages, dir: h.dir)
         }
 
         /// Waits up to `seconds` for every stage, SIGKILLs what is left, and
         /// returns the statuses (128 + signal for a killed stage).
-        func finish(within seconds: Double) -> [Int32] {
-            let deadline = Date().addingTimeInterval(seconds)
-            while processes.contains(where: { $0.isRunning }) && Date() < deadline { usleep(10_000) }
-            for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            return processes.map { p in
-                p.waitUntilExit()
-                return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-            }
-        }
+        func finish(within seconds: Double) -> [Int32] { pipeline.finish(within: seconds) }
 
         /// A clean stop: SIGTERM to cc-fetch, the others end on end of input.
         func stop() -> [Int32] {
