@@ -280,12 +280,8 @@ package struct Redactor: Sendable {
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: c - 48
-        case 97...102: c - 87
-        case 65...70: c - 55
-        default: nil
-        }
+        let d = Hex.digit(c)
+        return d < 16 ? d : nil
     }
 
     static func base64(_ b: [UInt8]) -> String {
