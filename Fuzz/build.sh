@@ -18,7 +18,9 @@ mods=$root/.build-fuzz/modules
 mkdir -p "$out" "$mods"
 
 flags=(-O -g -sanitize=fuzzer,address -enable-testing -package-name chaincast -parse-as-library
-    -swift-version 6 -I "$mods" -I Sources/CSecp256k1 -I Sources/CCurl -I Sources/CSQLite)
+    -swift-version 6 -I "$mods" -I Sources/CSecp256k1 -I Sources/CCurl -I Sources/CSQLite -I Sources/CPostgres)
+# libpq's header lives in its own directory (what SwiftPM gets from pkg-config for CPostgres).
+for f in $(pkg-config --cflags-only-I libpq 2>/dev/null); do flags+=(-Xcc "$f"); done
 read -r -a layers < "$dir/layers"
 
 objects=()
