@@ -249,14 +249,7 @@ final class PerEventTables {
         // one re-prepares the insert statement.
         try addMissingColumns(t, e)
         let s = t.insert
-        s.bind(1, int: chainId)
-        s.bind(2, int: Int64(bitPattern: e.blockNumber))
-        binder.bind(s, 3, e.blockHash)
-        if let ts = e.blockTimestamp { s.bind(4, int: Int64(bitPattern: ts)) } else { s.bindNull(4) }
-        binder.bindOptional(s, 5, e.transactionHash)
-        if let ti = e.transactionIndex { s.bind(6, int: Int64(bitPattern: ti)) } else { s.bindNull(6) }
-        s.bind(7, int: Int64(bitPattern: e.logIndex))
-        binder.bindOptional(s, 8, e.address)
+        binder.bindLogColumns(s, chainId: chainId, e)
         let first = Int32(SQLiteSink.baseColumns.count) + 1
         for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
         if let args = e.args, args.kind == .object {

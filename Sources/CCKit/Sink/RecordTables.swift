@@ -193,14 +193,7 @@ final class RawLogTable {
             return
         }
         let s = insert
-        s.bind(1, int: chain)
-        s.bind(2, int: Int64(bitPattern: e.blockNumber))
-        binder.bind(s, 3, e.blockHash)
-        if let ts = e.blockTimestamp { s.bind(4, int: Int64(bitPattern: ts)) } else { s.bindNull(4) }
-        binder.bindOptional(s, 5, e.transactionHash)
-        if let ti = e.transactionIndex { s.bind(6, int: Int64(bitPattern: ti)) } else { s.bindNull(6) }
-        s.bind(7, int: Int64(bitPattern: e.logIndex))
-        binder.bindOptional(s, 8, e.address)
+        binder.bindLogColumns(s, chainId: chain, e)
         if let topics = e.root["topics"] { binder.bindRawJSON(s, 9, topics) } else { s.bindNull(9) }
         binder.bindOptional(s, 10, e.root["data"])
         try s.run()

@@ -105,3 +105,19 @@ enum SinkState {
         }
     }
 }
+
+extension TextBinder {
+    /// Columns 1–8 every per-event and raw-log table starts with: chain_id,
+    /// block_number, block_hash, block_timestamp, transaction_hash,
+    /// transaction_index, log_index, address.
+    mutating func bindLogColumns(_ s: SQLiteStatement, chainId: Int64, _ e: DecodedEvent) {
+        s.bind(1, int: chainId)
+        s.bind(2, int: Int64(bitPattern: e.blockNumber))
+        bind(s, 3, e.blockHash)
+        if let ts = e.blockTimestamp { s.bind(4, int: Int64(bitPattern: ts)) } else { s.bindNull(4) }
+        bindOptional(s, 5, e.transactionHash)
+        if let ti = e.transactionIndex { s.bind(6, int: Int64(bitPattern: ti)) } else { s.bindNull(6) }
+        s.bind(7, int: Int64(bitPattern: e.logIndex))
+        bindOptional(s, 8, e.address)
+    }
+}
