@@ -28,17 +28,4 @@ package struct InputOptions: ParsableArguments {
         for p in paths { readers.append(try LineReader(path: p)) }
         return readers
     }
-
-    /// Calls `body` for every non-blank line of every input, in order;
-    /// `whenIdle` before a read that would wait (see `LineReader`).
-    package func forEachLine(
-        whenIdle: (() throws -> Void)? = nil,
-        _ body: (UnsafeBufferPointer<UInt8>, InputLocation) throws -> Void
-    ) throws {
-        let many = paths.count > 1 || paths[0] != "-"
-        for var reader in try openAll() {
-            let file = many ? (reader.name == "standard input" ? "-" : reader.name) : nil
-            try reader.forEachLine(whenIdle: whenIdle) { line, n in try body(line, InputLocation(file: file, line: n)) }
-        }
-    }
 }
