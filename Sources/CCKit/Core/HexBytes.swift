@@ -10,7 +10,7 @@ package enum HexBytes {
 
     /// Nibble values of eight ASCII hex digits (little-endian load), or nil when any is not one.
     @inlinable @inline(__always)
-    @usableFromInline static func nibbles8(_ x: UInt64) -> UInt64? {
+    static func nibbles8(_ x: UInt64) -> UInt64? {
         guard notHexDigits(x) == 0 else { return nil }
         // A digit's value is its low nibble; a letter (0x41-0x46, 0x61-0x66)
         // has bit 6 set and is its low nibble + 9.
@@ -67,7 +67,7 @@ package enum HexBytes {
     /// ASCII byte b, `(b | 0x80) - lo` keeps bit 7 exactly when b >= lo and
     /// `(hi | 0x80) - b` exactly when b <= hi, with no borrow between bytes.
     @inlinable @inline(__always)
-    @usableFromInline static func notHexDigits(_ x: UInt64) -> UInt64 {
+    static func notHexDigits(_ x: UInt64) -> UInt64 {
         let folded = x | (0x20 &* ones)
         let digit = ((x | high) &- 0x30 &* ones) & (((0x39 | 0x80) &* ones) &- x) & high
         let letter = ((folded | high) &- 0x61 &* ones) & (((0x66 | 0x80) &* ones) &- folded) & high
