@@ -106,9 +106,12 @@ def main():
         # 64 bits, and a float as soon as one does not: what the docs say.
         ("select sum(value) from Transfer where value < 1000000000000",
          rows((sum(v for v in values if v < 10**12),))),
-        ("select typeof(sum(value)), typeof(avg(value)), typeof(sum(json_extract(args, '$.value'))) "
-         "from Transfer join events using (chain_id, block_hash, log_index)",
-         rows(("real", "real", "real"))),
+        ("select typeof(sum(value)), typeof(avg(value)) from Transfer "
+         "where value >= '9223372036854775808'",
+         rows(("real", "real"))),
+        ("select typeof(sum(json_extract(args, '$.value'))) from events "
+         "where event = 'Transfer' and json_extract(args, '$.value') >= 9223372036854775807",
+         rows(("real",))),
     ]
 
     con = sqlite3.connect(db)

@@ -41,7 +41,7 @@ package enum PipelineHash {
     package static func stages(of marker: JSONValue) throws(ChainCastError) -> [String]? {
         guard let s = marker.member(stagesKey), !s.isNull else { return nil }
         var out: [String] = []
-        var bad = s.kind != .array || s.count > 64
+        var bad = s.kind != .array || s.count > 256
         if !bad {
             s.forEachElement { e in
                 if e.kind == .string, isStageEntry(e.stringContents) {
@@ -73,8 +73,8 @@ package enum PipelineHash {
     }
 
     /// What differs between the stage lists of a checkpoint and of a marker
-    /// whose `pipeline` differs, in words: "cc-filter's configuration changed",
-    /// "a cc-decode stage was added". nil when the lists cannot tell (either is
+    /// whose `pipeline` differs, in words: "cc-filter changed (its program or
+    /// options)", "a cc-decode stage was added". nil when the lists cannot tell (either is
     /// missing, or they are equal: a stage that folds `pipeline` without
     /// listing itself).
     package static func describeChange(stored: [String]?, now: [String]?) -> String? {
@@ -116,15 +116,21 @@ package enum PipelineHash {
         else { return nil }
         let line = root.raw
         let next = "\"" + fold(previous, stage: stage, config: config) + "\""
-        // A malformed list upstream is the sink's to refuse; this stage starts a fresh one rather than guess.
-        var list = ((try? stages(of: root)) ?? nil) ?? []
-        list.append(stageEntry(stage: stage, config: config))
-        // Entries are checked `name:hex` tokens (or our own): nothing to escape.
-        let listText = "[" + list.map { "\"" + $0 + "\"" }.joined(separator: ",") + "]"
+        // A malformed list upstream is left as it came, for the sink to refuse, rather than repaired by a guess.
+        var members = [("pipeline", next)]
+        var listText = ""
+        var upstream: [String]?? = nil  // nil: malformed
+        do { upstream = try stages(of: root) } catch {}
+        if let found = upstream {
+            let list = (found ?? []) + [stageEntry(stage: stage, config: config)]
+            // Entries are checked `name:hex` tokens (or our own): nothing to escape.
+            listText = "[" + list.map { "\"" + $0 + "\"" }.joined(separator: ",") + "]"
+            members.append((stagesKey, listText))
+        }
         // Values replaced in place (in line order), members the marker lacks added before its closing brace.
         var replace: [(Int, Int, String)] = []
         var append = ""
-        for (key, text) in [("pipeline", next), (stagesKey, listText)] {
+        for (key, text) in members {
             if let v = root.member(key), let start = v.raw.baseAddress {
                 replace.append((base.distance(to: start), v.raw.count, text))
             } else {
