@@ -49,19 +49,23 @@ struct PipelineHashTests {
         // python3 -c 'import hashlib; print(hashlib.sha256(b"cc-filter:x").hexdigest()[:16])'
         #expect(PipelineHash.stageEntry(stage: "cc-filter", config: "x") == "cc-filter:3ecec4fb63f8b052")
         #expect(
-            PipelineHash.describeChange(stored: ["cc-decode:01", "cc-filter:02"], now: ["cc-decode:01", "cc-filter:03"])
+            PipelineHash.describeChange(
+                stored: ["cc-decode:01", "cc-filter:02"], now: ["cc-decode:01", "cc-filter:03"])
                 == "cc-filter changed (its program or options)")
         #expect(
             PipelineHash.describeChange(stored: ["cc-decode:01"], now: ["cc-decode:01", "cc-filter:03"])
                 == "a cc-filter stage was added")
         #expect(PipelineHash.describeChange(stored: nil, now: ["cc-decode:01"]) == nil)
-        let bad = #"{"$cc":"checkpoint","chainId":1,"blockNumber":7,"blockHash":"0xab","filter":"3f9a","pipelineStages":["x\"y"]}"#
+        let bad =
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":7,"blockHash":"0xab","filter":"3f9a","pipelineStages":["x\"y"]}"#
         let r = try SinkTest.run("cc-sink", ["file", "-"], stdin: bad + "\n")
         #expect(r.status == 65)
         #expect(r.stderr.contains("pipelineStages"), "\(r.stderr)")
     }
 
-    @Test("the refusal (78) names the stage that changed: cc-filter's program, cc-decode's --abi or --unknown, cc-fetch's query")
+    @Test(
+        "the refusal (78) names the stage that changed: cc-filter's program, cc-decode's --abi or --unknown, cc-fetch's query"
+    )
     func refusalNamesTheStage() throws {
         let node = try FixtureNode(["--blocks", "400"])
         defer { node.stop() }
@@ -75,7 +79,8 @@ struct PipelineHashTests {
                     + "--checkpoint ck.json | \(q(SinkTest.binary("cc-decode"))) \(decode) "
                     + "| \(q(SinkTest.binary("cc-filter"))) \(q(filter)) "
                     + "| \(q(SinkTest.binary("cc-sink"))) sqlite t.db --checkpoint ck.json --raw-logs skip >/dev/null; "
-                    + "echo \"status=${PIPESTATUS[*]}\" >&2", environment: [:]).withoutResumeNotes
+                    + "echo \"status=${PIPESTATUS[*]}\" >&2"
+            ).withoutResumeNotes
         }
         var r = try run(100)
         #expect(r.stderr == "status=0 0 0 0\n")
@@ -88,8 +93,10 @@ struct PipelineHashTests {
         #expect(r.stderr == "status=0 0 0 0\n")
         let saved = SinkTest.read(dir + "/ck.json")
         let refusal = "cc-sink: checkpoint ck.json was written by another pipeline ("
-        // (The upstream stages end with 0, or 141 when the sink has stopped reading.)
-        func sinkStatus(_ r: BinaryRun) -> String? { r.stderr.split(separator: "\n").last?.split(separator: " ").last.map(String.init) }
+        // The sink's status: the last of PIPESTATUS.
+        func sinkStatus(_ r: BinaryRun) -> String? {
+            r.stderr.split(separator: "\n").last?.split(separator: " ").last.map(String.init)
+        }
 
         r = try run(200, filter: "event == \"Transfer\"")
         #expect(r.stderr.hasPrefix(refusal), "\(r.stderr)")
