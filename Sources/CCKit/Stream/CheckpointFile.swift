@@ -29,12 +29,12 @@ package struct Checkpoint: Equatable, Sendable {
         chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
         pipelineStages: [String]? = nil, updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
     ) {
-        self.pipelineStages = pipelineStages
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
         self.filter = filter
         self.pipeline = pipeline
+        self.pipelineStages = pipelineStages
         self.updatedAt = updatedAt
         self.sinkJSON = sinkJSON
     }
