@@ -77,16 +77,41 @@ def main():
          rows((sum(a >= -10**21 for a in swaps),))),
         ("select amount from Swap order by amount limit 5", rows(*[(a,) for a in sorted(swaps)[:5]])),
         ("select decimal_sum(amount) from Swap", rows((sum(swaps),))),
+        # events.args: json_extract is an INTEGER below 2^63 and a REAL above, so
+        # a threshold written as an integer literal is exact (a value >= 2^63
+        # rounds to a REAL >= 2^63, above every such threshold)...
         ("select count(*) from events where event = 'Transfer' "
          "and json_extract(args, '$.value') >= 1000000000000000000",
          rows((sum(v >= e18 for v in values),))),
+        ("select count(*) from events where event = 'Transfer' "
+         "and json_extract(args, '$.value') >= 9223372036854775807",
+         rows((sum(v >= 2**63 - 1 for v in values),))),
+        ("select count(*) from events where event = 'Swap' and json_extract(args, '$.amount') < 0",
+         rows((sum(a < 0 for a in swaps),))),
+        # ...while order and thresholds above 2^63 compare the exact text with the decimal collation.
+        ("select args -> '$.value' from events where event = 'Transfer' "
+         "order by (args -> '$.value') collate decimal desc limit 5",
+         rows(*[(v,) for v in sorted(values, reverse=True)[:5]])),
+        ("select count(*) from events where event = 'Transfer' "
+         "and (args -> '$.value') collate decimal >= '340282366920938463463374607431768211456'",
+         rows((sum(v >= e128 for v in values),))),
+        ("select args -> '$.amount' from events where event = 'Swap' "
+         "order by (args -> '$.amount') collate decimal limit 3",
+         rows(*[(a,) for a in sorted(swaps)[:3]])),
         ("select decimal_sum(args -> '$.value') from events where event = 'Transfer'", rows((sum(values),))),
         ("select args ->> '$.to', decimal_sum(args -> '$.value') as total from events "
          "where event = 'Transfer' group by 1 order by total collate decimal desc limit 5",
          rows(*top5)),
-        ("select args -> '$.value' from events where event = 'Transfer' "
-         "order by json_extract(args, '$.value') desc limit 3",
-         rows(*[(v,) for v in sorted(values, reverse=True)[:3]])),
+        # Plain sum() is exact (or "integer overflow") while every value fits in
+        # 64 bits, and a float as soon as one does not: what the docs say.
+        ("select sum(value) from Transfer where value < 1000000000000",
+         rows((sum(v for v in values if v < 10**12),))),
+        ("select typeof(sum(value)), typeof(avg(value)) from Transfer "
+         "where value >= '9223372036854775808'",
+         rows(("real", "real"))),
+        ("select typeof(sum(json_extract(args, '$.value'))) from events "
+         "where event = 'Transfer' and json_extract(args, '$.value') >= 9223372036854775807",
+         rows(("real",))),
     ]
 
     con = sqlite3.connect(db)

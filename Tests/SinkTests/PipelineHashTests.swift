@@ -27,7 +27,10 @@ struct PipelineHashTests {
         let filter = "'\(SinkTest.binary("cc-filter"))'"
         let d1 = try pipe("\(decode) --abi erc20")
         let value = try #require(d1.firstMatch(of: #/"pipeline":"([0-9a-f]{16})"/#)?.output.1)
-        #expect(d1 == Self.marker.dropLast() + #","pipeline":""# + value + "\"}\n")
+        let decodeEntry = try #require(d1.firstMatch(of: #/"(cc-decode:[0-9a-f]{16})"/#)?.output.1)
+        #expect(
+            d1 == Self.marker.dropLast() + #","pipeline":""# + value + #"","pipelineStages":[""# + decodeEntry
+                + "\"]}\n")
         #expect(try pipe("\(decode) --abi erc20") == d1)
         #expect(try pipe("\(decode) --abi erc20 --unknown drop") != d1)
         #expect(try pipe("\(decode) --abi erc721") != d1)
@@ -35,8 +38,101 @@ struct PipelineHashTests {
         let f1 = try pipe("\(decode) --abi erc20 | \(filter) 'event == \"Transfer\"'")
         #expect(PipelineField.strip(f1) == Self.marker + "\n")
         #expect(f1 != d1 && !f1.contains(String(value)))
+        // …and appends itself to the stage list, after cc-decode's entry.
+        #expect(f1.contains(#""pipelineStages":[""# + decodeEntry + #"","cc-filter:"#))
         #expect(try pipe("\(decode) --abi erc20 | \(filter) 'event == \"Approval\"'") != f1)
         #expect(try pipe("\(decode) --abi erc20 | \(filter) 'event == \"Transfer\"'") == f1)
+    }
+
+    @Test("each stage's list entry is sha256(stage:config) cut to 16 digits; a malformed list is refused (65)")
+    func stageEntries() throws {
+        // python3 -c 'import hashlib; print(hashlib.sha256(b"cc-filter:x").hexdigest()[:16])'
+        #expect(PipelineHash.stageEntry(stage: "cc-filter", config: "x") == "cc-filter:3ecec4fb63f8b052")
+        #expect(
+            PipelineHash.describeChange(
+                stored: ["cc-decode:01", "cc-filter:02"], now: ["cc-decode:01", "cc-filter:03"])
+                == "cc-filter changed (its program or options)")
+        #expect(
+            PipelineHash.describeChange(stored: ["cc-decode:01"], now: ["cc-decode:01", "cc-filter:03"])
+                == "a cc-filter stage was added")
+        #expect(PipelineHash.describeChange(stored: nil, now: ["cc-decode:01"]) == nil)
+        let bad =
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":7,"blockHash":"0xab","filter":"3f9a","pipelineStages":["x\"y"]}"#
+        let r = try SinkTest.run("cc-sink", ["file", "-"], stdin: bad + "\n")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("pipelineStages"), "\(r.stderr)")
+    }
+
+    @Test(
+        "the refusal (78) names the stage that changed: cc-filter's program, cc-decode's --abi or --unknown, cc-fetch's query"
+    )
+    func refusalNamesTheStage() throws {
+        let node = try FixtureNode(["--blocks", "400"])
+        defer { node.stop() }
+        let dir = try SinkTest.tempDir()
+        func q(_ s: String) -> String { "'" + s + "'" }
+        func run(_ to: Int, decode: String = "--abi erc20 --unknown drop", filter: String = "true", fetch: String = "")
+            throws -> BinaryRun
+        {
+            try SinkTest.shell(
+                "cd \(q(dir)) && \(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --from 0 --to \(to) \(fetch) "
+                    + "--checkpoint ck.json | \(q(SinkTest.binary("cc-decode"))) \(decode) "
+                    + "| \(q(SinkTest.binary("cc-filter"))) \(q(filter)) "
+                    + "| \(q(SinkTest.binary("cc-sink"))) sqlite t.db --checkpoint ck.json --raw-logs skip >/dev/null; "
+                    + "echo \"status=${PIPESTATUS[*]}\" >&2"
+            ).withoutResumeNotes
+        }
+        var r = try run(100)
+        #expect(r.stderr == "status=0 0 0 0\n")
+        let first = try #require(try CheckpointFile(path: dir + "/ck.json").read())
+        #expect(first.pipelineStages?.count == 2)
+        #expect(first.pipelineStages?[0].hasPrefix("cc-decode:") == true)
+        #expect(first.pipelineStages?[1].hasPrefix("cc-filter:") == true)
+        #expect(SinkTest.read(dir + "/ck.json").contains(#""pipelineStages":["cc-decode:"#))
+        r = try run(150)
+        #expect(r.stderr == "status=0 0 0 0\n")
+        let saved = SinkTest.read(dir + "/ck.json")
+        let refusal = "cc-sink: checkpoint ck.json was written by another pipeline ("
+        // The sink's status: the last of PIPESTATUS.
+        func sinkStatus(_ r: BinaryRun) -> String? {
+            r.stderr.split(separator: "\n").last?.split(separator: " ").last.map(String.init)
+        }
+
+        r = try run(200, filter: "event == \"Transfer\"")
+        #expect(r.stderr.hasPrefix(refusal), "\(r.stderr)")
+        #expect(r.stderr.contains("): cc-filter changed (its program or options) (the fetch filter is the same)"))
+        #expect(!r.stderr.contains("cc-decode changed"))
+        #expect(sinkStatus(r) == "78")
+
+        r = try run(200, decode: "--abi erc721 --unknown drop")
+        #expect(r.stderr.contains("): cc-decode changed (its --abi set or --unknown) (the fetch filter"), "\(r.stderr)")
+        #expect(!r.stderr.contains("cc-filter changed"))
+        #expect(sinkStatus(r) == "78")
+
+        r = try run(200, decode: "--abi erc20 --unknown pass")
+        #expect(r.stderr.contains("): cc-decode changed (its --abi set or --unknown)"), "\(r.stderr)")
+        #expect(sinkStatus(r) == "78")
+
+        // A stage added between the same two ends.
+        r = try SinkTest.shell(
+            "cd \(q(dir)) && \(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --from 0 --to 200 "
+                + "--checkpoint ck.json | \(q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop "
+                + "| \(q(SinkTest.binary("cc-filter"))) true | \(q(SinkTest.binary("cc-filter"))) 'true' --drop-raw "
+                + "| \(q(SinkTest.binary("cc-sink"))) sqlite t.db --checkpoint ck.json >/dev/null"
+        ).withoutResumeNotes
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("): a cc-filter stage was added (the fetch filter"), "\(r.stderr)")
+
+        // cc-fetch's own query: cc-fetch refuses the checkpoint before it fetches anything.
+        r = try run(200, fetch: "--address 0x00000000000000000000000000000000000000aa")
+        #expect(r.stderr.hasPrefix("cc-fetch: checkpoint ck.json was written for another filter ("), "\(r.stderr)")
+        #expect(r.stderr.contains("cc-fetch's query changed"))
+        #expect(r.stderr.contains("status=78 "), "\(r.stderr)")
+        // Nothing moved: the checkpoint is the one of the last accepted run.
+        #expect(SinkTest.read(dir + "/ck.json") == saved)
+        // The original pipeline carries on.
+        r = try run(200)
+        #expect(r.stderr == "status=0 0 0 0\n")
     }
 
     @Test("the sink refuses (78) a marker of another pipeline, accepts the same one and adopts it on old checkpoints")
@@ -61,7 +157,7 @@ struct PipelineHashTests {
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 200)
         r = try run(300, decode + " --unknown drop")
         #expect(r.stdout.hasPrefix("cc-sink: checkpoint ck.json was written by another pipeline ("), "\(r.stdout)")
-        #expect(r.stdout.contains("cc-decode's --abi set or --unknown"))
+        #expect(r.stdout.contains("cc-decode changed (its --abi set or --unknown)"))
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 200)
         // A checkpoint file from before v1.1 (no pipeline) takes the stream's.
         var old = try #require(try CheckpointFile(path: dir + "/ck.json").read())
@@ -71,5 +167,16 @@ struct PipelineHashTests {
         #expect(r.stdout == "")
         let now = try #require(try CheckpointFile(path: dir + "/ck.json").read())
         #expect(now.blockNumber == 300 && now.pipeline != first.pipeline)
+    }
+}
+
+extension BinaryRun {
+    /// Without cc-fetch's notes about where it resumes (the tests here are about the sink's refusal).
+    var withoutResumeNotes: BinaryRun {
+        var r = self
+        r.stderr = stderr.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.hasPrefix("cc-fetch: resuming after the checkpoint") && !$0.hasPrefix("cc-fetch: the checkpoint ")
+        }.joined(separator: "\n")
+        return r
     }
 }

@@ -32,6 +32,28 @@ struct ReorgScenarioTests {
         #expect(h.log.contains("rewind to block 119"), "\(h.log)")
     }
 
+    @Test("The tip replaced at the same height is retracted on the next poll, before any new block")
+    func tipReplacedAtTheSameHeight() throws {
+        for orphans in [false, true] {
+            let h = try ReorgHarness(
+                nodeArguments: ["--blocks", "5000", "--head-start", "120"] + (orphans ? ["--serve-orphans"] : []),
+                from: 100, fetchOptions: Self.follow0)
+            let run = try h.start()
+            #expect(h.waitForCheckpoint(atLeast: 120))
+            let before = try h.rows()
+            try h.node.control(#"{"reorg":{"depth":1}}"#)  // block 120 gets a new hash and new logs; no block 121
+            #expect(h.wait { (try? h.rows()) == (try? h.canonical(to: 120)) }, "\(h.log)")
+            #expect(try h.rows() != before)
+            #expect(run.stop() == [143, 0, 0], "\(h.log)")
+            #expect(try h.rows() == h.canonical(to: 120), h.diff(120))
+            #expect(h.log.contains("reorg: blocks 120-120 orphaned"), "\(h.log)")
+            #expect(h.log.contains("rewind to block 119"), "\(h.log)")
+            // The checkpoint names the new block 120, so a rerun resumes on the canonical chain.
+            let ck = try #require(try CheckpointFile(path: h.checkpointPath).read())
+            #expect(ck.blockNumber == 120)
+        }
+    }
+
     @Test("B: a stop right after a handled reorg leaves a canonical checkpoint; the rerun resumes")
     func checkpointMovesBackToTheForkPoint() throws {
         let h = try ReorgHarness(

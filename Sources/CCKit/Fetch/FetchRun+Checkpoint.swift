@@ -20,7 +20,8 @@ extension FetchRun {
         guard ck.filter == filterHash else {
             throw ChainCastError.config(
                 "checkpoint \(path) was written for another filter (\(ck.filter); this command's is \(filterHash)): "
-                    + "use the same addresses/topics, or another checkpoint file")
+                    + "cc-fetch's query changed (--address, --event, --topicN or the chain); use the same query, or "
+                    + "another checkpoint file")
         }
         let current = try node.headers([ck.blockNumber]).first ?? nil
         guard let current else {

@@ -30,7 +30,12 @@ extension FetchRun {
         while true {
             if let s = stopAt, cursor > s { return }
             if SignalState.shouldStop { throw stopError() }
-            let head = try node.blockNumber()
+            // With no confirmations the block we wrote last is the head, and a
+            // reorg can replace it at the same height: the head's header (one
+            // call, like eth_blockNumber) shows that on this poll, where the
+            // next block's parent hash would only show it when one arrives.
+            let latest = confirmations == 0 && tracker?.tip != nil ? try node.header(tag: .latest) : nil
+            let head = try latest?.number ?? node.blockNumber()
             metrics.set(metrics.headBlock, Int(clamping: head))
             if head >= confirmations {
                 var target = head - confirmations
@@ -40,6 +45,14 @@ extension FetchRun {
                     try output.flush()
                     continue  // more may be waiting: poll again without sleeping
                 }
+            }
+            if let latest, let tip = tracker?.tip, tip.number + 1 == cursor, latest.number == tip.number,
+                latest.hash.lowercased() != tip.hash.lowercased(),
+                // Asked again by number: a load-balanced node's "latest" may come from a backend that lags.
+                let now = try node.headers([tip.number]).first ?? nil, now.hash.lowercased() != tip.hash.lowercased()
+            {
+                cursor = try handleReorg()
+                continue
             }
             try sleepInterruptibly(interval)
         }

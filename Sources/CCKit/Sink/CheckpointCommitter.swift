@@ -334,17 +334,13 @@ package final class CheckpointCommitter {
             if marker.chainId != c.chainId || marker.filter.lowercased() != c.filter.lowercased() {
                 throw .config(
                     "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
-                        + "stream's markers are for chain \(marker.chainId) filter \(marker.filter); use the "
-                        + "checkpoint file of this pipeline (nothing was overwritten)")
+                        + "stream's markers are for chain \(marker.chainId) filter \(marker.filter): cc-fetch's "
+                        + "query changed (--chain/--rpc, --address, --event or --topicN); use the checkpoint file of "
+                        + "this pipeline (nothing was overwritten)")
             }
             // Only a checkpoint written before v1.1 has no pipeline to compare.
             if let stored = c.pipeline, stored.lowercased() != marker.effectivePipeline.lowercased() {
-                throw .config(
-                    "checkpoint \(checkpointFile?.path ?? "") was written by another pipeline (\(stored); this "
-                        + "stream's is \(marker.effectivePipeline)): the fetch filter is the same, so a stage between "
-                        + "cc-fetch and cc-sink changed (cc-decode's --abi set or --unknown, or cc-filter's program or "
-                        + "options); use a new checkpoint file and destination for the new dataset, or the old "
-                        + "options (the checkpoint was not moved)")
+                throw .config(Self.pipelineChanged(checkpointFile?.path ?? "", c, marker))
             }
             // A marker at or below the checkpoint (a stream that was not
             // resumed from it) makes data durable but never moves it back.
@@ -376,7 +372,10 @@ package final class CheckpointCommitter {
         lastWasMarker = false
         if policy.verbose { Diagnostics.error(Self.tool, "line \(number): rewind to block \(r.blockNumber)") }
         guard let checkpointFile, let c = current, r.blockNumber < c.blockNumber else { return }
-        let back = r.marker(filter: c.filter)
+        var back = r.marker(filter: c.filter)
+        // The pipeline stays the checkpoint's: a rewind is not a marker and vouches for no configuration.
+        back.pipeline = c.pipeline
+        back.stages = c.pipelineStages
         switch retraction {
         case .withNextCommit(let state):
             try fileWriter?.drain()
@@ -412,5 +411,21 @@ package final class CheckpointCommitter {
             Diagnostics.error(Self.tool, "checkpoint: block \(marker.blockNumber) (\(metrics.events) events so far)")
         }
         metrics.write(force: false)
+    }
+
+    /// The refusal of a marker whose `pipeline` differs from the checkpoint's:
+    /// names the stage that changed when both list their stages.
+    static func pipelineChanged(_ path: String, _ c: Checkpoint, _ marker: CheckpointMarker) -> String {
+        let what: String
+        if let change = PipelineHash.describeChange(stored: c.pipelineStages, now: marker.stages) {
+            what = change + " (the fetch filter is the same)"
+        } else {
+            what =
+                "the fetch filter is the same, so a stage between cc-fetch and cc-sink changed (cc-decode's --abi "
+                + "set or --unknown, or cc-filter's program or options)"
+        }
+        return "checkpoint \(path) was written by another pipeline (\(c.pipeline ?? ""); this stream's is "
+            + "\(marker.effectivePipeline)): \(what); use a new checkpoint file and destination for the new "
+            + "dataset, or the old options (the checkpoint was not moved)"
     }
 }
