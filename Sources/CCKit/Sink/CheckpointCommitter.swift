@@ -375,7 +375,6 @@ package final class CheckpointCommitter {
         var back = r.marker(filter: c.filter)
         // The pipeline stays the checkpoint's: a rewind is not a marker and vouches for no configuration.
         back.pipeline = c.pipeline
-        back.stages = c.pipelineStages
         switch retraction {
         case .withNextCommit(let state):
             try fileWriter?.drain()
@@ -413,19 +412,26 @@ package final class CheckpointCommitter {
         metrics.write(force: false)
     }
 
-    /// The refusal of a marker whose `pipeline` differs from the checkpoint's:
-    /// names the stage that changed when both list their stages.
+    /// The refusal of a marker whose `pipeline` differs from the checkpoint's.
+    /// The fold hides which stage changed, and the stream contract lets
+    /// stages update nothing but `pipeline`, so this names the stage as far
+    /// as the two hashes tell: a `pipeline` equal to the `filter` means no
+    /// stage between cc-fetch and cc-sink folded it.
     static func pipelineChanged(_ path: String, _ c: Checkpoint, _ marker: CheckpointMarker) -> String {
+        let stored = c.pipeline ?? c.filter
+        let now = marker.effectivePipeline
         let what: String
-        if let change = PipelineHash.describeChange(stored: c.pipelineStages, now: marker.stages) {
-            what = change + " (the fetch filter is the same)"
+        if stored.lowercased() == c.filter.lowercased() {
+            what = "a stage that changes what passes was added between cc-fetch and cc-sink (cc-decode or cc-filter)"
+        } else if now.lowercased() == marker.filter.lowercased() {
+            what = "the stages between cc-fetch and cc-sink that changed what passes (cc-decode, cc-filter) are gone"
         } else {
             what =
-                "the fetch filter is the same, so a stage between cc-fetch and cc-sink changed (cc-decode's --abi "
-                + "set or --unknown, or cc-filter's program or options)"
+                "the fetch filter is the same, so a stage between cc-fetch and cc-sink changed: cc-decode (its --abi "
+                + "set or --unknown) or cc-filter (its program or options)"
         }
-        return "checkpoint \(path) was written by another pipeline (\(c.pipeline ?? ""); this stream's is "
-            + "\(marker.effectivePipeline)): \(what); use a new checkpoint file and destination for the new "
-            + "dataset, or the old options (the checkpoint was not moved)"
+        return "checkpoint \(path) was written by another pipeline (\(stored); this stream's is \(now)): \(what); "
+            + "use a new checkpoint file and destination for the new dataset, or the old options (the checkpoint "
+            + "was not moved)"
     }
 }

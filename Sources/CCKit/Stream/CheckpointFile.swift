@@ -17,24 +17,19 @@ package struct Checkpoint: Equatable, Sendable {
     /// v1.1: the markers' `pipeline` (`PipelineHash`); nil in files written
     /// before it, or by a stream whose markers carry none (then `filter`).
     package var pipeline: String?
-    /// The markers' `pipelineStages` (`PipelineHash.stagesKey`): which stage
-    /// folded what, so a refusal names the stage that changed. Readers that
-    /// predate it ignore the member.
-    package var pipelineStages: [String]?
     package var updatedAt: String
     /// The sink's own state as a JSON object text (`{}` when it has none).
     package var sinkJSON: String
 
     package init(
         chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
-        pipelineStages: [String]? = nil, updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
+        updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
     ) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
         self.filter = filter
         self.pipeline = pipeline
-        self.pipelineStages = pipelineStages
         self.updatedAt = updatedAt
         self.sinkJSON = sinkJSON
     }
@@ -42,13 +37,12 @@ package struct Checkpoint: Equatable, Sendable {
     package init(marker: CheckpointMarker, sinkJSON: String = "{}") {
         self.init(
             chainId: marker.chainId, blockNumber: marker.blockNumber, blockHash: marker.blockHash,
-            filter: marker.filter, pipeline: marker.pipeline, pipelineStages: marker.stages, sinkJSON: sinkJSON)
+            filter: marker.filter, pipeline: marker.pipeline, sinkJSON: sinkJSON)
     }
 
     package var marker: CheckpointMarker {
         CheckpointMarker(
-            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline,
-            stages: pipelineStages)
+            chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline)
     }
 
     /// The sink state decoded as a Foundation object (cold path).
@@ -75,7 +69,6 @@ package struct Checkpoint: Equatable, Sendable {
         return "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
             + "\"filter\":\"\(filter)\","
             + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "")
-            + (pipelineStages.map { String(CheckpointMarker.stagesMember($0).dropFirst()) + "," } ?? "")
             + "\"updatedAt\":\(String(decoding: at.bytes, as: UTF8.self)),\"sink\":\(sinkJSON)}\n"
     }
 }
@@ -130,13 +123,6 @@ package struct CheckpointFile: Sendable {
         let blockHash = try hex("blockHash", max: 66)
         let filter = try hex("filter", max: 66)
         let pipeline = obj["pipeline"] == nil ? nil : try hex("pipeline", max: 66)
-        var pipelineStages: [String]?
-        if let list = obj[PipelineHash.stagesKey] {
-            guard let l = list as? [String], l.allSatisfy({ PipelineHash.isStageEntry($0.utf8) }) else {
-                throw bad("\"\(PipelineHash.stagesKey)\" must be a list of \"stage:hex\" strings")
-            }
-            pipelineStages = l
-        }
         let updatedAt = obj["updatedAt"] as? String ?? ""
         var sinkJSON = "{}"
         if let sink = obj["sink"] {
@@ -148,7 +134,7 @@ package struct CheckpointFile: Sendable {
         }
         return Checkpoint(
             chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline,
-            pipelineStages: pipelineStages, updatedAt: updatedAt, sinkJSON: sinkJSON)
+            updatedAt: updatedAt, sinkJSON: sinkJSON)
     }
 
     /// Writes atomically: a temp file in the same directory, fsync, rename over

@@ -12,21 +12,13 @@ package struct CheckpointMarker: Hashable, Sendable {
     /// v1.1: the hash of every stage's configuration (`PipelineHash`); nil
     /// when the marker has none, which means its `filter`.
     package var pipeline: String?
-    /// Each folding stage with a hash of its own configuration
-    /// (`PipelineHash.stagesKey`), so a refusal can name the stage that
-    /// changed; nil when the marker lists none.
-    package var stages: [String]?
 
-    package init(
-        chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
-        stages: [String]? = nil
-    ) {
+    package init(chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil) {
         self.chainId = chainId
         self.blockNumber = blockNumber
         self.blockHash = blockHash
         self.filter = filter
         self.pipeline = pipeline
-        self.stages = stages
     }
 
     /// The pipeline the marker stands for (`filter` when it names none).
@@ -37,12 +29,7 @@ package struct CheckpointMarker: Hashable, Sendable {
     package var jsonLine: String {
         "{\"$cc\":\"checkpoint\",\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),"
             + "\"blockHash\":\"\(blockHash)\",\"filter\":\"\(filter)\""
-            + (pipeline.map { ",\"pipeline\":\"\($0)\"" } ?? "") + (stages.map(Self.stagesMember) ?? "") + "}"
-    }
-
-    /// `,"pipelineStages":[…]`; entries are checked `name:hex` tokens, nothing to escape.
-    static func stagesMember(_ stages: [String]) -> String {
-        ",\"\(PipelineHash.stagesKey)\":[" + stages.map { "\"" + $0 + "\"" }.joined(separator: ",") + "]"
+            + (pipeline.map { ",\"pipeline\":\"\($0)\"" } ?? "") + "}"
     }
 
     package func append(to out: inout [UInt8]) {
@@ -92,8 +79,7 @@ extension CheckpointMarker {
             pipeline = p.string()
         }
         self.init(
-            chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string(), pipeline: pipeline,
-            stages: try PipelineHash.stages(of: record))
+            chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string(), pipeline: pipeline)
     }
 }
 
