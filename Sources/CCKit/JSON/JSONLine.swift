@@ -276,16 +276,22 @@ package struct JSONValue {
     /// A stream "quantity": a JSON integer, a "0x" hex string or a decimal
     /// string, that fits in UInt64. nil for anything else (negative, fraction,
     /// exponent, empty "0x", garbage, overflow).
-    package var quantity: UInt64? {
-        let e = entry
+    package var quantity: UInt64? { Self.quantity(tape, index) }
+
+    /// `quantity` of the value at `index`, with the tape borrowed: hot paths
+    /// that read many fields by index pay no reference count per field.
+    package static func quantity(_ t: JSONTape, _ index: Int) -> UInt64? {
+        let e = t.entries[index]
+        let raw = UnsafeBufferPointer(start: t.base + Int(e.start), count: Int(e.end &- e.start))
         switch e.kindBits {
         case JSONKind.number.rawValue:
             guard e.meta & (TapeEntry.nonInteger | TapeEntry.negative) == 0 else { return nil }
             return JSONUnescape.parseDecimal(raw)
         case JSONKind.string.rawValue:
-            if e.meta & TapeEntry.hasEscapes == 0 { return JSONUnescape.parseQuantity(stringContents) }
+            let contents = UnsafeBufferPointer(rebasing: raw[1..<(raw.count - 1)])
+            if e.meta & TapeEntry.hasEscapes == 0 { return JSONUnescape.parseQuantity(contents) }
             var out: [UInt8] = []
-            JSONUnescape.append(stringContents, to: &out)
+            JSONUnescape.append(contents, to: &out)
             return out.withUnsafeBufferPointer { JSONUnescape.parseQuantity($0) }
         default:
             return nil
