@@ -16,6 +16,11 @@ struct PostgresRecordKindsTests {
         #"{"$cc":"rewind","chainId":1,"blockNumber":\#(block),"blockHash":"\#(SinkTest.hash(block))"}"# + "\n"
     }
 
+    /// cc-fetch's raw logs carry their chain (a rewind retracts its chain's rows).
+    static func mixed() -> String {
+        SinkRecordKindsTests.mixed().replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#)
+    }
+
     @Test("--raw-logs refuse (65, the sqlite message), skip (counted), store (raw_logs, exactly once, rewound)")
     func rawLogs() throws {
         let db = try DB()
@@ -31,7 +36,8 @@ struct PostgresRecordKindsTests {
         #expect(try db.keys() == ["1:0"])
 
         let skipped = try DB()
-        r = try skipped.sink(["--raw-logs", "skip"], stdin: SinkRecordKindsTests.mixed())
+        r = try skipped.sink(
+            ["--raw-logs", "skip", "--checkpoint", dir + "/skip.json"], stdin: SinkRecordKindsTests.mixed())
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr == "cc-sink: skipped 2 raw (undecoded) logs (--raw-logs skip)\n")
         #expect(try skipped.keys() == ["1:0", "2:0"])
@@ -41,7 +47,7 @@ struct PostgresRecordKindsTests {
         let ck = dir + "/ck.json"
         for _ in 0..<2 {
             r = try stored.sink(
-                ["--raw-logs", "store", "--checkpoint", ck, "--tables", "per-event"], stdin: SinkRecordKindsTests.mixed())
+                ["--raw-logs", "store", "--checkpoint", ck, "--tables", "per-event"], stdin: Self.mixed())
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr == "")
         }
@@ -57,7 +63,7 @@ struct PostgresRecordKindsTests {
         #expect(try stored.rows(query) == [row(1), row(2)])
         #expect(try stored.rows("SELECT block_number FROM cc_checkpoint") == ["2"])
         // A removal deletes its raw log; a rewind retracts the raw logs above its block.
-        let removed = SinkRecordKindsTests.rawLog(block: 2, log: 1).replacingOccurrences(
+        let removed = Self.mixed().split(separator: "\n")[4].replacingOccurrences(
             of: #""removed":false"#, with: #""removed":true"#)
         r = try stored.sink(
             ["--raw-logs", "store", "--checkpoint", ck], stdin: removed + "\n" + SinkTest.marker(block: 2) + "\n")
@@ -65,7 +71,7 @@ struct PostgresRecordKindsTests {
         #expect(try stored.rows(query) == [row(1)])
         r = try stored.sink(
             ["--raw-logs", "store"],
-            stdin: SinkRecordKindsTests.mixed() + Self.rewind(1) + SinkTest.marker(block: 1) + "\n")
+            stdin: Self.mixed() + Self.rewind(1) + SinkTest.marker(block: 1) + "\n")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try stored.rows(query) == [row(1)])
         #expect(try stored.keys() == ["1:0"])
@@ -90,8 +96,8 @@ struct PostgresRecordKindsTests {
             + "sum, count, tags, args FROM records ORDER BY cc_stream, cc_after_block, cc_ordinal"
         let expected = [
             "|0|-1|0|Transfer|1|0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B|5|||||{\"v\": 1}",
-            "|1|1|0||||0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B||2|123456789012345678901234567890|3||",
-            "|1|1|1||||0x0000000000000000000000000000000000000002||2|7|1|[\"a\"]|",
+            "|1|1|0|||0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B||2|123456789012345678901234567890|3||",
+            "|1|1|1|||0x0000000000000000000000000000000000000002||2|7|1|[\"a\"]|",
         ]
         #expect(try db.rows(all) == expected)
         #expect(try db.rows("SELECT count(*) FROM events") == ["0"])

@@ -124,7 +124,8 @@ package final class PostgresSink: Sink {
         try db.exec("BEGIN")
         do {
             try db.query("SELECT pg_advisory_xact_lock(hashtext($1))", ["chaincast:" + options.schema])
-            try db.exec(try sql())
+            let statements = try sql()
+            if !statements.isEmpty { try db.exec(statements) }  // an empty query is an error to libpq
             try db.exec("COMMIT")
         } catch {
             try? db.exec("ROLLBACK")
