@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev libpq-dev postgresql jq sqlite3 python3 hyperfine mandoc groff-base
+APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev libpq-dev postgresql jq sqlite3 python3 hyperfine mandoc groff-base parallel
 BINARIES := cc-fetch cc-decode cc-filter cc-sink
 RELEASE_FLAGS := -c release --static-swift-stdlib
 DEBUG_BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
