@@ -109,7 +109,8 @@ struct DeployManifestTests {
                     env["TMPDIR"] = tmp
                     env["RUNNER_TEMP"] = tmp
                     let r = try BuiltBinaries.shell(
-                        "exec bash " + run.script.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+                        "exec bash "
+                            + run.script.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
                             .joined(separator: " "), environment: env)
                     #expect(r.status == 0, "\(run.name) shard \(k) attempt \(attempt): \(r.stderr)")
                 }

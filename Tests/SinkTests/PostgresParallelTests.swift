@@ -73,7 +73,8 @@ struct PostgresParallelTests {
         let r = try BuiltBinaries.shell(
             "parallel --will-cite -j 5 --line-buffer bash \(dir)/worker.sh ::: 0/4 1/4 2/4 3/4 follow",
             environment: env)
-        let errors = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { $0.hasPrefix("err-") }
+        let errors =
+            (try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { $0.hasPrefix("err-") }
             .compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.joined() ?? ""
         #expect(r.status == 0, "seed \(seed): \(r.stdout)\(r.stderr)\(errors)")
         let log = r.stdout.split(separator: "\n")

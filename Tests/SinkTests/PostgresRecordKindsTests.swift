@@ -114,9 +114,10 @@ struct PostgresRecordKindsTests {
                     "sum:numeric", "count:bigint", "tags:jsonb",
                 ])
         // Amounts are exact numbers in SQL; the address column is indexed.
-        #expect(try db.rows("SELECT sum(sum), count(*) FILTER (WHERE sum >= 100) FROM records") == [
-            "123456789012345678901234567897|1"
-        ])
+        #expect(
+            try db.rows("SELECT sum(sum), count(*) FILTER (WHERE sum >= 100) FROM records") == [
+                "123456789012345678901234567897|1"
+            ])
         #expect(try db.rows("SELECT indexname FROM pg_indexes WHERE indexname = 'records_to'") == ["records_to"])
 
         // Another stream's same positions are rows of their own.
@@ -127,7 +128,8 @@ struct PostgresRecordKindsTests {
         // A value the column's type cannot hold turns the column into text, keeping what is there.
         r = try db.sink(
             ["--checkpoint", ck],
-            stdin: SinkTest.marker(block: 3) + "\n" + #"{"count":"many","flag":true}"# + "\n" + SinkTest.marker(block: 4)
+            stdin: SinkTest.marker(block: 3) + "\n" + #"{"count":"many","flag":true}"# + "\n"
+                + SinkTest.marker(block: 4)
                 + "\n")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(

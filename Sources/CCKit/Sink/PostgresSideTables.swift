@@ -291,7 +291,8 @@ final class PostgresSideTables {
         let s = PostgresSQL.literal(stream)
         var sql = ""
         if exists?[0] == "t" {
-            sql += "DELETE FROM \(rawTable) WHERE block_number > \(block) AND chain_id = \(chain) AND cc_stream = \(s);\n"
+            sql +=
+                "DELETE FROM \(rawTable) WHERE block_number > \(block) AND chain_id = \(chain) AND cc_stream = \(s);\n"
         }
         if exists?[1] == "t" {
             sql += """

@@ -36,6 +36,7 @@ package final class PostgresSink: Sink {
     private let schema: String
     private let events: String
     private var copy = PostgresCopyBuffer()
+    var shape = PostgresBatchShape()
     private var inTransaction = false
     package private(set) var pendingEvents = 0
     private var seq: Int64 = 0
@@ -333,6 +334,7 @@ package final class PostgresSink: Sink {
         copy.string(e.signature)
         copy.json(e.args)
         copy.endRow()
+        shape.add(block: e.blockNumber, log: e.logIndex, chain: e.chainId ?? 0, removed: e.removed)
         if options.perEventTables, let sig = e.signature, sig.kind == .string {
             let s = signatureText(sig)
             if tables[s] != nil { touched.insert(s) }
@@ -457,53 +459,35 @@ package final class PostgresSink: Sink {
             let baseValues = base.map {
                 $0 == "block_time" ? "to_timestamp(s.block_timestamp)" : $0 == "cc_stream" ? stream : "s.\($0)"
             }
-            func merge(_ table: String, _ cols: [String], _ values: [String], where extra: String) -> String {
-                Self.mergeSQL(
-                    table: table, staging: "cc_staging", key: Self.key, columns: cols, values: values, removable: true,
-                    where: extra)
-            }
-            sql += merge(
-                events, base + ["event", "signature", "args"], baseValues + ["s.event", "s.signature", "s.args"],
-                where: "")
+            var targets = [
+                (events, base + ["event", "signature", "args"], baseValues + ["s.event", "s.signature", "s.args"], "")
+            ]
             for sig in touched.sorted() {
                 guard let t = tables[sig] else { continue }
-                sql += merge(
-                    schema + "." + SQLIdentifier.quote(t.name), base + t.columns.map { SQLIdentifier.quote($0.name) },
-                    baseValues + t.columns.map { PostgresSQL.extract($0.key, as: $0.type) },
-                    where: " AND s.signature = \(PostgresSQL.literal(sig))")
+                targets.append(
+                    (
+                        schema + "." + SQLIdentifier.quote(t.name),
+                        base + t.columns.map { SQLIdentifier.quote($0.name) },
+                        baseValues + t.columns.map { PostgresSQL.extract($0.key, as: $0.type) },
+                        " AND s.signature = \(PostgresSQL.literal(sig))"
+                    ))
             }
             sql += "TRUNCATE cc_staging"
-            try db.exec(sql)
+            if try insertsOnly(targets) {
+                try db.exec(sql)
+                return
+            }
+            var merges = ""
+            for (table, cols, values, extra) in targets {
+                merges += Self.mergeSQL(
+                    table: table, staging: "cc_staging", key: Self.key, columns: cols, values: values,
+                    removable: shape.removals, where: extra)
+            }
+            try db.exec(merges + sql)
         }
         copy.reset()
+        shape.reset()
         touched.removeAll(keepingCapacity: true)
-    }
-
-    /// The merge of a staging table into `table`: per `key`, the row staged
-    /// last wins; with `removable`, a removal deletes; every other row is an
-    /// upsert on `conflictKey` (default `key`), taken in key order so two
-    /// writers never lock rows in opposite orders.
-    static func mergeSQL(
-        table: String, staging: String, key: String, columns: [String], values: [String], removable: Bool,
-        conflictKey: String? = nil, where extra: String = ""
-    ) -> String {
-        let keyColumns = key.split(separator: ",").map { $0.filter { $0 != " " } }
-        let conflict = conflictKey ?? key
-        let conflictColumns = conflict.split(separator: ",").map { $0.filter { $0 != " " } }
-        let latest = "(SELECT DISTINCT ON (\(key)) * FROM \(staging) ORDER BY \(key), seq DESC) s"
-        let updates = columns.filter { !conflictColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
-        var sql = ""
-        if removable {
-            let match = keyColumns.map { "t.\($0) = s.\($0)" }.joined(separator: " AND ")
-            sql += "DELETE FROM \(table) t USING \(latest) WHERE s.removed\(extra) AND \(match);\n"
-        }
-        return sql + """
-            INSERT INTO \(table) (\(columns.joined(separator: ", ")))
-            SELECT \(values.joined(separator: ", ")) FROM \(latest) WHERE \(removable ? "NOT s.removed" : "true")\(extra)
-            ORDER BY \(key)
-            ON CONFLICT (\(conflict)) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "));
-
-            """
     }
 
     /// A failed statement abandons the batch: the database is exactly its last commit.
@@ -512,6 +496,7 @@ package final class PostgresSink: Sink {
             if inTransaction, !db.isBroken { try? db.exec("ROLLBACK") }
             inTransaction = false
             copy.reset()
+            shape.reset()
             side.reset()
             touched.removeAll()
             pendingEvents = 0
