@@ -9,8 +9,10 @@
 #    10,000 events) into `events` plus the per-event `Transfer` table, with --checkpoint,
 #    a fresh database each run; side by side, `psql \copy` of the same rows as CSV into
 #    the same schema (the tables and indexes cc-sink creates), also a fresh database each run.
-# 2. Shards: 4 fixture nodes with 30 ms latency each; 4 pipelines
-#    cc-fetch --shard K/4 | cc-decode | cc-sink postgres --stream K/4, one per node, against
+# 2. Shards: 4 fixture nodes with 30 ms latency and a 100-block eth_getLogs limit each
+#    (1 log per block on average, so the wire, not the CPU, bounds one process); 4 pipelines
+#    cc-fetch --shard K/4 (default --shard-chunk) | cc-decode | cc-sink postgres --stream K/4,
+#    one per node, against
 #    one pipeline against one node, same range, into fresh databases.
 # Times are medians of RUNS runs; ratios come from the same run.
 set -euo pipefail
@@ -24,7 +26,8 @@ OUT=bench/out
 mkdir -p "$OUT"
 N=${N_PG:-1000000}
 RUNS=${RUNS:-3}
-BLOCKS=${BLOCKS:-20000}
+BLOCKS=${BLOCKS:-40000}
+PARTS=${PARTS:-sink,shards}   # which parts to run
 DATA="$OUT/sink-transfers-$N.ndjson"
 EVENTS_CSV="$OUT/pg-events-$N.csv"
 TRANSFER_CSV="$OUT/pg-transfer-$N.csv"
@@ -88,6 +91,7 @@ ms() {
 }
 
 # --- 1. sink --------------------------------------------------------------------------
+if [[ ",$PARTS," == *,sink,* ]]; then
 # The schema cc-sink creates, for \copy: let it create the tables from one event, then empty them.
 fresh ccschema
 head -n 1 "$DATA" | "$SINK" postgres "dbname=ccschema" --tables per-event
@@ -119,10 +123,13 @@ echo "|---|---:|---:|---:|"
 awk -v c="$copy_ms" -v s="$sink_ms" -v n="$N" 'BEGIN {
   printf "| psql \\copy (CSV, same schema, 2 tables) | %.2f | %\047d | 1.00x |\n", c / 1000, n / (c / 1000)
   printf "| cc-sink postgres --tables per-event --checkpoint | %.2f | %\047d | %.2fx |\n", s / 1000, n / (s / 1000), c / s }'
+fi
+[[ ",$PARTS," == *,shards,* ]] || exit 0
 
 # --- 2. shards ------------------------------------------------------------------------
 for k in 0 1 2 3; do
-  python3 -u Tests/Fixtures/fixture_node.py --port 0 --blocks "$BLOCKS" --latency-ms 30 --range-limit 1000 \
+  python3 -u Tests/Fixtures/fixture_node.py --port 0 --blocks "$BLOCKS" --latency-ms 30 --range-limit 100 \
+    --logs-per-block 1 \
     > "$OUT/.fixture$k" 2>/dev/null &
   NODES+=($!)
 done
@@ -133,15 +140,15 @@ for k in 0 1 2 3; do
 done
 TO=$((BLOCKS - 1))
 pipe() {  # URL EXTRA-FETCH-ARGS STREAM DB
-  echo "'$BIN/cc-fetch' --rpc $1 --from 0 --to $TO $2 --chunk-size 1000 | '$BIN/cc-decode' --abi erc20 --unknown drop |" \
+  echo "'$BIN/cc-fetch' --rpc $1 --from 0 --to $TO $2 --chunk-size 100 --max-chunk-size 100 | '$BIN/cc-decode' --abi erc20 --unknown drop |" \
     "'$BIN/cc-sink' postgres dbname=$4 --stream $3 --tables per-event"
 }
 one_cmd=$(pipe "${URLS[0]}" "" all one)
 shard_cmd=""
-for k in 0 1 2 3; do shard_cmd+="( $(pipe "${URLS[$k]}" "--shard $k/4 --shard-chunk 1000" "$k/4" shards) ) & "; done
+for k in 0 1 2 3; do shard_cmd+="( $(pipe "${URLS[$k]}" "--shard $k/4" "$k/4" shards) ) & "; done
 shard_cmd+="wait"
 # Warm every node's answer cache first, so both sides get the same node.
-for k in 0 1 2 3; do "$BIN/cc-fetch" --rpc "${URLS[$k]}" --from 0 --to $TO --chunk-size 1000 > /dev/null; done
+for k in 0 1 2 3; do "$BIN/cc-fetch" --rpc "${URLS[$k]}" --from 0 --to $TO --chunk-size 100 > /dev/null; done
 ones=() shards=()
 for ((i = 0; i < RUNS; i++)); do
   PREP="fresh one > /dev/null"
@@ -155,7 +162,7 @@ b=$(psql_ -d shards -At -c 'select count(*) from events')
 one_ms=$(printf '%s\n' "${ones[@]}" | median)
 shard_ms=$(printf '%s\n' "${shards[@]}" | median)
 echo
-echo "Backfill of $BLOCKS blocks ($a events), fixture nodes with 30 ms latency and a 1,000-block range limit,"
+echo "Backfill of $BLOCKS blocks ($a events), fixture nodes with 30 ms latency and a 100-block range limit,"
 echo "into PostgreSQL, median of $RUNS (runs: one ${ones[*]} ms; 4 shards ${shards[*]} ms):"
 echo
 echo "| pipelines | seconds | vs one |"
