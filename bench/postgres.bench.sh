@@ -141,7 +141,7 @@ done
 TO=$((BLOCKS - 1))
 pipe() {  # URL EXTRA-FETCH-ARGS STREAM DB
   echo "'$BIN/cc-fetch' --rpc $1 --from 0 --to $TO $2 --chunk-size 100 --max-chunk-size 100 | '$BIN/cc-decode' --abi erc20 --unknown drop |" \
-    "'$BIN/cc-sink' postgres dbname=$4 --stream $3 --tables per-event"
+    "'$BIN/cc-sink' postgres dbname=$4 --stream $3 --tables per-event --batch-size ${SHARD_BATCH:-2000}"
 }
 one_cmd=$(pipe "${URLS[0]}" "" all one)
 shard_cmd=""
