@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev libpq-dev postgresql jq sqlite3 python3 hyperfine mandoc groff-base
+APT_PACKAGES := libcurl4-openssl-dev libsecp256k1-dev libsqlite3-dev libpq-dev postgresql jq sqlite3 python3 hyperfine mandoc groff-base parallel
 BINARIES := cc-fetch cc-decode cc-filter cc-sink
 # Full LTO: the per-line hot path crosses library layers (CCJSON → CCABI → the command), and
 # only link-time inlining gives back what one module had (cc-decode: 1.05 → 0.89 CPU-s per

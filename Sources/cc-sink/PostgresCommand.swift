@@ -20,7 +20,8 @@ struct PostgresCommand: ParsableCommand {
             (numeric(78,0) for wide integers, bigint, boolean, jsonb for arrays and tuples, text for \
             addresses, bytes and strings). The checkpoint row in cc_checkpoint, keyed by (--stream, chain, \
             filter, pipeline), commits in the same transaction as its data, so many cc-sink processes can \
-            write the same tables at once.
+            write the same tables at once. Plain records go to the records table (--records-table), raw logs \
+            with --raw-logs store to raw_logs.
 
             Example:
               PGPASSWORD=... cc-sink postgres 'host=db dbname=chain user=etl' --checkpoint ck.json --tables per-event
@@ -44,6 +45,13 @@ struct PostgresCommand: ParsableCommand {
         help: ArgumentHelp(
             "per-event: also one typed table per event signature, created when first seen.", valueName: "LAYOUT"))
     var tables: SQLiteCommand.TableLayout = .single
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Table for plain records (a cc-filter --map reshape, an --agg row): one column per key.",
+            valueName: "NAME"))
+    var recordsTable = "records"
 
     @Option(
         name: .long,
@@ -76,6 +84,16 @@ struct PostgresCommand: ParsableCommand {
             throw ValidationError(
                 "--table \(table): names starting with cc_ (the sink's own tables) or pg_ (PostgreSQL's) are reserved")
         }
+        for (option, name) in [("--records-table", recordsTable)] {
+            let l = name.lowercased()
+            if l.isEmpty { throw ValidationError("\(option) must not be empty") }
+            if l.hasPrefix("cc_") || l.hasPrefix("pg_") || l == "raw_logs" {
+                throw ValidationError(
+                    "\(option) \(name): names starting with cc_ or pg_, and raw_logs, are reserved")
+            }
+        }
+        if recordsTable.lowercased() == lower { throw ValidationError("--records-table must differ from --table") }
+        if lower == "raw_logs" { throw ValidationError("--table raw_logs: the name is reserved (--raw-logs store)") }
         if (checkpointFromDb || printCheckpoint) && common.checkpoint == nil {
             throw ValidationError("--checkpoint-from-db and --print-checkpoint need --checkpoint FILE")
         }
@@ -87,6 +105,7 @@ struct PostgresCommand: ParsableCommand {
         options.table = table
         options.perEventTables = tables == .perEvent
         options.stream = stream
+        options.recordsTable = recordsTable
         let sink = try PostgresSink(options)
         if let path = common.checkpoint, checkpointFromDb || printCheckpoint {
             let file = CheckpointFile(path: path)

@@ -68,20 +68,4 @@ struct ShardTests {
         #expect(newLogs == 0)
         #expect(again.stdout.contains(#""blockNumber":949"#))
     }
-
-    @Test("the Kubernetes Indexed Job example is valid YAML with the fields the recipe relies on")
-    func deployManifest() throws {
-        let path = FixtureNode.repositoryRoot() + "/docs/deploy/backfill-indexed-job.yaml"
-        let r = try BuiltBinaries.run(
-            "/usr/bin/python3",
-            [
-                "-c",
-                "import yaml,sys; d=list(yaml.safe_load_all(open(sys.argv[1])))[0]; s=d['spec']; "
-                    + "print(d['kind'], s['completionMode'], s['completions'] == s['parallelism'], "
-                    + "'--print-checkpoint' in s['template']['spec']['containers'][0]['args'][0])",
-                path,
-            ])
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout == "Job Indexed True True\n")
-    }
 }

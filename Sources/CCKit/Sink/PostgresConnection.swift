@@ -15,6 +15,8 @@ import CPostgres
 /// credentials are 78, a value the server refuses is 65.
 final class PostgresConnection {
     private let conn: OpaquePointer
+    /// The SQLSTATE of the last failed statement (`23505`: a unique key taken).
+    private(set) var lastErrorState = ""
     /// What names the server in messages: host, port and database, never a password.
     let label: String
 
@@ -145,6 +147,7 @@ final class PostgresConnection {
         let status = r.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN { return }
         let state = r.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
+        lastErrorState = state
         var message = r.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
         if message.isEmpty { message = PQerrorMessage(conn).map { String(cString: $0) } ?? "unknown error" }
         message = Redactor.process.scrub(message).trimmingSpacesAndNewlines

@@ -24,6 +24,8 @@ package final class PostgresSink: Sink {
         /// Part of the checkpoint row's key: a shard's name (`2/8`) when
         /// several processes write the same chain and filter.
         package var stream: String = ""
+        /// The table for plain records (`PostgresSideTables`).
+        package var recordsTable: String = "records"
 
         package init(conninfo: String) { self.conninfo = conninfo }
     }
@@ -34,6 +36,7 @@ package final class PostgresSink: Sink {
     private let schema: String
     private let events: String
     private var copy = PostgresCopyBuffer()
+    var shape = PostgresBatchShape()
     private var inTransaction = false
     package private(set) var pendingEvents = 0
     private var seq: Int64 = 0
@@ -48,6 +51,8 @@ package final class PostgresSink: Sink {
     private var lastSignatureBytes: [UInt8] = []
     private var lastSignatureText = ""
     private var lastKeys: [[UInt8]]?
+    /// Raw logs and plain records, staged beside the events.
+    private let side: PostgresSideTables
 
     struct EventTable {
         var name: String
@@ -75,6 +80,8 @@ package final class PostgresSink: Sink {
         db = try PostgresConnection(conninfo: options.conninfo)
         schema = SQLIdentifier.quote(options.schema)
         events = schema + "." + SQLIdentifier.quote(options.table)
+        side = PostgresSideTables(
+            db: db, schema: options.schema, recordsTable: options.recordsTable, stream: options.stream)
         let base = SQLIdentifier.sanitize(options.table)
         try ddl {
             """
@@ -118,7 +125,8 @@ package final class PostgresSink: Sink {
         try db.exec("BEGIN")
         do {
             try db.query("SELECT pg_advisory_xact_lock(hashtext($1))", ["chaincast:" + options.schema])
-            try db.exec(try sql())
+            let statements = try sql()
+            if !statements.isEmpty { try db.exec(statements) }  // an empty query is an error to libpq
             try db.exec("COMMIT")
         } catch {
             try? db.exec("ROLLBACK")
@@ -326,6 +334,7 @@ package final class PostgresSink: Sink {
         copy.string(e.signature)
         copy.json(e.args)
         copy.endRow()
+        shape.add(block: e.blockNumber, log: e.logIndex, chain: e.chainId ?? 0, removed: e.removed)
         if options.perEventTables, let sig = e.signature, sig.kind == .string {
             let s = signatureText(sig)
             if tables[s] != nil { touched.insert(s) }
@@ -333,11 +342,36 @@ package final class PostgresSink: Sink {
         pendingEvents += 1
     }
 
-    /// Raw logs have no table here yet; storing one as a half-empty event row would mislead queries.
+    /// `--raw-logs store`: into `raw_logs`, never as a half-empty event row.
     package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
-        throw .data(
-            "the postgres sink does not store raw (undecoded) logs: decode them with cc-decode, or use "
-                + "--raw-logs skip")
+        if log.blockNumber > Self.largest || (log.chainId ?? 0) > Self.largest
+            || (log.blockTimestamp ?? 0) > Self.largest || (log.transactionIndex ?? 0) > UInt64(Int32.max)
+            || log.logIndex > UInt64(Int32.max)
+        {
+            try Self.refuseNumbers(log)
+        }
+        if !side.rawReady {
+            if inTransaction { try flush() }
+            try ddl { side.rawLogsDDL() }
+            try side.prepareRawLogs()
+        }
+        seq += 1
+        side.appendRawLog(log, seq: seq)
+        pendingEvents += 1
+    }
+
+    /// A plain record, into the records table; a new key or a value its
+    /// column cannot hold changes the table first, outside any data transaction.
+    package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
+        guard record.kind == .object else { throw .data("a record that is not a JSON object") }
+        if side.needsDDL(record) {
+            if inTransaction { try flush() }
+            try ddl { () throws(ChainCastError) -> String in try side.recordsDDL(for: record) }
+            try side.prepareRecords()
+        }
+        seq += 1
+        side.appendRecord(record, at: position, seq: seq)
+        pendingEvents += 1
     }
 
     /// Creates the signature's table, or adds columns for arguments it has
@@ -361,7 +395,10 @@ package final class PostgresSink: Sink {
                         "SELECT lower(relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                             + "WHERE n.nspname = $1", [options.schema]
                     ).compactMap { $0.first ?? nil })
-                taken.formUnion([options.table.lowercased(), "cc_checkpoint", "cc_event_tables", "cc_staging"])
+                taken.formUnion([
+                    options.table.lowercased(), options.recordsTable.lowercased(), PostgresSideTables.rawLogsName,
+                    "cc_checkpoint", "cc_event_tables", "cc_record_columns", "cc_staging",
+                ])
                 let base = SQLIdentifier.sanitize(sig?.name ?? e.event?.string() ?? "event")
                 let name = SQLIdentifier.unique(
                     base.lowercased().hasPrefix("cc_") ? "_" + base : base, avoiding: taken, alsoFree: "_key")
@@ -405,47 +442,51 @@ package final class PostgresSink: Sink {
             try db.exec("BEGIN")
             inTransaction = true
         }
-        guard copy.rows > 0 else { return }
+        guard copy.rows > 0 || side.hasRows else { return }
         try rolledBackOnError { () throws(ChainCastError) in
+            var sql = try side.copyStaged()
+            guard copy.rows > 0 else {
+                try db.exec(sql)
+                return
+            }
             try db.copyIn(
                 """
                 COPY cc_staging (seq, removed, chain_id, block_number, block_hash, block_time, transaction_hash,
                   transaction_index, log_index, address, block_timestamp, event, signature, args) FROM STDIN
                 """, copy.bytes)
-            let latest = """
-                (SELECT DISTINCT ON (\(Self.key)) * FROM cc_staging ORDER BY \(Self.key), seq DESC) s
-                """
-            let match = Self.keyColumns.map { "t.\($0) = s.\($0)" }.joined(separator: " AND ")
             let base = Self.baseColumns.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
             let stream = PostgresSQL.literal(options.stream)
             let baseValues = base.map {
                 $0 == "block_time" ? "to_timestamp(s.block_timestamp)" : $0 == "cc_stream" ? stream : "s.\($0)"
             }
-            func merge(_ table: String, _ cols: [String], _ values: [String], where extra: String) -> String {
-                let updates = cols.filter { !Self.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
-                return """
-                    DELETE FROM \(table) t USING \(latest) WHERE s.removed\(extra) AND \(match);
-                    INSERT INTO \(table) (\(cols.joined(separator: ", ")))
-                    SELECT \(values.joined(separator: ", ")) FROM \(latest) WHERE NOT s.removed\(extra)
-                    ORDER BY \(Self.key)
-                    ON CONFLICT (\(Self.key)) DO UPDATE SET \(updates.joined(separator: ", "));
-
-                    """
-            }
-            var sql = merge(
-                events, base + ["event", "signature", "args"], baseValues + ["s.event", "s.signature", "s.args"],
-                where: "")
+            var targets = [
+                (events, base + ["event", "signature", "args"], baseValues + ["s.event", "s.signature", "s.args"], "")
+            ]
             for sig in touched.sorted() {
                 guard let t = tables[sig] else { continue }
-                sql += merge(
-                    schema + "." + SQLIdentifier.quote(t.name), base + t.columns.map { SQLIdentifier.quote($0.name) },
-                    baseValues + t.columns.map { PostgresSQL.extract($0.key, as: $0.type) },
-                    where: " AND s.signature = \(PostgresSQL.literal(sig))")
+                targets.append(
+                    (
+                        schema + "." + SQLIdentifier.quote(t.name),
+                        base + t.columns.map { SQLIdentifier.quote($0.name) },
+                        baseValues + t.columns.map { PostgresSQL.extract($0.key, as: $0.type) },
+                        " AND s.signature = \(PostgresSQL.literal(sig))"
+                    ))
             }
             sql += "TRUNCATE cc_staging"
-            try db.exec(sql)
+            if try insertsOnly(targets) {
+                try db.exec(sql)
+                return
+            }
+            var merges = ""
+            for (table, cols, values, extra) in targets {
+                merges += Self.mergeSQL(
+                    table: table, staging: "cc_staging", key: Self.key, columns: cols, values: values,
+                    removable: shape.removals, where: extra)
+            }
+            try db.exec(merges + sql)
         }
         copy.reset()
+        shape.reset()
         touched.removeAll(keepingCapacity: true)
     }
 
@@ -455,6 +496,8 @@ package final class PostgresSink: Sink {
             if inTransaction, !db.isBroken { try? db.exec("ROLLBACK") }
             inTransaction = false
             copy.reset()
+            shape.reset()
+            side.reset()
             touched.removeAll()
             pendingEvents = 0
             throw error
@@ -462,7 +505,7 @@ package final class PostgresSink: Sink {
     }
 
     package func flush() throws(ChainCastError) {
-        if copy.rows > 0 || inTransaction {
+        if copy.rows > 0 || side.hasRows || inTransaction {
             try applyStaged()
             try rolledBackOnError { () throws(ChainCastError) in try db.exec("COMMIT") }
             inTransaction = false
@@ -508,6 +551,8 @@ package final class PostgresSink: Sink {
                     "DELETE FROM \(t) WHERE block_number > $1 AND chain_id = $2 AND cc_stream = $3",
                     [block, chain, streamKey])
             }
+            let more = try side.rewindSQL(chain: r.chainId, above: r.blockNumber)
+            if !more.isEmpty { try db.exec(more) }
             try db.query(
                 """
                 UPDATE \(schema).cc_checkpoint SET block_number = $1, block_hash = $2, updated_at = now()
