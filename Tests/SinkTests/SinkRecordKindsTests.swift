@@ -137,6 +137,40 @@ struct SinkRecordKindsTests {
         #expect(bodies.joined().components(separatedBy: "\"to\":").count - 1 == 3)
     }
 
+    @Test("a rewind retracts raw logs above its block and plain records after markers at or above it, in a later run too")
+    func rewindRetractsSideTables() throws {
+        let dir = try SinkTest.tempDir()
+        let db = dir + "/t.db", ck = dir + "/ck.json"
+        func rewind(_ block: Int) -> String {
+            #"{"$cc":"rewind","chainId":1,"blockNumber":\#(block),"blockHash":"\#(SinkTest.hash(block))"}"# + "\n"
+        }
+        func row(_ n: Int) -> String { #"{"n":\#(n)}"# + "\n" }
+        // cc-fetch's raw logs carry their chain, which the rewind names.
+        func chained(_ s: String) -> String { s.replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#) }
+        let first = chained(
+            Self.mixed() + row(1) + row(2) + SinkTest.transfer(block: 3, log: 0) + "\n" + Self.rawLog(block: 3, log: 1)
+                + "\n" + SinkTest.marker(block: 3) + "\n" + row(3))
+        var r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "store"], stdin: first)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(db, "SELECT block_number FROM raw_logs ORDER BY 1") == [["1"], ["2"], ["3"]])
+        #expect(
+            try SinkTest.query(db, "SELECT cc_after_block, cc_ordinal, n FROM records ORDER BY 1, 2")
+                == [["2", "0", "1"], ["2", "1", "2"], ["3", "0", "3"]])
+        // A later run (as after a restart) meets a reorg below block 3: the fork is block 2.
+        r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "store"],
+            stdin: rewind(2) + row(20) + SinkTest.marker(block: 2) + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(db, "SELECT block_number FROM raw_logs ORDER BY 1") == [["1"], ["2"]])
+        #expect(try SinkTest.keys(db) == ["1:0", "2:0"])
+        // Records after markers 2 and 3 are gone; the canonical one after the fork takes position (2, 0).
+        #expect(
+            try SinkTest.query(db, "SELECT cc_after_block, cc_ordinal, n FROM records ORDER BY 1, 2")
+                == [["2", "0", "20"]])
+        #expect(try CheckpointFile(path: ck).read()?.blockNumber == 2)
+    }
+
     @Test("a sink with --checkpoint that never sees a marker says so")
     func noMarker() throws {
         let dir = try SinkTest.tempDir()

@@ -370,6 +370,12 @@ package final class CheckpointCommitter {
         }
         metrics.rewinds += 1
         lastWasMarker = false
+        // Records after the fork point were retracted with it; the canonical
+        // ones that follow take their positions again, as on a rerun from it.
+        let fork = Int64(clamping: r.blockNumber)
+        if fork <= recordAnchor.afterBlock || recordAnchor.afterBlock < 0 {
+            recordAnchor = RecordPosition(chainId: r.chainId, afterBlock: fork, ordinal: 0)
+        }
         if policy.verbose { Diagnostics.error(Self.tool, "line \(number): rewind to block \(r.blockNumber)") }
         guard let checkpointFile, let c = current, r.blockNumber < c.blockNumber else { return }
         var back = r.marker(filter: c.filter)

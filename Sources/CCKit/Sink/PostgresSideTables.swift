@@ -283,7 +283,7 @@ final class PostgresSideTables {
     }
 
     /// The statements that retract this stream's raw logs above `block` and
-    /// its records that follow a marker above it, for tables that exist (any writer may have created them).
+    /// its records that follow a marker at or above it (a plain record has no block of its own), for tables that exist (any writer may have created them).
     func rewindSQL(chain: UInt64, above block: UInt64) throws(ChainCastError) -> String {
         let exists = try db.query(
             "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL", [rawTable, recordsTable]
@@ -297,7 +297,7 @@ final class PostgresSideTables {
         if exists?[1] == "t" {
             sql += """
                 DELETE FROM \(recordsTable) WHERE cc_stream = \(s) AND cc_chain_id = \(Int64(bitPattern: chain)) \
-                AND cc_after_block > \(block);
+                AND cc_after_block >= \(Int64(clamping: block));
 
                 """
         }

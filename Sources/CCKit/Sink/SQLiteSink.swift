@@ -387,6 +387,7 @@ package final class SQLiteSink: Sink, RowSink {
             try delete.run()
             deletedTotal += db.changes
             try perEvent?.rewind(chainId: chain, above: above)
+            try retractSideTables(chain: chain, above: above)
             let move = try db.prepare(
                 """
                 UPDATE cc_checkpoint SET block_number = ?1, block_hash = ?2,
@@ -400,6 +401,33 @@ package final class SQLiteSink: Sink, RowSink {
         }
         pendingEvents += 1
         return .withNextCommit(state: state())
+    }
+
+    /// Raw logs above the block, and plain records that follow a marker at or
+    /// above it (a plain record carries no block of its own: its position is
+    /// the marker before it). The tables may come from an earlier run, so
+    /// they are looked up, not taken from this run's state.
+    private func retractSideTables(chain: Int64, above: Int64) throws(ChainCastError) {
+        let exists = try db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")
+        func has(_ name: String) throws(ChainCastError) -> Bool {
+            exists.bind(1, text: name)
+            defer { exists.reset() }
+            return try exists.step()
+        }
+        if try has(RawLogTable.name) {
+            let d = try db.prepare(
+                "DELETE FROM \(SQLIdentifier.quote(RawLogTable.name)) WHERE block_number > ?1 AND chain_id = ?2")
+            d.bind(1, int: above)
+            d.bind(2, int: chain)
+            try d.run()
+        }
+        if try has(options.recordsTable) {
+            let d = try db.prepare(
+                "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_after_block >= ?1 AND cc_chain_id = ?2")
+            d.bind(1, int: above)
+            d.bind(2, int: chain)
+            try d.run()
+        }
     }
 
     /// A commit is in the log (safe from a killed process) when `commit`
