@@ -137,7 +137,8 @@ struct SinkRecordKindsTests {
         #expect(bodies.joined().components(separatedBy: "\"to\":").count - 1 == 3)
     }
 
-    @Test("a rewind retracts raw logs above its block and plain records after markers at or above it, in a later run too")
+    @Test(
+        "a rewind retracts raw logs above its block and plain records after markers at or above it, in a later run too")
     func rewindRetractsSideTables() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db", ck = dir + "/ck.json"
@@ -146,7 +147,9 @@ struct SinkRecordKindsTests {
         }
         func row(_ n: Int) -> String { #"{"n":\#(n)}"# + "\n" }
         // cc-fetch's raw logs carry their chain, which the rewind names.
-        func chained(_ s: String) -> String { s.replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#) }
+        func chained(_ s: String) -> String {
+            s.replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#)
+        }
         let first = chained(
             Self.mixed() + row(1) + row(2) + SinkTest.transfer(block: 3, log: 0) + "\n" + Self.rawLog(block: 3, log: 1)
                 + "\n" + SinkTest.marker(block: 3) + "\n" + row(3))

@@ -423,7 +423,8 @@ package final class SQLiteSink: Sink, RowSink {
         }
         if try has(options.recordsTable) {
             let d = try db.prepare(
-                "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_after_block >= ?1 AND cc_chain_id = ?2")
+                "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_after_block >= ?1 AND cc_chain_id = ?2"
+            )
             d.bind(1, int: above)
             d.bind(2, int: chain)
             try d.run()
