@@ -69,7 +69,7 @@ struct FetchCommand: ChainCastCommand {
         try tuning.apply(to: &request)
         request.progress = FetchProgress.stderrIsTerminal && !tuning.quiet
         let factory = try NodeFactory(urls: urls, options: rpc, batch: request.batch, verbose: request.verbose)
-        let run = FetchRun(request: request, output: output, makeNode: factory.make)
+        let run = FetchRun(request: request, output: output, makeNode: { try factory.make(filter: $0) })
         try run.run()
     }
 }

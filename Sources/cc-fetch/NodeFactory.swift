@@ -25,7 +25,7 @@ final class NodeFactory: @unchecked Sendable {
         self.verbose = verbose
     }
 
-    @Sendable func make() throws -> LogNode {
+    @Sendable func make(filter: LogFilter = LogFilter()) throws -> LogNode {
         let transport: CurlTransport
         do {
             transport = try CurlTransport(options: CurlTransport.Options(requestTimeout: timeout))
@@ -34,6 +34,6 @@ final class NodeFactory: @unchecked Sendable {
         }
         let client = RPCClient(pool: pool, transport: transport, policy: policy, rateLimiter: bucket)
         if verbose { client.onRetry = { Diagnostics.error("cc-fetch", $0) } }
-        return RPCLogNode(client: client, maxBatch: maxBatch)
+        return RPCLogNode(client: client, maxBatch: maxBatch, filter: filter)
     }
 }

@@ -104,10 +104,10 @@ import Testing
             addresses: [Word32(hex: a1, byteCount: 20)!],
             topics: [nil, [Word32(hex: t0, byteCount: 32)!, Word32(0, 0, 0, 1)]])
         #expect(
-            f.jsonParams(from: 16, to: 255) == """
-                {"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}
+            LogQuery.range(BlockRange(16, 255)).params(filterFields: f.jsonFields) == """
+                [{"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}]
                 """)
-        #expect(LogFilter().jsonParams(blockHash: "0xab") == #"{"blockHash":"0xab"}"#)
+        #expect(LogQuery.block(hash: "0xab").params(filterFields: LogFilter().jsonFields) == #"[{"blockHash":"0xab"}]"#)
     }
 
     @Test func matching() {

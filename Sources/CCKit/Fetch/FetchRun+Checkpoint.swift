@@ -78,7 +78,7 @@ extension FetchRun {
         let processor = LogBatchProcessor(filter: request.filter, chainId: chainId, withTimestamps: false)
         var failure: Error?
         do {
-            _ = try node.getLogs([request.filter.jsonParams(blockHash: hash)], headers: []) { _, answer in
+            _ = try node.getLogs([.block(hash: hash)], headers: []) { _, answer in
                 switch answer {
                 case .failure(let e): failure = e
                 case .success(let json):

@@ -1,4 +1,5 @@
 import CCCore
+import CCRPC
 
 #if canImport(Glibc)
     import Glibc
@@ -234,11 +235,10 @@ extension FetchRun {
                 metrics.add(metrics.requests)
                 parts[r.from] = out
                 order.append(r)
-            case .failure(let e as RangeRefused):
+            case .failure(let e as ProviderError) where e.rangeRefusal != nil:
                 metrics.add(metrics.requests)
-                guard planner.refused(r, e.refusal(from: r.from)) else {
-                    throw ChainCastError.unavailable(
-                        "the provider refuses even a single block (\(r.from)): \(e.message)")
+                guard let refusal = e.rangeRefusal, planner.refused(r, refusal) else {
+                    throw ChainCastError.unavailable("the provider refuses even a single block (\(r.from)): \(e)")
                 }
                 metrics.add(metrics.splits)
             case .failure(let e as LogValidationError):

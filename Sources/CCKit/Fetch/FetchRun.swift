@@ -8,7 +8,7 @@ import Foundation
 /// when asked. Writes records to `output`, messages to stderr.
 package final class FetchRun {
     let request: FetchRequest
-    let makeNode: @Sendable () throws -> LogNode
+    let makeNode: @Sendable (LogFilter) throws -> LogNode
     let output: OutputWriter
     package let metrics = FetchMetrics()
     var node: LogNode!
@@ -32,7 +32,7 @@ package final class FetchRun {
     /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
 
-    package init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode) {
         self.request = request
         self.output = output
         self.makeNode = makeNode
@@ -70,7 +70,7 @@ package final class FetchRun {
     }
 
     func runInner() throws {
-        node = try makeNode()
+        node = try makeNode(request.filter)
         chainId = try node.chainId()
         if let chain = request.chain {
             guard chain.chainId == chainId else {

@@ -1,4 +1,5 @@
 import CCCore
+import CCRPC
 import Foundation
 
 /// The lines of one completed range, ready to write in block order.
@@ -39,12 +40,12 @@ package final class LogFetcher: @unchecked Sendable {
     // @unchecked: settings and metrics are immutable/thread-safe; `makeNode` is only
     // called from the worker that owns the node it returns.
     package let settings: FetchSettings
-    private let makeNode: @Sendable () throws -> LogNode
+    private let makeNode: @Sendable (LogFilter) throws -> LogNode
     package let metrics: FetchMetrics
     /// Chunk size where the last run left it: the next run (follow mode) starts there.
     package private(set) var chunkSize: UInt64
 
-    package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode) {
         self.settings = settings
         self.metrics = metrics
         self.makeNode = makeNode
@@ -111,7 +112,7 @@ package final class LogFetcher: @unchecked Sendable {
     private func worker(_ scheduler: RangeScheduler<RangeOutput>) {
         let node: LogNode
         do {
-            node = try makeNode()
+            node = try makeNode(settings.filter)
         } catch {
             scheduler.fail(error)
             return
@@ -160,11 +161,11 @@ struct RangeJob {
                     metrics.add(metrics.requests)
                     scheduler.complete(range, out, logs: out.logs, seconds: seconds / Double(pending.count))
                 case .failure(let error):
-                    if let refused = error as? RangeRefused {
+                    if let refused = error as? ProviderError, let refusal = refused.rangeRefusal {
                         metrics.add(metrics.requests)
-                        guard scheduler.refuse(range, refused.refusal(from: range.from)) else {
+                        guard scheduler.refuse(range, refusal) else {
                             throw ChainCastError.unavailable(
-                                "the provider refuses even a single block (\(range.from)): \(refused.message)")
+                                "the provider refuses even a single block (\(range.from)): \(refused)")
                         }
                         metrics.add(metrics.splits)
                     } else if let invalid = error as? LogValidationError {
@@ -186,10 +187,10 @@ struct RangeJob {
     mutating func fetchOnce(_ ranges: [BlockRange], node: LogNode) throws -> [Result<RangeOutput, Error>] {
         // Answers of a batch come in any order: keep them by call index.
         var slots = [Result<RangeOutput, Error>?](repeating: nil, count: ranges.count)
-        let params = ranges.map { settings.filter.jsonParams(from: $0.from, to: $0.to) }
+        let queries = ranges.map(LogQuery.range)
         let ends = settings.needEndHashes ? ranges.map(\.to) : []
         let proc = processor
-        let headers = try node.getLogs(params, headers: ends) { i, answer in
+        let headers = try node.getLogs(queries, headers: ends) { i, answer in
             guard i < slots.count else { return }
             switch answer {
             case .failure(let e):

@@ -70,16 +70,9 @@ package struct LogFilter: Sendable, Equatable {
         self.topics = t
     }
 
-    /// The `eth_getLogs` parameter object, with `fromBlock`/`toBlock` or `blockHash`.
-    package func jsonParams(from: UInt64, to: UInt64) -> String {
-        "{\"fromBlock\":\"0x\(String(from, radix: 16))\",\"toBlock\":\"0x\(String(to, radix: 16))\"\(jsonTail)}"
-    }
-
-    package func jsonParams(blockHash: String) -> String {
-        "{\"blockHash\":\"\(blockHash)\"\(jsonTail)}"
-    }
-
-    private var jsonTail: String {
+    /// The filter's members of an `eth_getLogs` parameter object (`,"address":…,"topics":[…]`,
+    /// empty for no constraint); `RPCLogNode` adds the blocks.
+    package var jsonFields: String {
         var s = ""
         if !addresses.isEmpty {
             s +=

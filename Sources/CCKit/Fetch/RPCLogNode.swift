@@ -11,10 +11,19 @@ package final class RPCLogNode: LogNode {
     /// Headers per batch when fetching many (providers cap batch sizes, commonly 100-1000).
     package var headerBatch = 100
 
-    package init(client: RPCClient, maxBatch: Int) {
+    package var filter: LogFilter {
+        didSet { filterFields = filter.jsonFields }
+    }
+    /// `filter` as parameter-object members, made once rather than per call.
+    private var filterFields: String
+
+    package init(client: RPCClient, maxBatch: Int, filter: LogFilter = LogFilter()) {
         self.client = client
         self.maxBatch = max(1, maxBatch)
+        self.filter = filter
+        filterFields = filter.jsonFields
     }
+
 
     func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R
     {
@@ -78,13 +87,13 @@ package final class RPCLogNode: LogNode {
     }
 
     package func getLogs(
-        _ params: [String], headers headerNumbers: [UInt64],
+        _ queries: [LogQuery], headers headerNumbers: [UInt64],
         _ body: (Int, Result<JSONValue, Error>) throws -> Void
     ) throws -> [BlockHeader?] {
-        var calls = params.map { RPCCall("eth_getLogs", paramsJSON: "[\($0)]") }
+        var calls = queries.map { RPCCall("eth_getLogs", paramsJSON: $0.params(filterFields: filterFields)) }
         calls.append(contentsOf: headerNumbers.map(Self.headerCall))
         var headers = [BlockHeader?](repeating: nil, count: headerNumbers.count)
-        let n = params.count
+        let n = queries.count
         var bodyError: Error?
         let refusals: [ProviderError?]
         do {
@@ -110,29 +119,9 @@ package final class RPCLogNode: LogNode {
             guard i < n else {
                 throw ChainCastError.unavailable("eth_getBlockByNumber refused: \(refusal.shape)")
             }
-            try body(i, .failure(Self.refused(refusal)))
+            try body(i, .failure(refusal))
         }
         return headers
-    }
-
-    static func refused(_ e: ProviderError) -> RangeRefused {
-        switch e.kind {
-        case .rangeTooLarge(let hint):
-            return RangeRefused(
-                blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
-        case .tooManyResults(let hint):
-            return RangeRefused(
-                blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
-        default:
-            return RangeRefused(blockLimit: false, message: describe(e, nil))
-        }
-    }
-
-    static func describe(_ e: ProviderError, _ hint: RangeHint?) -> String {
-        let h = hint.map { $0.description }.flatMap { $0.isEmpty ? nil : $0 }
-        return e.shape + (h.map { " (\($0))" } ?? "")
     }
 
     package func hasState(at block: UInt64) throws -> Bool {

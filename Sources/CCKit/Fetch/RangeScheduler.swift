@@ -1,4 +1,5 @@
 import CCCore
+import CCRPC
 
 /// The meeting point of the fetch workers and the writer: workers take
 /// ranges from the planner and hand back results; the writer takes results
