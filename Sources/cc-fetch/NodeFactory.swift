@@ -6,9 +6,7 @@ import Foundation
 
 /// Makes one node connection per worker thread. The endpoint pool (failover,
 /// cool-downs, batch limits) and the `--rps` token bucket are shared by all.
-final class NodeFactory: @unchecked Sendable {
-    // @unchecked: every stored property is immutable after init, and EndpointPool and
-    // TokenBucket are themselves thread-safe.
+final class NodeFactory: Sendable {
     let pool: EndpointPool
     let bucket: TokenBucket?
     let policy: RetryPolicy

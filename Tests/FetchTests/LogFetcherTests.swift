@@ -5,6 +5,7 @@ import Testing
 @testable import CCCore
 @testable import CCFetch
 @testable import CCJSON
+@testable import CCRPC
 
 #if canImport(Glibc)
     import Glibc

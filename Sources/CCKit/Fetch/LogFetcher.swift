@@ -36,20 +36,19 @@ package struct FetchSettings: Sendable {
 /// node connection, and hands completed ranges to `emit` in block order on
 /// the calling thread. Workers do the parsing, checking and formatting, so
 /// the writer only copies bytes.
-package final class LogFetcher: @unchecked Sendable {
-    // @unchecked: settings and metrics are immutable/thread-safe; `makeNode` is only
-    // called from the worker that owns the node it returns.
+package final class LogFetcher: Sendable {
     package let settings: FetchSettings
     private let makeNode: @Sendable (LogFilter) throws -> LogNode
     package let metrics: FetchMetrics
     /// Chunk size where the last run left it: the next run (follow mode) starts there.
-    package private(set) var chunkSize: UInt64
+    package var chunkSize: UInt64 { lastChunkSize.withLock { $0 } }
+    private let lastChunkSize: Locked<UInt64>
 
     package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode) {
         self.settings = settings
         self.metrics = metrics
         self.makeNode = makeNode
-        self.chunkSize = settings.chunkSize
+        lastChunkSize = Locked(settings.chunkSize)
     }
 
     package enum Outcome: Equatable {
@@ -83,7 +82,8 @@ package final class LogFetcher: @unchecked Sendable {
         defer {
             scheduler.stop()
             group.wait()
-            chunkSize = scheduler.chunkSize
+            let size = scheduler.chunkSize
+            lastChunkSize.withLock { $0 = size }
         }
         var stopped = false
         while true {
