@@ -18,8 +18,9 @@ import Testing
     ]
 
     /// The command lines of every `Example:`/`Examples:` block of a help text:
-    /// the indented lines up to the next blank or unindented one, `\`
-    /// continuations joined.
+    /// the indented lines up to the next blank one, `\` continuations joined.
+    /// An unindented line inside a block is an example the help wrapped at
+    /// its 80 columns, which a reader cannot paste: returned as is, to fail.
     static func examples(inHelp text: String) -> [String] {
         var out: [String] = []
         var inBlock = false
@@ -32,12 +33,16 @@ import Testing
                 continue
             }
             guard inBlock else { continue }
-            if trimmed.isEmpty || !line.hasPrefix(" ") {
+            if trimmed.isEmpty {
                 inBlock = false
                 continue
             }
+            if !line.hasPrefix(" ") {
+                out.append("(wrapped at 80 columns) " + trimmed)
+                continue
+            }
             if trimmed.hasSuffix("\\") {
-                pending += trimmed.dropLast() + " "
+                pending += trimmed.dropLast().trimmingCharacters(in: .whitespaces) + " "
                 continue
             }
             out.append(pending + trimmed)
@@ -46,28 +51,24 @@ import Testing
         return out
     }
 
-    /// The command lines of a manual's EXAMPLES section: the `.nf` blocks,
-    /// with roff escapes undone and `\` continuations joined.
+    /// The scripts of a manual's EXAMPLES section: each `.nf` block, roff
+    /// escapes undone, as the shell text a reader would paste.
     static func examples(inManual text: String) -> [String] {
         guard let start = text.range(of: "\n.SH EXAMPLES\n") else { return [] }
         var section = text[start.upperBound...]
         if let end = section.range(of: "\n.SH ") { section = section[..<end.lowerBound] }
         var out: [String] = []
-        var inBlock = false
-        var pending = ""
+        var block: [String]?
         for raw in section.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
-            if line.hasPrefix(".nf") { inBlock = true; continue }
-            if line.hasPrefix(".fi") { inBlock = false; continue }
-            guard inBlock, !line.hasPrefix(".") else { continue }
-            let text = unroff(line).trimmingCharacters(in: .whitespaces)
-            if text.isEmpty || text.hasPrefix("#") { continue }
-            if text.hasSuffix("\\") {
-                pending += text.dropLast() + " "
-                continue
+            if line.hasPrefix(".nf") {
+                block = []
+            } else if line.hasPrefix(".fi") {
+                if let b = block, !b.isEmpty { out.append(b.joined(separator: "\n")) }
+                block = nil
+            } else if !line.hasPrefix(".") {
+                block?.append(unroff(line))
             }
-            out.append(pending + text)
-            pending = ""
         }
         return out
     }
@@ -88,6 +89,8 @@ import Testing
     struct Inputs {
         let logs: String
         let events: String
+        /// An ERC-20 contract of the fixture chain: it stands in for the examples' USDC.
+        let token: String
     }
 
     static func makeInputs(rpc: String) throws -> Inputs {
@@ -95,7 +98,10 @@ import Testing
         try #require(logs.status == 0, "\(logs.stderr)")
         let events = try BuiltBinaries.run("cc-decode", ["--abi", "erc20", "--unknown", "drop"], stdin: logs.stdout)
         try #require(events.status == 0, "\(events.stderr)")
-        return Inputs(logs: logs.stdout, events: events.stdout)
+        // An ERC-20 of the fixture chain (its NFTs' Transfers do not decode with erc20).
+        let first = try #require(events.lines.first)
+        let address = try #require(first.firstMatch(of: #/"address":"(0x[0-9a-fA-F]{40})"/#)?.output.1)
+        return Inputs(logs: logs.stdout, events: events.stdout, token: String(address))
     }
 
     /// A directory with the files the examples name.
@@ -106,6 +112,12 @@ import Testing
         try inputs.logs.write(toFile: dir + "/logs.ndjson", atomically: true, encoding: .utf8)
         try inputs.events.write(toFile: dir + "/events.ndjson", atomically: true, encoding: .utf8)
         try "test-secret\n".write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+        try "test-secret\n".write(toFile: dir + "/hook.secret", atomically: true, encoding: .utf8)
+        try (String(repeating: "11", count: 32) + "\n").write(
+            toFile: dir + "/signer.key", atomically: true, encoding: .utf8)
+        // An Etherscan `getabi` answer's ABI: WETH's Deposit.
+        try #"[{"type":"event","name":"Deposit","anonymous":false,"inputs":[{"name":"dst","type":"address","indexed":true},{"name":"wad","type":"uint256","indexed":false}]}]"#
+            .write(toFile: dir + "/etherscan-abi.json", atomically: true, encoding: .utf8)
         // A Foundry artifact: the ABI under "abi".
         try #"""
         {"abi":[{"type":"event","name":"Swap","anonymous":false,"inputs":[
@@ -122,12 +134,19 @@ import Testing
         let database: String?
     }
 
-    /// Runs one example line in `dir` with bash and the built commands first on PATH.
-    /// Commands run until they end by themselves; `--follow` runs until a SIGINT
-    /// after a few seconds and must then exit 130, as the manual says.
-    static func run(_ line: String, in dir: String, services: Services, inputs: Inputs) throws -> BinaryRun {
-        var script = line
+    /// Runs one example in `dir` as a bash script (`-e`, `pipefail`) with the
+    /// built commands first on PATH. Commands run until they end by
+    /// themselves; `--follow` runs until a SIGINT to the whole pipeline after
+    /// a few seconds and must then exit 130, as the manuals say.
+    static func run(_ example: String, in dir: String, services: Services, inputs: Inputs) throws -> BinaryRun {
+        var script = example
         script = script.replacingOccurrences(of: "https://hooks.example.com", with: services.receiver.url)
+        for usdc in ["0xA0b86991c6218b36c1D19D4a2e9Eb0cE3606eB48", "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"] {
+            script = script.replacingOccurrences(of: usdc, with: inputs.token)
+        }
+        for provider in ["https://a.example/KEY", "https://b.example/KEY"] {
+            script = script.replacingOccurrences(of: provider, with: services.node.url)
+        }
         if let pg = services.postgres, let db = services.database {
             script = script.replacingOccurrences(
                 of: "'host=db dbname=chain user=etl'", with: "'\(pg.conninfo(database: db))'")
@@ -135,10 +154,9 @@ import Testing
         }
         let first = script.split(separator: " ").first { !$0.contains("=") }.map(String.init) ?? ""
         let stdin = first == "cc-decode" ? inputs.logs : inputs.events
-        if script.contains("--follow") {
-            // Stops the stage that follows; the pipeline's status is then the interrupted one.
-            script = "timeout -s INT 3 " + script
-        }
+        try script.write(toFile: dir + "/example.sh", atomically: true, encoding: .utf8)
+        // timeout signals its whole process group: every stage of the pipeline, as Ctrl-C does.
+        let runner = script.contains("--follow") ? "timeout --preserve-status -s INT 3 bash" : "bash"
         var env: [String: String] = ["RPC": services.node.url]
         if let pg = services.postgres, let db = services.database {
             env.merge(pg.environment) { _, b in b }
@@ -147,14 +165,19 @@ import Testing
             env["PGUSER"] = PostgresCluster.user
             env["PGDATABASE"] = db
         }
-        return try BuiltBinaries.shell("cd '\(dir)' && " + script, stdin: stdin, environment: env)
+        return try BuiltBinaries.shell(
+            "cd '\(dir)' && \(runner) -e -o pipefail example.sh", stdin: stdin, environment: env)
     }
 
     static func expectedStatus(_ line: String) -> Int32 { line.contains("--follow") ? 130 : 0 }
 
     static func withServices(_ body: (Services, Inputs) throws -> Void) throws {
         // Chain id 1 and a head past block 19,010,000: the examples' --chain ethereum and ranges.
-        let node = try FixtureNode(["--chain-id", "1", "--blocks", "19010500", "--logs-per-block", "2"])
+        // Limits like a public endpoint's, which also keep `cc-fetch probe` from asking for a million blocks.
+        let node = try FixtureNode([
+            "--chain-id", "1", "--blocks", "19010500", "--logs-per-block", "2", "--range-limit", "2000",
+            "--result-limit", "5000",
+        ])
         defer { node.stop() }
         let receiver = try WebhookReceiver()
         let pg = PostgresCluster.isInstalled ? try PostgresCluster.require() : nil
@@ -200,15 +223,15 @@ import Testing
                 let lines = Self.examples(inManual: text)
                 #expect(!lines.isEmpty, "\(page) has no EXAMPLES")
                 let dir = try Self.workDirectory(inputs)
-                for line in lines {
-                    if line.contains("cc-sink postgres") || line.hasPrefix("psql") {
+                for block in lines {
+                    if block.contains("cc-sink postgres") || block.contains("psql") {
                         guard services.postgres != nil else { continue }
                     }
                     total += 1
-                    let r = try Self.run(line, in: dir, services: services, inputs: inputs)
+                    let r = try Self.run(block, in: dir, services: services, inputs: inputs)
                     #expect(
-                        r.status == Self.expectedStatus(line),
-                        "\(page) example: \(line)\nstatus \(r.status)\n\(r.stderr)")
+                        r.status == Self.expectedStatus(block),
+                        "\(page) example:\n\(block)\nstatus \(r.status)\n\(r.stderr)")
                 }
             }
             #expect(total >= 10)
@@ -234,14 +257,16 @@ import Testing
             Decode:
             .PP
             .nf
+            .RS 2
             cc\\-decode \\-\\-abi \\(aqevent X(uint256 a)\\(aq \\e
               logs.ndjson
+            .RE
             .fi
             .SH SEE ALSO
             .nf
             not an example
             .fi
             """
-        #expect(Self.examples(inManual: "\n" + man) == ["cc-decode --abi 'event X(uint256 a)' logs.ndjson"])
+        #expect(Self.examples(inManual: "\n" + man) == ["cc-decode --abi 'event X(uint256 a)' \\\n  logs.ndjson"])
     }
 }
