@@ -42,12 +42,11 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
     func blockNumber() throws -> UInt64 { head }
     func header(tag: BlockTag) throws -> BlockHeader? { nil }
     func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] { numbers.map { Self.header($0) } }
-    func header(hash: String) throws -> BlockHeader? { nil }
+    func header(hash: Word32) throws -> BlockHeader? { nil }
     func hasState(at block: UInt64) throws -> Bool { false }
 
     static func header(_ n: UInt64) -> BlockHeader {
-        let h = "0x" + String(repeating: "0", count: 62) + format2(n)
-        return BlockHeader(number: n, hash: h, parentHash: "0x", timestamp: n)
+        BlockHeader(number: n, hash: Word32(0, 0, 0, n % 256), parentHash: nil, timestamp: n)
     }
 
     func getLogs(

@@ -7,7 +7,7 @@ package struct RangeOutput: Sendable {
     package var bytes: [UInt8] = []
     package var logs = 0
     /// Hash of the range's last block, when known (always with checkpoint markers).
-    package var endHash: String?
+    package var endHash: Word32?
     /// Where each log's line sits in `bytes` (follow mode keeps them to undo a reorg).
     package var spans: [LogSpan] = []
 }
@@ -253,10 +253,10 @@ struct RangeJob {
             }
             metrics.add(metrics.timestampRequests, missing.count)
             for (n, h) in zip(missing, headers) {
-                guard let h, let hash = Word32(hex: h.hash, byteCount: 32) else {
+                guard let h else {
                     throw LogValidationError("the node has no header for block \(n)")
                 }
-                timestamps.put(n, hash: hash, timestamp: h.timestamp)
+                timestamps.put(n, hash: h.hash, timestamp: h.timestamp)
             }
         }
         var rebuilt: [UInt8] = []

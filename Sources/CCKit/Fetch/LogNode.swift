@@ -1,3 +1,4 @@
+import CCCore
 import CCJSON
 import CCRPC
 
@@ -16,7 +17,7 @@ package protocol LogNode: AnyObject {
     /// `eth_getBlockByNumber` for each number (one batch when the node takes batches); nil when missing.
     func headers(_ numbers: [UInt64]) throws -> [BlockHeader?]
     /// `eth_getBlockByHash(hash, false)`; nil when the node does not know it (anymore).
-    func header(hash: String) throws -> BlockHeader?
+    func header(hash: Word32) throws -> BlockHeader?
     /// `eth_getLogs` with `filter` for each query, and the headers of `headerNumbers`, in as few
     /// requests as the node allows. `body(i, result)` sees each call's `result` array in order
     /// (valid only inside `body`), or its error: a `ProviderError` whose `rangeRefusal` is set
@@ -33,7 +34,7 @@ package protocol LogNode: AnyObject {
 package enum LogQuery: Sendable, Equatable {
     case range(BlockRange)
     /// One block by hash (the logs of an orphaned block, which a number no longer names).
-    case block(hash: String)
+    case block(hash: Word32)
 
     /// The `eth_getLogs` parameter list, with `filterFields` (`LogFilter.jsonFields`).
     package func params(filterFields: String) -> String {

@@ -62,9 +62,8 @@ package final class RPCLogNode: LogNode {
         }
     }
 
-    package func header(hash: String) throws -> BlockHeader? {
-        guard Word32(hex: hash, byteCount: 32) != nil else { return nil }
-        return try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
+    package func header(hash: Word32) throws -> BlockHeader? {
+        try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
     }
 
     package func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
@@ -147,11 +146,16 @@ package final class RPCLogNode: LogNode {
     /// A block object (or null) from eth_getBlockBy*.
     static func header(_ v: JSONValue) throws(ChainCastError) -> BlockHeader? {
         if v.isNull { return nil }
-        guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"], h.kind == .string,
-            let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
+        guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"].flatMap(hash),
+            let p = v["parentHash"].flatMap(hash), let t = v["timestamp"]?.quantity
         else {
             throw .unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
         }
-        return BlockHeader(number: n, hash: h.string().lowercased(), parentHash: p.string().lowercased(), timestamp: t)
+        return BlockHeader(number: n, hash: h, parentHash: p, timestamp: t)
+    }
+
+    /// A 32-byte hash string of a block object, in either case.
+    static func hash(_ v: JSONValue) -> Word32? {
+        v.kind == .string && !v.hasEscapes ? Word32(hex: v.stringContents, byteCount: 32) : nil
     }
 }
