@@ -41,16 +41,8 @@ package struct CheckpointMarker: Hashable, Sendable {
     static func isHexToken(_ s: String, maxLength: Int = 66) -> Bool {
         let u = Array(s.utf8)
         guard !u.isEmpty, u.count <= maxLength else { return false }
-        var i = 0
-        if u.count >= 2, u[0] == UInt8(ascii: "0"), u[1] == UInt8(ascii: "x") { i = 2 }
-        guard i < u.count else { return false }
-        while i < u.count {
-            let c = u[i]
-            let ok = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
-            if !ok { return false }
-            i += 1
-        }
-        return true
+        let digits = u.count >= 2 && u[0] == UInt8(ascii: "0") && u[1] == UInt8(ascii: "x") ? u[2...] : u[...]
+        return !digits.isEmpty && digits.allSatisfy { Hex.digit($0) != 0xFF }
     }
 }
 
