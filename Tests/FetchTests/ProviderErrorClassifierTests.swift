@@ -263,7 +263,9 @@ let providerShapes: [ShapeCase] = [
         #expect(ProviderErrorClassifier.classify(TransportError(.dns)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.invalidURL)).kind == .badEndpoint)
         #expect(ProviderErrorClassifier.classify(TransportError(.tls)).kind == .badEndpoint)
-        #expect(ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind == .rangeRefused(RangeRefusal(.size)))
+        #expect(
+            ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind
+                == .rangeRefused(RangeRefusal(.size)))
     }
 
     @Test func unparseableBodies() {

@@ -1,7 +1,7 @@
 import Testing
-@testable import CCRPC
 
 @testable import CCFetch
+@testable import CCRPC
 
 @Suite struct RangePlannerTests {
     @Test func tilesTheRangeExactly() {

@@ -116,7 +116,8 @@ import Testing
         try (String(repeating: "11", count: 32) + "\n").write(
             toFile: dir + "/signer.key", atomically: true, encoding: .utf8)
         // An Etherscan `getabi` answer's ABI: WETH's Deposit.
-        try #"[{"type":"event","name":"Deposit","anonymous":false,"inputs":[{"name":"dst","type":"address","indexed":true},{"name":"wad","type":"uint256","indexed":false}]}]"#
+        try
+            #"[{"type":"event","name":"Deposit","anonymous":false,"inputs":[{"name":"dst","type":"address","indexed":true},{"name":"wad","type":"uint256","indexed":false}]}]"#
             .write(toFile: dir + "/etherscan-abi.json", atomically: true, encoding: .utf8)
         // A Foundry artifact: the ABI under "abi".
         try #"""

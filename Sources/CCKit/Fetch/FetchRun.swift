@@ -32,7 +32,9 @@ package final class FetchRun {
     /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
 
-    package init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode) {
+    package init(
+        request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode
+    ) {
         self.request = request
         self.output = output
         self.makeNode = makeNode

@@ -44,7 +44,9 @@ package final class LogFetcher: Sendable {
     package var chunkSize: UInt64 { lastChunkSize.withLock { $0 } }
     private let lastChunkSize: Locked<UInt64>
 
-    package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode) {
+    package init(
+        settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode
+    ) {
         self.settings = settings
         self.metrics = metrics
         self.makeNode = makeNode

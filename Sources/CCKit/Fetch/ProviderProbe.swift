@@ -1,6 +1,6 @@
 import CCCore
-import CCRPC
 import CCJSON
+import CCRPC
 
 /// `cc-fetch probe`: what an endpoint is and what it accepts.
 package struct ProbeReport: Sendable {

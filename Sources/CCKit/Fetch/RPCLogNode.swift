@@ -24,7 +24,6 @@ package final class RPCLogNode: LogNode {
         filterFields = filter.jsonFields
     }
 
-
     func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R
     {
         let outcome = try client.call(RPCCall(method, paramsJSON: params)) { r throws(ChainCastError) in

@@ -163,8 +163,12 @@ package enum ProviderErrorClassifier {
             return ProviderError(.rangeRefused(.blocks()), "generic-range")
         }
 
-        if t.has("response size should not greater than") { return ProviderError(.rangeRefused(RangeRefusal(.size)), "1rpc-size") }
-        if t.has("backend response too large") { return ProviderError(.rangeRefused(RangeRefusal(.size)), "optimism-size") }
+        if t.has("response size should not greater than") {
+            return ProviderError(.rangeRefused(RangeRefusal(.size)), "1rpc-size")
+        }
+        if t.has("backend response too large") {
+            return ProviderError(.rangeRefused(RangeRefusal(.size)), "optimism-size")
+        }
         if t.has("response is too big") || t.has("response too large") || t.has("response size exceeded")
             || t.has("response size limit") || t.has("exceeds max response size") || t.has("payload too large")
             || t.has("response exceeds")
