@@ -18,7 +18,7 @@ package enum Hex {
 
     /// The value of a hex digit (either case), or 0xFF when `c` is not one: the
     /// one scalar digit decoder (the tables and word-at-a-time loops build on it).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func digit(_ c: UInt8) -> UInt8 {
         let d = c &- 0x30
         if d < 10 { return d }

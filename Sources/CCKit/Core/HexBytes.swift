@@ -4,12 +4,12 @@
 /// cc-decode touches, so they are checked and converted eight at a time
 /// (SWAR over a UInt64) rather than one by one.
 package enum HexBytes {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let high: UInt64 = 0x8080_8080_8080_8080
-    private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
+    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let high: UInt64 = 0x8080_8080_8080_8080
+    @usableFromInline static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
 
     /// Nibble values of eight ASCII hex digits (little-endian load), or nil when any is not one.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func nibbles8(_ x: UInt64) -> UInt64? {
         guard notHexDigits(x) == 0 else { return nil }
         // A digit's value is its low nibble; a letter (0x41-0x46, 0x61-0x66)
@@ -18,7 +18,7 @@ package enum HexBytes {
     }
 
     /// Decodes "0x" + exactly 2*count hex digits into `out`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func decode(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, count: Int)
         -> Bool
     {
@@ -52,7 +52,7 @@ package enum HexBytes {
 
     /// "0x" + 64 hex digits. Only validates (the text is copied as is):
     /// eight digits per step with byte-wise range checks in one word.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func isHash(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard s.count == 66, s[0] == 0x30, s[1] | 0x20 == 0x78 else { return false }
         let p = UnsafeRawPointer(s.baseAddress! + 2)
@@ -66,7 +66,7 @@ package enum HexBytes {
     /// Non-zero unless all eight bytes of `x` are ASCII hex digits. For an
     /// ASCII byte b, `(b | 0x80) - lo` keeps bit 7 exactly when b >= lo and
     /// `(hi | 0x80) - b` exactly when b <= hi, with no borrow between bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func notHexDigits(_ x: UInt64) -> UInt64 {
         let folded = x | (0x20 &* ones)
         let digit = ((x | high) &- 0x30 &* ones) & (((0x39 | 0x80) &* ones) &- x) & high
@@ -75,7 +75,7 @@ package enum HexBytes {
     }
 
     /// Appends `"0x…"` (quoted, lowercase) for a string `isHash` accepted.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func appendLowercasedHash(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 68) { buf in
             let o = UnsafeMutableRawPointer(buf.baseAddress!)

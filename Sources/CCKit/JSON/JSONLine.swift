@@ -30,7 +30,7 @@ package struct JSONLine {
 
 /// `count` bytes at `a` and `b` are equal. Short keys are compared with two
 /// overlapping loads instead of a memcmp call; no byte outside the ranges is read.
-@inline(__always)
+@inlinable @inline(__always)
 func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
     guard count > 0, let b else { return true }
     let ra = UnsafeRawPointer(a)
@@ -63,18 +63,19 @@ package struct JSONValue {
     package let tape: JSONTape
     package let index: Int
 
+    @inlinable
     package init(tape: JSONTape, index: Int) {
         self.tape = tape
         self.index = index
     }
 
-    @inline(__always) var entry: TapeEntry { tape.entries[index] }
+    @inlinable @inline(__always) var entry: TapeEntry { tape.entries[index] }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package var kind: JSONKind { JSONKind(rawValue: entry.kindBits) ?? .null }
 
     /// The exact bytes of the value as they appear in the line (strings include their quotes).
-    @inline(__always)
+    @inlinable @inline(__always)
     package var raw: UnsafeBufferPointer<UInt8> {
         let e = entry
         return UnsafeBufferPointer(start: tape.base + Int(e.start), count: Int(e.end &- e.start))
@@ -83,7 +84,7 @@ package struct JSONValue {
     // MARK: Containers
 
     /// Number of elements of an array or members of an object; 0 for anything else.
-    @inline(__always)
+    @inlinable @inline(__always)
     package var count: Int {
         let e = entry
         guard e.kindBits <= JSONKind.array.rawValue else { return 0 }
@@ -114,7 +115,7 @@ package struct JSONValue {
     /// The tape index of the first member named `key` of the object at
     /// `index`, or -1. Takes the tape as a parameter so that hot paths can
     /// walk a document without a reference count per step.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func memberIndex(_ t: JSONTape, _ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
         let entries = t.entries
         let e = entries[index]
@@ -145,6 +146,7 @@ package struct JSONValue {
     }
 
     /// Calls `body` for each member in document order; `key` is a string value.
+    @inlinable
     package func forEachMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
         let t = tape
         let e = t.entries[index]
@@ -158,6 +160,7 @@ package struct JSONValue {
     }
 
     /// Calls `body` for each element of an array in order.
+    @inlinable
     package func forEachElement(_ body: (JSONValue) throws -> Void) rethrows {
         let t = tape
         let e = t.entries[index]
@@ -188,7 +191,7 @@ package struct JSONValue {
     // MARK: Scalars
 
     /// The bytes between a string's quotes, escapes not yet resolved; the raw bytes for other kinds.
-    @inline(__always)
+    @inlinable @inline(__always)
     package var stringContents: UnsafeBufferPointer<UInt8> {
         let e = entry
         if e.kindBits == JSONKind.string.rawValue {
@@ -198,7 +201,7 @@ package struct JSONValue {
     }
 
     /// Whether a string contains a backslash escape (if not, `stringContents` is the value).
-    @inline(__always)
+    @inlinable @inline(__always)
     package var hasEscapes: Bool { entry.meta & TapeEntry.hasEscapes != 0 }
 
     /// A string's value with escapes resolved (invalid UTF-8 becomes U+FFFD);
@@ -260,14 +263,14 @@ package struct JSONValue {
     }
 
     /// true/false for JSON booleans, nil for every other kind.
-    @inline(__always)
+    @inlinable @inline(__always)
     package var bool: Bool? {
         let e = entry
         guard e.kindBits == JSONKind.bool.rawValue else { return nil }
         return tape.base[Int(e.start)] == 0x74
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package var isNull: Bool { entry.kindBits == JSONKind.null.rawValue }
 
     /// A stream "quantity": a JSON integer, a "0x" hex string or a decimal

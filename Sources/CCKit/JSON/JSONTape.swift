@@ -26,8 +26,8 @@ package struct TapeEntry {
     /// meta at or above this has a saturated count (2^24 - 1): walk to count.
     static let countSaturated: UInt32 = 0xFFFF_FF00
 
-    @inline(__always) package var kindBits: UInt8 { UInt8(truncatingIfNeeded: meta & 7) }
-    @inline(__always) var count: Int { Int(meta >> 8) }
+    @inlinable @inline(__always) package var kindBits: UInt8 { UInt8(truncatingIfNeeded: meta & 7) }
+    @inlinable @inline(__always) var count: Int { Int(meta >> 8) }
 }
 
 /// The reusable result of scanning one line: a flat array of `TapeEntry`
