@@ -41,7 +41,7 @@ extension FetchRun {
             }
             if UInt64(orphans.count) >= Self.maxForkSearch {
                 throw ChainCastError.tempFail(
-                    "reorg: no common ancestor within \(Self.maxForkSearch) blocks below block \(number) (\(hash)); "
+                    "reorg: no common ancestor within \(Self.maxForkSearch) blocks below block \(number) (\(orphans[0].1)); "
                         + "the node may be resyncing or on another chain: try again later")
             }
             n -= 1
