@@ -331,14 +331,14 @@ package final class CheckpointCommitter {
 
     private func commit(_ marker: CheckpointMarker) throws(ChainCastError) {
         if let c = current {
-            if marker.chainId != c.chainId || marker.filter.lowercased() != c.filter.lowercased() {
+            if marker.chainId != c.chainId || marker.filter != c.filter {
                 throw .config(
                     "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
                         + "stream's markers are for chain \(marker.chainId) filter \(marker.filter); use the "
                         + "checkpoint file of this pipeline (nothing was overwritten)")
             }
             // Only a checkpoint written before v1.1 has no pipeline to compare.
-            if let stored = c.pipeline, stored.lowercased() != marker.effectivePipeline.lowercased() {
+            if let stored = c.pipeline, stored != marker.effectivePipeline {
                 throw .config(
                     "checkpoint \(checkpointFile?.path ?? "") was written by another pipeline (\(stored); this "
                         + "stream's is \(marker.effectivePipeline)): the fetch filter is the same, so a stage between "

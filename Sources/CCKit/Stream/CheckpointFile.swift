@@ -119,7 +119,7 @@ package struct CheckpointFile: Sendable {
             guard let v = obj[key], v.kind == .string, CheckpointMarker.isHexToken(v.string(), maxLength: max) else {
                 throw bad("\"\(key)\" must be a hex string")
             }
-            return v.string()
+            return CheckpointMarker.canonicalHex(v.string())
         }
         let chainId = try uint("chainId")
         let blockNumber = try uint("blockNumber")
