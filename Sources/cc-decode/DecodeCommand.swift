@@ -25,7 +25,8 @@ struct DecodeCommand: ChainCastCommand {
             Examples:
               cc-fetch --rpc "$RPC" --from 19000000 --to 19001000 | cc-decode --abi erc20
               cc-decode --abi out/Pool.sol/Pool.json --abi erc20 logs.ndjson
-              cc-decode --abi 0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640=uniswap-v3-pool --unknown drop
+              cc-decode --abi 0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640=uniswap-v3-pool \\
+                --unknown drop
               cc-decode --abi 'event Deposit(address indexed dst, uint256 wad)' --keep-raw
 
             See cc-decode(1) for the output format and chaincast(7) for the stream contract.

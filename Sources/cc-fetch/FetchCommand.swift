@@ -23,10 +23,12 @@ struct FetchCommand: ChainCastCommand {
             duplicates). See cc-fetch(1) and chaincast(7).
 
             Examples:
-              cc-fetch --rpc $RPC --chain ethereum --from 19000000 --to 19010000 --event 'Transfer(address,address,uint256)'
-              cc-fetch --rpc $RPC --from -1000 --address 0xA0b8...eB48 --follow --checkpoint ck.json
+              cc-fetch --rpc $RPC --chain ethereum --from 19000000 --to 19010000 \\
+                --event 'Transfer(address,address,uint256)'
+              cc-fetch --rpc $RPC --from -1000 --follow --checkpoint ck.json \\
+                --address 0xA0b86991c6218b36c1D19D4a2e9Eb0cE3606eB48
               cc-fetch probe --rpc $RPC
-              cc-fetch plan --shards 8 --from 6082465 --to 21000000    (NDJSON, one line per shard)
+              cc-fetch plan --shards 8 --from 6082465 --to 21000000   # a line per shard
             """,
         subcommands: [Probe.self, Plan.self])
 
@@ -69,7 +71,7 @@ struct FetchCommand: ChainCastCommand {
         try tuning.apply(to: &request)
         request.progress = FetchProgress.stderrIsTerminal && !tuning.quiet
         let factory = try NodeFactory(urls: urls, options: rpc, batch: request.batch, verbose: request.verbose)
-        let run = FetchRun(request: request, output: output, makeNode: factory.make)
+        let run = FetchRun(request: request, output: output, makeNode: { try factory.make(filter: $0) })
         try run.run()
     }
 }

@@ -6,9 +6,7 @@ import Foundation
 
 /// Makes one node connection per worker thread. The endpoint pool (failover,
 /// cool-downs, batch limits) and the `--rps` token bucket are shared by all.
-final class NodeFactory: @unchecked Sendable {
-    // @unchecked: every stored property is immutable after init, and EndpointPool and
-    // TokenBucket are themselves thread-safe.
+final class NodeFactory: Sendable {
     let pool: EndpointPool
     let bucket: TokenBucket?
     let policy: RetryPolicy
@@ -25,7 +23,7 @@ final class NodeFactory: @unchecked Sendable {
         self.verbose = verbose
     }
 
-    @Sendable func make() throws -> LogNode {
+    @Sendable func make(filter: LogFilter = LogFilter()) throws -> LogNode {
         let transport: CurlTransport
         do {
             transport = try CurlTransport(options: CurlTransport.Options(requestTimeout: timeout))
@@ -34,6 +32,6 @@ final class NodeFactory: @unchecked Sendable {
         }
         let client = RPCClient(pool: pool, transport: transport, policy: policy, rateLimiter: bucket)
         if verbose { client.onRetry = { Diagnostics.error("cc-fetch", $0) } }
-        return RPCLogNode(client: client, maxBatch: maxBatch)
+        return RPCLogNode(client: client, maxBatch: maxBatch, filter: filter)
     }
 }

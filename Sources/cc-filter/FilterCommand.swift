@@ -26,11 +26,15 @@ struct FilterCommand: ChainCastCommand {
             refused (66): a mistyped input name is never read as a program. Write an expression that begins \
             with '-' after '--' or with --where.
 
+            Examples:
               cc-filter 'event == "Transfer" && args.value > 10**18'
-              cc-filter --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
-                        --map '{block: blockNumber, from: args.from, usdc: formatUnits(args.value, 6)}'
-              cc-filter 'event == "Transfer"' --group-by args.to --agg 'count(), sum(args.value)' --window blocks:1000
-              cc-filter 'event == "Transfer"' --group-by args.to --agg '{total: sum(args.value)}' --sort total:desc --limit 5
+              cc-filter \\
+                --where 'address == "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"' \\
+                --map '{block: blockNumber, to: args.to, usdc: formatUnits(args.value, 6)}'
+              cc-filter 'event == "Transfer"' --group-by args.to \\
+                --agg 'count(), sum(args.value)' --window blocks:1000
+              cc-filter 'event == "Transfer"' --group-by args.to \\
+                --agg '{total: sum(args.value)}' --sort total:desc --limit 5
 
             Markers ({"$cc": …}) always pass unchanged and in order. See cc-filter(1) for the language.
             """)

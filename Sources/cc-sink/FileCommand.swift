@@ -17,7 +17,8 @@ struct FileCommand: ParsableCommand {
 
             Examples:
               cc-sink file 'out/{event}.ndjson' --checkpoint ck.json
-              cc-sink file 'out/transfers-{from}-{to}.csv' --rotate-blocks 100000 --columns blockNumber,args.from,args.to,args.value
+              cc-sink file 'out/transfers-{from}-{to}.csv' --rotate-blocks 100000 \\
+                --columns blockNumber,args.from,args.to,args.value
             """)
 
     @Argument(help: ArgumentHelp("Output path template, or - for standard output.", valueName: "PATH"))

@@ -24,8 +24,10 @@ struct PostgresCommand: ParsableCommand {
             with --raw-logs store to raw_logs.
 
             Example:
-              PGPASSWORD=... cc-sink postgres 'host=db dbname=chain user=etl' --checkpoint ck.json --tables per-event
-              psql -c "select sum(value) from \\"Transfer\\" where value >= 1000000000000000000"
+              PGPASSWORD=... cc-sink postgres 'host=db dbname=chain user=etl' \\
+                --checkpoint ck.json --tables per-event
+              psql -c "select sum(value) from \\"Transfer\\" \\
+                where value >= 1000000000000000000"
             """)
 
     @Argument(help: ArgumentHelp("libpq connection string or URI (no password).", valueName: "CONNINFO"))

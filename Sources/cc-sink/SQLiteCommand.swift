@@ -17,7 +17,8 @@ struct SQLiteCommand: ParsableCommand {
 
             Example:
               cc-sink sqlite usdc.db --checkpoint ck.json --tables per-event
-              sqlite3 usdc.db "select count(*), decimal_sum(value) from Transfer where value >= 1000000000000000000"
+              sqlite3 usdc.db "select count(*), decimal_sum(value) from Transfer \\
+                where value >= 1000000000000000000"
             """)
 
     enum TableLayout: String, ExpressibleByArgument, CaseIterable {

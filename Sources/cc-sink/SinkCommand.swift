@@ -13,9 +13,13 @@ struct SinkCommand: ChainCastCommand {
             and the destination ends with exactly the events of the range.
 
             Examples:
-              cc-fetch ... | cc-decode --abi erc20 | cc-sink sqlite usdc.db --checkpoint ck.json
-              cc-sink file 'out/{event}-{from}-{to}.ndjson' --rotate-blocks 10000 --checkpoint ck.json < events.ndjson
-              CC_WEBHOOK_SECRET=s3cret cc-sink webhook https://hooks.example.com/in --checkpoint ck.json
+              cc-fetch --rpc $RPC --from 19000000 --to 19001000 --checkpoint ck.json \\
+                | cc-decode --abi erc20 --unknown drop \\
+                | cc-sink sqlite usdc.db --checkpoint ck.json
+              cc-sink file 'out/{event}-{from}-{to}.ndjson' --rotate-blocks 10000 \\
+                --checkpoint files.ck < events.ndjson
+              CC_WEBHOOK_SECRET=s3cret cc-sink webhook https://hooks.example.com/in \\
+                --checkpoint hook.ck
             """,
         subcommands: [SQLiteCommand.self, PostgresCommand.self, FileCommand.self, WebhookCommand.self])
 }

@@ -21,7 +21,8 @@ struct WebhookCommand: ParsableCommand {
             honouring Retry-After. Other 4xx answers send the batch to --dead-letter FILE, or stop with 69.
 
             Example:
-              CC_WEBHOOK_SECRET=$(cat secret) cc-sink webhook https://hooks.example.com/chain --checkpoint ck.json
+              CC_WEBHOOK_SECRET=$(cat secret) cc-sink webhook \\
+                https://hooks.example.com/chain --checkpoint ck.json
             """)
 
     @Argument(help: ArgumentHelp("Receiver URL (http or https).", valueName: "URL"))

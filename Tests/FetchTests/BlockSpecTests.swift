@@ -55,18 +55,21 @@ import Testing
 }
 
 @Suite struct ReorgTrackerTests {
-    func h(_ n: UInt64, _ fork: String = "a") -> BlockHeader {
-        BlockHeader(number: n, hash: "0x\(fork)\(n)", parentHash: "0x\(fork)\(n - 1)", timestamp: n * 12)
+    /// Block `n` of branch `fork`: the branch in the first word, the number in the last.
+    func hash(_ n: UInt64, _ fork: UInt64) -> Word32 { Word32(fork, 0, 0, n) }
+
+    func h(_ n: UInt64, _ fork: UInt64 = 0xa) -> BlockHeader {
+        BlockHeader(number: n, hash: hash(n, fork), parentHash: hash(n - 1, fork), timestamp: n * 12)
     }
 
     @Test func linksAndRollsBack() {
         var t = ReorgTracker(depth: 4)
         for n: UInt64 in 10...15 { #expect(t.check(h(n)) == .extends); t.append(h(n), logs: [[UInt8(n)]]) }
         #expect(t.oldest == 12)
-        #expect(t.header(at: 13)?.hash == "0xa13")
+        #expect(t.header(at: 13)?.hash == hash(13, 0xa))
         #expect(t.header(at: 11) == nil)
-        var b16 = h(16, "b")
-        b16.parentHash = "0xb15"
+        var b16 = h(16, 0xb)
+        b16.parentHash = hash(15, 0xb)
         #expect(t.check(b16) == .conflicts)
         let orphaned = t.rollback(above: 13)
         #expect(orphaned.map(\.header.number) == [15, 14])
@@ -104,10 +107,13 @@ import Testing
             addresses: [Word32(hex: a1, byteCount: 20)!],
             topics: [nil, [Word32(hex: t0, byteCount: 32)!, Word32(0, 0, 0, 1)]])
         #expect(
-            f.jsonParams(from: 16, to: 255) == """
-                {"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}
+            LogQuery.range(BlockRange(16, 255)).params(filterFields: f.jsonFields) == """
+                [{"fromBlock":"0x10","toBlock":"0xff","address":"\(a1)","topics":[null,["0x0000000000000000000000000000000000000000000000000000000000000001","\(t0)"]]}]
                 """)
-        #expect(LogFilter().jsonParams(blockHash: "0xab") == #"{"blockHash":"0xab"}"#)
+        let hash = "0x" + String(repeating: "ab", count: 32)
+        #expect(
+            LogQuery.block(hash: Word32(hex: hash, byteCount: 32)!).params(filterFields: LogFilter().jsonFields)
+                == #"[{"blockHash":"\#(hash)"}]"#)
     }
 
     @Test func matching() {

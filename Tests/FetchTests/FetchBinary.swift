@@ -77,7 +77,8 @@ func oracleLines(
 ) throws -> [String] {
     let transport = try CurlTransport()
     let body =
-        #"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":["# + filter.jsonParams(from: from, to: to) + "]}"
+        #"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":"#
+        + LogQuery.range(BlockRange(from, to)).params(filterFields: filter.jsonFields) + "}"
     let response = try transport.post(url: url, body: Array(body.utf8))
     var bytes = response.body
     return try bytes.withUnsafeMutableBufferPointer { b -> [String] in

@@ -1,3 +1,4 @@
+import CCCore
 import Testing
 
 @testable import CCFetch

@@ -5,6 +5,7 @@ import Testing
 @testable import CCCore
 @testable import CCFetch
 @testable import CCJSON
+@testable import CCRPC
 
 #if canImport(Glibc)
     import Glibc
@@ -19,6 +20,7 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
     let rangeLimit: UInt64
     let corruptEvery: Int
     let calls: Atomic<Int>
+    var filter = LogFilter()
 
     init(head: UInt64, rangeLimit: UInt64, corruptEvery: Int) {
         self.head = head
@@ -40,25 +42,23 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
     func blockNumber() throws -> UInt64 { head }
     func header(tag: BlockTag) throws -> BlockHeader? { nil }
     func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] { numbers.map { Self.header($0) } }
-    func header(hash: String) throws -> BlockHeader? { nil }
+    func header(hash: Word32) throws -> BlockHeader? { nil }
     func hasState(at block: UInt64) throws -> Bool { false }
 
     static func header(_ n: UInt64) -> BlockHeader {
-        let h = "0x" + String(repeating: "0", count: 62) + format2(n)
-        return BlockHeader(number: n, hash: h, parentHash: "0x", timestamp: n)
+        BlockHeader(number: n, hash: Word32(0, 0, 0, n % 256), parentHash: nil, timestamp: n)
     }
 
     func getLogs(
-        _ params: [String], headers headerNumbers: [UInt64], _ body: (Int, Result<JSONValue, Error>) throws -> Void
+        _ queries: [LogQuery], headers headerNumbers: [UInt64], _ body: (Int, Result<JSONValue, Error>) throws -> Void
     ) throws -> [BlockHeader?] {
         usleep(UInt32.random(in: 0...2_000))
-        for (i, p) in params.enumerated() {
+        for (i, q) in queries.enumerated() {
             let n = calls.add(1, ordering: .relaxed).newValue
-            let from = UInt64(p.split(separator: "\"")[3].dropFirst(2), radix: 16)!
-            let to = UInt64(p.split(separator: "\"")[7].dropFirst(2), radix: 16)!
+            guard case .range(let r) = q else { continue }
+            let (from, to) = (r.from, r.to)
             if to - from + 1 > rangeLimit {
-                try body(
-                    i, .failure(RangeRefused(blockLimit: true, maxBlocks: rangeLimit, message: "max \(rangeLimit)")))
+                try body(i, .failure(ProviderError(.rangeRefused(.blocks(maxBlocks: rangeLimit)), "test-range")))
                 continue
             }
             var logs = Self.logs(from, to)
@@ -81,7 +81,7 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
         settings.chunkSize = 700
         settings.needEndHashes = true
         settings.batch = concurrency == 3 ? 2 : 1
-        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) {
+        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) { _ in
             FakeLogNode(head: 20_000, rangeLimit: 250, corruptEvery: 7)
         }
         var out: [UInt8] = []
@@ -106,7 +106,7 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
 
     @Test func aBrokenAnswerTwiceIsAnError() {
         let settings = FetchSettings(filter: LogFilter(), chainId: 1)
-        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) {
+        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) { _ in
             FakeLogNode(head: 1_000, rangeLimit: 10_000, corruptEvery: 1)
         }
         do {

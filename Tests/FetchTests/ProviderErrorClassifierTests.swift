@@ -16,7 +16,7 @@ struct ShapeCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
-private func range(_ n: UInt64) -> ProviderErrorKind { .rangeTooLarge(RangeHint(maxBlocks: n)) }
+private func range(_ n: UInt64) -> ProviderErrorKind { .rangeRefused(.blocks(maxBlocks: n)) }
 
 let providerShapes: [ShapeCase] = [
     // Ranges the provider suggests.
@@ -24,42 +24,42 @@ let providerShapes: [ShapeCase] = [
         name: "Alchemy free-tier range", code: -32602,
         message:
             "Under the Free tier plan, you can make eth_getLogs requests with up to a 10 block range. Based on your parameters, this block range should work: [0x112a880, 0x112a889]",
-        expected: .rangeTooLarge(RangeHint(from: 0x112a880, to: 0x112a889, maxBlocks: 10)), shape: "alchemy-range"),
+        expected: .rangeRefused(.blocks(from: 0x112a880, to: 0x112a889, maxBlocks: 10)), shape: "alchemy-range"),
     ShapeCase(
         name: "Alchemy response size", code: -32602,
         message:
             "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters and the response size limit, this block range should work: [0xc5dc00, 0xc614a7]",
-        expected: .tooManyResults(RangeHint(from: 0xc5dc00, to: 0xc614a7)), shape: "alchemy-results"),
+        expected: .rangeRefused(.results((0xc5dc00, 0xc614a7))), shape: "alchemy-results"),
     ShapeCase(
         name: "Infura result limit with range", code: -32005,
         message: "query returned more than 10000 results. Try with this block range [0x112A880, 0x112A908].",
-        expected: .tooManyResults(RangeHint(from: 0x112a880, to: 0x112a908)), shape: "infura-results"),
+        expected: .rangeRefused(.results((0x112a880, 0x112a908))), shape: "infura-results"),
     ShapeCase(
         name: "Infura result limit, range only in data", code: -32005,
         message: "query returned more than 10000 results", data: #"{"from":"0x10","to":"0x20","limit":10000}"#,
-        expected: .tooManyResults(RangeHint(from: 16, to: 32)), shape: "infura-results"),
+        expected: .rangeRefused(.results((16, 32))), shape: "infura-results"),
     ShapeCase(
         name: "zkSync result limit", code: -32602,
         message: "Query returned more than 10000 results. Try with this block range [0x1, 0x64].",
-        expected: .tooManyResults(RangeHint(from: 1, to: 100)), shape: "infura-results"),
+        expected: .rangeRefused(.results((1, 100))), shape: "infura-results"),
     ShapeCase(
         name: "reth result limit", code: -32602,
         message: "query exceeds max results 20000, retry with the range 19000000-19000450",
-        expected: .tooManyResults(RangeHint(from: 19_000_000, to: 19_000_450)), shape: "reth-results"),
+        expected: .rangeRefused(.results((19_000_000, 19_000_450))), shape: "reth-results"),
     // Result limits without a suggestion.
     ShapeCase(
         name: "geth / zkEVM result limit", code: -32000, message: "query returned more than 10000 results",
-        expected: .tooManyResults(nil), shape: "geth-results"),
+        expected: .rangeRefused(.results()), shape: "geth-results"),
     ShapeCase(
         name: "erigon result limit", code: -32000,
-        message: "query returns too many logs, narrow your filter: 20000", expected: .tooManyResults(nil),
+        message: "query returns too many logs, narrow your filter: 20000", expected: .rangeRefused(.results()),
         shape: "erigon-results"),
     ShapeCase(
         name: "Ankr / LlamaRPC result limit", code: -32062, message: "query exceeds max results 10000",
-        expected: .tooManyResults(nil), shape: "max-results"),
+        expected: .rangeRefused(.results()), shape: "max-results"),
     ShapeCase(
         name: "Arbitrum result limit", code: -32000, message: "logs matched by query exceeds limit of 10000",
-        expected: .tooManyResults(nil), shape: "arbitrum-results"),
+        expected: .rangeRefused(.results()), shape: "arbitrum-results"),
     // Range limits with a stated size.
     ShapeCase(
         name: "geth / BSC range limit", code: -32000, message: "exceed maximum block range: 5000",
@@ -132,32 +132,32 @@ let providerShapes: [ShapeCase] = [
     // Range limits without a size.
     ShapeCase(
         name: "Ankr range limit", code: -32600, message: "block range is too wide",
-        expected: .rangeTooLarge(nil), shape: "ankr-range"),
+        expected: .rangeRefused(.blocks()), shape: "ankr-range"),
     ShapeCase(
         name: "Base range limit", code: -32000, message: "block range too large",
-        expected: .rangeTooLarge(nil), shape: "erigon-base-range"),
+        expected: .rangeRefused(.blocks()), shape: "erigon-base-range"),
     ShapeCase(
         name: "Optimism range limit", code: -32600, message: "Block range is too large",
-        expected: .rangeTooLarge(nil), shape: "optimism-range"),
+        expected: .rangeRefused(.blocks()), shape: "optimism-range"),
     ShapeCase(
         name: "Chainstack range limit", code: -32000, message: "Block range limit exceeded. Upgrade your plan.",
-        expected: .rangeTooLarge(nil), shape: "chainstack-range"),
+        expected: .rangeRefused(.blocks()), shape: "chainstack-range"),
     ShapeCase(
         name: "Besu range limit", code: -32005, message: "Requested range exceeds maximum range limit",
-        expected: .rangeTooLarge(nil), shape: "besu-range"),
+        expected: .rangeRefused(.blocks()), shape: "besu-range"),
     // Response size.
     ShapeCase(
         name: "1RPC response size", code: -32000,
-        message: "response size should not greater than 10000000 bytes", expected: .responseTooBig,
+        message: "response size should not greater than 10000000 bytes", expected: .rangeRefused(RangeRefusal(.size)),
         shape: "1rpc-size"),
     ShapeCase(
         name: "Optimism backend response", code: -32000, message: "backend response too large",
-        expected: .responseTooBig, shape: "optimism-size"),
+        expected: .rangeRefused(RangeRefusal(.size)), shape: "optimism-size"),
     ShapeCase(
         name: "rindexer-style response too big", code: -32000, message: "response is too big",
-        expected: .responseTooBig, shape: "generic-size"),
+        expected: .rangeRefused(RangeRefusal(.size)), shape: "generic-size"),
     ShapeCase(
-        name: "HTTP 413 without a message", status: 413, message: "", expected: .responseTooBig,
+        name: "HTTP 413 without a message", status: 413, message: "", expected: .rangeRefused(RangeRefusal(.size)),
         shape: "http-413"),
     // Timeouts.
     ShapeCase(
@@ -263,7 +263,9 @@ let providerShapes: [ShapeCase] = [
         #expect(ProviderErrorClassifier.classify(TransportError(.dns)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.invalidURL)).kind == .badEndpoint)
         #expect(ProviderErrorClassifier.classify(TransportError(.tls)).kind == .badEndpoint)
-        #expect(ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind == .responseTooBig)
+        #expect(
+            ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind
+                == .rangeRefused(RangeRefusal(.size)))
     }
 
     @Test func unparseableBodies() {
@@ -280,7 +282,7 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func meaningOfKinds() {
-        #expect(ProviderErrorKind.rangeTooLarge(nil).splitsRange)
+        #expect(ProviderErrorKind.rangeRefused(.blocks()).splitsRange)
         #expect(ProviderErrorKind.timeout.splitsRange && ProviderErrorKind.timeout.isRetryable)
         #expect(!ProviderErrorKind.transient.splitsRange && ProviderErrorKind.transient.isRetryable)
         #expect(ProviderErrorKind.permanentAuth.stopStatus == .config)
@@ -289,11 +291,11 @@ let providerShapes: [ShapeCase] = [
     }
 
     @Test func rangeHintSpans() {
-        #expect(RangeHint(from: 100, to: 149).span(startingAt: 100) == 50)
-        #expect(RangeHint(from: 100, to: 149, maxBlocks: 10).span(startingAt: 100) == 50)
-        #expect(RangeHint(from: 120, to: 149, maxBlocks: 10).span(startingAt: 100) == 10)
-        #expect(RangeHint(maxBlocks: 2000).span(startingAt: 7) == 2000)
-        #expect(RangeHint().span(startingAt: 7) == nil)
+        #expect(RangeRefusal(.blocks, from: 100, to: 149).span(startingAt: 100) == 50)
+        #expect(RangeRefusal(.blocks, from: 100, to: 149, maxBlocks: 10).span(startingAt: 100) == 50)
+        #expect(RangeRefusal(.blocks, from: 120, to: 149, maxBlocks: 10).span(startingAt: 100) == 10)
+        #expect(RangeRefusal(.blocks, maxBlocks: 2000).span(startingAt: 7) == 2000)
+        #expect(RangeRefusal(.blocks).span(startingAt: 7) == nil)
     }
 
     @Test func garbageNeverCrashes() {

@@ -83,7 +83,7 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
             return
         }
         #expect(
-            failure == ProviderError(.rangeTooLarge(RangeHint(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
+            failure == ProviderError(.rangeRefused(.blocks(from: 100, to: 1099, maxBlocks: 1000)), "alchemy-range"))
     }
 
     static let styles = [
@@ -112,7 +112,7 @@ final class RecordingClock: RPCClock, @unchecked Sendable {
                 || message.contains("retry with the range")
             {
                 switch failure.kind {
-                case .rangeTooLarge(let hint?), .tooManyResults(let hint?):
+                case .rangeRefused(let hint) where hint.from != nil:
                     #expect(hint.from == 1, "\(style) \(limit): \(message)")
                 default: Issue.record("\(style) \(limit): no hint from \(message)")
                 }

@@ -113,7 +113,7 @@ import Testing
             Issue.record("expected a refusal")
             return
         }
-        #expect(failure == ProviderError(.tooManyResults(RangeHint(from: 16, to: 31)), "infura-results"))
+        #expect(failure == ProviderError(.rangeRefused(.results((16, 31))), "infura-results"))
         #expect(message == "-32005 " + msg)
         #expect(t.requests.count == 1 && clock.sleeps.isEmpty)
     }
@@ -324,7 +324,7 @@ import Testing
         let refusals = try c.batch([RPCCall("eth_getLogs"), RPCCall("eth_getLogs")], maxBatch: 2, allowRefusal: true) {
             _, _ throws(ChainCastError) in
         }
-        #expect(refusals == [nil, ProviderError(.rangeTooLarge(RangeHint(maxBlocks: 5000)), "geth-range")])
+        #expect(refusals == [nil, ProviderError(.rangeRefused(.blocks(maxBlocks: 5000)), "geth-range")])
     }
 }
 

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CCFetch
+@testable import CCRPC
 
 @Suite struct RangePlannerTests {
     @Test func tilesTheRangeExactly() {
@@ -21,7 +22,7 @@ import Testing
         var p = RangePlanner(from: 0, to: 99, chunkSize: 40)
         let a = p.nextRange()!
         #expect(a == BlockRange(0, 39))
-        let ok = p.refused(a, .blockRange(suggestedTo: nil))
+        let ok = p.refused(a, .blocks())
         #expect(ok)
         #expect(p.chunkSize == 20)
         #expect(p.nextRange() == BlockRange(0, 19))
@@ -35,7 +36,7 @@ import Testing
     @Test func usesTheProvidersSuggestion() {
         var p = RangePlanner(from: 100, to: 10_099, chunkSize: 10_000)
         let a = p.nextRange()!
-        let ok = p.refused(a, .resultCount(suggestedTo: 1_099))
+        let ok = p.refused(a, .results((a.from, 1_099)))
         #expect(ok)
         #expect(p.chunkSize == 1_000)
         var got: [BlockRange] = []
@@ -48,7 +49,7 @@ import Testing
     @Test func ignoresSuggestionsOutsideTheRange() {
         var p = RangePlanner(from: 0, to: 9, chunkSize: 10)
         let a = p.nextRange()!
-        let ok = p.refused(a, .blockRange(suggestedTo: 50))
+        let ok = p.refused(a, .blocks(from: a.from, to: 50))
         #expect(ok)
         #expect(p.nextRange() == BlockRange(0, 4))
     }
@@ -56,7 +57,7 @@ import Testing
     @Test func singleBlockCannotBeSplit() {
         var p = RangePlanner(from: 5, to: 5, chunkSize: 10)
         let a = p.nextRange()!
-        let ok = p.refused(a, .resultCount(suggestedTo: nil))
+        let ok = p.refused(a, .results())
         #expect(!ok)
     }
 
@@ -107,7 +108,10 @@ import Testing
             if roll < 3, r.count > 1 {
                 let suggestion = rng.next() % 2 == 0 ? nil : r.from + rng.next() % r.count
                 let ok = p.refused(
-                    r, roll == 0 ? .blockRange(suggestedTo: suggestion) : .resultCount(suggestedTo: suggestion))
+                    r,
+                    roll == 0
+                        ? .blocks(from: suggestion.map { _ in r.from }, to: suggestion)
+                        : .results(suggestion.map { (r.from, $0) }))
                 #expect(ok)
             } else {
                 p.succeeded(r, logs: Int(rng.next() % 3_000), seconds: 0.1)

@@ -62,6 +62,22 @@ import Testing
         #expect(cp.chainId == 1 && cp.blockNumber == 0 && cp.sinkJSON == "{}")
     }
 
+    @Test func hexIsReadInOneCaseAndTheSinkStateVerbatim() throws {
+        let path = dir + "/case.json"
+        let upper = "0x" + String(repeating: "AB", count: 32)
+        try
+            #"{"version":1,"chainId":1,"blockNumber":7,"blockHash":"\#(upper)","filter":"3F9A","pipeline":"C0DE","sink":{"b":1,"a":[2, 3]}}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        let cp = try #require(try CheckpointFile(path: path).read())
+        #expect(cp.blockHash == upper.lowercased() && cp.filter == "3f9a" && cp.pipeline == "c0de")
+        // The sink's state is its own: kept as written, not re-sorted or re-spaced.
+        #expect(cp.sinkJSON == #"{"b":1,"a":[2, 3]}"#)
+        #expect(
+            cp.marker
+                == CheckpointMarker(
+                    chainId: 1, blockNumber: 7, blockHash: upper.lowercased(), filter: "3f9a", pipeline: "c0de"))
+    }
+
     @Test func writeIntoMissingDirectoryIsAnIOError() {
         do {
             try CheckpointFile(path: dir + "/no/such/dir/ck.json").write(

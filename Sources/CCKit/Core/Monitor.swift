@@ -94,3 +94,62 @@ package final class Monitor: @unchecked Sendable {
         monotonicDeadline(atSeconds: monotonicSeconds() + Double(milliseconds) / 1000)
     }
 }
+
+/// A value reachable only with its monitor held: the box every shared
+/// structure keeps its mutable state in, so the compiler checks the structure
+/// itself as `Sendable` and no field can be touched without the lock.
+///
+/// `@unchecked Sendable` (when `State` is): `state` is read and written only
+/// inside `withLock`/`signal`/`wait(until:)`, all of which hold `monitor`'s
+/// pthread mutex; this is the one place that promise is made by hand.
+package final class Locked<State>: @unchecked Sendable where State: Sendable {
+    private let monitor = Monitor()
+    private var state: State
+
+    package init(_ initial: State) { state = initial }
+
+    /// Runs `body` on the state with the mutex held.
+    @inline(__always)
+    package func withLock<T, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+        monitor.lock()
+        defer { monitor.unlock() }
+        return try body(&state)
+    }
+
+    /// `withLock`, then wakes every `wait(until:)`: how a change other threads wait for is announced.
+    @inline(__always)
+    package func signal<T, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+        monitor.lock()
+        defer {
+            monitor.broadcast()
+            monitor.unlock()
+        }
+        return try body(&state)
+    }
+
+    /// Waits (the mutex released meanwhile) until `ready` holds for the state,
+    /// or `deadline` (seconds of `MonotonicClock`) passes, then runs `body`
+    /// with the mutex held; `body`'s second argument is false on a timeout.
+    /// Each check of `ready` is an access of its own, so no access spans a wait.
+    package func wait<T, E: Error>(
+        until ready: (State) -> Bool, deadline: Double? = nil, _ body: (inout State, Bool) throws(E) -> T
+    ) throws(E) -> T {
+        monitor.lock()
+        defer { monitor.unlock() }
+        var ok = true
+        while !ready(state) {
+            if let deadline {
+                if !monitor.wait(untilSeconds: deadline) {
+                    ok = ready(state)
+                    break
+                }
+            } else {
+                monitor.wait()
+            }
+        }
+        return try body(&state, ok)
+    }
+
+    /// Wakes every `wait(until:)` to check its condition again.
+    package func broadcast() { monitor.locked { monitor.broadcast() } }
+}

@@ -5,7 +5,7 @@
 #endif
 
 /// Starts and joins one pthread running a closure.
-package struct WorkerThread {
+package struct WorkerThread: Sendable {
     private final class Body {
         let run: () -> Void
         init(_ run: @escaping () -> Void) { self.run = run }

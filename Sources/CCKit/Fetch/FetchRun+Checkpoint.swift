@@ -29,7 +29,8 @@ extension FetchRun {
                 "checkpoint \(path) is at block \(ck.blockNumber), above the node's head: the node is behind, try again later"
             )
         }
-        if current.hash.lowercased() == ck.blockHash.lowercased() {
+        let checkpointHash = Word32(hex: ck.blockHash, byteCount: 32)
+        if current.hash == checkpointHash {
             try writeRewind(block: ck.blockNumber, hash: current.hash)
             return ck.blockNumber + 1
         }
@@ -40,14 +41,14 @@ extension FetchRun {
                     + "reorganized below the checkpoint; rerun without --on-reorg fail to re-fetch from the fork point "
                     + "and retract the orphaned logs")
         }
-        return try rewind(fromOrphan: ck.blockNumber, hash: ck.blockHash.lowercased())
+        return try rewind(fromOrphan: ck.blockNumber, hash: checkpointHash)
     }
 
     /// Walks the orphaned chain down from (number, hash) by parent hash until it
     /// meets the canonical chain, sends removals for the orphaned logs the node
     /// can still return by block hash, then a rewind record and a marker at
     /// the fork point, and returns the first block to fetch again.
-    func rewind(fromOrphan number: UInt64, hash: String) throws -> UInt64 {
+    func rewind(fromOrphan number: UInt64, hash: Word32?) throws -> UInt64 {
         let found = try findFork(orphan: number, hash: hash)
         let fork: BlockHeader
         if let f = found.fork {
@@ -74,12 +75,12 @@ extension FetchRun {
 
     /// Fetches the logs of an orphaned block by hash and writes them with
     /// `"removed": true`, last log first. Returns how many.
-    func emitRemovals(block: UInt64, hash: String) throws -> Int {
+    func emitRemovals(block: UInt64, hash: Word32) throws -> Int {
         var lines: [[UInt8]] = []
         let processor = LogBatchProcessor(filter: request.filter, chainId: chainId, withTimestamps: false)
         var failure: Error?
         do {
-            _ = try node.getLogs([request.filter.jsonParams(blockHash: hash)], headers: []) { _, answer in
+            _ = try node.getLogs([.block(hash: hash)], headers: []) { _, answer in
                 switch answer {
                 case .failure(let e): failure = e
                 case .success(let json):

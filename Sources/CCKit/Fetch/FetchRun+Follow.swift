@@ -1,4 +1,5 @@
 import CCCore
+import CCRPC
 
 #if canImport(Glibc)
     import Glibc
@@ -78,7 +79,7 @@ extension FetchRun {
             // Its parent hash lets a reorg of just this block find the fork
             // even on a node that forgets orphaned blocks.
             let known = try node.header(hash: last.hash)
-            let parent = known?.number == last.number ? known?.parentHash.lowercased() ?? "" : ""
+            let parent = known?.number == last.number ? known?.parentHash : nil
             tracker?.append(
                 BlockHeader(number: last.number, hash: last.hash, parentHash: parent, timestamp: 0), logs: [])
             return
@@ -91,7 +92,7 @@ extension FetchRun {
     func linksToTip(_ cursor: UInt64) throws -> Bool {
         guard let tip = tracker?.tip, tip.number + 1 == cursor else { return true }
         guard let h = try node.headers([cursor]).first ?? nil else { return true }
-        return h.parentHash.lowercased() == tip.hash.lowercased()
+        return h.parentHash == tip.hash
     }
 
     /// One step of 0-confirmation following over [cursor, target]: headers,
@@ -116,7 +117,7 @@ extension FetchRun {
             headers.append(h)
         }
         if let tip = tracker?.tip, tip.number + 1 == cursor, let first = headers.first,
-            first.parentHash.lowercased() != tip.hash.lowercased()
+            first.parentHash != tip.hash
         {
             return try handleReorg()
         }
@@ -127,7 +128,7 @@ extension FetchRun {
         // Every log must belong to the blocks we just linked.
         for s in out.spans {
             let i = Int(s.block - cursor)
-            guard i < headers.count, s.blockHash.hex(byteCount: 32) == headers[i].hash.lowercased() else {
+            guard i < headers.count, s.blockHash == headers[i].hash else {
                 return cursor
             }
         }
@@ -146,7 +147,7 @@ extension FetchRun {
             tracker?.append(h, logs: lines)
         }
         if let last = headers.last {
-            lastEmitted = (last.number, last.hash.lowercased())
+            lastEmitted = (last.number, last.hash)
             if request.checkpointPath != nil { try writeMarker(block: last.number, hash: last.hash) }
         }
         doneBlocks += UInt64(numbers.count)
@@ -169,7 +170,7 @@ extension FetchRun {
             let low = top - min(top - oldest, 31)
             let canonical = try node.headers(Array(low...top))
             for n in stride(from: top, through: low, by: -1) where Int(n - low) < canonical.count {
-                if let c = canonical[Int(n - low)], c.hash.lowercased() == t.header(at: n)?.hash.lowercased() {
+                if let c = canonical[Int(n - low)], c.hash == t.header(at: n)?.hash {
                     fork = c
                     break search
                 }
@@ -178,9 +179,8 @@ extension FetchRun {
             top = low - 1
         }
         var blind = false
-        if fork == nil, let o = t.header(at: oldest), o.number > 0, !o.parentHash.isEmpty,
-            let below = try node.headers([o.number - 1]).first ?? nil,
-            below.hash.lowercased() == o.parentHash.lowercased()
+        if fork == nil, let o = t.header(at: oldest), o.number > 0, o.parentHash != nil,
+            let below = try node.headers([o.number - 1]).first ?? nil, below.hash == o.parentHash
         {
             fork = below  // only what we hold was replaced
         }
@@ -247,11 +247,10 @@ extension FetchRun {
                 metrics.add(metrics.requests)
                 parts[r.from] = out
                 order.append(r)
-            case .failure(let e as RangeRefused):
+            case .failure(let e as ProviderError) where e.rangeRefusal != nil:
                 metrics.add(metrics.requests)
-                guard planner.refused(r, e.refusal(from: r.from)) else {
-                    throw ChainCastError.unavailable(
-                        "the provider refuses even a single block (\(r.from)): \(e.message)")
+                guard let refusal = e.rangeRefusal, planner.refused(r, refusal) else {
+                    throw ChainCastError.unavailable("the provider refuses even a single block (\(r.from)): \(e)")
                 }
                 metrics.add(metrics.splits)
             case .failure(let e as LogValidationError):

@@ -13,13 +13,13 @@ extension FetchRun {
 
     /// Writes a `rewind` record (stream contract v1.1): everything above
     /// `block` that this or an earlier run sent is retracted downstream.
-    func writeRewind(block: UInt64, hash: String) throws {
-        var line = RewindRecord(chainId: chainId, blockNumber: block, blockHash: hash.lowercased()).jsonLine
+    func writeRewind(block: UInt64, hash: Word32) throws {
+        var line = RewindRecord(chainId: chainId, blockNumber: block, blockHash: "\(hash)").jsonLine
         line.append("\n")
         try output.write(Array(line.utf8))
         try output.flush()
         metrics.add(metrics.rewinds)
-        lastEmitted = (block, hash.lowercased())
+        lastEmitted = (block, hash)
     }
 
     /// The fork below a block we sent that is no longer canonical: walks the
@@ -27,26 +27,26 @@ extension FetchRun {
     /// is the canonical block of that height. Returns the canonical fork
     /// block and the orphaned (number, hash) pairs walked, newest first; a nil
     /// fork when the node no longer knows an orphaned block (the branch
-    /// cannot be followed). Past `maxForkSearch` blocks: exit 75.
-    func findFork(orphan number: UInt64, hash: String) throws -> (fork: BlockHeader?, orphans: [(UInt64, String)]) {
-        var orphans: [(UInt64, String)] = []
+    /// cannot be followed, also when `hash` is nil: a checkpoint's hash that is
+    /// not a block hash). Past `maxForkSearch` blocks: exit 75.
+    func findFork(orphan number: UInt64, hash: Word32?) throws -> (fork: BlockHeader?, orphans: [(UInt64, Word32)]) {
+        var orphans: [(UInt64, Word32)] = []
         var n = number
-        var h = hash.lowercased()
+        guard var h = hash else { return (nil, orphans) }
         while n > 0 {
             guard let header = try node.header(hash: h) else { return (nil, orphans) }
             orphans.append((n, h))
-            if let parent = try node.headers([n - 1]).first ?? nil,
-                parent.hash.lowercased() == header.parentHash.lowercased()
-            {
+            if let parent = try node.headers([n - 1]).first ?? nil, parent.hash == header.parentHash {
                 return (parent, orphans)
             }
             if UInt64(orphans.count) >= Self.maxForkSearch {
                 throw ChainCastError.tempFail(
-                    "reorg: no common ancestor within \(Self.maxForkSearch) blocks below block \(number) (\(hash)); "
+                    "reorg: no common ancestor within \(Self.maxForkSearch) blocks below block \(number) (\(orphans[0].1)); "
                         + "the node may be resyncing or on another chain: try again later")
             }
             n -= 1
-            h = header.parentHash.lowercased()
+            guard let up = header.parentHash else { return (nil, orphans) }
+            h = up
         }
         return (nil, orphans)
     }

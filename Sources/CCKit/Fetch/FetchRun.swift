@@ -8,7 +8,7 @@ import Foundation
 /// when asked. Writes records to `output`, messages to stderr.
 package final class FetchRun {
     let request: FetchRequest
-    let makeNode: @Sendable () throws -> LogNode
+    let makeNode: @Sendable (LogFilter) throws -> LogNode
     let output: OutputWriter
     package let metrics = FetchMetrics()
     var node: LogNode!
@@ -27,12 +27,14 @@ package final class FetchRun {
     /// The last block whose logs are out and its hash (a range's end, a
     /// marker, a rewind, the verified checkpoint): what the follow loop's
     /// ancestry check starts from.
-    var lastEmitted: (number: UInt64, hash: String)?
+    var lastEmitted: (number: UInt64, hash: Word32)?
     /// The command line's `--from` (or where a follow without it started):
     /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
 
-    package init(request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(
+        request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode
+    ) {
         self.request = request
         self.output = output
         self.makeNode = makeNode
@@ -70,7 +72,7 @@ package final class FetchRun {
     }
 
     func runInner() throws {
-        node = try makeNode()
+        node = try makeNode(request.filter)
         chainId = try node.chainId()
         if let chain = request.chain {
             guard chain.chainId == chainId else {
@@ -201,9 +203,9 @@ package final class FetchRun {
     /// its checkpoint), so the sink can tell "nothing new" from "no markers".
     func repeatCheckpointMarker(resumed: UInt64) throws {
         guard let path = request.checkpointPath, let ck = try CheckpointFile(path: path).read(),
-            ck.blockNumber + 1 == resumed
+            ck.blockNumber + 1 == resumed, let hash = Word32(hex: ck.blockHash, byteCount: 32)
         else { return }
-        try writeMarker(block: ck.blockNumber, hash: ck.blockHash)
+        try writeMarker(block: ck.blockNumber, hash: hash)
     }
 
     /// `--from` with a checkpoint to resume from: the checkpoint wins; say so
@@ -236,7 +238,7 @@ package final class FetchRun {
         metrics.add(metrics.blocks, Int(clamping: range.count))
         metrics.set(metrics.lastBlock, Int(clamping: range.to))
         if let hash = out.endHash {
-            lastEmitted = (range.to, hash.lowercased())
+            lastEmitted = (range.to, hash)
             if request.checkpointPath != nil { try writeMarker(block: range.to, hash: hash) }
         }
         doneBlocks += range.count
@@ -244,11 +246,12 @@ package final class FetchRun {
         if !tick() { throw stopError() }
     }
 
-    func writeMarker(block: UInt64, hash: String) throws {
-        var line = CheckpointMarker(chainId: chainId, blockNumber: block, blockHash: hash, filter: filterHash).jsonLine
+    func writeMarker(block: UInt64, hash: Word32) throws {
+        var line = CheckpointMarker(chainId: chainId, blockNumber: block, blockHash: "\(hash)", filter: filterHash)
+            .jsonLine
         line.append("\n")
         try output.write(Array(line.utf8))
-        lastEmitted = (block, hash.lowercased())
+        lastEmitted = (block, hash)
         // A marker is a promise that everything above it is out: make it true for the reader now.
         try output.flush()
     }

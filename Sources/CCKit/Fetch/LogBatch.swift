@@ -1,3 +1,4 @@
+import CCCore
 import CCJSON
 import CCStream
 
@@ -21,7 +22,7 @@ package struct LogBatchSummary: Sendable {
     package var logs = 0
     /// Hash of the last log's block and its number (a free header for the range's end).
     package var lastBlock: UInt64?
-    package var lastBlockHash: String?
+    package var lastBlockHash: Word32?
     /// With `recordSpans`: per log, its block number and hash, and where its line sits in `out`.
     package var spans: [LogSpan] = []
 }
@@ -119,7 +120,7 @@ package struct LogBatchProcessor: Sendable {
         }
         if !first {
             summary.lastBlock = prevBlock
-            summary.lastBlockHash = prevHash.hex(byteCount: 32)
+            summary.lastBlockHash = prevHash
         }
         return summary
     }

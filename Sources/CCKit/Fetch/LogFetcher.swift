@@ -1,4 +1,5 @@
 import CCCore
+import CCRPC
 import Foundation
 
 /// The lines of one completed range, ready to write in block order.
@@ -6,7 +7,7 @@ package struct RangeOutput: Sendable {
     package var bytes: [UInt8] = []
     package var logs = 0
     /// Hash of the range's last block, when known (always with checkpoint markers).
-    package var endHash: String?
+    package var endHash: Word32?
     /// Where each log's line sits in `bytes` (follow mode keeps them to undo a reorg).
     package var spans: [LogSpan] = []
 }
@@ -35,20 +36,21 @@ package struct FetchSettings: Sendable {
 /// node connection, and hands completed ranges to `emit` in block order on
 /// the calling thread. Workers do the parsing, checking and formatting, so
 /// the writer only copies bytes.
-package final class LogFetcher: @unchecked Sendable {
-    // @unchecked: settings and metrics are immutable/thread-safe; `makeNode` is only
-    // called from the worker that owns the node it returns.
+package final class LogFetcher: Sendable {
     package let settings: FetchSettings
-    private let makeNode: @Sendable () throws -> LogNode
+    private let makeNode: @Sendable (LogFilter) throws -> LogNode
     package let metrics: FetchMetrics
     /// Chunk size where the last run left it: the next run (follow mode) starts there.
-    package private(set) var chunkSize: UInt64
+    package var chunkSize: UInt64 { lastChunkSize.withLock { $0 } }
+    private let lastChunkSize: Locked<UInt64>
 
-    package init(settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable () throws -> LogNode) {
+    package init(
+        settings: FetchSettings, metrics: FetchMetrics, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode
+    ) {
         self.settings = settings
         self.metrics = metrics
         self.makeNode = makeNode
-        self.chunkSize = settings.chunkSize
+        lastChunkSize = Locked(settings.chunkSize)
     }
 
     package enum Outcome: Equatable {
@@ -82,7 +84,8 @@ package final class LogFetcher: @unchecked Sendable {
         defer {
             scheduler.stop()
             group.wait()
-            chunkSize = scheduler.chunkSize
+            let size = scheduler.chunkSize
+            lastChunkSize.withLock { $0 = size }
         }
         var stopped = false
         while true {
@@ -111,7 +114,7 @@ package final class LogFetcher: @unchecked Sendable {
     private func worker(_ scheduler: RangeScheduler<RangeOutput>) {
         let node: LogNode
         do {
-            node = try makeNode()
+            node = try makeNode(settings.filter)
         } catch {
             scheduler.fail(error)
             return
@@ -160,11 +163,11 @@ struct RangeJob {
                     metrics.add(metrics.requests)
                     scheduler.complete(range, out, logs: out.logs, seconds: seconds / Double(pending.count))
                 case .failure(let error):
-                    if let refused = error as? RangeRefused {
+                    if let refused = error as? ProviderError, let refusal = refused.rangeRefusal {
                         metrics.add(metrics.requests)
-                        guard scheduler.refuse(range, refused.refusal(from: range.from)) else {
+                        guard scheduler.refuse(range, refusal) else {
                             throw ChainCastError.unavailable(
-                                "the provider refuses even a single block (\(range.from)): \(refused.message)")
+                                "the provider refuses even a single block (\(range.from)): \(refused)")
                         }
                         metrics.add(metrics.splits)
                     } else if let invalid = error as? LogValidationError {
@@ -186,10 +189,10 @@ struct RangeJob {
     mutating func fetchOnce(_ ranges: [BlockRange], node: LogNode) throws -> [Result<RangeOutput, Error>] {
         // Answers of a batch come in any order: keep them by call index.
         var slots = [Result<RangeOutput, Error>?](repeating: nil, count: ranges.count)
-        let params = ranges.map { settings.filter.jsonParams(from: $0.from, to: $0.to) }
+        let queries = ranges.map(LogQuery.range)
         let ends = settings.needEndHashes ? ranges.map(\.to) : []
         let proc = processor
-        let headers = try node.getLogs(params, headers: ends) { i, answer in
+        let headers = try node.getLogs(queries, headers: ends) { i, answer in
             guard i < slots.count else { return }
             switch answer {
             case .failure(let e):
@@ -252,10 +255,10 @@ struct RangeJob {
             }
             metrics.add(metrics.timestampRequests, missing.count)
             for (n, h) in zip(missing, headers) {
-                guard let h, let hash = Word32(hex: h.hash, byteCount: 32) else {
+                guard let h else {
                     throw LogValidationError("the node has no header for block \(n)")
                 }
-                timestamps.put(n, hash: hash, timestamp: h.timestamp)
+                timestamps.put(n, hash: h.hash, timestamp: h.timestamp)
             }
         }
         var rebuilt: [UInt8] = []

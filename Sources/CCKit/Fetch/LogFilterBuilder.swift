@@ -155,16 +155,3 @@ extension LogFilter {
         return items
     }
 }
-
-extension Word32 {
-    /// Right-aligned big-endian bytes (32 for a topic, 20 for an address).
-    package init(bytes: [UInt8]) {
-        var w: [UInt64] = [0, 0, 0, 0]
-        let pad = 32 - min(32, bytes.count)
-        for (k, b) in bytes.suffix(32).enumerated() {
-            let pos = pad + k
-            w[pos >> 3] |= UInt64(b) << UInt64(56 - (pos & 7) * 8)
-        }
-        self.init(w[0], w[1], w[2], w[3])
-    }
-}

@@ -1,5 +1,6 @@
 import CCCore
 import CCJSON
+import CCRPC
 
 /// `cc-fetch probe`: what an endpoint is and what it accepts.
 package struct ProbeReport: Sendable {
@@ -80,7 +81,7 @@ package struct ProviderProbe {
         let nothing = LogFilter(addresses: [Word32(0, 0, 0, 0)])
         for span in Self.spans where span <= r.head + 1 {
             let from = r.head + 1 - span
-            switch try attempt(nothing.jsonParams(from: from, to: r.head)) {
+            switch try attempt(nothing, BlockRange(from, r.head)) {
             case .ok: r.maxRange = span
             case .refused(let m): r.rangeRefusal = m
             }
@@ -89,7 +90,7 @@ package struct ProviderProbe {
         let all = LogFilter()
         for span in Self.spans where span <= max(1, r.maxRange) && span <= r.head + 1 {
             let from = r.head + 1 - span
-            switch try attempt(all.jsonParams(from: from, to: r.head)) {
+            switch try attempt(all, BlockRange(from, r.head)) {
             case .ok(let n): r.maxResults = max(r.maxResults, n)
             case .refused(let m): r.resultRefusal = m
             }
@@ -110,12 +111,13 @@ package struct ProviderProbe {
         case refused(String)
     }
 
-    func attempt(_ params: String) throws -> Attempt {
+    func attempt(_ filter: LogFilter, _ range: BlockRange) throws -> Attempt {
         var result = Attempt.ok(0)
-        _ = try node.getLogs([params], headers: []) { _, answer in
+        node.filter = filter
+        _ = try node.getLogs([.range(range)], headers: []) { _, answer in
             switch answer {
             case .success(let v): result = .ok(v.count)
-            case .failure(let e as RangeRefused): result = .refused(e.message)
+            case .failure(let e as ProviderError) where e.rangeRefusal != nil: result = .refused("\(e)")
             case .failure(let e): throw e
             }
         }

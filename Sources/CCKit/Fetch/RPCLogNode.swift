@@ -11,9 +11,17 @@ package final class RPCLogNode: LogNode {
     /// Headers per batch when fetching many (providers cap batch sizes, commonly 100-1000).
     package var headerBatch = 100
 
-    package init(client: RPCClient, maxBatch: Int) {
+    package var filter: LogFilter {
+        didSet { filterFields = filter.jsonFields }
+    }
+    /// `filter` as parameter-object members, made once rather than per call.
+    private var filterFields: String
+
+    package init(client: RPCClient, maxBatch: Int, filter: LogFilter = LogFilter()) {
         self.client = client
         self.maxBatch = max(1, maxBatch)
+        self.filter = filter
+        filterFields = filter.jsonFields
     }
 
     func one<R>(_ method: String, _ params: String = "[]", _ body: (JSONValue) throws(ChainCastError) -> R) throws -> R
@@ -53,9 +61,8 @@ package final class RPCLogNode: LogNode {
         }
     }
 
-    package func header(hash: String) throws -> BlockHeader? {
-        guard Word32(hex: hash, byteCount: 32) != nil else { return nil }
-        return try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
+    package func header(hash: Word32) throws -> BlockHeader? {
+        try one("eth_getBlockByHash", "[\"\(hash)\",false]") { v throws(ChainCastError) in try Self.header(v) }
     }
 
     package func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
@@ -78,13 +85,13 @@ package final class RPCLogNode: LogNode {
     }
 
     package func getLogs(
-        _ params: [String], headers headerNumbers: [UInt64],
+        _ queries: [LogQuery], headers headerNumbers: [UInt64],
         _ body: (Int, Result<JSONValue, Error>) throws -> Void
     ) throws -> [BlockHeader?] {
-        var calls = params.map { RPCCall("eth_getLogs", paramsJSON: "[\($0)]") }
+        var calls = queries.map { RPCCall("eth_getLogs", paramsJSON: $0.params(filterFields: filterFields)) }
         calls.append(contentsOf: headerNumbers.map(Self.headerCall))
         var headers = [BlockHeader?](repeating: nil, count: headerNumbers.count)
-        let n = params.count
+        let n = queries.count
         var bodyError: Error?
         let refusals: [ProviderError?]
         do {
@@ -110,29 +117,9 @@ package final class RPCLogNode: LogNode {
             guard i < n else {
                 throw ChainCastError.unavailable("eth_getBlockByNumber refused: \(refusal.shape)")
             }
-            try body(i, .failure(Self.refused(refusal)))
+            try body(i, .failure(refusal))
         }
         return headers
-    }
-
-    static func refused(_ e: ProviderError) -> RangeRefused {
-        switch e.kind {
-        case .rangeTooLarge(let hint):
-            return RangeRefused(
-                blockLimit: true, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
-        case .tooManyResults(let hint):
-            return RangeRefused(
-                blockLimit: false, suggestedFrom: hint?.from, suggestedTo: hint?.to,
-                maxBlocks: hint?.maxBlocks, message: describe(e, hint))
-        default:
-            return RangeRefused(blockLimit: false, message: describe(e, nil))
-        }
-    }
-
-    static func describe(_ e: ProviderError, _ hint: RangeHint?) -> String {
-        let h = hint.map { $0.description }.flatMap { $0.isEmpty ? nil : $0 }
-        return e.shape + (h.map { " (\($0))" } ?? "")
     }
 
     package func hasState(at block: UInt64) throws -> Bool {
@@ -158,11 +145,16 @@ package final class RPCLogNode: LogNode {
     /// A block object (or null) from eth_getBlockBy*.
     static func header(_ v: JSONValue) throws(ChainCastError) -> BlockHeader? {
         if v.isNull { return nil }
-        guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"], h.kind == .string,
-            let p = v["parentHash"], p.kind == .string, let t = v["timestamp"]?.quantity
+        guard v.kind == .object, let n = v["number"]?.quantity, let h = v["hash"].flatMap(hash),
+            let p = v["parentHash"].flatMap(hash), let t = v["timestamp"]?.quantity
         else {
             throw .unavailable("eth_getBlockByNumber: not a block object: \(snippet(v))")
         }
-        return BlockHeader(number: n, hash: h.string().lowercased(), parentHash: p.string().lowercased(), timestamp: t)
+        return BlockHeader(number: n, hash: h, parentHash: p, timestamp: t)
+    }
+
+    /// A 32-byte hash string of a block object, in either case.
+    static func hash(_ v: JSONValue) -> Word32? {
+        v.kind == .string && !v.hasEscapes ? Word32(hex: v.stringContents, byteCount: 32) : nil
     }
 }

@@ -1,11 +1,4 @@
-/// Why a provider refused a range, as `ProviderErrorClassifier` sees it.
-package enum RangeRefusal: Sendable, Equatable {
-    /// Too many blocks in one request (e.g. "block range is too wide", "max 1000 blocks").
-    /// `suggestedTo` is the last block of the range the provider proposes, when its message has one.
-    case blockRange(suggestedTo: UInt64?)
-    /// Too many logs in the answer (e.g. "query returned more than 10000 results").
-    case resultCount(suggestedTo: UInt64?)
-}
+import CCRPC
 
 /// Hands out consecutive block ranges, adapting their size to what the
 /// provider accepts: a refused range is split (at the provider's suggestion
@@ -72,19 +65,13 @@ package struct RangePlanner: Sendable {
     /// be split — the caller reports that as an error.
     package mutating func refused(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
         guard range.count > 1 else { return false }
-        var firstTo: UInt64
-        switch why {
-        case .blockRange(let s), .resultCount(let s):
-            if let s, s >= range.from, s < range.to {
-                firstTo = s
-            } else {
-                firstTo = range.from + range.count / 2 - 1
-            }
-        }
+        let suggested = why.suggestedTo(startingAt: range.from)
+        var firstTo = range.from + range.count / 2 - 1
+        if let s = suggested, s >= range.from, s < range.to { firstTo = s }
         let pieceSize = firstTo - range.from + 1
-        if case .blockRange(let s) = why {
+        if why.limit == .blocks {
             // The limit is a property of the provider: never grow past what failed.
-            ceiling = min(ceiling, s != nil ? pieceSize : range.count - 1)
+            ceiling = min(ceiling, suggested != nil ? pieceSize : range.count - 1)
         }
         chunkSize = max(1, min(chunkSize, pieceSize, ceiling))
         var pieces = [BlockRange(range.from, firstTo)]

@@ -1,104 +1,93 @@
 import CCCore
+import CCRPC
 
 /// The meeting point of the fetch workers and the writer: workers take
 /// ranges from the planner and hand back results; the writer takes results
 /// in block order. At most `window` ranges are outstanding (asked or
 /// answered but not yet written), which bounds memory whatever the range and
 /// however slow one request is.
-///
-/// `@unchecked Sendable`: every stored property is read and written only
-/// while holding `condition`, which is the whole point of the type.
-package final class RangeScheduler<Result>: @unchecked Sendable {
-    private let condition = Monitor()
-    private var planner: RangePlanner
-    private var buffer: ReorderBuffer<Result>
-    private var outstanding = 0
-    private let window: Int
-    private var failure: Error?
-    private var stopped = false
-    /// No more `extend(to:)` will come: finishing once everything is written ends the run.
-    private var closed: Bool
-
-    package init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
-        self.planner = planner
-        self.buffer = ReorderBuffer(startingAt: startBlock)
-        self.window = max(1, window)
-        self.closed = closed
+package final class RangeScheduler<Result: Sendable>: Sendable {
+    private struct State: Sendable {
+        var planner: RangePlanner
+        var buffer: ReorderBuffer<Result>
+        var outstanding = 0
+        var failure: Error?
+        var stopped = false
+        /// No more `extend(to:)` will come: finishing once everything is written ends the run.
+        var closed: Bool
     }
 
-    package var chunkSize: UInt64 { condition.locked { planner.chunkSize } }
+    private let state: Locked<State>
+    private let window: Int
+
+    package init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
+        state = Locked(State(planner: planner, buffer: ReorderBuffer(startingAt: startBlock), closed: closed))
+        self.window = max(1, window)
+    }
+
+    package var chunkSize: UInt64 { state.withLock { $0.planner.chunkSize } }
 
     /// Up to `max` consecutive ranges for one worker, or nil when the run is
     /// over for workers (everything handed out, a failure, or a stop).
     package func take(max count: Int = 1) -> [BlockRange]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if failure != nil || stopped { return nil }
+        let window = window
+        // A worker can go on when there is a retried piece (the window never holds
+        // those back: they were counted when their range was split), a fresh range
+        // within the window, or the run is over for it.
+        return state.wait(until: { s in
+            s.failure != nil || s.stopped || s.planner.nextIsRequeued
+                || (s.outstanding < window && !s.planner.isExhausted) || (s.planner.isExhausted && s.closed)
+        }) { s, _ in
+            if s.failure != nil || s.stopped { return nil }
             var got: [BlockRange] = []
-            // Retried pieces were counted when their range was split, so the window never holds them back.
-            while got.count < count, planner.nextIsRequeued, let r = planner.nextRange() { got.append(r) }
-            while got.count < count, outstanding < window, let r = planner.nextRange() {
+            while got.count < count, s.planner.nextIsRequeued, let r = s.planner.nextRange() { got.append(r) }
+            while got.count < count, s.outstanding < window, let r = s.planner.nextRange() {
                 got.append(r)
-                outstanding += 1
+                s.outstanding += 1
             }
-            if !got.isEmpty { return got }
-            if planner.isExhausted && closed { return nil }
-            condition.wait()
+            return got.isEmpty ? nil : got
         }
     }
 
     /// A worker's answer for `range`.
     package func complete(_ range: BlockRange, _ result: Result, logs: Int, seconds: Double) {
-        condition.locked {
-            planner.succeeded(range, logs: logs, seconds: seconds)
-            buffer.insert(range, result)
-            condition.broadcast()
+        state.signal { s in
+            s.planner.succeeded(range, logs: logs, seconds: seconds)
+            s.buffer.insert(range, result)
         }
     }
 
     /// The provider refused `range` as too large. False when it cannot be split.
     package func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
-        condition.locked {
-            let before = planner.requeuedCount
-            let ok = planner.refused(range, why)
+        state.signal { s in
+            let before = s.planner.requeuedCount
+            let ok = s.planner.refused(range, why)
             // The refused range is replaced by its pieces, each written separately.
-            if ok { outstanding += planner.requeuedCount - before - 1 }
-            condition.broadcast()
+            if ok { s.outstanding += s.planner.requeuedCount - before - 1 }
             return ok
         }
     }
 
     /// Ends the run with an error; the writer sees it after what is already in order.
     package func fail(_ error: Error) {
-        condition.locked {
-            if failure == nil { failure = error }
-            condition.broadcast()
+        state.signal { s in
+            if s.failure == nil { s.failure = error }
         }
     }
 
     /// Stop asking (a signal): workers finish, the writer flushes what is complete.
     package func stop() {
-        condition.locked {
-            stopped = true
-            condition.broadcast()
-        }
+        state.signal { $0.stopped = true }
     }
 
     /// Allows ranges up to `block` (follow mode).
     package func extend(to block: UInt64) {
-        condition.locked {
-            planner.extend(to: block)
-            condition.broadcast()
-        }
+        state.signal { $0.planner.extend(to: block) }
     }
 
     /// No more `extend`: the run ends once everything handed out is written.
     package func close() {
-        condition.locked {
-            closed = true
-            condition.broadcast()
-        }
+        state.signal { $0.closed = true }
     }
 
     package enum Next {
@@ -114,24 +103,25 @@ package final class RangeScheduler<Result>: @unchecked Sendable {
     /// The next result in block order. Results before a failure still come out first
     /// only if they are already in order; a failure then ends the run.
     package func next(timeout: Double) -> Next {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = monotonicSeconds() + timeout
-        while true {
-            if let item = buffer.popReady() {
-                outstanding -= 1
-                condition.broadcast()
+        let next: Next = state.wait(
+            until: { s in
+                s.buffer.hasReady || s.failure != nil || s.stopped || (s.planner.isExhausted && s.outstanding == 0)
+            }, deadline: monotonicSeconds() + timeout
+        ) { s, ready in
+            guard ready else { return .waiting }
+            if let item = s.buffer.popReady() {
+                s.outstanding -= 1
                 return .ready(item.0, item.1)
             }
-            if let failure { return .failed(failure) }
-            if stopped { return .finished }
-            if planner.isExhausted && outstanding == 0 {
-                return closed ? .finished : .idle
-            }
-            if !condition.wait(untilSeconds: deadline) { return .waiting }
+            if let failure = s.failure { return .failed(failure) }
+            if s.stopped { return .finished }
+            return s.closed ? .finished : .idle
         }
+        // A written range frees a place in the window.
+        if case .ready = next { state.broadcast() }
+        return next
     }
 
     /// First block not written yet.
-    package var nextBlock: UInt64 { condition.locked { buffer.nextBlock } }
+    package var nextBlock: UInt64 { state.withLock { $0.buffer.nextBlock } }
 }

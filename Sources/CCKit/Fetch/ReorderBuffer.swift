@@ -16,6 +16,9 @@ package struct ReorderBuffer<Value> {
         pending[range.from] = (range, value)
     }
 
+    /// Whether `popReady` would return a range.
+    package var hasReady: Bool { pending[nextBlock] != nil }
+
     /// The next range in order, if it has completed.
     package mutating func popReady() -> (BlockRange, Value)? {
         guard let item = pending.removeValue(forKey: nextBlock) else { return nil }
@@ -29,3 +32,5 @@ package struct ReorderBuffer<Value> {
         nextBlock = block
     }
 }
+
+extension ReorderBuffer: Sendable where Value: Sendable {}

@@ -1,13 +1,15 @@
+import CCCore
+
 /// A block as far as reorg detection cares.
 package struct BlockHeader: Sendable, Equatable {
     package var number: UInt64
-    /// Lowercase `0x` hex, 32 bytes.
-    package var hash: String
-    package var parentHash: String
+    package var hash: Word32
+    /// Nil when not known (a block rebuilt from a checkpoint's hash alone).
+    package var parentHash: Word32?
     /// Unix seconds.
     package var timestamp: UInt64
 
-    package init(number: UInt64, hash: String, parentHash: String, timestamp: UInt64) {
+    package init(number: UInt64, hash: Word32, parentHash: Word32?, timestamp: UInt64) {
         self.number = number
         self.hash = hash
         self.parentHash = parentHash

@@ -5,16 +5,14 @@ import CCCore
 /// (throttles, errors, drops the connection) rests for a cooldown that
 /// doubles with each consecutive failure, or for its `Retry-After`, while the
 /// others take its work. Endpoints are named by `redactURL` everywhere.
-///
-/// @unchecked Sendable: the mutable per-endpoint state is behind `lock`.
-package final class EndpointPool: @unchecked Sendable {
+package final class EndpointPool: Sendable {
     package struct Endpoint: Sendable, Equatable {
         package let url: String
         /// `https://host/…`: the only form shown to people.
         package let name: String
     }
 
-    private struct State {
+    private struct State: Sendable {
         var inFlight = 0
         var restUntil = 0.0
         var consecutiveFailures = 0
@@ -28,9 +26,8 @@ package final class EndpointPool: @unchecked Sendable {
     package let baseCooldown: Double
     package let maxCooldown: Double
     private let clock: any RPCClock
-    private let lock = Monitor()
-    private var states: [State]
-    private var nextStart = 0
+    /// Per endpoint, and where the next search for a free one starts.
+    private let shared: Locked<(states: [State], nextStart: Int)>
     /// Scrubs provider messages of every endpoint's key before they are shown.
     private let redactor: Redactor
 
@@ -42,7 +39,7 @@ package final class EndpointPool: @unchecked Sendable {
         guard !urls.isEmpty else { throw .usage("no RPC endpoint given (use --rpc URL)") }
         endpoints = urls.map { Endpoint(url: $0, name: redactURL($0)) }
         redactor = Redactor(urls: urls)
-        states = Array(repeating: State(), count: urls.count)
+        shared = Locked((Array(repeating: State(), count: urls.count), 0))
         self.baseCooldown = baseCooldown
         self.maxCooldown = maxCooldown
         self.clock = clock
@@ -54,33 +51,33 @@ package final class EndpointPool: @unchecked Sendable {
     /// `checkin`. When every endpoint rests, picks the one that wakes first and
     /// returns how long to wait for it.
     package func checkout() -> (index: Int, wait: Double) {
-        lock.locked {
+        shared.withLock { p in
             let now = clock.now()
             var best = -1
             var wake = -1
-            for k in 0..<states.count {
-                let i = (nextStart + k) % states.count
-                let s = states[i]
+            for k in 0..<p.states.count {
+                let i = (p.nextStart + k) % p.states.count
+                let s = p.states[i]
                 if s.restUntil <= now {
-                    if best < 0 || s.inFlight < states[best].inFlight { best = i }
-                } else if wake < 0 || s.restUntil < states[wake].restUntil {
+                    if best < 0 || s.inFlight < p.states[best].inFlight { best = i }
+                } else if wake < 0 || s.restUntil < p.states[wake].restUntil {
                     wake = i
                 }
             }
             let chosen = best >= 0 ? best : wake
-            nextStart = (chosen + 1) % states.count
-            states[chosen].inFlight += 1
-            states[chosen].requests += 1
-            return (chosen, best >= 0 ? 0 : states[chosen].restUntil - now)
+            p.nextStart = (chosen + 1) % p.states.count
+            p.states[chosen].inFlight += 1
+            p.states[chosen].requests += 1
+            return (chosen, best >= 0 ? 0 : p.states[chosen].restUntil - now)
         }
     }
 
     /// Gives back a checkout that sent nothing.
     package func release(_ index: Int) {
-        lock.locked {
-            guard states.indices.contains(index) else { return }
-            states[index].inFlight = max(0, states[index].inFlight - 1)
-            states[index].requests = max(0, states[index].requests - 1)
+        shared.withLock { p in
+            guard p.states.indices.contains(index) else { return }
+            p.states[index].inFlight = max(0, p.states[index].inFlight - 1)
+            p.states[index].requests = max(0, p.states[index].requests - 1)
         }
     }
 
@@ -88,52 +85,54 @@ package final class EndpointPool: @unchecked Sendable {
     /// (only when there are others to take the work: a lone endpoint's pacing
     /// is the retry backoff's job).
     package func checkin(_ index: Int, failed: Bool, retryAfter: Double? = nil) {
-        lock.locked {
-            guard states.indices.contains(index) else { return }
-            states[index].inFlight = max(0, states[index].inFlight - 1)
+        shared.withLock { p in
+            guard p.states.indices.contains(index) else { return }
+            p.states[index].inFlight = max(0, p.states[index].inFlight - 1)
             if !failed {
-                states[index].consecutiveFailures = 0
+                p.states[index].consecutiveFailures = 0
                 return
             }
-            states[index].failures += 1
-            states[index].consecutiveFailures += 1
-            guard states.count > 1 else { return }
-            let n = min(states[index].consecutiveFailures - 1, 30)
+            p.states[index].failures += 1
+            p.states[index].consecutiveFailures += 1
+            guard p.states.count > 1 else { return }
+            let n = min(p.states[index].consecutiveFailures - 1, 30)
             var rest = min(maxCooldown, baseCooldown * Double(1 << n))
             if let retryAfter, retryAfter.isFinite, retryAfter > 0 { rest = max(rest, min(retryAfter, 3600)) }
-            states[index].restUntil = max(states[index].restUntil, clock.now() + rest)
+            p.states[index].restUntil = max(p.states[index].restUntil, clock.now() + rest)
         }
     }
 
     /// True when some endpoint other than `index` could take a request right now.
     package func hasOtherReady(than index: Int) -> Bool {
-        lock.locked {
+        shared.withLock { p in
             let now = clock.now()
-            return states.indices.contains { $0 != index && states[$0].restUntil <= now }
+            return p.states.indices.contains { $0 != index && p.states[$0].restUntil <= now }
         }
     }
 
     package func isResting(_ index: Int) -> Bool {
-        lock.locked { states.indices.contains(index) && states[index].restUntil > clock.now() }
+        shared.withLock { p in p.states.indices.contains(index) && p.states[index].restUntil > clock.now() }
     }
 
     /// The largest batch worth sending to `index` (1: send requests one by one).
     package func batchLimit(_ index: Int) -> Int {
-        lock.locked { states.indices.contains(index) ? states[index].batchLimit : 1 }
+        shared.withLock { p in p.states.indices.contains(index) ? p.states[index].batchLimit : 1 }
     }
 
     /// The endpoint refused a batch of `size`: halve what it is sent, or stop
     /// batching to it altogether when it does not take batches at all.
     package func noteBatchRejected(_ index: Int, size: Int, disable: Bool) {
-        lock.locked {
-            guard states.indices.contains(index) else { return }
-            states[index].batchLimit = disable ? 1 : max(1, min(states[index].batchLimit, size / 2))
+        shared.withLock { p in
+            guard p.states.indices.contains(index) else { return }
+            p.states[index].batchLimit = disable ? 1 : max(1, min(p.states[index].batchLimit, size / 2))
         }
     }
 
     /// Requests and failures per endpoint, for the closing summary.
     package func counters(_ index: Int) -> (requests: Int, failures: Int) {
-        lock.locked { states.indices.contains(index) ? (states[index].requests, states[index].failures) : (0, 0) }
+        shared.withLock { p in
+            p.states.indices.contains(index) ? (p.states[index].requests, p.states[index].failures) : (0, 0)
+        }
     }
 
     /// `message` (foreign text: a node's or proxy's answer) without anything

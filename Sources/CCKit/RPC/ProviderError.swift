@@ -2,12 +2,9 @@ import CCCore
 
 /// What an RPC failure means for the caller, whichever provider phrased it.
 package enum ProviderErrorKind: Equatable, Sendable {
-    /// The block range was too wide for this provider: split it.
-    case rangeTooLarge(RangeHint?)
-    /// The range matched more logs than the provider returns at once: split it.
-    case tooManyResults(RangeHint?)
-    /// The answer would exceed the provider's response size: split it.
-    case responseTooBig
+    /// The provider refused the `eth_getLogs` range as too large (too many
+    /// blocks, logs or bytes): split it.
+    case rangeRefused(RangeRefusal)
     /// The query ran too long (on the server or on the wire): split or retry.
     case timeout
     /// Throttled: back off (at least `retryAfter` seconds when given) and retry.
@@ -32,7 +29,7 @@ package enum ProviderErrorKind: Equatable, Sendable {
     /// The caller should split the block range and try the halves (eth_getLogs).
     package var splitsRange: Bool {
         switch self {
-        case .rangeTooLarge, .tooManyResults, .responseTooBig, .timeout: return true
+        case .rangeRefused, .timeout: return true
         default: return false
         }
     }
@@ -55,8 +52,23 @@ package enum ProviderErrorKind: Equatable, Sendable {
     }
 }
 
-/// A range a provider says will work, or the widest span it accepts.
-package struct RangeHint: Equatable, Sendable, CustomStringConvertible {
+/// The provider refused an `eth_getLogs` range as too large: the one type
+/// for it, from the classifier that reads the provider's words, through
+/// `LogNode` (inside a `ProviderError`), to the `RangePlanner` that splits.
+package struct RangeRefusal: Equatable, Sendable, CustomStringConvertible {
+    package enum Limit: Equatable, Sendable {
+        /// Too many blocks in one request: a property of the provider, so
+        /// the planner never grows the range size past a refused one again.
+        case blocks
+        /// Too many logs in the answer: a property of the range's density.
+        case results
+        /// The answer would exceed the provider's response size.
+        case size
+        /// The query ran too long (on the server or on the wire).
+        case time
+    }
+
+    package var limit: Limit
     /// The inclusive range the provider suggested (Alchemy, Infura, reth, zkSync).
     package var from: UInt64?
     package var to: UInt64?
@@ -64,10 +76,21 @@ package struct RangeHint: Equatable, Sendable, CustomStringConvertible {
     /// Counted inclusively and conservatively: a "limit N" becomes N blocks.
     package var maxBlocks: UInt64?
 
-    package init(from: UInt64? = nil, to: UInt64? = nil, maxBlocks: UInt64? = nil) {
+    package init(_ limit: Limit, from: UInt64? = nil, to: UInt64? = nil, maxBlocks: UInt64? = nil) {
+        self.limit = limit
         self.from = from
         self.to = to
         self.maxBlocks = maxBlocks
+    }
+
+    /// A block-range limit, with what the provider stated (a limit of 0 states nothing).
+    package static func blocks(from: UInt64? = nil, to: UInt64? = nil, maxBlocks: UInt64? = nil) -> RangeRefusal {
+        RangeRefusal(.blocks, from: from, to: to, maxBlocks: maxBlocks.flatMap { $0 > 0 ? $0 : nil })
+    }
+
+    /// A result-count limit, with the range the provider suggested.
+    package static func results(_ suggested: (from: UInt64, to: UInt64)? = nil) -> RangeRefusal {
+        RangeRefusal(.results, from: suggested?.from, to: suggested?.to)
     }
 
     /// How many blocks, starting at `start`, the next request should span.
@@ -80,6 +103,12 @@ package struct RangeHint: Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The last block of the first piece the provider would take, for a range starting at `start`.
+    package func suggestedTo(startingAt start: UInt64) -> UInt64? {
+        span(startingAt: start).map { start &+ ($0 - 1) }
+    }
+
+    /// What the provider suggested, in words ("" when nothing).
     package var description: String {
         var parts: [String] = []
         if let from, let to { parts.append("try \(from)-\(to)") }
@@ -90,12 +119,28 @@ package struct RangeHint: Equatable, Sendable, CustomStringConvertible {
 
 /// A classified failure: what it means and which known shape matched (for
 /// diagnostics and tests: "alchemy-range", "http-429", "transport-timeout", …).
-package struct ProviderError: Equatable, Sendable {
+package struct ProviderError: Error, Equatable, Sendable, CustomStringConvertible {
     package var kind: ProviderErrorKind
     package var shape: String
 
     package init(_ kind: ProviderErrorKind, _ shape: String) {
         self.kind = kind
         self.shape = shape
+    }
+
+    /// The range refusal this failure amounts to for `eth_getLogs`, nil when
+    /// splitting the range would not help.
+    package var rangeRefusal: RangeRefusal? {
+        switch kind {
+        case .rangeRefused(let r): return r
+        case .timeout: return RangeRefusal(.time)
+        default: return nil
+        }
+    }
+
+    /// The shape and what the provider suggested: "alchemy-range (try 1-10, at most 10 blocks)".
+    package var description: String {
+        let hint = rangeRefusal?.description ?? ""
+        return hint.isEmpty ? shape : "\(shape) (\(hint))"
     }
 }

@@ -31,7 +31,7 @@ package enum ProviderErrorClassifier {
         if let found = otherMessages(text, code: code, httpStatus: httpStatus) { return found }
         switch httpStatus {
         case 408: return ProviderError(.timeout, "http-408")
-        case 413: return ProviderError(.responseTooBig, "http-413")
+        case 413: return ProviderError(.rangeRefused(RangeRefusal(.size)), "http-413")
         case 504, 524: return ProviderError(.timeout, "http-\(httpStatus)")  // 524: Cloudflare's origin timeout
         // 501 Not Implemented: the server does not do POST (a web page, not a
         // JSON-RPC endpoint), which no retry changes.
@@ -57,7 +57,7 @@ package enum ProviderErrorClassifier {
     package static func classify(_ error: TransportError) -> ProviderError {
         switch error.kind {
         case .timeout: return ProviderError(.timeout, "transport-timeout")
-        case .responseTooLarge: return ProviderError(.responseTooBig, "transport-too-large")
+        case .responseTooLarge: return ProviderError(.rangeRefused(RangeRefusal(.size)), "transport-too-large")
         case .invalidURL: return ProviderError(.badEndpoint, "transport-invalid-url")
         case .tls: return ProviderError(.badEndpoint, "transport-tls")
         case .connectionRefused: return ProviderError(.transient, "transport-refused")
@@ -85,35 +85,36 @@ package enum ProviderErrorClassifier {
     private static func rangeOrSize(_ t: ErrorText) -> ProviderError? {
         // Messages that carry a range known to work come first: the range beats any guess.
         if t.has("log response size exceeded") {
-            return ProviderError(.tooManyResults(t.hexHint(after: "should work: [")), "alchemy-results")
+            return ProviderError(.rangeRefused(.results(t.hexHint(after: "should work: ["))), "alchemy-results")
         }
         if t.has("this block range should work: [") {
-            var hint = t.hexHint(after: "should work: [") ?? RangeHint()
-            hint.maxBlocks = t.number(after: "up to a ")
-            return ProviderError(.rangeTooLarge(hint), "alchemy-range")
+            let suggested = t.hexHint(after: "should work: [")
+            let refusal = RangeRefusal(
+                .blocks, from: suggested?.from, to: suggested?.to, maxBlocks: t.number(after: "up to a "))
+            return ProviderError(.rangeRefused(refusal), "alchemy-range")
         }
         if t.has("try with this block range [") {
             let shape = t.has("query returned more than") ? "infura-results" : "suggested-range"
-            return ProviderError(.tooManyResults(t.hexHint(after: "try with this block range [")), shape)
+            return ProviderError(.rangeRefused(.results(t.hexHint(after: "try with this block range ["))), shape)
         }
         if t.has("query exceeds max results") {
             if let pair = t.decimalPair(after: "retry with the range ") {
-                return ProviderError(.tooManyResults(RangeHint(from: pair.0, to: pair.1)), "reth-results")
+                return ProviderError(.rangeRefused(.results(pair)), "reth-results")
             }
-            return ProviderError(.tooManyResults(nil), "max-results")  // Ankr, LlamaRPC
+            return ProviderError(.rangeRefused(.results()), "max-results")  // Ankr, LlamaRPC
         }
         if t.has("query returned more than") {
-            if let hint = t.dataHint() { return ProviderError(.tooManyResults(hint), "infura-results") }
-            return ProviderError(.tooManyResults(nil), "geth-results")  // also zkEVM
+            if let hint = t.dataHint() { return ProviderError(.rangeRefused(.results(hint)), "infura-results") }
+            return ProviderError(.rangeRefused(.results()), "geth-results")  // also zkEVM
         }
-        if t.has("query returns too many logs") { return ProviderError(.tooManyResults(nil), "erigon-results") }
+        if t.has("query returns too many logs") { return ProviderError(.rangeRefused(.results()), "erigon-results") }
         if t.has("logs matched by query exceeds limit of") {
-            return ProviderError(.tooManyResults(nil), "arbitrum-results")
+            return ProviderError(.rangeRefused(.results()), "arbitrum-results")
         }
         if t.has("too many logs") || t.has("too many results") || t.has("exceeds max logs")
             || t.has("result window is too large") || t.has("results limit") || t.has("result limit exceeded")
         {
-            return ProviderError(.tooManyResults(nil), "generic-results")
+            return ProviderError(.rangeRefused(.results()), "generic-results")
         }
 
         if let n = t.number(after: "query exceeds max block range") { return range(n, "reth-range") }
@@ -121,18 +122,18 @@ package enum ProviderErrorClassifier {
         if let n = t.number(after: "exceeded the maximum block range of") { return range(n, "nethermind-range") }
         if let n = t.number(after: "maximum block range") { return range(n, "publicnode-range") }
         if t.has("block range too large") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: "max range:"))), "erigon-base-range")
+            return ProviderError(.rangeRefused(.blocks(maxBlocks: t.number(after: "max range:"))), "erigon-base-range")
         }
         if t.has("exceeds limit of") && t.has("range") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: "exceeds limit of"))), "infura-range")
+            return ProviderError(.rangeRefused(.blocks(maxBlocks: t.number(after: "exceeds limit of"))), "infura-range")
         }
         if let n = t.number(after: "is limited to a ") { return range(n, "quicknode-range") }  // also 1RPC, Blast
         if t.has("is limited to") && t.has("block") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: "is limited to"))), "blockpi-range")
+            return ProviderError(.rangeRefused(.blocks(maxBlocks: t.number(after: "is limited to"))), "blockpi-range")
         }
         if t.has("block range is too wide") {
             return ProviderError(
-                .rangeTooLarge(hint(t.number(after: "(maximum"))),
+                .rangeRefused(.blocks(maxBlocks: t.number(after: "(maximum"))),
                 t.has("(maximum") ? "moonriver-range" : "ankr-range")
         }
         if let n = t.number(after: "maximum is set to") { return range(n, "avalanche-range") }
@@ -141,45 +142,44 @@ package enum ProviderErrorClassifier {
         }
         if let n = t.number(after: "max range:") { return range(n, "cloudflare-range") }
         if t.has("exceeds the range allowed for your plan") {
-            return ProviderError(.rangeTooLarge(hint(t.number(after: " > "))), "blast-range")
+            return ProviderError(.rangeRefused(.blocks(maxBlocks: t.number(after: " > "))), "blast-range")
         }
-        if t.has("block range limit exceeded") { return ProviderError(.rangeTooLarge(nil), "chainstack-range") }
+        if t.has("block range limit exceeded") { return ProviderError(.rangeRefused(.blocks()), "chainstack-range") }
         if let n = t.number(after: "limit the query to at most") { return range(n, "coinbase-range") }
         if let n = t.number(after: "block range greater than") { return range(n, "swell-range") }
         if let n = t.number(after: "block range exceeds") { return range(n, "somnia-range") }
         if t.has("range is too large, max is") { return range(t.number(after: "max is") ?? 0, "merkle-range") }
-        if t.has("block range is too large") { return ProviderError(.rangeTooLarge(nil), "optimism-range") }
+        if t.has("block range is too large") { return ProviderError(.rangeRefused(.blocks()), "optimism-range") }
         if let n = t.number(after: "query must be smaller than size") { return range(n, "harmony-range") }
         if let n = t.number(after: "blocks distance:") { return range(n, "ankr-tac-range") }
         if let n = t.number(after: "ranges over") { return range(n, "drpc-range") }
         if let n = t.number(after: "up to a "), t.has("block range") { return range(n, "aurora-range") }
         if t.has("requested range exceeds maximum range limit") {
-            return ProviderError(.rangeTooLarge(nil), "besu-range")
+            return ProviderError(.rangeRefused(.blocks()), "besu-range")
         }
         if t.has("too many blocks") || t.has("range too large") || t.has("range too wide")
             || (t.has("block range") && (t.has("exceed") || t.has("too big") || t.has("too long")))
         {
-            return ProviderError(.rangeTooLarge(nil), "generic-range")
+            return ProviderError(.rangeRefused(.blocks()), "generic-range")
         }
 
-        if t.has("response size should not greater than") { return ProviderError(.responseTooBig, "1rpc-size") }
-        if t.has("backend response too large") { return ProviderError(.responseTooBig, "optimism-size") }
+        if t.has("response size should not greater than") {
+            return ProviderError(.rangeRefused(RangeRefusal(.size)), "1rpc-size")
+        }
+        if t.has("backend response too large") {
+            return ProviderError(.rangeRefused(RangeRefusal(.size)), "optimism-size")
+        }
         if t.has("response is too big") || t.has("response too large") || t.has("response size exceeded")
             || t.has("response size limit") || t.has("exceeds max response size") || t.has("payload too large")
             || t.has("response exceeds")
         {
-            return ProviderError(.responseTooBig, "generic-size")
+            return ProviderError(.rangeRefused(RangeRefusal(.size)), "generic-size")
         }
         return nil
     }
 
     private static func range(_ n: UInt64, _ shape: String) -> ProviderError {
-        ProviderError(.rangeTooLarge(n > 0 ? RangeHint(maxBlocks: n) : nil), shape)
-    }
-
-    private static func hint(_ n: UInt64?) -> RangeHint? {
-        guard let n, n > 0 else { return nil }
-        return RangeHint(maxBlocks: n)
+        ProviderError(.rangeRefused(.blocks(maxBlocks: n)), shape)
     }
 
     // MARK: - Throttling, auth, availability
@@ -338,14 +338,14 @@ struct ErrorText {
     }
 
     /// "[0x1a, 0x2b]" after `needle` → a suggested range.
-    func hexHint(after needle: String) -> RangeHint? {
+    func hexHint(after needle: String) -> (from: UInt64, to: UInt64)? {
         guard var i = end(of: needle) else { return nil }
         skipSeparators(&i)
         guard let a = parseHex(at: i) else { return nil }
         i = a.end
         skipSeparators(&i)
         guard let b = parseHex(at: i), b.value >= a.value else { return nil }
-        return RangeHint(from: a.value, to: b.value)
+        return (a.value, b.value)
     }
 
     /// "100-250" after `needle` (reth) → (100, 250).
@@ -357,13 +357,13 @@ struct ErrorText {
     }
 
     /// Infura's error data: {"from":"0x…","to":"0x…","limit":10000}.
-    func dataHint() -> RangeHint? {
+    func dataHint() -> (from: UInt64, to: UInt64)? {
         guard var i = end(of: "\"from\":") else { return nil }
         skipSeparators(&i)
         guard let a = parseHex(at: i), var j = end(of: "\"to\":") else { return nil }
         skipSeparators(&j)
         guard let b = parseHex(at: j), b.value >= a.value else { return nil }
-        return RangeHint(from: a.value, to: b.value)
+        return (a.value, b.value)
     }
 
     /// Infura's rate-limit data: {"backoff_seconds":30.0}.

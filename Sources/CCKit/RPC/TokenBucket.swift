@@ -5,15 +5,12 @@ import CCCore
 /// the rate, up to `burst`. A request that finds none reserves the next one
 /// and sleeps until it is due, so waiting workers are served in order and
 /// the rate holds exactly.
-///
-/// @unchecked Sendable: all state is behind `lock`.
-package final class TokenBucket: @unchecked Sendable {
+package final class TokenBucket: Sendable {
     package let rate: Double
     package let burst: Double
     private let clock: any RPCClock
-    private let lock = Monitor()
-    private var tokens: Double
-    private var last: Double
+    /// Tokens left, and when they were last counted.
+    private let state: Locked<(tokens: Double, last: Double)>
 
     /// `burst` defaults to 1: requests are spaced evenly (1/rate apart), which
     /// is what per-second provider limits tolerate best.
@@ -21,18 +18,17 @@ package final class TokenBucket: @unchecked Sendable {
         rate = ratePerSecond.isFinite && ratePerSecond > 1e-6 ? ratePerSecond : 1e-6
         self.burst = burst.isFinite && burst > 1 ? burst : 1
         self.clock = clock
-        tokens = self.burst
-        last = clock.now()
+        state = Locked((self.burst, clock.now()))
     }
 
     /// Takes `count` tokens and returns how long the caller must wait before using them.
     package func reserve(_ count: Int = 1) -> Double {
-        lock.locked {
+        state.withLock { s in
             let now = clock.now()
-            tokens = min(burst, tokens + max(0, now - last) * rate)
-            last = now
-            tokens -= Double(max(1, count))
-            return tokens >= 0 ? 0 : -tokens / rate
+            s.tokens = min(burst, s.tokens + max(0, now - s.last) * rate)
+            s.last = now
+            s.tokens -= Double(max(1, count))
+            return s.tokens >= 0 ? 0 : -s.tokens / rate
         }
     }
 

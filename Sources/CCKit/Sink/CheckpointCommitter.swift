@@ -331,7 +331,7 @@ package final class CheckpointCommitter {
 
     private func commit(_ marker: CheckpointMarker) throws(ChainCastError) {
         if let c = current {
-            if marker.chainId != c.chainId || marker.filter.lowercased() != c.filter.lowercased() {
+            if marker.chainId != c.chainId || marker.filter != c.filter {
                 throw .config(
                     "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
                         + "stream's markers are for chain \(marker.chainId) filter \(marker.filter): cc-fetch's "
@@ -339,7 +339,7 @@ package final class CheckpointCommitter {
                         + "this pipeline (nothing was overwritten)")
             }
             // Only a checkpoint written before v1.1 has no pipeline to compare.
-            if let stored = c.pipeline, stored.lowercased() != marker.effectivePipeline.lowercased() {
+            if let stored = c.pipeline, stored != marker.effectivePipeline {
                 throw .config(Self.pipelineChanged(checkpointFile?.path ?? "", c, marker))
             }
             // A marker at or below the checkpoint (a stream that was not
@@ -427,9 +427,9 @@ package final class CheckpointCommitter {
         let stored = c.pipeline ?? c.filter
         let now = marker.effectivePipeline
         let what: String
-        if stored.lowercased() == c.filter.lowercased() {
+        if stored == c.filter {
             what = "a stage that changes what passes was added between cc-fetch and cc-sink (cc-decode or cc-filter)"
-        } else if now.lowercased() == marker.filter.lowercased() {
+        } else if now == marker.filter {
             what = "the stages between cc-fetch and cc-sink that changed what passes (cc-decode, cc-filter) are gone"
         } else {
             what =

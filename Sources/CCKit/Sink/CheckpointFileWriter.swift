@@ -11,56 +11,60 @@ import CCStream
 /// replaced by the newer one: one sync covers both, and the file would name
 /// the newer one a moment later anyway. The file can lag the database (as
 /// it always could, by a kill between the two), never lead it.
-final class CheckpointFileWriter: @unchecked Sendable {
-    // @unchecked: `pending`, `busy`, `failure` and `stopping` are only
-    // touched with `monitor` held; `file` is immutable.
+final class CheckpointFileWriter: Sendable {
+    private struct State: Sendable {
+        var pending: (checkpoint: Checkpoint, sync: FileSync)?
+        var busy = false
+        var failure: ChainCastError?
+        var stopping = false
+        var thread: WorkerThread?
+    }
+
     private let file: CheckpointFile
-    private let monitor = Monitor()
-    private var pending: (checkpoint: Checkpoint, sync: FileSync)?
-    private var busy = false
-    private var failure: ChainCastError?
-    private var stopping = false
-    private var thread: WorkerThread?
+    private let state = Locked(State())
 
     init(file: CheckpointFile) throws(ChainCastError) {
         self.file = file
-        thread = try WorkerThread("checkpoint writer") { self.run() }
+        let thread = try WorkerThread("checkpoint writer") { self.run() }
+        state.withLock { $0.thread = thread }
     }
 
     /// Queues `checkpoint`, to be written once `sync` ran. Throws the error
     /// of an earlier write (74): the run stops, and the data stays committed.
     func submit(_ checkpoint: Checkpoint, after sync: FileSync) throws(ChainCastError) {
-        try monitor.locked { () throws(ChainCastError) in
-            if let failure { throw failure }
-            pending = (checkpoint, sync)
-            monitor.broadcast()
+        try state.signal { s throws(ChainCastError) in
+            if let failure = s.failure { throw failure }
+            s.pending = (checkpoint, sync)
         }
     }
 
     /// Returns once every submitted checkpoint is written (or replaced by a
     /// newer one that is); throws a write's error.
     func drain() throws(ChainCastError) {
-        try monitor.locked { () throws(ChainCastError) in
-            while (pending != nil || busy) && failure == nil { monitor.wait() }
-            if let failure { throw failure }
+        try state.wait(until: { s in (s.pending == nil && !s.busy) || s.failure != nil }) {
+            s, _ throws(ChainCastError) in
+            if let failure = s.failure { throw failure }
         }
     }
 
     /// Writes what is queued, then ends the thread. Idempotent.
     func stop() {
-        monitor.signal {
-            stopping = true
+        var thread = state.signal { s in
+            s.stopping = true
+            defer { s.thread = nil }
+            return s.thread
         }
         thread?.join()
     }
 
     private func run() {
         while true {
-            let job: (checkpoint: Checkpoint, sync: FileSync)? = monitor.locked {
-                while pending == nil && !stopping { monitor.wait() }
-                let job = failure == nil ? pending : nil
-                pending = nil
-                busy = job != nil
+            let job: (checkpoint: Checkpoint, sync: FileSync)? = state.wait(until: { s in
+                s.pending != nil || s.stopping
+            }) { s, _ in
+                let job = s.failure == nil ? s.pending : nil
+                s.pending = nil
+                s.busy = job != nil
                 return job
             }
             guard let job else { return }
@@ -71,9 +75,9 @@ final class CheckpointFileWriter: @unchecked Sendable {
             } catch let e {
                 error = e
             }
-            monitor.signal {
-                busy = false
-                if failure == nil { failure = error }
+            state.signal { s in
+                s.busy = false
+                if s.failure == nil { s.failure = error }
             }
         }
     }

@@ -10,9 +10,10 @@ import CCJSON
 /// An open file whose written data can be forced to disk from any thread:
 /// how `CheckpointFileWriter` makes a sink's committed data durable before
 /// the checkpoint file names it, while the sink writes the next batch.
-package final class FileSync: @unchecked Sendable {
-    // @unchecked: `fd` never changes after init, and fdatasync(2) may be
-    // called on it from any thread while others write the file.
+///
+/// Sendable as it is: `fd` never changes after init, and fdatasync(2) may be
+/// called on it from any thread while others write the file.
+package final class FileSync: Sendable {
     let path: String
     private let fd: Int32
 

@@ -45,32 +45,31 @@ package struct Checkpoint: Equatable, Sendable {
             chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline)
     }
 
-    /// The sink state decoded as a Foundation object (cold path).
-    package var sinkState: [String: Any] {
-        guard let data = sinkJSON.data(using: .utf8),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return [:] }
-        return obj
-    }
-
     package static func now() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: Date())
     }
 
-    /// The file's text: one JSON object and a newline, fields in the spec's order.
-    package var fileText: String {
-        // updatedAt is the one free-form string a read checkpoint carries (the
-        // hashes are checked hex): escaped, so a file read back and written
-        // again is still JSON (found by Fuzz/Targets/checkpoint.swift).
-        var at = JSONWriter(capacity: updatedAt.utf8.count + 2)
-        at.string(updatedAt)
-        return "{\"version\":1,\"chainId\":\(chainId),\"blockNumber\":\(blockNumber),\"blockHash\":\"\(blockHash)\","
-            + "\"filter\":\"\(filter)\","
-            + (pipeline.map { "\"pipeline\":\"\($0)\"," } ?? "")
-            + "\"updatedAt\":\(String(decoding: at.bytes, as: UTF8.self)),\"sink\":\(sinkJSON)}\n"
+    /// The file's text: one JSON object and a newline, fields in the spec's
+    /// order, written with the same `JSONWriter` as every record (the
+    /// hashes are checked hex, `updatedAt` is escaped, the sink's state is
+    /// an object the sink wrote or the tape validated).
+    package var fileBytes: [UInt8] {
+        var w = JSONWriter(capacity: 256 + sinkJSON.utf8.count)
+        w.raw("{"); w.key("version"); w.uint(1)
+        w.raw(","); w.key("chainId"); w.uint(chainId)
+        w.raw(","); w.key("blockNumber"); w.uint(blockNumber)
+        w.raw(","); w.key("blockHash"); w.string(blockHash)
+        w.raw(","); w.key("filter"); w.string(filter)
+        if let pipeline { w.raw(","); w.key("pipeline"); w.string(pipeline) }
+        w.raw(","); w.key("updatedAt"); w.string(updatedAt)
+        w.raw(","); w.key("sink"); w.bytes.append(contentsOf: sinkJSON.utf8)
+        w.raw("}\n")
+        return w.bytes
     }
+
+    package var fileText: String { String(decoding: fileBytes, as: UTF8.self) }
 }
 
 /// Reads and atomically writes a checkpoint file. Only the last stage
@@ -92,45 +91,46 @@ package struct CheckpointFile: Sendable {
     }
 
     static func parse(_ data: Data, path: String) throws(ChainCastError) -> Checkpoint {
+        let bytes = [UInt8](data)
+        return try bytes.withUnsafeBufferPointer { b throws(ChainCastError) in try parse(b, path: path) }
+    }
+
+    /// Reads the file with the JSON tape every stage reads records with (one
+    /// JSON reader and one writer for the stream and this file alike).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(ChainCastError) -> Checkpoint {
         func bad(_ what: String) -> ChainCastError {
             .config("checkpoint \(path): \(what); move the file away to start over")
         }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw bad("not a JSON object")
-        }
-        guard let version = obj["version"] as? NSNumber, version.intValue == 1 else {
+        let line: JSONLine
+        do { line = try JSONLine(bytes) } catch { throw bad("not a JSON object") }
+        let obj = line.root
+        guard obj.kind == .object else { throw bad("not a JSON object") }
+        guard let version = obj["version"], version.kind == .number, version.quantity == 1 else {
             throw bad("unsupported or missing \"version\" (expected 1)")
         }
-        func uint(_ key: String) throws(ChainCastError) -> UInt64 {
-            // NSNumber hides whether the JSON had a fraction; its decimal text does not.
-            // `is Bool` also matches the number 1 through bridging; JSON booleans
-            // are the only NSNumbers of C type "c".
-            guard let n = obj[key] as? NSNumber, String(cString: n.objCType) != "c",
-                let v = UInt64(n.stringValue)
-            else {
+        func uint(_ key: StaticString) throws(ChainCastError) -> UInt64 {
+            // A JSON number only: `quantity` alone would also take "0x10" and "16".
+            guard let n = obj[key], n.kind == .number, let v = n.quantity else {
                 throw bad("\"\(key)\" must be a non-negative integer")
             }
             return v
         }
-        func hex(_ key: String, max: Int) throws(ChainCastError) -> String {
-            guard let s = obj[key] as? String, CheckpointMarker.isHexToken(s, maxLength: max) else {
+        func hex(_ key: StaticString, max: Int) throws(ChainCastError) -> String {
+            guard let v = obj[key], v.kind == .string, CheckpointMarker.isHexToken(v.string(), maxLength: max) else {
                 throw bad("\"\(key)\" must be a hex string")
             }
-            return s
+            return CheckpointMarker.canonicalHex(v.string())
         }
         let chainId = try uint("chainId")
         let blockNumber = try uint("blockNumber")
         let blockHash = try hex("blockHash", max: 66)
         let filter = try hex("filter", max: 66)
         let pipeline = obj["pipeline"] == nil ? nil : try hex("pipeline", max: 66)
-        let updatedAt = obj["updatedAt"] as? String ?? ""
+        let updatedAt = obj["updatedAt"].flatMap { $0.kind == .string ? $0.string() : nil } ?? ""
         var sinkJSON = "{}"
         if let sink = obj["sink"] {
-            guard sink is [String: Any],
-                let d = try? JSONSerialization.data(withJSONObject: sink, options: [.sortedKeys]),
-                let s = String(data: d, encoding: .utf8)
-            else { throw bad("\"sink\" must be an object") }
-            sinkJSON = s
+            guard sink.kind == .object else { throw bad("\"sink\" must be an object") }
+            sinkJSON = String(decoding: sink.raw, as: UTF8.self)
         }
         return Checkpoint(
             chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline,
@@ -141,7 +141,7 @@ package struct CheckpointFile: Sendable {
     /// the old file, fsync of the directory. A crash at any point leaves either
     /// the old checkpoint or the new one, never a torn file.
     package func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
-        try AtomicFile.replace(path, with: Array(checkpoint.fileText.utf8), durable: true, label: "checkpoint")
+        try AtomicFile.replace(path, with: checkpoint.fileBytes, durable: true, label: "checkpoint")
     }
 
     static func ioError(_ what: String) -> ChainCastError {

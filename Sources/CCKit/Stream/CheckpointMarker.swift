@@ -36,21 +36,20 @@ package struct CheckpointMarker: Hashable, Sendable {
         out.append(contentsOf: jsonLine.utf8)
     }
 
+    /// A hex token (`isHexToken`) in the one spelling markers and checkpoint
+    /// files are compared in: lowercase, as cc-fetch writes them. Applied
+    /// where a token is read, so every later comparison is plain `==`.
+    static func canonicalHex(_ s: String) -> String {
+        String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x46 ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// True for a `blockHash` or `filter` we are willing to copy into a
     /// marker or checkpoint file verbatim (hex digits after an optional 0x).
     static func isHexToken(_ s: String, maxLength: Int = 66) -> Bool {
         let u = Array(s.utf8)
         guard !u.isEmpty, u.count <= maxLength else { return false }
-        var i = 0
-        if u.count >= 2, u[0] == UInt8(ascii: "0"), u[1] == UInt8(ascii: "x") { i = 2 }
-        guard i < u.count else { return false }
-        while i < u.count {
-            let c = u[i]
-            let ok = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
-            if !ok { return false }
-            i += 1
-        }
-        return true
+        let digits = u.count >= 2 && u[0] == UInt8(ascii: "0") && u[1] == UInt8(ascii: "x") ? u[2...] : u[...]
+        return !digits.isEmpty && digits.allSatisfy { Hex.digit($0) != 0xFF }
     }
 }
 
@@ -76,10 +75,11 @@ extension CheckpointMarker {
             guard p.kind == .string, Self.isHexToken(p.string(), maxLength: 66) else {
                 throw .data("checkpoint marker with a \"pipeline\" that is not hex")
             }
-            pipeline = p.string()
+            pipeline = Self.canonicalHex(p.string())
         }
         self.init(
-            chainId: chain, blockNumber: block, blockHash: hash.string(), filter: filter.string(), pipeline: pipeline)
+            chainId: chain, blockNumber: block, blockHash: Self.canonicalHex(hash.string()),
+            filter: Self.canonicalHex(filter.string()), pipeline: pipeline)
     }
 }
 
