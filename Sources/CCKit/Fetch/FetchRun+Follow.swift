@@ -48,9 +48,9 @@ extension FetchRun {
                 }
             }
             if let latest, let tip = tracker?.tip, tip.number + 1 == cursor, latest.number == tip.number,
-                latest.hash.lowercased() != tip.hash.lowercased(),
+                latest.hash != tip.hash,
                 // Asked again by number: a load-balanced node's "latest" may come from a backend that lags.
-                let now = try node.headers([tip.number]).first ?? nil, now.hash.lowercased() != tip.hash.lowercased()
+                let now = try node.headers([tip.number]).first ?? nil, now.hash != tip.hash
             {
                 cursor = try handleReorg()
                 continue
