@@ -28,7 +28,10 @@ struct FilterOptionsTests {
             toFile: dir + "/addresses.txt", atomically: true, encoding: .utf8)
 
         var (status, out, err) = try FetchProcess.run(
-            ["--rpc", node.url, "--from", "0", "--to", "1499", "--address", "@" + dir + "/addresses.txt", "--abi", "erc20"])
+            [
+                "--rpc", node.url, "--from", "0", "--to", "1499", "--address", "@" + dir + "/addresses.txt", "--abi",
+                "erc20",
+            ])
         #expect(status == 0, "\(err)")
         var want = try all.filter {
             let (a, t) = try Self.addressAndTopic0($0)
@@ -70,8 +73,11 @@ struct FilterOptionsTests {
                 "cc-fetch: --arg 'to': expected NAME=VALUE, e.g. --arg to=0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B\n"
             ),
             (
-                ["--event", "event A(address indexed who)", "--event", "event B(uint256 indexed n, address indexed who)",
-                 "--arg", "who=0x0000000000000000000000000000000000000001"], 64,
+                [
+                    "--event", "event A(address indexed who)", "--event",
+                    "event B(uint256 indexed n, address indexed who)",
+                    "--arg", "who=0x0000000000000000000000000000000000000001",
+                ], 64,
                 "cc-fetch: --arg who: the --event declarations put it at different topics\n"
             ),
             (

@@ -26,14 +26,18 @@ struct ReplayTests {
         let second = try node.rpc("eth_getLogs", #"[{"fromBlock":"0xc8","toBlock":"0x12b"}]"#)
         try (first + "\n" + "[]\n" + Self.bareResult(second) + "\n").write(
             toFile: dir + "/answers.ndjson", atomically: true, encoding: .utf8)
-        let (status, out, err) = try FetchProcess.run(["--replay", dir + "/answers.ndjson", "--replay-chain-id", "1337"])
+        let (status, out, err) = try FetchProcess.run([
+            "--replay", dir + "/answers.ndjson", "--replay-chain-id", "1337",
+        ])
         #expect(status == 0, "\(err)")
         #expect(err == "")
         let want = try oracleLines(url: node.url, from: 100, to: 299)
         #expect(!want.isEmpty)
         let got = records(out)
         #expect(got.count == want.count)
-        if let i = zip(got, want).map({ $0 != $1 }).firstIndex(of: true) { Issue.record("line \(i): \(got[i]) != \(want[i])") }
+        if let i = zip(got, want).map({ $0 != $1 }).firstIndex(of: true) {
+            Issue.record("line \(i): \(got[i]) != \(want[i])")
+        }
     }
 
     @Test("a bad answer file is 65 naming the file, the line and what is wrong")
@@ -42,8 +46,10 @@ struct ReplayTests {
         let dir = try TestDirectory.make("replay-bad")
         let answer = try node.rpc("eth_getLogs", #"[{"fromBlock":"0x64","toBlock":"0xc7"}]"#)
         let cases: [(String, String)] = [
-            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"x\"}}\n",
-             "line 1: a JSON-RPC response without a result"),
+            (
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"x\"}}\n",
+                "line 1: a JSON-RPC response without a result"
+            ),
             ("[1,\n", "line 1: "),
             (answer + "\n" + answer + "\n", "line 2: answer overlaps or precedes the previous one"),
             (#"[{"blockNumber":"0x9"},{"blockNumber":"0x2"}]"# + "\n", "line 1: logs without ascending blockNumber"),

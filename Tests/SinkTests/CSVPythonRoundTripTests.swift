@@ -35,7 +35,8 @@ struct CSVPythonRoundTripTests {
         // Ill-formed UTF-8: one U+FFFD per maximal subpart, the repair every output uses.
         Piece(bytes: [0xFF], "\u{FFFD}"), Piece(bytes: [0xC3], "\u{FFFD}"),
         Piece(bytes: [0xED, 0xA0, 0x80], "\u{FFFD}\u{FFFD}\u{FFFD}"), Piece(bytes: [0xE2, 0x82], "\u{FFFD}"),
-        Piece(bytes: [0xC0, 0xAF], "\u{FFFD}\u{FFFD}"), Piece(bytes: [0xF4, 0x90, 0x80, 0x80], "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"),
+        Piece(bytes: [0xC0, 0xAF], "\u{FFFD}\u{FFFD}"),
+        Piece(bytes: [0xF4, 0x90, 0x80, 0x80], "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"),
     ]
 
     /// A cell's value in the input: a string of pieces, a number, a literal,
@@ -73,7 +74,12 @@ struct CSVPythonRoundTripTests {
         case 0: return .string([])
         case 1: return .null
         case 2: return .missing
-        case 3: return .json(["0", "-1", "1.5e300", "true", "false", "115792089237316195423570985008687907853269984665640564039457584007913129639935"][g.below(6)])
+        case 3:
+            return .json(
+                [
+                    "0", "-1", "1.5e300", "true", "false",
+                    "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                ][g.below(6)])
         case 4: return .json([#"[1,"a,b",null]"#, #"{"k":"v\"q"}"#, "[]", "{}"][g.below(4)])
         default: return .string((0..<(1 + g.below(6))).map { _ in pieces[g.below(pieces.count)] })
         }
@@ -95,7 +101,8 @@ struct CSVPythonRoundTripTests {
             // The first record has every field: the header comes from it.
             let cells = Self.argNames.map { _ in n == 0 ? Cell.string([Self.pieces[0]]) : Self.cell(&g) }
             // The event name is hostile too, but a string: a record's kind depends on it.
-            let event = Cell.string(n == 0 ? [Self.pieces[0]] : (0..<(1 + g.below(4))).map { _ in Self.pieces[g.below(Self.pieces.count)] })
+            let event = Cell.string(
+                n == 0 ? [Self.pieces[0]] : (0..<(1 + g.below(4))).map { _ in Self.pieces[g.below(Self.pieces.count)] })
             var members: [[UInt8]] = []
             for (key, value) in zip(Self.argNames, cells) {
                 switch value {
