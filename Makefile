@@ -58,12 +58,16 @@ sanitize-thread: deps
 	TSAN_OPTIONS=halt_on_error=1 CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-tsan --show-bin-path)" \
 	  $(SWIFT) test --skip-build --scratch-path .build-tsan --filter '$(TSAN_SUITES)'
 
-## coverage: the whole suite with coverage (binaries included); line and region coverage per layer
+## coverage: the whole suite with coverage (binaries included), so it passes or fails as `make test`
+## does; then line and region coverage per layer, and a failure below the floor (CI runs this).
+## The floor is the figure measured on 2026-12-03 (94.6% lines, 87.9% regions) less about half a point.
+COVERAGE_MIN_LINES ?= 94.0
+COVERAGE_MIN_REGIONS ?= 87.5
 coverage: deps
 	$(SWIFT) build --build-tests --scratch-path .build-cov --enable-code-coverage
 	CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-cov --show-bin-path)" \
 	  $(SWIFT) test --skip-build --scratch-path .build-cov --enable-code-coverage
-	scripts/coverage-report .build-cov
+	scripts/coverage-report .build-cov --min-lines $(COVERAGE_MIN_LINES) --min-regions $(COVERAGE_MIN_REGIONS)
 
 ## soak: two pipelines follow the fixture node (faults, reorgs, webhook 5xx) for MINUTES;
 ## RSS and open fds of every stage must stay flat and the data exact

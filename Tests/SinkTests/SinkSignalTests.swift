@@ -9,8 +9,12 @@ import Testing
 @Suite("cc-sink: SIGINT/SIGTERM")
 struct SinkSignalTests {
     /// Feeds `input` through a FIFO that stays open (a live upstream), then
-    /// sends `signal` once the sink has committed it.
-    static func stopped(by signal: Int32, sink: [String], input: String, dir: String) throws -> SinkTest.Result {
+    /// sends `signal` once the sink has committed it: once `ready` holds
+    /// (polled; a fixed delay was too short for instrumented binaries on a
+    /// busy machine), or after 60 s.
+    static func stopped(
+        by signal: Int32, sink: [String], input: String, dir: String, ready: () -> Bool
+    ) throws -> SinkTest.Result {
         let fifo = dir + "/in.fifo"
         guard mkfifo(fifo, 0o600) == 0 else { throw SinkTestError("mkfifo failed") }
         let p = Process()
@@ -25,8 +29,8 @@ struct SinkSignalTests {
         defer { close(writer) }
         let bytes = Array(input.utf8)
         _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
-        // The sink commits at the marker and flushes the rest after --flush-interval.
-        usleep(1_500_000)
+        let deadline = Date().addingTimeInterval(60)
+        while !ready() && Date() < deadline { usleep(50_000) }
         kill(p.processIdentifier, signal)
         p.waitUntilExit()
         let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
@@ -39,7 +43,12 @@ struct SinkSignalTests {
         let input = SinkTest.stream(from: 1, to: 4, markerEvery: 2) + SinkTest.transfer(block: 5, log: 0) + "\n"
         let r = try Self.stopped(
             by: SIGTERM, sink: ["sqlite", "t.db", "--checkpoint", "ck.json", "--flush-interval", "200ms"], input: input,
-            dir: dir)
+            dir: dir
+        ) {
+            // Committed at the block-4 marker, and block 5's event flushed after --flush-interval.
+            (try? CheckpointFile(path: dir + "/ck.json").read()?.blockNumber) == 4
+                && (try? SinkTest.keys(dir + "/t.db"))?.last == "5:0"
+        }
         #expect(r.status == 143, "\(r.stderr)")
         #expect(try SinkTest.keys(dir + "/t.db") == SinkTest.expectedKeys(from: 1, to: 4) + ["5:0"])
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 4)
@@ -52,7 +61,8 @@ struct SinkSignalTests {
         let r = try Self.stopped(
             by: SIGINT,
             sink: ["file", "out/{event}-{from}-{to}.ndjson", "--rotate-blocks", "10", "--checkpoint", "ck.json"],
-            input: input, dir: dir)
+            input: input, dir: dir
+        ) { (try? CheckpointFile(path: dir + "/ck.json").read()?.blockNumber) == 4 }
         #expect(r.status == 130, "\(r.stderr)")
         #expect(FileSinkTests.tree(dir + "/out").keys.sorted() == [".Transfer-0-open.ndjson.part"])
         // The rerun continues the same file and completes it at the end.

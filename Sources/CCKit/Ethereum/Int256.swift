@@ -13,13 +13,6 @@ package struct Int256: Hashable, Comparable, Sendable {
         bitPattern = UInt256(w0: UInt64(bitPattern: v), w1: fill, w2: fill, w3: fill)
     }
 
-    /// Nil when `v` is 2^255 or more.
-    @inlinable
-    package init?(exactly v: UInt256) {
-        guard v.w3 >> 63 == 0 else { return nil }
-        bitPattern = v
-    }
-
     package static let zero = Int256(bitPattern: .zero)
     package static let one = Int256(1)
     package static let minusOne = Int256(bitPattern: .max)
@@ -45,8 +38,6 @@ package struct Int256: Hashable, Comparable, Sendable {
         guard b.w1 == fill, b.w2 == fill, b.w3 == fill else { return nil }
         return Int64(bitPattern: b.w0)
     }
-
-    package var doubleValue: Double { isNegative ? -magnitude.doubleValue : magnitude.doubleValue }
 
     /// A signed value of magnitude `m`; nil when it does not fit.
     @inlinable
@@ -156,41 +147,11 @@ package struct Int256: Hashable, Comparable, Sendable {
         )
     }
 
-    @inlinable package func adding(_ b: Int256) -> Int256? {
-        let (r, o) = addingReportingOverflow(b)
-        return o ? nil : r
-    }
-    @inlinable package func subtracting(_ b: Int256) -> Int256? {
-        let (r, o) = subtractingReportingOverflow(b)
-        return o ? nil : r
-    }
-    package func multiplied(by b: Int256) -> Int256? {
-        let (r, o) = multipliedReportingOverflow(by: b)
-        return o ? nil : r
-    }
-
     @inlinable package static func &+ (a: Int256, b: Int256) -> Int256 {
         Int256(bitPattern: a.bitPattern &+ b.bitPattern)
     }
-    @inlinable package static func &- (a: Int256, b: Int256) -> Int256 {
-        Int256(bitPattern: a.bitPattern &- b.bitPattern)
-    }
-    @inlinable package static func &* (a: Int256, b: Int256) -> Int256 {
-        Int256(bitPattern: a.bitPattern &* b.bitPattern)
-    }
 
     // MARK: Bits
-
-    @inlinable package static prefix func ~ (a: Int256) -> Int256 { Int256(bitPattern: ~a.bitPattern) }
-    @inlinable package static func & (a: Int256, b: Int256) -> Int256 {
-        Int256(bitPattern: a.bitPattern & b.bitPattern)
-    }
-    @inlinable package static func | (a: Int256, b: Int256) -> Int256 {
-        Int256(bitPattern: a.bitPattern | b.bitPattern)
-    }
-    @inlinable package static func ^ (a: Int256, b: Int256) -> Int256 {
-        Int256(bitPattern: a.bitPattern ^ b.bitPattern)
-    }
 
     /// Shift left; amounts >= 256 give zero, negative amounts shift right.
     @inlinable
