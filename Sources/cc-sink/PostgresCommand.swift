@@ -39,21 +39,7 @@ struct PostgresCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Schema of every table (created when missing).", valueName: "NAME"))
     var schema = "public"
 
-    @Option(name: .long, help: ArgumentHelp("Table for all events.", valueName: "NAME"))
-    var table = "events"
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "per-event: also one typed table per event signature, created when first seen.", valueName: "LAYOUT"))
-    var tables: SQLiteCommand.TableLayout = .single
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Table for plain records (a cc-filter --map reshape, an --agg row): one column per key.",
-            valueName: "NAME"))
-    var recordsTable = "records"
+    @OptionGroup var tables: TableOptions
 
     @Option(
         name: .long,
@@ -79,23 +65,8 @@ struct PostgresCommand: ParsableCommand {
     @OptionGroup var common: SinkOptions
 
     func validate() throws {
-        if table.isEmpty { throw ValidationError("--table must not be empty") }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
-        let lower = table.lowercased()
-        if lower.hasPrefix("cc_") || lower.hasPrefix("pg_") {
-            throw ValidationError(
-                "--table \(table): names starting with cc_ (the sink's own tables) or pg_ (PostgreSQL's) are reserved")
-        }
-        for (option, name) in [("--records-table", recordsTable)] {
-            let l = name.lowercased()
-            if l.isEmpty { throw ValidationError("\(option) must not be empty") }
-            if l.hasPrefix("cc_") || l.hasPrefix("pg_") || l == "raw_logs" {
-                throw ValidationError(
-                    "\(option) \(name): names starting with cc_ or pg_, and raw_logs, are reserved")
-            }
-        }
-        if recordsTable.lowercased() == lower { throw ValidationError("--records-table must differ from --table") }
-        if lower == "raw_logs" { throw ValidationError("--table raw_logs: the name is reserved (--raw-logs store)") }
+        try tables.check(enginePrefix: "pg_", engine: "PostgreSQL")
         if (checkpointFromDb || printCheckpoint) && common.checkpoint == nil {
             throw ValidationError("--checkpoint-from-db and --print-checkpoint need --checkpoint FILE")
         }
@@ -104,10 +75,10 @@ struct PostgresCommand: ParsableCommand {
     func run() throws {
         var options = PostgresSink.Options(conninfo: conninfo)
         options.schema = schema
-        options.table = table
-        options.perEventTables = tables == .perEvent
+        options.table = tables.table
+        options.perEventTables = tables.tables == .perEvent
         options.stream = stream
-        options.recordsTable = recordsTable
+        options.recordsTable = tables.recordsTable
         let sink = try PostgresSink(options)
         if let path = common.checkpoint, checkpointFromDb || printCheckpoint {
             let file = CheckpointFile(path: path)

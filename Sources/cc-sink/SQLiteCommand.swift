@@ -21,32 +21,13 @@ struct SQLiteCommand: ParsableCommand {
                 where value >= 1000000000000000000"
             """)
 
-    enum TableLayout: String, ExpressibleByArgument, CaseIterable {
-        case single
-        case perEvent = "per-event"
-    }
-
     @Argument(help: ArgumentHelp("SQLite database file (created when missing).", valueName: "DB"))
     var database: String
 
     @Argument(help: ArgumentHelp("Input file (default: standard input).", valueName: "INPUT"))
     var input: String = "-"
 
-    @Option(name: .long, help: ArgumentHelp("Table for all events.", valueName: "NAME"))
-    var table = "events"
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "per-event: also one typed table per event signature, created when first seen.", valueName: "LAYOUT"))
-    var tables: TableLayout = .single
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Table for plain records (a cc-filter --map reshape, an --agg row): one column per key.",
-            valueName: "NAME"))
-    var recordsTable = "records"
+    @OptionGroup var tables: TableOptions
 
     @Option(
         name: .long,
@@ -58,18 +39,7 @@ struct SQLiteCommand: ParsableCommand {
     @OptionGroup var common: SinkOptions
 
     func validate() throws {
-        if table.isEmpty { throw ValidationError("--table must not be empty") }
-        // cc_checkpoint, cc_event_tables, cc_event_columns (and any later cc_ table) are the sink's own
-        // bookkeeping and sqlite_ names are SQLite's: writing events there would fail or corrupt them.
-        let lower = table.lowercased()
-        if lower.hasPrefix("cc_") || lower.hasPrefix("sqlite_") {
-            throw ValidationError(
-                "--table \(table): names starting with cc_ (the sink's own tables) or sqlite_ (SQLite's) are reserved")
-        }
-        if recordsTable.isEmpty { throw ValidationError("--records-table must not be empty") }
-        if recordsTable.lowercased() == table.lowercased() {
-            throw ValidationError("--records-table must differ from --table")
-        }
+        try tables.check(enginePrefix: "sqlite_", engine: "SQLite")
         guard busyTimeout.seconds * 1000 <= Double(Int32.max) else {
             throw ValidationError(
                 "--busy-timeout: at most \(Int32.max / 1000) seconds, got '\(busyTimeout.defaultValueDescription)'")
@@ -78,9 +48,9 @@ struct SQLiteCommand: ParsableCommand {
 
     func run() throws {
         var options = SQLiteSink.Options(path: database)
-        options.table = table
-        options.perEventTables = tables == .perEvent
-        options.recordsTable = recordsTable
+        options.table = tables.table
+        options.perEventTables = tables.tables == .perEvent
+        options.recordsTable = tables.recordsTable
         options.busyTimeoutMilliseconds = Int32(busyTimeout.seconds * 1000)
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))

@@ -145,6 +145,19 @@ struct SQLiteUnstorableEventTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/t.db"))
     }
 
+    @Test(
+        "raw_logs (--raw-logs store's table) is reserved for --table and --records-table, as in cc-sink postgres",
+        arguments: [["--table", "raw_logs"], ["--records-table", "RAW_LOGS"]])
+    func reservedSideTable(args: [String]) throws {
+        let dir = try SinkTest.tempDir()
+        for engine in [["sqlite", dir + "/t.db"], ["postgres", "host=/nonexistent"]] {
+            let r = try SinkTest.run("cc-sink", engine + args, stdin: "")
+            #expect(r.status == 64, "\(engine[0]) \(args): \(r.stderr)")
+            #expect(r.stderr.contains("\(args[0]) \(args[1])"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/t.db"))
+    }
+
     @Test("--skip-invalid counts and reports skipped lines without -v")
     func skipInvalidWarnsWithoutVerbose() throws {
         let dir = try SinkTest.tempDir()
