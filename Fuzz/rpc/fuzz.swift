@@ -9,9 +9,9 @@ func checkUsable(_ e: ProviderError) {
     switch e.kind {
     case .rateLimited(let after):
         if let after { check(after.isFinite && after >= 0, "backoff \(after)") }
-    case .rangeTooLarge(let hint), .tooManyResults(let hint):
-        if let hint, let from = hint.from, let to = hint.to { check(from <= to, "range hint \(hint) upside down") }
-        if let hint, let m = hint.maxBlocks { check(m > 0, "range hint of no block") }
+    case .rangeRefused(let refusal):
+        if let from = refusal.from, let to = refusal.to { check(from <= to, "range hint \(refusal) upside down") }
+        if let m = refusal.maxBlocks { check(m > 0, "range hint of no block") }
     default: break
     }
 }
