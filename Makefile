@@ -34,9 +34,14 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 ## test: unit, property and end-to-end tests (the e2e tests run the built binaries)
+## (COVERAGE=1: the same suite once, instrumented, then the coverage report and its floor; CI runs this)
 test: deps
+ifeq ($(COVERAGE),1)
+	$(MAKE) --no-print-directory coverage
+else
 	$(SWIFT) build --build-tests
 	CC_BIN_DIR="$(DEBUG_BIN)" $(SWIFT) test --skip-build
+endif
 
 ## fuzz: every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (CI: make fuzz FUZZ_SECONDS=10)
 FUZZ_SECONDS ?= 60
