@@ -1,5 +1,5 @@
 import CCCore
-import Crypto
+import CCStream
 
 /// The `eth_getLogs` filter cc-fetch asks for and checks every answer
 /// against: addresses (any of), and up to four topic positions, each either
@@ -57,14 +57,7 @@ package struct LogFilter: Sendable, Equatable {
     /// `filter` of checkpoint markers and files: the first 8 bytes of
     /// SHA-256(canonicalText), as 16 lowercase hex digits.
     package func canonicalHash(chainId: UInt64) -> String {
-        let digest = SHA256.hash(data: Array(canonicalText(chainId: chainId).utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in digest.prefix(8) {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        StreamID.of(canonicalText(chainId: chainId))
     }
 
     package func matchesAddress(_ a: Word32) -> Bool {

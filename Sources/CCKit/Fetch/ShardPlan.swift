@@ -1,5 +1,5 @@
 import CCCore
-import Crypto
+import CCStream
 
 /// `--shard K/N`: a fixed range `[from, to]` cut into chunks of `chunk`
 /// blocks, dealt round-robin: chunk i belongs to shard i mod N. Early blocks
@@ -56,15 +56,7 @@ package struct ShardPlan: Sendable, Equatable {
     /// the shard's place, so shard 2/8's checkpoint is refused (78) by 3/8,
     /// by 2/4, and by another chunk size or range.
     package func filterHash(_ base: String) -> String {
-        let text = "\(base)|shard=\(index)/\(count)|chunk=\(chunk)|from=\(from)|to=\(to)"
-        let digest = SHA256.hash(data: Array(text.utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in digest.prefix(8) {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        StreamID.of("\(base)|shard=\(index)/\(count)|chunk=\(chunk)|from=\(from)|to=\(to)")
     }
 
     /// One line of `cc-fetch plan`.

@@ -1,6 +1,5 @@
 import CCCore
 import CCJSON
-import Crypto
 
 /// The `pipeline` field of checkpoint markers (stream contract v1.1): a short
 /// hash of every stage's configuration between cc-fetch and the sink, so a
@@ -10,8 +9,7 @@ import Crypto
 package enum PipelineHash {
     /// `hex(sha256(previous + "|" + stage + ":" + config))`, 16 hex digits.
     package static func fold(_ previous: String, stage: String, config: String) -> String {
-        let digest = SHA256.hash(data: Array((previous + "|" + stage + ":" + config).utf8))
-        return String(Hex.encode(Array(digest), prefix: false).prefix(16))
+        StreamID.of(previous + "|" + stage + ":" + config)
     }
 
     /// A marker's pipeline: its `pipeline`, else its `filter` (what cc-fetch
