@@ -12,14 +12,10 @@ import Testing
 struct PostgresRecordKindsTests {
     typealias DB = PostgresSinkTests.DB
 
-    static func rewind(_ block: Int) -> String {
-        #"{"$cc":"rewind","chainId":1,"blockNumber":\#(block),"blockHash":"\#(SinkTest.hash(block))"}"# + "\n"
-    }
+    static func rewind(_ block: Int) -> String { SinkRecordKindsTests.rewind(block) }
 
     /// cc-fetch's raw logs carry their chain (a rewind retracts its chain's rows).
-    static func mixed() -> String {
-        SinkRecordKindsTests.mixed().replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#)
-    }
+    static func mixed() -> String { SinkRecordKindsTests.chained(SinkRecordKindsTests.mixed()) }
 
     @Test("--raw-logs refuse (65, the sqlite message), skip (counted), store (raw_logs, exactly once, rewound)")
     func rawLogs() throws {

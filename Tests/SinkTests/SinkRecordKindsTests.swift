@@ -11,6 +11,16 @@ struct SinkRecordKindsTests {
         #"{"address":"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48","topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef","0x000000000000000000000000000000000000000000000000000000000000dead"],"data":"0x01","blockNumber":"\#(String(block, radix: 16).prefixed)","blockHash":"\#(SinkTest.hash(block))","transactionHash":"\#(SinkTest.hash(block * 1000 + log, salt: 7))","transactionIndex":"0x0","logIndex":"0x\#(String(log, radix: 16))","removed":false}"#
     }
 
+    /// A rewind record of chain 1 to `block` (stream contract v1.1).
+    static func rewind(_ block: Int) -> String {
+        #"{"$cc":"rewind","chainId":1,"blockNumber":\#(block),"blockHash":"\#(SinkTest.hash(block))"}"# + "\n"
+    }
+
+    /// `lines` with chain 1 on every raw log, as cc-fetch writes them (a rewind retracts its chain's rows).
+    static func chained(_ lines: String) -> String {
+        lines.replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#)
+    }
+
     /// Two blocks of Transfers with a raw log in each.
     static func mixed() -> String {
         SinkTest.transfer(block: 1, log: 0) + "\n" + rawLog(block: 1, log: 1) + "\n" + SinkTest.marker(block: 1) + "\n"
@@ -142,15 +152,8 @@ struct SinkRecordKindsTests {
     func rewindRetractsSideTables() throws {
         let dir = try SinkTest.tempDir()
         let db = dir + "/t.db", ck = dir + "/ck.json"
-        func rewind(_ block: Int) -> String {
-            #"{"$cc":"rewind","chainId":1,"blockNumber":\#(block),"blockHash":"\#(SinkTest.hash(block))"}"# + "\n"
-        }
         func row(_ n: Int) -> String { #"{"n":\#(n)}"# + "\n" }
-        // cc-fetch's raw logs carry their chain, which the rewind names.
-        func chained(_ s: String) -> String {
-            s.replacingOccurrences(of: #"{"address""#, with: #"{"chainId":1,"address""#)
-        }
-        let first = chained(
+        let first = Self.chained(
             Self.mixed() + row(1) + row(2) + SinkTest.transfer(block: 3, log: 0) + "\n" + Self.rawLog(block: 3, log: 1)
                 + "\n" + SinkTest.marker(block: 3) + "\n" + row(3))
         var r = try SinkTest.run(
@@ -163,7 +166,7 @@ struct SinkRecordKindsTests {
         // A later run (as after a restart) meets a reorg below block 3: the fork is block 2.
         r = try SinkTest.run(
             "cc-sink", ["sqlite", db, "--checkpoint", ck, "--raw-logs", "store"],
-            stdin: rewind(2) + row(20) + SinkTest.marker(block: 2) + "\n")
+            stdin: Self.rewind(2) + row(20) + SinkTest.marker(block: 2) + "\n")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try SinkTest.query(db, "SELECT block_number FROM raw_logs ORDER BY 1") == [["1"], ["2"]])
         #expect(try SinkTest.keys(db) == ["1:0", "2:0"])
