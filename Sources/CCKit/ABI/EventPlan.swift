@@ -59,10 +59,14 @@ package final class TypePlan: Sendable {
 
 /// One event compiled for decoding, with its output prefix pre-rendered.
 package final class EventPlan: Sendable {
+    /// Trivial (no reference-counted member), so the per-log loop reads
+    /// parameters without a retain and release of a key array or a type each.
     struct Param: Sendable {
-        /// `"from":`
-        let key: [UInt8]
-        let type: TypePlan
+        /// `"from":`, as `text[keyStart..<keyEnd]`.
+        let keyStart: Int
+        let keyEnd: Int
+        /// Kept alive by `types`.
+        unowned(unsafe) let type: TypePlan
         let indexed: Bool
         /// Index into the log's topics (indexed) or head offset in data (not indexed).
         let position: Int
@@ -74,8 +78,12 @@ package final class EventPlan: Sendable {
     package let topic0: [UInt8]
     package let topicCount: Int
     /// `"event":"Transfer","signature":"Transfer(address,address,uint256)","args":{`
-    let header: [UInt8]
+    /// (the first `headerCount` bytes), then every parameter's key.
+    let text: [UInt8]
+    let headerCount: Int
     let params: [Param]
+    /// Owns the parameters' types.
+    private let types: [TypePlan]
     /// Bytes the non-indexed parameters take in the head of data.
     let dataHeadSize: Int
     let hasDynamicData: Bool
@@ -84,29 +92,39 @@ package final class EventPlan: Sendable {
         self.event = event
         self.topic0 = topic0
         topicCount = event.topicCount
-        var header: [UInt8] = []
-        header += Array(#""event":"#.utf8)
-        header += jsonString(event.name)
-        header += Array(#","signature":"#.utf8)
-        header += jsonString(event.signature)
-        header += Array(#","args":{"#.utf8)
-        self.header = header
+        var text: [UInt8] = []
+        text += Array(#""event":"#.utf8)
+        text += jsonString(event.name)
+        text += Array(#","signature":"#.utf8)
+        text += jsonString(event.signature)
+        text += Array(#","args":{"#.utf8)
+        headerCount = text.count
         var params: [Param] = []
+        var types: [TypePlan] = []
         var topic = event.anonymous ? 0 : 1
         var head = 0
         for (i, p) in event.inputs.enumerated() {
             let plan = TypePlan(p.type)
-            let key = jsonKey(p.name.isEmpty ? "arg\(i)" : p.name)
+            types.append(plan)
+            let keyStart = text.count
+            text += jsonKey(p.name.isEmpty ? "arg\(i)" : p.name)
             if p.indexed {
                 params.append(
-                    Param(key: key, type: plan, indexed: true, position: topic, fromTopic: p.type.isValueType))
+                    Param(
+                        keyStart: keyStart, keyEnd: text.count, type: plan, indexed: true, position: topic,
+                        fromTopic: p.type.isValueType))
                 topic += 1
             } else {
-                params.append(Param(key: key, type: plan, indexed: false, position: head, fromTopic: false))
+                params.append(
+                    Param(
+                        keyStart: keyStart, keyEnd: text.count, type: plan, indexed: false, position: head,
+                        fromTopic: false))
                 head += plan.headSize
             }
         }
+        self.text = text
         self.params = params
+        self.types = types
         dataHeadSize = head
         hasDynamicData = params.contains { !$0.indexed && $0.type.isDynamic }
     }

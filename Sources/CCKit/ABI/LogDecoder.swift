@@ -39,29 +39,31 @@ package struct LogDecoder {
         if plan.event.anonymous && !plan.hasDynamicData && data.count != plan.dataHeadSize { return false }
         let mark = w.bytes.count
         var cursor = Cursor(data: data, strict: strict, checksums: checksums)
-        w.bytes.append(contentsOf: plan.header)
-        // Parameters are read in place (not copied out of the array), which
-        // spares a retain and release of each one's key and type per log.
-        let ok = plan.params.withUnsafeBufferPointer { params -> Bool in
-            for i in 0..<params.count {
-                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                w.bytes.append(contentsOf: params[i].key)
-                let ok: Bool
-                if params[i].indexed {
-                    let word = UnsafeRawPointer(topics.baseAddress!) + params[i].position * 32
-                    if params[i].fromTopic {
-                        ok = cursor.word(params[i].type, word, &w)
+        // Parameters and keys are read in place: no retain and release of a
+        // key or a type per parameter per log.
+        let ok = plan.text.withUnsafeBufferPointer { text -> Bool in
+            w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<plan.headerCount]))
+            return plan.params.withUnsafeBufferPointer { params -> Bool in
+                for i in 0..<params.count {
+                    if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                    w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[params[i].keyStart..<params[i].keyEnd]))
+                    let ok: Bool
+                    if params[i].indexed {
+                        let word = UnsafeRawPointer(topics.baseAddress!) + params[i].position * 32
+                        if params[i].fromTopic {
+                            ok = cursor.word(params[i].type, word, &w)
+                        } else {
+                            // The log holds only keccak256 of an indexed string, bytes, array or tuple.
+                            Cursor.appendHexString(UnsafeRawBufferPointer(start: word, count: 32), &w)
+                            ok = true
+                        }
                     } else {
-                        // The log holds only keccak256 of an indexed string, bytes, array or tuple.
-                        Cursor.appendHexString(UnsafeRawBufferPointer(start: word, count: 32), &w)
-                        ok = true
+                        ok = cursor.value(params[i].type, head: params[i].position, tupleStart: 0, &w)
                     }
-                } else {
-                    ok = cursor.value(params[i].type, head: params[i].position, tupleStart: 0, &w)
+                    if !ok { return false }
                 }
-                if !ok { return false }
+                return true
             }
-            return true
         }
         if !ok {
             w.bytes.removeLast(w.bytes.count - mark)
