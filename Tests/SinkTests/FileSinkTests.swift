@@ -227,7 +227,8 @@ struct FileSinkEmptyRunTests {
     func resumedFileKeepsItsCommittedLines() throws {
         let dir = try SinkTest.tempDir()
         let input = SinkTest.stream(from: 1, to: 4, perBlock: 2, markerEvery: 4)
-        var r = try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
+        var r = try SinkTest.run(
+            "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let first = SinkTest.read(dir + "/out.ndjson")
         #expect(first.split(separator: "\n").count == 8)

@@ -46,7 +46,8 @@ package struct LogDecoder {
             return plan.params.withUnsafeBufferPointer { params -> Bool in
                 for i in 0..<params.count {
                     if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                    w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[params[i].keyStart..<params[i].keyEnd]))
+                    let key = text[params[i].keyStart..<params[i].keyEnd]
+                    w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: key))
                     let ok: Bool
                     if params[i].indexed {
                         let word = UnsafeRawPointer(topics.baseAddress!) + params[i].position * 32
