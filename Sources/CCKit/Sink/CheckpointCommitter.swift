@@ -1,4 +1,5 @@
 import CCCore
+import CCJSON
 import CCStream
 
 #if canImport(Glibc)
@@ -98,7 +99,7 @@ package final class CheckpointCommitter {
         let rows = (sink as? RowSink).flatMap { $0.rowColumns != nil ? $0 : nil }
         if policy.skipInvalid, let path = policy.skippedPath { skippedFile = try SkippedLinesFile(path: path) }
         defer { skippedFile?.close() }
-        let reader = SinkReader(input: try SinkInput(path: inputPath), rows: rows?.rowColumns)
+        let reader = SinkReader(input: try LineReader(path: inputPath), rows: rows?.rowColumns)
         try reader.start()
         defer { reader.stop() }
         if let checkpointFile, sink.deferredSync != nil { fileWriter = try CheckpointFileWriter(file: checkpointFile) }
