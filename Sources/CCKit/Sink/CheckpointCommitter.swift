@@ -90,7 +90,7 @@ package final class CheckpointCommitter {
                     Self.tool, "resuming after block \(c.blockNumber) (checkpoint \(checkpointFile.path))")
             }
         }
-        try sink.resume(from: current?.marker, state: current.map { Array($0.sinkJSON.utf8) })
+        try sink.resume(from: current?.marker, state: current?.sink)
     }
 
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
@@ -385,7 +385,7 @@ package final class CheckpointCommitter {
         switch retraction {
         case .withNextCommit(let state):
             try fileWriter?.drain()
-            let checkpoint = Checkpoint(marker: back, sinkJSON: String(decoding: state, as: UTF8.self))
+            let checkpoint = Checkpoint(marker: back, sink: state)
             try checkpointFile.write(checkpoint)
             current = checkpoint
             metrics.checkpoints += 1
@@ -402,8 +402,8 @@ package final class CheckpointCommitter {
         }
     }
 
-    private func writeCheckpoint(_ marker: CheckpointMarker, state: [UInt8]) throws(ChainCastError) {
-        let checkpoint = Checkpoint(marker: marker, sinkJSON: String(decoding: state, as: UTF8.self))
+    private func writeCheckpoint(_ marker: CheckpointMarker, state: SinkState) throws(ChainCastError) {
+        let checkpoint = Checkpoint(marker: marker, sink: state)
         if let fileWriter, let sync = sink.deferredSync {
             try fileWriter.submit(checkpoint, after: sync)
         } else {
