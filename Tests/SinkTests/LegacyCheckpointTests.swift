@@ -135,3 +135,29 @@ struct LegacyCheckpointTests {
                 == "cc-sink: checkpoint file was written by the webhook sink, not the sqlite sink; use another --checkpoint file\n")
     }
 }
+
+@Suite(
+    "cc-sink postgres: checkpoints written by earlier versions",
+    .enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+struct LegacyPostgresCheckpointTests {
+    static let old =
+        #"{"version":1,"chainId":1,"blockNumber":12,"blockHash":"0x000000000000000000000000000000000000000000000000000000000000000c","filter":"3f9a","updatedAt":"2026-12-01T00:00:00Z","sink":{"type":"postgres","schema":"public","table":"events","stream":"s1"}}"#
+        + "\n"
+
+    @Test("the old checkpoint (and the cc_checkpoint row's copy) is written byte for byte and resumed")
+    func postgresSink() throws {
+        let db = try PostgresSinkTests.DB()
+        let ck = try SinkTest.tempDir("pg") + "/ck.json"
+        let args = ["--checkpoint", ck, "--stream", "s1"]
+        let r1 = try db.sink(args, stdin: SinkTest.stream(from: 1, to: 12, markerEvery: 3))
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(LegacyCheckpointTests.normalized(ck) == Self.old)
+        #expect(
+            try db.rows("SELECT sink::text FROM cc_checkpoint")
+                == [#"{"type": "postgres", "table": "events", "schema": "public", "stream": "s1"}"#])
+        try SinkTest.write(Self.old, to: ck)
+        let r2 = try db.sink(args, stdin: SinkTest.stream(from: 10, to: 20, markerEvery: 3))
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(try db.keys() == SinkTest.expectedKeys(from: 1, to: 20))
+    }
+}
