@@ -211,3 +211,50 @@ struct FileSinkContinuationTests {
         #expect(files["Transfer-16-19.ndjson"]?.split(separator: "\n").count == 12)
     }
 }
+
+/// `cc-sink file PATH` without rotation replaces PATH like the shell's `>`:
+/// a run whose input holds nothing to write must not leave the previous
+/// run's lines behind (a cron job's empty day read as yesterday's data).
+@Suite("cc-sink file: an empty run")
+struct FileSinkEmptyRunTests {
+    @Test(
+        "a fixed path is truncated (a CSV with --columns gets its header) when no record comes",
+        arguments: [
+            (["file", "out.ndjson"], "out.ndjson", ""),
+            (["file", "out.csv"], "out.csv", ""),
+            (["file", "out.csv", "--columns", "blockNumber,args.value"], "out.csv", "blockNumber,args.value\n"),
+            (["file", "out.csv", "--checkpoint", "ck.json"], "out.csv", ""),
+        ])
+    func emptyInputReplacesTheFile(args: [String], file: String, expected: String) throws {
+        let dir = try SinkTest.tempDir()
+        try SinkTest.write("stale line from yesterday\n", to: dir + "/" + file)
+        let r = try SinkTest.run("cc-sink", args, stdin: "", directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(SinkTest.read(dir + "/" + file) == expected)
+    }
+
+    @Test("a resumed file keeps what the checkpoint committed when nothing new comes")
+    func resumedFileKeepsItsCommittedLines() throws {
+        let dir = try SinkTest.tempDir()
+        let input = SinkTest.stream(from: 1, to: 4, perBlock: 2, markerEvery: 4)
+        var r = try SinkTest.run("cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: input, directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let first = SinkTest.read(dir + "/out.ndjson")
+        #expect(first.split(separator: "\n").count == 8)
+        r = try SinkTest.run(
+            "cc-sink", ["file", "out.ndjson", "--checkpoint", "ck.json"], stdin: SinkTest.marker(block: 4) + "\n",
+            directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(SinkTest.read(dir + "/out.ndjson") == first)
+    }
+
+    @Test("templated and standard-output paths create nothing when no record comes")
+    func templatedPathsStayAbsent() throws {
+        let dir = try SinkTest.tempDir()
+        let r = try SinkTest.run("cc-sink", ["file", "out/{event}.ndjson"], stdin: "", directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        let s = try SinkTest.run("cc-sink", ["file", "-"], stdin: "")
+        #expect(s.status == 0 && s.stdout == "")
+    }
+}

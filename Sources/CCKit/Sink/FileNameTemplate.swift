@@ -47,6 +47,8 @@ package struct FileNameTemplate: Equatable, Sendable {
     }
 
     package var hasRange: Bool { parts.contains(.from) || parts.contains(.to) }
+    /// No placeholder: the path names one file whatever the records say.
+    package var isFixed: Bool { parts.allSatisfy { if case .literal = $0 { true } else { false } } }
 
     /// The path with the per-event placeholders filled in and `{from}`/`{to}`
     /// left as they are: the key of one series of files.

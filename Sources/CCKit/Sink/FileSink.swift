@@ -381,6 +381,7 @@ package final class FileSink: Sink, RowSink {
 
     package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
         try flush()
+        try replaceUnwrittenFixedFile()
         guard cleanEnd, rotating, !order.isEmpty else { return nil }
         // The range is done: complete every open file, up to the checkpoint.
         for key in order {
@@ -393,6 +394,24 @@ package final class FileSink: Sink, RowSink {
         }
         sealed = true
         return state()
+    }
+
+    /// One fixed path is the run's whole output, replaced like the shell's
+    /// `>`: a run that wrote nothing (and resumed no file) still empties it,
+    /// so yesterday's lines never pass for today's. A CSV whose columns are
+    /// known gets its header. Templated paths name no file until a record does.
+    /// Also at an unclean end: a file no checkpoint knows is started afresh by
+    /// any rerun, so emptying it now leaves no state a rerun could not.
+    private func replaceUnwrittenFixedFile() throws(ChainCastError) {
+        guard !toStdout, !rotating, open.isEmpty, template.isFixed else { return }
+        let f = try OutputFile(key: options.path, writePath: options.path, rotating: false, from: 0, truncateTo: nil)
+        if options.format == .csv, let names = options.columns {
+            csvRow.removeAll(keepingCapacity: true)
+            CSVRecordWriter.header(names.map(CSVRecordWriter.Column.init), into: &csvRow)
+            try f.append(csvRow)
+        }
+        try f.sync()
+        f.closeFile()
     }
 
     private func state() -> SinkState {
