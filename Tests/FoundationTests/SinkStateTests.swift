@@ -72,7 +72,11 @@ import Testing
             SinkState(
                 json:
                     #"{"type":"file","v":2,"path":"p","format":"ndjson","files":[{"key":"k","path":"q","length":5,"from":1,"lastBlock":2,"crc":"ab"}]}"#
-            ) == .file(FileSinkState(path: "p", format: "ndjson", files: [.init(key: "k", path: "q", length: 5, from: 1, lastBlock: 2)])))
+            )
+                == .file(
+                    FileSinkState(
+                        path: "p", format: "ndjson",
+                        files: [.init(key: "k", path: "q", length: 5, from: 1, lastBlock: 2)])))
     }
 
     @Test(arguments: [

@@ -16,7 +16,9 @@ struct LegacyCheckpointTests {
         return text.replacingCharacters(in: r, with: #""updatedAt":"2026-12-01T00:00:00Z""#)
     }
 
-    static func events(_ s: String) -> [String] { s.split(separator: "\n").map(String.init).filter { !$0.contains("$cc") } }
+    static func events(_ s: String) -> [String] {
+        s.split(separator: "\n").map(String.init).filter { !$0.contains("$cc") }
+    }
 
     /// Written for blocks 1...14 (2 events each, markers after 3, 6, 9, 12): the
     /// 0-9 window complete, the 10-19 one open with blocks 10-12 committed.
@@ -55,7 +57,8 @@ struct LegacyCheckpointTests {
     func sealedCSV() throws {
         let dir = try SinkTest.tempDir()
         let args = [
-            "file", "out/{event}-{from}-{to}.csv", "--format", "csv", "--rotate-blocks", "10", "--checkpoint", "ck.json",
+            "file", "out/{event}-{from}-{to}.csv", "--format", "csv", "--rotate-blocks", "10", "--checkpoint",
+            "ck.json",
         ]
         let input = SinkTest.stream(from: 1, to: 12, perBlock: 2, markerEvery: 3)
         let r1 = try SinkTest.run("cc-sink", args, stdin: input, directory: dir)
@@ -107,8 +110,10 @@ struct LegacyCheckpointTests {
         try SinkTest.write(old, to: dir + "/ck.json")
         let r2 = try SinkTest.run("cc-sink", args, stdin: SinkTest.stream(from: 7, to: 9, markerEvery: 3))
         #expect(r2.status == 0, "\(r2.stderr)")
-        #expect(Self.normalized(dir + "/ck.json") == old.replacingOccurrences(of: ":6,", with: ":9,")
-            .replacingOccurrences(of: "06\"", with: "09\""))
+        #expect(
+            Self.normalized(dir + "/ck.json")
+                == old.replacingOccurrences(of: ":6,", with: ":9,")
+                .replacingOccurrences(of: "06\"", with: "09\""))
         // Blocks 1-3, 4-6, then 7-9: nothing delivered twice.
         #expect(try receiver.requests().count == 3)
     }
@@ -132,7 +137,8 @@ struct LegacyCheckpointTests {
         #expect(refused.status == 78)
         #expect(
             refused.stderr
-                == "cc-sink: checkpoint file was written by the webhook sink, not the sqlite sink; use another --checkpoint file\n")
+                == "cc-sink: checkpoint file was written by the webhook sink, not the sqlite sink; use another --checkpoint file\n"
+        )
     }
 }
 

@@ -89,24 +89,26 @@ package final class FileSink: Sink, RowSink {
         // Check everything before touching anything: a contradiction must
         // leave every file as it is.
         for e in entries {
+            let length = Int(clamping: e.length)
             if let final = e.finalPath {
                 if let size = OutputFile.size(of: e.path) {
-                    if size < Int(clamping: e.length) { throw shorter(e.path, size, Int(clamping: e.length)) }
+                    if size < length { throw shorter(e.path, size, length) }
                 } else if OutputFile.size(of: final) == nil {
                     throw .config("checkpoint lists \(e.path) (to become \(final)) but neither file exists")
                 }
             } else {
                 guard let size = OutputFile.size(of: e.path) else {
-                    throw .config("checkpoint lists \(e.path) with \(Int(clamping: e.length)) bytes, but the file is missing")
+                    throw .config("checkpoint lists \(e.path) with \(length) bytes, but the file is missing")
                 }
-                if size < Int(clamping: e.length) { throw shorter(e.path, size, Int(clamping: e.length)) }
+                if size < length { throw shorter(e.path, size, length) }
             }
         }
         for e in entries {
+            let length = Int(clamping: e.length)
             if let final = e.finalPath {
                 if OutputFile.size(of: e.path) != nil {
                     let f = try OutputFile(
-                        key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: Int(clamping: e.length))
+                        key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: length)
                     try f.sync()
                     f.closeFile()
                     if rename(e.path, final) != 0 {
@@ -118,7 +120,7 @@ package final class FileSink: Sink, RowSink {
                 // Reopened now, not when the next event for it comes: a file
                 // must stay in every checkpoint until it is complete.
                 let f = try OutputFile(
-                    key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: Int(clamping: e.length))
+                    key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: length)
                 f.lastBlock = e.lastBlock
                 f.window = e.window
                 f.columns = e.columns?.map(CSVRecordWriter.Column.init)

@@ -233,7 +233,9 @@ package final class PostgresSink: Sink {
         }
     }
 
-    private func state() -> SinkState { .postgres(schema: options.schema, table: options.table, stream: options.stream) }
+    private func state() -> SinkState {
+        .postgres(schema: options.schema, table: options.table, stream: options.stream)
+    }
 
     // MARK: Events
 
