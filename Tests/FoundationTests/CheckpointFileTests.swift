@@ -14,14 +14,14 @@ import Testing
         let file = CheckpointFile(path: dir + "/ck.json")
         let cp = Checkpoint(
             chainId: 1, blockNumber: 19_000_100, blockHash: "0x" + String(repeating: "ab", count: 32),
-            filter: "3f9a00112233", updatedAt: "2026-11-24T12:00:00Z", sinkJSON: #"{"files":{"a.ndjson":12}}"#)
+            filter: "3f9a00112233", updatedAt: "2026-11-24T12:00:00Z", sink: .sqlite(table: "events"))
         try file.write(cp)
         let text = try String(contentsOfFile: dir + "/ck.json", encoding: .utf8)
         #expect(
             text
                 == #"{"version":1,"chainId":1,"blockNumber":19000100,"blockHash":"0x"#
                 + String(repeating: "ab", count: 32)
-                + #"","filter":"3f9a00112233","updatedAt":"2026-11-24T12:00:00Z","sink":{"files":{"a.ndjson":12}}}"#
+                + #"","filter":"3f9a00112233","updatedAt":"2026-11-24T12:00:00Z","sink":{"type":"sqlite","table":"events"}}"#
                 + "\n")
         #expect(try file.read() == cp)
         // No temp file is left behind.
@@ -59,10 +59,10 @@ import Testing
         try #"{"version":1,"chainId":1,"blockNumber":0,"blockHash":"0x00","filter":"ab"}"#.write(
             toFile: path, atomically: false, encoding: .utf8)
         let cp = try #require(try CheckpointFile(path: path).read())
-        #expect(cp.chainId == 1 && cp.blockNumber == 0 && cp.sinkJSON == "{}")
+        #expect(cp.chainId == 1 && cp.blockNumber == 0 && cp.sink == .none)
     }
 
-    @Test func hexIsReadInOneCaseAndTheSinkStateVerbatim() throws {
+    @Test func hexIsReadInOneCaseAndAnUntypedSinkObjectIsNoState() throws {
         let path = dir + "/case.json"
         let upper = "0x" + String(repeating: "AB", count: 32)
         try
@@ -70,8 +70,8 @@ import Testing
             .write(toFile: path, atomically: false, encoding: .utf8)
         let cp = try #require(try CheckpointFile(path: path).read())
         #expect(cp.blockHash == upper.lowercased() && cp.filter == "3f9a" && cp.pipeline == "c0de")
-        // The sink's state is its own: kept as written, not re-sorted or re-spaced.
-        #expect(cp.sinkJSON == #"{"b":1,"a":[2, 3]}"#)
+        // No "type": no sink wrote it, so there is no state to resume from.
+        #expect(cp.sink == .none)
         #expect(
             cp.marker
                 == CheckpointMarker(
@@ -153,7 +153,7 @@ import Testing
         let file = CheckpointFile(path: dir + "/ck.json")
         let c = Checkpoint(
             chainId: 1, blockNumber: 5, blockHash: "0xab", filter: "3f9a", updatedAt: #"2026\"-\\11"#,
-            sinkJSON: #"{"type":"sqlite"}"#)
+            sink: .sqlite(table: "events"))
         try file.write(c)
         let back = try file.read()
         #expect(back == c)

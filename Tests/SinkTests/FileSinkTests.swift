@@ -36,6 +36,16 @@ struct FileSinkTests {
         #expect(Self.lines(files["Transfer-20-25.ndjson"] ?? "") == Array(events[38...]))
     }
 
+    @Test("standard input open only for writing is a read error (74), not a wait that never ends")
+    func writeOnlyStandardInput() throws {
+        let dir = try SinkTest.tempDir()
+        // fd 0 is the write end of a pipe: it never polls readable.
+        let r = try SinkTest.shell(
+            "cd '\(dir)' && timeout 30 '\(SinkTest.binary("cc-sink"))' file out.ndjson 0> >(cat > /dev/null)")
+        #expect(r.status == 74)
+        #expect(r.stderr == "cc-sink: reading standard input: Bad file descriptor\n")
+    }
+
     @Test("a rerun after an interrupted run truncates back to the checkpoint and ends byte-identical")
     func exactlyOnceAfterInterruption() throws {
         for rotation in [[], ["--rotate-blocks", "7"], ["--rotate-bytes", "3000"]] {

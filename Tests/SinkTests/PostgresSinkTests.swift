@@ -66,7 +66,7 @@ struct PostgresSinkTests {
             try db.rows("SELECT stream, chain_id, filter, pipeline, block_number FROM cc_checkpoint")
                 == ["|1|3f9a|3f9a|109"])
         let cp = try #require(try CheckpointFile(path: ck).read())
-        #expect(cp.blockNumber == 109 && cp.sinkJSON.contains("\"postgres\""))
+        #expect(cp.blockNumber == 109 && cp.sink.type == "postgres")
         let indexes = try db.rows("SELECT indexname FROM pg_indexes WHERE tablename = 'Transfer' ORDER BY 1")
         #expect(indexes == ["Transfer_from", "Transfer_key", "Transfer_to"])
     }

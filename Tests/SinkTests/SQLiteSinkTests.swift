@@ -27,7 +27,7 @@ struct SQLiteSinkTests {
             ])
         let cp = try #require(try CheckpointFile(path: ck).read())
         #expect(cp.chainId == 1 && cp.blockNumber == 109 && cp.blockHash == SinkTest.hash(109) && cp.filter == "3f9a")
-        #expect(cp.sinkJSON.contains("\"sqlite\""))
+        #expect(cp.sink.type == "sqlite")
         #expect(
             try SinkTest.query(db, "SELECT chain_id, filter, block_number, block_hash FROM cc_checkpoint")
                 == [["1", "3f9a", "109", SinkTest.hash(109)]])

@@ -15,6 +15,11 @@ import CCCore
 /// - "\r" before "\n" (and at the end of a final line) is stripped.
 /// - Blank lines (empty, or only spaces and tabs) are not passed to the body
 ///   but are counted, so line numbers match what an editor shows.
+///
+/// Two ways to read: `forEachLine` reads to the end (cc-decode, cc-filter,
+/// replay), `nextLines(timeoutMilliseconds:)` waits a bounded time per call
+/// (cc-sink, which must flush a batch on its interval and notice SIGTERM
+/// while upstream is quiet). Both share every framing rule above.
 package struct LineReader {
     private let storage: Storage
 
@@ -26,8 +31,7 @@ package struct LineReader {
             name: name ?? (fd == 0 ? "standard input" : "file descriptor \(fd)"))
     }
 
-    /// Every NDJSON reader's line limit (this one and cc-sink's `SinkInput`):
-    /// 256 MiB, far above any real log or event, so input without newlines (a
+    /// Every NDJSON reader's line limit: 256 MiB, far above any real log or event, so input without newlines (a
     /// binary file by mistake) is a data error (65) instead of unbounded memory.
     package static let maxLineLengthDefault = 1 << 28
 
@@ -80,31 +84,95 @@ package struct LineReader {
     ) throws {
         let s = storage
         while true {
-            while s.searchFrom < s.end {
-                let from = s.buffer + s.searchFrom
-                guard let nl = memchr(from, 0x0A, s.end - s.searchFrom) else {
-                    s.searchFrom = s.end
-                    break
-                }
-                let lineEnd = nl.assumingMemoryBound(to: UInt8.self) - s.buffer
-                let lineStart = s.start
-                s.start = lineEnd + 1
-                s.searchFrom = s.start
-                s.lineNumber += 1
-                if let line = s.line(lineStart, lineEnd) { try body(line, s.lineNumber) }
-            }
+            try s.deliverCompleteLines(body)
             if s.eof {
-                if s.start < s.end {
-                    let lineStart = s.start
-                    s.start = s.end
-                    s.lineNumber += 1
-                    if let line = s.line(lineStart, s.end) { try body(line, s.lineNumber) }
-                }
+                try s.deliverLastLine(body)
                 return
             }
             if let whenIdle, !s.readyNow() { try whenIdle() }
             try s.fill()
         }
+    }
+
+    /// What one `nextLines` call ended with.
+    package enum Outcome: Equatable {
+        /// Input was read (complete lines, if any, were handed to the body).
+        case data
+        /// Nothing arrived within the timeout, or the wait was interrupted by
+        /// a signal: the caller checks for a stop and calls again.
+        case timeout
+        /// End of input; a last line without "\n" was handed to the body.
+        case eof
+    }
+
+    /// Waits up to `timeoutMilliseconds` (-1: forever) for input, does at
+    /// most one read(2), and calls `body` for every complete line it now
+    /// holds, with the same framing and numbering as `forEachLine`.
+    ///
+    /// Unlike `forEachLine` it never throws `StopRequested`: a signal ends
+    /// the wait as `.timeout` and the caller decides. The views `body` gets
+    /// stay valid until the next call, or for good after `exchangeBuffer`.
+    package func nextLines(
+        timeoutMilliseconds: Int32,
+        _ body: (UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws(ChainCastError) -> Void
+    ) throws(ChainCastError) -> Outcome {
+        let s = storage
+        // Lines left by a body that threw go first.
+        if s.hasCompleteLine {
+            try s.deliverCompleteLines(body)
+            return .data
+        }
+        if s.eof {
+            try s.deliverLastLine(body)
+            return .eof
+        }
+        if !s.writeOnly {
+            var pfd = pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, timeoutMilliseconds)
+            if ready == 0 { return .timeout }
+            if ready < 0 {
+                let e = errno
+                if e == EINTR { return .timeout }
+                throw ChainCastError(.ioError, "reading \(s.name): \(errorText(e))")
+            }
+        }
+        try s.makeRoom()
+        switch try s.readOnce() {
+        case .bytes:
+            try s.deliverCompleteLines(body)
+            return .data
+        case .end:
+            s.eof = true
+            try s.deliverLastLine(body)
+            return .eof
+        case .interrupted, .notReady:
+            return .timeout
+        }
+    }
+
+    /// Hands over the buffer that holds every line delivered so far and goes
+    /// on in `replacement` (`capacity` bytes from `allocate`), to which the
+    /// unfinished line moves: cc-sink's batch takes the lines of one
+    /// `nextLines` call without copying them. The caller owns (and
+    /// deallocates) the buffer returned.
+    package func exchangeBuffer(
+        _ replacement: UnsafeMutablePointer<UInt8>, capacity replacementCapacity: Int
+    ) -> (UnsafeMutablePointer<UInt8>, Int) {
+        let s = storage
+        let full = (s.buffer, s.capacity)
+        let rest = s.end - s.start
+        s.buffer = replacement
+        s.capacity = replacementCapacity
+        if rest > s.capacity {
+            s.buffer.deallocate()
+            s.capacity = max(rest, 1 << 20)
+            s.buffer = .allocate(capacity: s.capacity)
+        }
+        if rest > 0 { s.buffer.update(from: full.0 + s.start, count: rest) }
+        s.searchFrom -= s.start
+        s.start = 0
+        s.end = rest
+        return full
     }
 
     final class Storage {
@@ -120,11 +188,15 @@ package struct LineReader {
         var eof = false
         var lineNumber = 0
         var maxLineLength = LineReader.maxLineLengthDefault
+        /// A descriptor not open for reading never polls readable; read(2)
+        /// reports its error instead of a wait that never ends.
+        let writeOnly: Bool
 
         init(fd: Int32, ownsFD: Bool, capacity: Int, name: String) {
             self.fd = fd
             self.ownsFD = ownsFD
             self.name = name
+            writeOnly = fcntl(fd, F_GETFL) & O_ACCMODE == O_WRONLY
             self.capacity = max(capacity, 1)
             buffer = .allocate(capacity: self.capacity)
         }
@@ -160,8 +232,43 @@ package struct LineReader {
             }
         }
 
-        /// Reads more input after the unconsumed bytes, moving or growing the buffer as needed.
-        func fill() throws {
+        /// Whether a "\n" lies in the unconsumed bytes not yet searched.
+        var hasCompleteLine: Bool {
+            searchFrom < end && memchr(buffer + searchFrom, 0x0A, end - searchFrom) != nil
+        }
+
+        /// Hands every complete line in the buffer to `body`.
+        @inline(__always)
+        func deliverCompleteLines<E: Error>(
+            _ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void
+        ) throws(E) {
+            while searchFrom < end {
+                guard let nl = memchr(buffer + searchFrom, 0x0A, end - searchFrom) else {
+                    searchFrom = end
+                    return
+                }
+                let lineEnd = nl.assumingMemoryBound(to: UInt8.self) - buffer
+                let lineStart = start
+                start = lineEnd + 1
+                searchFrom = start
+                lineNumber += 1
+                if let line = line(lineStart, lineEnd) { try body(line, lineNumber) }
+            }
+        }
+
+        /// At end of input: the bytes after the last "\n" are a line too.
+        func deliverLastLine<E: Error>(_ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void) throws(E) {
+            guard start < end else { return }
+            let lineStart = start
+            start = end
+            searchFrom = end
+            lineNumber += 1
+            if let line = line(lineStart, end) { try body(line, lineNumber) }
+        }
+
+        /// Moves the unfinished line to the front of the buffer, and grows a
+        /// full buffer (up to `maxLineLength`), so a read has room.
+        func makeRoom() throws(ChainCastError) {
             if start > 0 {
                 let pending = end - start
                 if pending > 0 { buffer.update(from: buffer + start, count: pending) }
@@ -182,32 +289,47 @@ package struct LineReader {
                 buffer = grown
                 capacity *= 2
             }
+        }
+
+        enum ReadResult { case bytes, end, interrupted, notReady }
+
+        /// One read(2) into the free end of the buffer (call `makeRoom` first).
+        func readOnce() throws(ChainCastError) -> ReadResult {
+            let r = read(fd, buffer + end, capacity - end)
+            if r > 0 {
+                end += r
+                return .bytes
+            }
+            if r == 0 { return .end }
+            let e = errno
+            switch e {
+            case EINTR: return .interrupted
+            case EAGAIN, EWOULDBLOCK: return .notReady
+            default: throw ChainCastError(.ioError, "reading \(name): \(errorText(e))")
+            }
+        }
+
+        /// Reads more input after the unconsumed bytes, waiting as long as it takes.
+        func fill() throws {
+            try makeRoom()
             while true {
                 try waitUntilReadable()
-                let r = read(fd, buffer + end, capacity - end)
-                if r > 0 {
-                    end += r
+                switch try readOnce() {
+                case .bytes:
                     return
-                }
-                if r == 0 {
+                case .end:
                     // A signal and the writer's exit often arrive together;
                     // the signal wins, so the stop is reported as 130/143.
                     if let s = SignalState.pending { throw StopRequested(signal: s) }
                     eof = true
                     return
-                }
-                let e = errno
-                switch e {
-                case EINTR:
+                case .interrupted:
                     // Interrupted by SIGINT/SIGTERM: stop reading; the command
                     // flushes what it has and exits 130/143.
                     if let s = SignalState.pending { throw StopRequested(signal: s) }
-                    continue
-                case EAGAIN, EWOULDBLOCK:
+                case .notReady:
                     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                     _ = poll(&pfd, 1, -1)
-                default:
-                    throw ChainCastError(.ioError, "reading \(name): \(errorText(e))")
                 }
             }
         }
@@ -228,9 +350,7 @@ extension LineReader.Storage {
     /// quarter second; a regular file is always readable, so this costs one
     /// poll(2) per buffer.
     fileprivate func waitUntilReadable() throws(StopRequested) {
-        // A descriptor not open for reading never polls readable; read(2)
-        // reports its error instead.
-        if fcntl(fd, F_GETFL) & O_ACCMODE == O_WRONLY { return }
+        if writeOnly { return }
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
             if let s = SignalState.pending { throw StopRequested(signal: s) }

@@ -1,4 +1,5 @@
 import CCCore
+import CCJSON
 import CCStream
 
 #if canImport(Glibc)
@@ -89,7 +90,7 @@ package final class CheckpointCommitter {
                     Self.tool, "resuming after block \(c.blockNumber) (checkpoint \(checkpointFile.path))")
             }
         }
-        try sink.resume(from: current?.marker, state: current.map { Array($0.sinkJSON.utf8) })
+        try sink.resume(from: current?.marker, state: current?.sink)
     }
 
     /// Reads `inputPath` (`-`: standard input) to its end, or until SIGINT or
@@ -98,7 +99,7 @@ package final class CheckpointCommitter {
         let rows = (sink as? RowSink).flatMap { $0.rowColumns != nil ? $0 : nil }
         if policy.skipInvalid, let path = policy.skippedPath { skippedFile = try SkippedLinesFile(path: path) }
         defer { skippedFile?.close() }
-        let reader = SinkReader(input: try SinkInput(path: inputPath), rows: rows?.rowColumns)
+        let reader = SinkReader(input: try LineReader(path: inputPath), rows: rows?.rowColumns)
         try reader.start()
         defer { reader.stop() }
         if let checkpointFile, sink.deferredSync != nil { fileWriter = try CheckpointFileWriter(file: checkpointFile) }
@@ -384,7 +385,7 @@ package final class CheckpointCommitter {
         switch retraction {
         case .withNextCommit(let state):
             try fileWriter?.drain()
-            let checkpoint = Checkpoint(marker: back, sinkJSON: String(decoding: state, as: UTF8.self))
+            let checkpoint = Checkpoint(marker: back, sink: state)
             try checkpointFile.write(checkpoint)
             current = checkpoint
             metrics.checkpoints += 1
@@ -401,8 +402,8 @@ package final class CheckpointCommitter {
         }
     }
 
-    private func writeCheckpoint(_ marker: CheckpointMarker, state: [UInt8]) throws(ChainCastError) {
-        let checkpoint = Checkpoint(marker: marker, sinkJSON: String(decoding: state, as: UTF8.self))
+    private func writeCheckpoint(_ marker: CheckpointMarker, state: SinkState) throws(ChainCastError) {
+        let checkpoint = Checkpoint(marker: marker, sink: state)
         if let fileWriter, let sync = sink.deferredSync {
             try fileWriter.submit(checkpoint, after: sync)
         } else {

@@ -55,17 +55,6 @@ package final class FileSink: Sink, RowSink {
     package private(set) var pendingEvents = 0
     package private(set) var bytesWritten = 0
 
-    struct ResumeEntry {
-        var key: String
-        var path: String
-        var length: Int
-        var from: UInt64
-        var lastBlock: UInt64
-        var window: UInt64?
-        var columns: [String]?
-        var finalPath: String?
-    }
-
     package init(_ options: Options) throws(ChainCastError) {
         self.options = options
         series = FileSeries(template: try FileNameTemplate(options.path))
@@ -86,13 +75,13 @@ package final class FileSink: Sink, RowSink {
 
     // MARK: resume
 
-    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard let checkpoint else { return }
         checkpointBlock = checkpoint.blockNumber
         heldThrough = checkpoint.blockNumber
         guard let state else { throw .config("checkpoint file has no \"sink\" state for the file sink") }
-        try SinkState.expectType(state, "file")
-        let entries = try parseState(state)
+        try state.expectType("file")
+        let entries = try files(of: state)
         if sealed {
             sealedThrough = checkpoint.blockNumber
             sealed = false
@@ -100,24 +89,26 @@ package final class FileSink: Sink, RowSink {
         // Check everything before touching anything: a contradiction must
         // leave every file as it is.
         for e in entries {
+            let length = Int(clamping: e.length)
             if let final = e.finalPath {
                 if let size = OutputFile.size(of: e.path) {
-                    if size < e.length { throw shorter(e.path, size, e.length) }
+                    if size < length { throw shorter(e.path, size, length) }
                 } else if OutputFile.size(of: final) == nil {
                     throw .config("checkpoint lists \(e.path) (to become \(final)) but neither file exists")
                 }
             } else {
                 guard let size = OutputFile.size(of: e.path) else {
-                    throw .config("checkpoint lists \(e.path) with \(e.length) bytes, but the file is missing")
+                    throw .config("checkpoint lists \(e.path) with \(length) bytes, but the file is missing")
                 }
-                if size < e.length { throw shorter(e.path, size, e.length) }
+                if size < length { throw shorter(e.path, size, length) }
             }
         }
         for e in entries {
+            let length = Int(clamping: e.length)
             if let final = e.finalPath {
                 if OutputFile.size(of: e.path) != nil {
                     let f = try OutputFile(
-                        key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: e.length)
+                        key: e.key, writePath: e.path, rotating: true, from: e.from, truncateTo: length)
                     try f.sync()
                     f.closeFile()
                     if rename(e.path, final) != 0 {
@@ -129,7 +120,7 @@ package final class FileSink: Sink, RowSink {
                 // Reopened now, not when the next event for it comes: a file
                 // must stay in every checkpoint until it is complete.
                 let f = try OutputFile(
-                    key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: e.length)
+                    key: e.key, writePath: e.path, rotating: rotating, from: e.from, truncateTo: length)
                 f.lastBlock = e.lastBlock
                 f.window = e.window
                 f.columns = e.columns?.map(CSVRecordWriter.Column.init)
@@ -145,53 +136,25 @@ package final class FileSink: Sink, RowSink {
                 + "nothing was modified")
     }
 
-    private func parseState(_ state: [UInt8]) throws(ChainCastError) -> [ResumeEntry] {
-        var entries: [ResumeEntry] = []
-        var problem: String?
-        state.withUnsafeBufferPointer { buf in
-            guard let line = try? JSONLine(buf) else {
-                problem = "not JSON"
-                return
-            }
-            let root = line.root
-            guard root["path"]?.string() == options.path else {
-                problem = "it was written for path '\(root["path"]?.string() ?? "?")', not '\(options.path)'"
-                return
-            }
-            guard root["format"]?.string() == options.format.rawValue else {
-                problem = "it was written for --format \(root["format"]?.string() ?? "?")"
-                return
-            }
-            sealed = root["sealed"]?.bool == true
-            guard let files = root["files"], files.kind == .array else {
-                problem = "no \"files\" list"
-                return
-            }
-            files.forEachElement { f in
-                guard let key = f["key"]?.string(), let path = f["path"]?.string(),
-                    let length = f["length"]?.quantity, let from = f["from"]?.quantity,
-                    let last = f["lastBlock"]?.quantity
-                else {
-                    problem = "a malformed file entry"
-                    return
-                }
-                var e = ResumeEntry(
-                    key: key, path: path, length: Int(length), from: from, lastBlock: last,
-                    window: f["window"]?.quantity,
-                    columns: nil, finalPath: nil)
-                if let final = f["final"], final.kind == .string { e.finalPath = final.string() }
-                if let cols = f["columns"], cols.kind == .array {
-                    var names: [String] = []
-                    cols.forEachElement { names.append($0.string()) }
-                    e.columns = names
-                }
-                entries.append(e)
-            }
+    /// The files a file sink's state lists, once it is one for this sink's
+    /// path and format.
+    private func files(of state: SinkState) throws(ChainCastError) -> [FileSinkState.File] {
+        func misfit(_ problem: String) -> ChainCastError {
+            .config("checkpoint's file sink state does not fit: \(problem); use another --checkpoint file")
         }
-        if let problem {
-            throw .config("checkpoint's file sink state does not fit: \(problem); use another --checkpoint file")
+        switch state {
+        case .file(let f):
+            guard f.path == options.path else {
+                throw misfit("it was written for path '\(f.path)', not '\(options.path)'")
+            }
+            guard f.format == options.format.rawValue else { throw misfit("it was written for --format \(f.format)") }
+            sealed = f.sealed
+            return f.files
+        case .invalid(_, let problem):
+            throw misfit(problem)
+        default:
+            throw misfit("not a file sink's state")
         }
-        return entries
     }
 
     // MARK: writing
@@ -392,7 +355,7 @@ package final class FileSink: Sink, RowSink {
         pendingEvents = 0
     }
 
-    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         // A window that ends at or before the checkpoint can get no more events.
         if let n = options.rotateBlocks {
             for key in order {
@@ -418,7 +381,7 @@ package final class FileSink: Sink, RowSink {
         completing.removeAll()
     }
 
-    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
         try flush()
         try replaceUnwrittenFixedFile()
         guard cleanEnd, rotating, !order.isEmpty else { return nil }
@@ -453,67 +416,15 @@ package final class FileSink: Sink, RowSink {
         f.closeFile()
     }
 
-    private func state() -> [UInt8] {
-        var w = JSONWriter(capacity: 256)
-        w.raw("{")
-        w.key("type")
-        w.string("file")
-        w.raw(",")
-        w.key("path")
-        w.string(options.path)
-        w.raw(",")
-        w.key("format")
-        w.string(options.format.rawValue)
-        w.raw(",")
-        if sealed {
-            w.key("sealed")
-            w.raw("true,")
-        }
-        w.key("files")
-        w.raw("[")
-        var first = true
+    private func state() -> SinkState {
         let files = order.compactMap { open[$0] }.filter { $0.fd != 1 } + completing
-        for f in files {
-            if !first { w.raw(",") }
-            first = false
-            w.raw("{")
-            w.key("key")
-            w.string(f.key)
-            w.raw(",")
-            w.key("path")
-            w.string(f.writePath)
-            w.raw(",")
-            w.key("length")
-            w.uint(UInt64(f.length))
-            w.raw(",")
-            w.key("from")
-            w.uint(f.from)
-            w.raw(",")
-            w.key("lastBlock")
-            w.uint(f.lastBlock)
-            if let win = f.window {
-                w.raw(",")
-                w.key("window")
-                w.uint(win)
-            }
-            if let final = f.finalPath {
-                w.raw(",")
-                w.key("final")
-                w.string(final)
-            }
-            if let cols = f.columns {
-                w.raw(",")
-                w.key("columns")
-                w.raw("[")
-                for (i, c) in cols.enumerated() {
-                    if i > 0 { w.raw(",") }
-                    w.string(c.name)
-                }
-                w.raw("]")
-            }
-            w.raw("}")
-        }
-        w.raw("]}")
-        return w.bytes
+        return .file(
+            FileSinkState(
+                path: options.path, format: options.format.rawValue, sealed: sealed,
+                files: files.map { f in
+                    FileSinkState.File(
+                        key: f.key, path: f.writePath, length: UInt64(f.length), from: f.from, lastBlock: f.lastBlock,
+                        window: f.window, finalPath: f.finalPath, columns: f.columns?.map(\.name))
+                }))
     }
 }

@@ -208,12 +208,12 @@ package final class PostgresSink: Sink {
         else { throw .internalError("cc_checkpoint row with NULL values") }
         return Checkpoint(
             chainId: chain, blockNumber: block, blockHash: hash, filter: filter,
-            pipeline: pipeline == filter ? nil : pipeline, sinkJSON: String(decoding: state(), as: UTF8.self))
+            pipeline: pipeline == filter ? nil : pipeline, sink: state())
     }
 
-    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard let checkpoint else { return }
-        if let state { try SinkState.expectType(state, kind) }
+        if let state { try state.expectType(kind) }
         guard let (block, hash) = try storedCheckpoint(checkpoint) else {
             throw .config(
                 "checkpoint file names block \(checkpoint.blockNumber) of chain \(checkpoint.chainId), but "
@@ -233,24 +233,8 @@ package final class PostgresSink: Sink {
         }
     }
 
-    private func state() -> [UInt8] {
-        var w = JSONWriter(capacity: 128)
-        w.raw("{")
-        w.key("type")
-        w.string("postgres")
-        w.raw(",")
-        w.key("schema")
-        w.string(options.schema)
-        w.raw(",")
-        w.key("table")
-        w.string(options.table)
-        if !options.stream.isEmpty {
-            w.raw(",")
-            w.key("stream")
-            w.string(options.stream)
-        }
-        w.raw("}")
-        return w.bytes
+    private func state() -> SinkState {
+        .postgres(schema: options.schema, table: options.table, stream: options.stream)
     }
 
     // MARK: Events
@@ -513,12 +497,12 @@ package final class PostgresSink: Sink {
         pendingEvents = 0
     }
 
-    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         if checkpoint.chainId > Self.largest || checkpoint.blockNumber > Self.largest {
             throw .data("checkpoint marker's numbers are above \(Self.largest), the largest bigint")
         }
         try applyStaged()
-        let st = String(decoding: state(), as: UTF8.self)
+        let st = state().jsonText
         try rolledBackOnError { () throws(ChainCastError) in
             try db.query(
                 """
@@ -563,7 +547,7 @@ package final class PostgresSink: Sink {
         return .withNextCommit(state: state())
     }
 
-    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
         try flush()
         return nil
     }

@@ -204,9 +204,9 @@ package final class SQLiteSink: Sink, RowSink {
         return (UInt64(bitPattern: loadCheckpoint.int(0)), loadCheckpoint.text(1) ?? "")
     }
 
-    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard let checkpoint else { return }
-        if let state { try SinkState.expectType(state, "sqlite") }
+        if let state { try state.expectType("sqlite") }
         // The database commits its checkpoint row before the file is written,
         // so the file may lag behind the database (a kill in between) but
         // never be ahead of it.
@@ -345,7 +345,7 @@ package final class SQLiteSink: Sink, RowSink {
         pendingEvents = 0
     }
 
-    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         try SQLiteLimits.checkMarker(checkpoint)
         try ensureTransaction()
         saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
@@ -359,17 +359,7 @@ package final class SQLiteSink: Sink, RowSink {
     }
 
     /// The checkpoint file's `sink` object.
-    private func state() -> [UInt8] {
-        var w = JSONWriter(capacity: 128)
-        w.raw("{")
-        w.key("type")
-        w.string("sqlite")
-        w.raw(",")
-        w.key("table")
-        w.string(tableName)
-        w.raw("}")
-        return w.bytes
-    }
+    private func state() -> SinkState { .sqlite(table: tableName) }
 
     /// Deletes every row above the block for the chain, in the events table
     /// and the per-event tables, and moves a stored checkpoint above it back
@@ -435,7 +425,7 @@ package final class SQLiteSink: Sink, RowSink {
     /// returns; syncing the log makes it safe from a power cut.
     package var deferredSync: FileSync? { walSync }
 
-    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? {
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
         try flush()
         // Fold the WAL back into the database so a copied .db file is complete.
         checkpointer.stop()

@@ -70,7 +70,7 @@ final class ScannedBatch {
 
     var isEmpty: Bool { lines.isEmpty }
 
-    /// Notes a line `input.pump` delivered (a non-empty view into the
+    /// Notes a line `input.nextLines` delivered (a non-empty view into the
     /// input's buffer); `takeLines` must follow before `scan`.
     @inline(__always)
     func add(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
@@ -78,9 +78,9 @@ final class ScannedBatch {
         lines.append((start, line.count, number))
     }
 
-    /// Takes the buffer that holds the lines `add`ed from one pump of
+    /// Takes the buffer that holds the lines `add`ed from one `nextLines` of
     /// `input`, which goes on in this batch's old buffer.
-    func takeLines(from input: SinkInput) {
+    func takeLines(from input: LineReader) {
         (bytes, capacity) = input.exchangeBuffer(bytes, capacity: capacity)
     }
 

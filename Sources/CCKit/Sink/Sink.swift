@@ -18,7 +18,7 @@ package protocol Sink: AnyObject {
     /// Compares the checkpoint file (nil when there is none) and its `sink`
     /// object with the sink's own state and gets ready to continue after it.
     /// Throws `.config` when they contradict; nothing is modified then.
-    func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError)
+    func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError)
 
     /// Throws `.data` (without the line number) when this sink cannot store
     /// `event` at all (a number above what it can hold, a table SQLite would
@@ -43,8 +43,8 @@ package protocol Sink: AnyObject {
     func flush() throws(ChainCastError)
 
     /// Makes everything appended so far durable together with `checkpoint`
-    /// and returns the JSON object to store as the checkpoint file's `sink`.
-    func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8]
+    /// and returns the state to store as the checkpoint file's `sink`.
+    func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState
 
     /// A `rewind` record: retract everything held above `record.blockNumber`
     /// for its chain (rows, lines, deliveries since earlier runs included),
@@ -64,9 +64,9 @@ package protocol Sink: AnyObject {
 
     /// End of input, after a final flush. `cleanEnd`: the last record was a
     /// checkpoint marker, so nothing past the checkpoint was written. Returns
-    /// a new `sink` object when finishing changed the state the checkpoint
-    /// must record (the file sink completes its files), else nil.
-    func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]?
+    /// a new `sink` state when finishing changed what the checkpoint must
+    /// record (the file sink completes its files), else nil.
+    func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState?
 }
 
 /// Where a plain record sits in the stream. Upstream stages are
@@ -97,7 +97,7 @@ package enum RewindRetraction {
     /// Inside the sink's open transaction, committed with the next
     /// checkpoint (SQLite): the file moving back (with this `sink` state) is
     /// written first, since the retraction may be committed by a batch flush.
-    case withNextCommit(state: [UInt8])
+    case withNextCommit(state: SinkState)
     /// As data (a line in a file, a webhook delivery): committed first, then
     /// the checkpoint names it.
     case asData
@@ -111,5 +111,16 @@ extension Sink {
     package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) { try append(log) }
     package var deferredSync: FileSync? { nil }
     package func checkpointWritten() throws(ChainCastError) {}
-    package func finish(cleanEnd: Bool) throws(ChainCastError) -> [UInt8]? { nil }
+    package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? { nil }
+}
+
+extension SinkState {
+    /// Refuses a checkpoint that another kind of sink wrote.
+    func expectType(_ kind: String) throws(ChainCastError) {
+        guard let found = type else { throw .config("checkpoint file's \"sink\" object has no \"type\"") }
+        if found != kind {
+            throw .config(
+                "checkpoint file was written by the \(found) sink, not the \(kind) sink; use another --checkpoint file")
+        }
+    }
 }

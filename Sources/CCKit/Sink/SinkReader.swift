@@ -1,4 +1,5 @@
 import CCCore
+import CCJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +28,7 @@ final class SinkReader: @unchecked Sendable {
         case end
     }
 
-    private let input: SinkInput
+    private let input: LineReader
     private let monitor = Monitor()
     private var ready: [ScannedBatch] = []
     private var free: [ScannedBatch]
@@ -38,7 +39,7 @@ final class SinkReader: @unchecked Sendable {
 
     /// `rows`: also classify the lines and prepare events as `EventRow`s
     /// with these columns on the reader thread (for a `RowSink`).
-    init(input: SinkInput, depth: Int = 4, rows: EventRow.Columns? = nil) {
+    init(input: LineReader, depth: Int = 4, rows: EventRow.Columns? = nil) {
         self.input = input
         free = (0..<max(depth, 1)).map { _ in
             let b = ScannedBatch()
@@ -89,10 +90,10 @@ final class SinkReader: @unchecked Sendable {
                 publish(batch, end: true, failure: nil)
                 return
             }
-            var outcome = SinkInput.Outcome.data
+            var outcome = LineReader.Outcome.data
             var failure: ChainCastError?
             do {
-                outcome = try input.pump(timeoutMilliseconds: 250) { line, number in
+                outcome = try input.nextLines(timeoutMilliseconds: 250) { line, number in
                     batch.add(line, number: number)
                 }
             } catch {

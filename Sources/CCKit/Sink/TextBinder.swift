@@ -90,22 +90,6 @@ struct TextBinder {
     }
 }
 
-/// Reading the `sink` object of a checkpoint file.
-enum SinkState {
-    /// Refuses a checkpoint that another kind of sink wrote.
-    static func expectType(_ state: [UInt8], _ kind: String) throws(ChainCastError) {
-        let found: String? = state.withUnsafeBufferPointer { buf -> String? in
-            guard let line = try? JSONLine(buf), let t = line.root["type"], t.kind == .string else { return nil }
-            return t.string()
-        }
-        guard let found else { throw .config("checkpoint file's \"sink\" object has no \"type\"") }
-        if found != kind {
-            throw .config(
-                "checkpoint file was written by the \(found) sink, not the \(kind) sink; use another --checkpoint file")
-        }
-    }
-}
-
 extension TextBinder {
     /// Columns 1–8 every per-event and raw-log table starts with: chain_id,
     /// block_number, block_hash, block_timestamp, transaction_hash,

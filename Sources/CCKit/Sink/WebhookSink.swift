@@ -80,10 +80,10 @@ package final class WebhookSink: Sink {
         if deadLetterFD >= 0 { close(deadLetterFD) }
     }
 
-    package func resume(from checkpoint: CheckpointMarker?, state: [UInt8]?) throws(ChainCastError) {
+    package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard checkpoint != nil else { return }
         guard let state else { throw .config("checkpoint file has no \"sink\" state for the webhook sink") }
-        try SinkState.expectType(state, "webhook")
+        try state.expectType("webhook")
     }
 
     package func append(_ e: DecodedEvent) throws(ChainCastError) { append(raw: e.root.raw) }
@@ -124,17 +124,9 @@ package final class WebhookSink: Sink {
         pendingEvents = 0
     }
 
-    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> [UInt8] {
+    package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         try flush()
-        var w = JSONWriter(capacity: 96)
-        w.raw("{")
-        w.key("type")
-        w.string("webhook")
-        w.raw(",")
-        w.key("url")
-        w.string(shownURL)
-        w.raw("}")
-        return w.bytes
+        return .webhook(url: shownURL)
     }
 
     private func headers() throws(ChainCastError) -> [String] {

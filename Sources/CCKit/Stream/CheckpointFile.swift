@@ -18,12 +18,12 @@ package struct Checkpoint: Equatable, Sendable {
     /// before it, or by a stream whose markers carry none (then `filter`).
     package var pipeline: String?
     package var updatedAt: String
-    /// The sink's own state as a JSON object text (`{}` when it has none).
-    package var sinkJSON: String
+    /// The sink's own state (`.none`, written `{}`, when it has none).
+    package var sink: SinkState
 
     package init(
         chainId: UInt64, blockNumber: UInt64, blockHash: String, filter: String, pipeline: String? = nil,
-        updatedAt: String = Checkpoint.now(), sinkJSON: String = "{}"
+        updatedAt: String = Checkpoint.now(), sink: SinkState = .none
     ) {
         self.chainId = chainId
         self.blockNumber = blockNumber
@@ -31,13 +31,13 @@ package struct Checkpoint: Equatable, Sendable {
         self.filter = filter
         self.pipeline = pipeline
         self.updatedAt = updatedAt
-        self.sinkJSON = sinkJSON
+        self.sink = sink
     }
 
-    package init(marker: CheckpointMarker, sinkJSON: String = "{}") {
+    package init(marker: CheckpointMarker, sink: SinkState = .none) {
         self.init(
             chainId: marker.chainId, blockNumber: marker.blockNumber, blockHash: marker.blockHash,
-            filter: marker.filter, pipeline: marker.pipeline, sinkJSON: sinkJSON)
+            filter: marker.filter, pipeline: marker.pipeline, sink: sink)
     }
 
     package var marker: CheckpointMarker {
@@ -53,10 +53,9 @@ package struct Checkpoint: Equatable, Sendable {
 
     /// The file's text: one JSON object and a newline, fields in the spec's
     /// order, written with the same `JSONWriter` as every record (the
-    /// hashes are checked hex, `updatedAt` is escaped, the sink's state is
-    /// an object the sink wrote or the tape validated).
+    /// hashes are checked hex, `updatedAt` and the sink's strings escaped).
     package var fileBytes: [UInt8] {
-        var w = JSONWriter(capacity: 256 + sinkJSON.utf8.count)
+        var w = JSONWriter(capacity: 512)
         w.raw("{"); w.key("version"); w.uint(1)
         w.raw(","); w.key("chainId"); w.uint(chainId)
         w.raw(","); w.key("blockNumber"); w.uint(blockNumber)
@@ -64,7 +63,7 @@ package struct Checkpoint: Equatable, Sendable {
         w.raw(","); w.key("filter"); w.string(filter)
         if let pipeline { w.raw(","); w.key("pipeline"); w.string(pipeline) }
         w.raw(","); w.key("updatedAt"); w.string(updatedAt)
-        w.raw(","); w.key("sink"); w.bytes.append(contentsOf: sinkJSON.utf8)
+        w.raw(","); w.key("sink"); sink.write(to: &w)
         w.raw("}\n")
         return w.bytes
     }
@@ -127,14 +126,14 @@ package struct CheckpointFile: Sendable {
         let filter = try hex("filter", max: 66)
         let pipeline = obj["pipeline"] == nil ? nil : try hex("pipeline", max: 66)
         let updatedAt = obj["updatedAt"].flatMap { $0.kind == .string ? $0.string() : nil } ?? ""
-        var sinkJSON = "{}"
-        if let sink = obj["sink"] {
-            guard sink.kind == .object else { throw bad("\"sink\" must be an object") }
-            sinkJSON = String(decoding: sink.raw, as: UTF8.self)
+        var sink = SinkState.none
+        if let s = obj["sink"] {
+            guard s.kind == .object else { throw bad("\"sink\" must be an object") }
+            sink = SinkState(s)
         }
         return Checkpoint(
             chainId: chainId, blockNumber: blockNumber, blockHash: blockHash, filter: filter, pipeline: pipeline,
-            updatedAt: updatedAt, sinkJSON: sinkJSON)
+            updatedAt: updatedAt, sink: sink)
     }
 
     /// Writes atomically: a temp file in the same directory, fsync, rename over
