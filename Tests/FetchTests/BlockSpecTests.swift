@@ -38,6 +38,56 @@ import Testing
     }
 }
 
+/// One ISO-8601 text and the Unix time it names (nil: refused).
+struct ISOCase: CustomTestStringConvertible, Sendable {
+    var text: String
+    var time: Int64?
+    var testDescription: String { text }
+}
+
+@Suite struct ISO8601TimeTests {
+    @Test(arguments: [
+        ISOCase(text: "2024-01-01t00:00:00z", time: 1_704_067_200),
+        ISOCase(text: "2024-01-01 00:00Z", time: 1_704_067_200),
+        ISOCase(text: "2024-01-01T00:00:00,5Z", time: 1_704_067_200),
+        ISOCase(text: "2023-12-31T21:30:00-0230", time: 1_704_067_200),
+        ISOCase(text: "2016-12-31T23:59:60Z", time: 1_483_228_800),
+        ISOCase(text: "1969-12-31T23:59:59Z", time: -1),
+        ISOCase(text: "0001-01-01T00:00:00Z", time: -62_135_596_800),
+        ISOCase(text: "1900-02-29", time: nil),
+        ISOCase(text: "2000-02-30", time: nil),
+        ISOCase(text: "2024-04-31", time: nil),
+        ISOCase(text: "2024-01-00", time: nil),
+        ISOCase(text: "2024-01-01X00:00Z", time: nil),
+        ISOCase(text: "2024-01-01T0", time: nil),
+        ISOCase(text: "2024-01-01T00:00:", time: nil),
+        ISOCase(text: "2024-01-01T00:00:00.Z", time: nil),
+        ISOCase(text: "2024-01-01T24:00:00Z", time: nil),
+        ISOCase(text: "2024-01-01T00:60Z", time: nil),
+        ISOCase(text: "2024-01-01T00:00:61Z", time: nil),
+        ISOCase(text: "2024-01-01T00:00+1", time: nil),
+        ISOCase(text: "2024-01-01T00:00+24:00", time: nil),
+        ISOCase(text: "2024-01-01T00:00+01:60", time: nil),
+        ISOCase(text: "2024-01-01T00:00Zjunk", time: nil),
+        ISOCase(text: "24-01-01", time: nil),
+    ])
+    func parses(_ c: ISOCase) {
+        #expect(ISO8601Time.parse(c.text) == c.time)
+    }
+
+    @Test func formatsBeforeTheEpoch() {
+        #expect(ISO8601Time.format(-1) == "1969-12-31T23:59:59Z")
+        #expect(ISO8601Time.format(-62_135_596_800) == "0001-01-01T00:00:00Z")
+    }
+
+    @Test func specsPrintAsWritten() throws {
+        #expect(
+            try ["  1234\t", "0x10", "safe", "-5", "2024-01-01"].map { try BlockSpec(parsing: $0).description }
+                == ["1234", "16", "safe", "-5", "2024-01-01T00:00:00Z"])
+        #expect(" \r\n x \t\n".trimmingASCIIWhitespace() == "x")
+    }
+}
+
 @Suite struct ChainPresetTests {
     @Test func knowsTheIssuesChains() {
         for name in [

@@ -238,6 +238,26 @@ let providerShapes: [ShapeCase] = [
     ShapeCase(
         name: "batch too large", code: -32600, message: "batch limit 10 exceeded (got 50)",
         expected: .batchRejected, shape: "batch"),
+    // Bare JSON-RPC codes whose message names nothing known.
+    ShapeCase(name: "bare -32601", code: -32601, message: "nope", expected: .methodNotFound, shape: "method-not-found"),
+    ShapeCase(name: "bare -32004", code: -32004, message: "nope", expected: .methodNotFound, shape: "code-32004"),
+    ShapeCase(name: "bare -32603", code: -32603, message: "nope", expected: .transient, shape: "code-32603"),
+    ShapeCase(name: "bare -32700", code: -32700, message: "nope", expected: .transient, shape: "code-32700"),
+    ShapeCase(name: "bare -32001", code: -32001, message: "nope", expected: .headerNotFound, shape: "code-32001"),
+    ShapeCase(name: "bare HTTP 400", status: 400, message: "nope", expected: .invalidParams, shape: "http-400"),
+    ShapeCase(
+        name: "result window", code: -32000, message: "Result window is too large", expected: .rangeRefused(.results()),
+        shape: "generic-results"),
+    ShapeCase(
+        name: "suggested range without a result limit", code: -32000,
+        message: "range too big, try with this block range [0x10, 0x1f]",
+        expected: .rangeRefused(.results((16, 31))), shape: "suggested-range"),
+    ShapeCase(
+        name: "merkle range without a number", code: -32000, message: "range is too large, max is unknown",
+        expected: .rangeRefused(.blocks()), shape: "merkle-range"),
+    ShapeCase(
+        name: "too many blocks", code: -32000, message: "too many blocks in one query",
+        expected: .rangeRefused(.blocks()), shape: "generic-range"),
     ShapeCase(name: "unrecognised", code: -32000, message: "execution reverted", expected: .other, shape: "unknown"),
 ]
 
@@ -263,6 +283,7 @@ let providerShapes: [ShapeCase] = [
         #expect(ProviderErrorClassifier.classify(TransportError(.dns)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.invalidURL)).kind == .badEndpoint)
         #expect(ProviderErrorClassifier.classify(TransportError(.tls)).kind == .badEndpoint)
+        #expect(ProviderErrorClassifier.classify(TransportError(.other)) == ProviderError(.transient, "transport-other"))
         #expect(
             ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind
                 == .rangeRefused(RangeRefusal(.size)))
@@ -279,6 +300,10 @@ let providerShapes: [ShapeCase] = [
             ProviderErrorClassifier.classifyUnparseableBody(
                 httpStatus: 413, body: "eth_getLogs is limited to a 5,000 range")
                 == ProviderError(range(5000), "quicknode-range"))
+        // A cut-short body that still names the limit is a refusal, not noise.
+        #expect(
+            ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 200, body: "<p>block range too large, max range: 100")
+                == ProviderError(range(100), "erigon-base-range"))
     }
 
     @Test func meaningOfKinds() {

@@ -128,6 +128,13 @@ class Node:
             if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], dict):
                 raise RPCError(-32602, "invalid argument 0: expected a filter object")
             return self.get_logs(params[0])
+        if method == "eth_getBalance" and self.args.state_from is not None:
+            # Every account is empty; a pruned node has no state below --state-from (geth's wording).
+            head = c.head()
+            n = c.tag_to_number(params[1], head) if isinstance(params, list) and len(params) > 1 else head
+            if n < self.args.state_from:
+                raise RPCError(-32000, "missing trie node %064x (path ) state %d is not available" % (n, n))
+            return b'"0x0"'
         raise RPCError(-32601, "the method %s does not exist/is not available" % method)
 
     def block_by_hash(self, hsh):
@@ -525,6 +532,9 @@ def parse_args(argv):
     p.add_argument("--head-advance-every", type=float, default=0, help="seconds per new block")
     p.add_argument("--reorg-at", type=int, default=None)
     p.add_argument("--reorg-depth", type=int, default=3)
+    p.add_argument("--state-from", type=int, default=None,
+                   help="serve eth_getBalance, with state from block N on (0: an archive node); without it "
+                        "the method does not exist")
     p.add_argument("--api-key", default=None, help="require POST path /v2/KEY, else 401")
     p.add_argument("--serve-orphans", action="store_true",
                    help="serve reorged-out blocks and their logs by hash, as geth does for side chains")

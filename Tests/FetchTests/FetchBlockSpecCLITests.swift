@@ -1,0 +1,67 @@
+import CCKit
+import CCTestSupport
+import Testing
+
+/// One `--from`/`--to` (and `--confirmations`, `--follow`) choice through the
+/// binary against a 300-block fixture node (head 299, safe 267, finalized
+/// 235, block n at 1700000000 + 12·n): the exact logs or the exact refusal.
+struct BlockSpecRun: CustomTestStringConvertible, Sendable {
+    var args: [String]
+    var status: Int32 = 0
+    var stderr = ""
+    /// The oracle range the output must hold exactly; nil: no output at all.
+    var range: (UInt64, UInt64)?
+    var testDescription: String { args.joined(separator: " ") }
+}
+
+let blockSpecRuns: [BlockSpecRun] = [
+    BlockSpecRun(args: ["--from", "finalized", "--to", "safe"], range: (235, 267)),
+    BlockSpecRun(args: ["--from", "earliest", "--to", "0x5"], range: (0, 5)),
+    BlockSpecRun(args: ["--from", "-3"], range: (297, 299)),
+    BlockSpecRun(
+        args: ["--from", "2023-11-14T22:13:20Z", "--to", "2023-11-14T22:14:20Z"], range: (0, 4)),
+    BlockSpecRun(
+        args: ["--from", "safe", "--to", "finalized"], status: 64, stderr: "cc-fetch: --from 267 is after --to 235\n"),
+    BlockSpecRun(
+        args: ["--to", "5"], status: 64,
+        stderr: """
+            Error: say where to start: --from BLOCK (or --checkpoint FILE, or --follow for new logs only)
+            Usage: cc-fetch [--rpc <URL> ...] [--chain <NAME>] --from <BLOCK> [--to <BLOCK>] [<filter>] [<options>]
+                     cc-fetch probe [--rpc <URL> ...] [--json]
+                     cc-fetch plan --shards <N> --from <BLOCK> --to <BLOCK> [--shard-chunk <BLOCKS>]
+              See 'cc-fetch --help' for more information.
+
+            """),
+    // --follow without --from starts above the head; a fixed --to below it is an empty request.
+    BlockSpecRun(
+        args: ["--follow", "--to", "5"], status: 64, stderr: "cc-fetch: --from 300 is after --to 5\n"),
+    BlockSpecRun(
+        args: ["--from", "0", "--to", "1970-01-01T00:00:00Z"], status: 64,
+        stderr: "cc-fetch: --to 1970-01-01T00:00:00Z: the chain has no block before that time\n"),
+    // A time after the head's timestamp starts above the head.
+    BlockSpecRun(
+        args: ["--from", "2030-01-01"], status: 64, stderr: "cc-fetch: --from 300 is after --to 299\n"),
+    BlockSpecRun(
+        args: ["--from", "290", "--to", "400"],
+        stderr:
+            "cc-fetch: --to 400 is above the head 299 minus 0 confirmation(s): stopping at block 299\n",
+        range: (290, 299)),
+    // Nothing has 1000 confirmations yet: nothing to do, and no complaint.
+    BlockSpecRun(args: ["--from", "0", "--to", "latest", "--confirmations", "1000"]),
+]
+
+@Suite struct FetchBlockSpecCLITests {
+    @Test(arguments: blockSpecRuns)
+    func blockSpecs(_ c: BlockSpecRun) throws {
+        let node = try FixtureNode(["--blocks", "300"])
+        defer { node.stop() }
+        let (status, out, err) = try FetchProcess.run(["--rpc", node.url, "-q"] + c.args)
+        #expect(status == c.status)
+        #expect(err == c.stderr)
+        if let (from, to) = c.range {
+            #expect(out == (try oracleLines(url: node.url, from: from, to: to)).map { $0 + "\n" }.joined())
+        } else {
+            #expect(out == "")
+        }
+    }
+}
