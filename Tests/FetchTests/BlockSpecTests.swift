@@ -180,3 +180,41 @@ struct ISOCase: CustomTestStringConvertible, Sendable {
         #expect(Word32(hex: "0xzz000000000000000000000000000000000000aa", byteCount: 20) == nil)
     }
 }
+
+@Suite struct ShardPlanTests {
+    @Test(arguments: [
+        ("0/1", true), ("2/3", true), ("3/3", false), ("1/0", false), ("1", false), ("a/3", false), ("1/2/3", false),
+        ("/3", false),
+    ])
+    func parsesKOfN(_ text: String, _ valid: Bool) {
+        #expect((ShardPlan.parse(text) != nil) == valid)
+    }
+
+    @Test func edgesOfTheBlockSpace() {
+        // More shards than chunks: a shard with no chunk plans nothing.
+        #expect(
+            ShardPlan(index: 4, count: 5, chunk: 10, from: 0, to: 29).jsonLine
+                == #"{"shard":"4/5","index":4,"count":5,"from":0,"to":29,"chunk":10,"chunks":0,"blocks":0,"first":null,"last":null,"args":"--from 0 --to 29 --shard 4/5 --shard-chunk 10"}"#
+        )
+        #expect(ShardPlan(index: 0, count: 1, chunk: 0, from: 0, to: 9).ranges(startingAt: 0) == [])
+        // Chunks near 2^64 end at the range's end, without overflowing.
+        let top = UInt64.max
+        #expect(
+            ShardPlan(index: 1, count: 2, chunk: 1 << 62, from: 0, to: top).ranges(startingAt: 0)
+                == [BlockRange(1 << 62, (1 << 63) - 1), BlockRange(3 << 62, top)])
+        #expect(
+            ShardPlan(index: 0, count: 1, chunk: top, from: 5, to: top).ranges(startingAt: 7) == [BlockRange(7, top)])
+    }
+}
+
+@Suite struct ProgressFormatTests {
+    @Test(arguments: [(1.5, 2, "1.50"), (2.0, 0, "2"), (0.04, 1, "0.0"), (12.345, 2, "12.35"), (7.0, 1, "7.0")])
+    func fixed(_ v: Double, _ decimals: Int, _ text: String) {
+        #expect(formatFixed(v, decimals) == text)
+    }
+
+    @Test(arguments: [(59.4, "59s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"), (7325, "2h02m"), (36000, "10h00m")])
+    func duration(_ s: Double, _ text: String) {
+        #expect(formatDuration(s) == text)
+    }
+}
