@@ -6,12 +6,13 @@ import Testing
 /// binary against a 300-block fixture node (head 299, safe 267, finalized
 /// 235, block n at 1700000000 + 12·n): the exact logs or the exact refusal.
 struct BlockSpecRun: CustomTestStringConvertible, Sendable {
+    var node = ["--blocks", "300"]
     var args: [String]
     var status: Int32 = 0
     var stderr = ""
     /// The oracle range the output must hold exactly; nil: no output at all.
     var range: (UInt64, UInt64)?
-    var testDescription: String { args.joined(separator: " ") }
+    var testDescription: String { (node + ["|"] + args).joined(separator: " ") }
 }
 
 let blockSpecRuns: [BlockSpecRun] = [
@@ -50,16 +51,36 @@ let blockSpecRuns: [BlockSpecRun] = [
     BlockSpecRun(args: ["--from", "0", "--to", "latest", "--confirmations", "1000"]),
 ]
 
+/// Following up to a fixed --to ends there: the tracked path (0 confirmations)
+/// with its own range splitting, the bulk catch-up before it, and a provider
+/// that refuses even one block.
+let followRuns: [BlockSpecRun] = [
+    BlockSpecRun(
+        node: ["--blocks", "300", "--range-limit", "20"],
+        args: ["--from", "100", "--to", "299", "--follow", "--confirmations", "0"], range: (100, 299)),
+    BlockSpecRun(args: ["--from", "0", "--to", "299", "--follow", "--confirmations", "0"], range: (0, 299)),
+    BlockSpecRun(
+        node: ["--blocks", "300", "--result-limit", "1"],
+        args: ["--from", "250", "--to", "299", "--follow", "--confirmations", "0"], status: 69,
+        stderr: "cc-fetch: the provider refuses even a single block (250): geth-results\n"),
+    BlockSpecRun(
+        node: ["--blocks", "300", "--result-limit", "1"], args: ["--from", "250", "--to", "299"], status: 69,
+        stderr: "cc-fetch: the provider refuses even a single block (250): geth-results\n"),
+]
+
 @Suite struct FetchBlockSpecCLITests {
-    @Test(arguments: blockSpecRuns)
+    @Test(arguments: blockSpecRuns + followRuns)
     func blockSpecs(_ c: BlockSpecRun) throws {
-        let node = try FixtureNode(["--blocks", "300"])
+        let node = try FixtureNode(c.node)
         defer { node.stop() }
         let (status, out, err) = try FetchProcess.run(["--rpc", node.url, "-q"] + c.args)
         #expect(status == c.status)
         #expect(err == c.stderr)
         if let (from, to) = c.range {
-            #expect(out == (try oracleLines(url: node.url, from: from, to: to)).map { $0 + "\n" }.joined())
+            // A node with limits cannot answer the oracle's one call: ask an unlimited one (the same chain).
+            let clean = c.node == ["--blocks", "300"] ? node : try FixtureNode(["--blocks", "300"])
+            defer { if clean !== node { clean.stop() } }
+            #expect(out == (try oracleLines(url: clean.url, from: from, to: to)).map { $0 + "\n" }.joined())
         } else {
             #expect(out == "")
         }
