@@ -86,3 +86,28 @@ let followRuns: [BlockSpecRun] = [
         }
     }
 }
+
+@Suite struct FetchVerboseTests {
+    @Test("-v closes with one summary line: logs, blocks, calls, splits, the final chunk")
+    func summary() throws {
+        let node = try FixtureNode(["--blocks", "300", "--range-limit", "40"])
+        defer { node.stop() }
+        let (s1, out1, err1) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "99", "-v", "--chunk-size", "50", "--concurrency", "1"])
+        #expect(s1 == 0)
+        #expect(records(out1).count == 546)
+        #expect(
+            err1.wholeMatch(
+                of:
+                    /cc-fetch: 546 logs from 100 blocks in [0-9]+\.[0-9]{2} s \([0-9]+ logs\/s\), 5 eth_getLogs calls, 1 splits, final chunk 40 blocks\n/
+            ) != nil, "\(err1)")
+        let (s2, _, err2) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "290", "--to", "299", "--follow", "-v", "--confirmations", "0"])
+        #expect(s2 == 0)
+        #expect(
+            err2.wholeMatch(
+                of:
+                    /cc-fetch: following the head from block 290 every 6\.00 s, 0 confirmation\(s\)\ncc-fetch: 46 logs from 10 blocks in [0-9]+\.[0-9]{2} s \([0-9]+ logs\/s\), 1 eth_getLogs calls, 0 splits, final chunk 1000 blocks\n/
+            ) != nil, "\(err2)")
+    }
+}

@@ -138,3 +138,73 @@ let batchAnswerCases: [BatchAnswerCase] = [
         #expect(rpc.pool.batchLimit(0) == 1)
     }
 }
+
+/// One answer to a single call with no retry budget: the exact message.
+let singleAnswerCases: [(FakeTransport.Reply, String)] = [
+    (
+        .dynamic { body in (502, #"{"jsonrpc":"2.0","id":\#(requestIDs(body)[0]),"result":"0x1"}"#) },
+        "eth_chainId on http://node: gave up after 0 retries: HTTP 502"
+    ),
+    (.http(502, "", [:]), "eth_chainId on http://node: gave up after 0 retries: HTTP 502"),
+    (
+        .http(200, "", [:]),
+        "eth_chainId on http://node: gave up after 0 retries: unreadable response (not JSON or cut short: empty body)"
+    ),
+    (
+        .http(200, #"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":["odd"],"data":{"why":1}}}"#, [:]),
+        #"eth_chainId on http://node: gave up after 0 retries: -32000 ["odd"]"#
+    ),
+    (
+        .http(200, #"{"jsonrpc":"2.0","id":1,"error":{"message":"\#(String(repeating: "e", count: 310))"}}"#, [:]),
+        "eth_chainId on http://node: gave up after 0 retries: " + String(repeating: "e", count: 300) + "…"
+    ),
+    (
+        .http(200, #"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad"}}"#, [:]),
+        "eth_chainId on http://node: -32602 bad — the endpoint rejected the request's parameters"
+    ),
+    (
+        .http(404, "Not Found", [:]),
+        "eth_chainId on http://node: HTTP 404: Not Found — check the URL"
+    ),
+    (
+        .http(200, #"[1]"#, [:]),
+        "eth_chainId on http://node: gave up after 0 retries: response is not a JSON-RPC object"
+    ),
+    (
+        .http(200, #"{"jsonrpc":"2.0","id":1}"#, [:]),
+        "eth_chainId on http://node: gave up after 0 retries: response has neither result nor error"
+    ),
+]
+
+@Suite struct RPCSingleAnswerTests {
+    @Test(arguments: singleAnswerCases)
+    func singleAnswer(_ reply: FakeTransport.Reply, _ message: String) throws {
+        let clock = FakeClock()
+        let pool = try EndpointPool(urls: ["http://node"], clock: clock)
+        let c = RPCClient(pool: pool, transport: FakeTransport([reply]), policy: RetryPolicy(maxRetries: 0), clock: clock)
+        let e = #expect(throws: ChainCastError.self) { try c.callRaw("eth_chainId") }
+        #expect(e?.message == message)
+    }
+
+    @Test("retries are announced with their delay; with two endpoints the last one is named")
+    func retryNotes() throws {
+        let clock = FakeClock()
+        let pool = try EndpointPool(urls: ["http://a", "http://b"], clock: clock)
+        var c = RPCClient(
+            pool: pool, transport: FakeTransport([.http(503, "busy", ["retry-after": "3"]), .http(503, "busy", [:])]),
+            policy: RetryPolicy(maxRetries: 1, baseDelay: 0.5, maxDelay: 8), clock: clock, seed: 1)
+        let notes = LockedStrings()
+        c.onRetry = { notes.append($0) }
+        let e = #expect(throws: ChainCastError.self) { try c.callRaw("eth_chainId") }
+        #expect(e?.message == "eth_chainId (last on http://b): gave up after 1 retries: HTTP 503: busy")
+        #expect(notes.values == ["eth_chainId on http://a: HTTP 503: busy; retry 1/1"])
+    }
+}
+
+/// @unchecked Sendable: `items` is only touched under `lock`.
+final class LockedStrings: @unchecked Sendable {
+    private let lock = TestLock()
+    private var items: [String] = []
+    func append(_ v: String) { lock.with { items.append(v) } }
+    var values: [String] { lock.with { items } }
+}
