@@ -321,6 +321,22 @@ let providerShapes: [ShapeCase] = [
         #expect(RangeRefusal(.blocks, from: 120, to: 149, maxBlocks: 10).span(startingAt: 100) == 10)
         #expect(RangeRefusal(.blocks, maxBlocks: 2000).span(startingAt: 7) == 2000)
         #expect(RangeRefusal(.blocks).span(startingAt: 7) == nil)
+        // A suggestion elsewhere still gives its length; an upside-down one gives nothing.
+        #expect(RangeRefusal(.results, from: 200, to: 209).span(startingAt: 7) == 10)
+        #expect(RangeRefusal(.results, from: 209, to: 200).span(startingAt: 209) == nil)
+        #expect(RangeRefusal(.results, from: 200, to: 209).suggestedTo(startingAt: 7) == 16)
+    }
+
+    @Test func describesWhatTheProviderSaid() {
+        #expect(
+            ProviderError(.rangeRefused(.blocks(from: 1, to: 10, maxBlocks: 10)), "alchemy-range").description
+                == "alchemy-range (try 1-10, at most 10 blocks)")
+        #expect(ProviderError(.rangeRefused(.blocks(maxBlocks: 0)), "generic-range").description == "generic-range")
+        #expect(ProviderError(.timeout, "timeout").description == "timeout")
+        #expect(ProviderError(.timeout, "timeout").rangeRefusal == RangeRefusal(.time))
+        #expect(ProviderError(.transient, "http-502").description == "http-502")
+        #expect(ProviderError(.transient, "http-502").rangeRefusal == nil)
+        #expect(!ProviderErrorKind.permanentAuth.isRetryable && ProviderErrorKind.other.isRetryable)
     }
 
     @Test func garbageNeverCrashes() {
