@@ -34,7 +34,7 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         // within the window, or the run is over for it.
         return state.wait(until: { s in
             s.failure != nil || s.stopped || s.planner.nextIsRequeued
-                || (s.outstanding < window && !s.planner.isExhausted) || s.planner.isExhausted
+                || s.outstanding < window || s.planner.isExhausted
         }) { s, _ in
             if s.failure != nil || s.stopped { return nil }
             var got: [BlockRange] = []
