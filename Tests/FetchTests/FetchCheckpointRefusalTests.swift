@@ -51,4 +51,22 @@ import Testing
         #expect(err3 == "cc-fetch: checkpoint \(dir): cannot read the file\n")
         #expect(out3 == "")
     }
+
+    @Test("a checkpoint above the confirmed head: nothing to fetch, its rewind and marker again")
+    func checkpointAboveTheConfirmedHead() throws {
+        let node = try FixtureNode(["--blocks", "300"])
+        defer { node.stop() }
+        let filter = try filterID(node)
+        let hash = try #require(try oracleHash(url: node.url, block: 295))
+        let ck = try write(#"{"version":1,"chainId":1337,"blockNumber":295,"blockHash":"\#(hash)","filter":"\#(filter)"}"#)
+        let (s, out, err) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--confirmations", "10", "--checkpoint", ck])
+        #expect(s == 0)
+        #expect(
+            out == #"{"$cc":"rewind","chainId":1337,"blockNumber":295,"blockHash":"\#(hash)"}"# + "\n"
+                + #"{"$cc":"checkpoint","chainId":1337,"blockNumber":295,"blockHash":"\#(hash)","filter":"\#(filter)"}"#
+                + "\n")
+        #expect(
+            err == "cc-fetch: resuming after the checkpoint \(ck) at block 295; --from 0 only applies to a new checkpoint file\n")
+    }
 }

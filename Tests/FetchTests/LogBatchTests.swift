@@ -138,6 +138,21 @@ let logShapeCases: [LogShapeCase] = [
             #"{"address":"\#(addrA)","topics":["\#(t0)"],"blockNumber":"0xa","blockHash":"\#(hA)","logIndex":"0x0","chainId":1}"#
     ),
     LogShapeCase(
+        name: "numbers as JSON integers and decimal strings",
+        log: #"{"address":"\#(addrA)","topics":[],"blockNumber":10,"blockHash":"\#(hA)","logIndex":"3"}"#,
+        expected: #"{"address":"\#(addrA)","topics":[],"blockNumber":10,"blockHash":"\#(hA)","logIndex":"3","chainId":1}"#),
+    LogShapeCase(
+        name: "escaped quotes and backslashes in data",
+        log:
+            #"{"address":"\#(addrA)","topics":[],"data":"a\"b\\","blockNumber":"0xa","blockHash":"\#(hA)","logIndex":"0x0"}"#,
+        expected:
+            #"{"address":"\#(addrA)","topics":[],"data":"a\"b\\","blockNumber":"0xa","blockHash":"\#(hA)","logIndex":"0x0","chainId":1}"#
+    ),
+    LogShapeCase(
+        name: "a blockNumber past 2^64",
+        log: #"{"address":"\#(addrA)","topics":[],"blockNumber":"18446744073709551616","blockHash":"\#(hA)","logIndex":"0x0"}"#,
+        expected: "log without a valid blockNumber in the answer for blocks 10-20"),
+    LogShapeCase(
         name: "no blockNumber", log: #"{"address":"\#(addrA)","topics":[],"blockHash":"\#(hA)","logIndex":"0x0"}"#,
         expected: "log without a valid blockNumber in the answer for blocks 10-20"),
     LogShapeCase(
