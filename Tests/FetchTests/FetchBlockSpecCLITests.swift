@@ -1,5 +1,6 @@
 import CCKit
 import CCTestSupport
+import Foundation
 import Testing
 
 /// One `--from`/`--to` (and `--confirmations`, `--follow`) choice through the
@@ -109,5 +110,41 @@ let followRuns: [BlockSpecRun] = [
                 of:
                     /cc-fetch: following the head from block 290 every 6\.00 s, 0 confirmation\(s\)\ncc-fetch: 46 logs from 10 blocks in [0-9]+\.[0-9]{2} s \([0-9]+ logs\/s\), 1 eth_getLogs calls, 0 splits, final chunk 1000 blocks\n/
             ) != nil, "\(err2)")
+    }
+}
+
+/// A provider whose eth_getLogs answers break the contract (logs out of order).
+@Suite struct LyingProviderTests {
+    @Test("a backfill asks once more, then stops with 69 naming the breach")
+    func backfillGivesUp() throws {
+        let node = try FixtureNode(["--blocks", "300", "--reverse-logs-every", "1"])
+        defer { node.stop() }
+        let (s, out, err) = try FetchProcess.run(["--rpc", node.url, "--from", "250", "--to", "299", "-q"])
+        #expect(s == 69)
+        #expect(out == "")
+        #expect(
+            err
+                == "cc-fetch: eth_getLogs broke its contract twice: log 299/2 after 299/3: answer for blocks 250-299 is out of order\n"
+        )
+    }
+
+    @Test("following, a lying answer is asked again at the next poll; the honest one is written once")
+    func followWaitsForAnHonestAnswer() throws {
+        let node = try FixtureNode(["--blocks", "300", "--reverse-logs-every", "1"])
+        defer { node.stop() }
+        let p = try FetchProcess([
+            "--rpc", node.url, "--from", "250", "--to", "299", "--follow", "--confirmations", "0", "--poll-interval",
+            "0.05", "-v", "--chunk-size", "10",
+        ])
+        let noted = "cc-fetch: blocks 250-259: log 259/1 after 259/2: answer for blocks 250-259 is out of order; trying again at the next poll\n"
+        var waited = 0
+        while !p.stderr.contains(noted) && waited < 600 {
+            usleep(20_000)
+            waited += 1
+        }
+        #expect(p.stderr.contains(noted), "\(p.stderr)")
+        _ = try node.control(#"{"faults":{"reverse_logs_every":0}}"#)
+        #expect(p.wait(timeout: 30) == 0)
+        #expect(p.stdout == (try oracleLines(url: node.url, from: 250, to: 299)).map { $0 + "\n" }.joined())
     }
 }

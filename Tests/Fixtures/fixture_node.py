@@ -90,6 +90,11 @@ class Node:
                 self.bump("faults", "header_not_found")
                 raise RPCError(-32000, "header not found")
             result = self.dispatch(method, params)
+            if every(self.faults.reverse_logs_every, seq) and method == "eth_getLogs" and result.count > 1:
+                # A lying provider: the logs in reverse order (a client must refuse the answer).
+                self.bump("faults", "reverse_logs")
+                result = CachedResult(json.dumps(json.loads(result.raw)[::-1], separators=(",", ":")).encode(),
+                                      result.count)
         except RPCError as e:
             if e.http_status != 200:
                 raise _HTTPFailure(e.http_status, error_bytes(rid, e.code, e.message, e.data))
@@ -524,6 +529,8 @@ def parse_args(argv):
     p.add_argument("--truncate-every", type=int, default=0, help="send half the body, then close")
     p.add_argument("--garbage-every", type=int, default=0, help="HTTP 200 with an HTML body")
     p.add_argument("--header-not-found-every", type=int, default=0)
+    p.add_argument("--reverse-logs-every", type=int, default=0,
+                   help="eth_getLogs answers with two or more logs come in reverse order")
     p.add_argument("--latency-ms", type=float, default=0)
     p.add_argument("--reject-batches", action="store_true")
     p.add_argument("--max-batch", type=int, default=0)
