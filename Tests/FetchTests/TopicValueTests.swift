@@ -147,3 +147,31 @@ let typedArgCases: [TypedArgCase] = [
         }
     }
 }
+
+@Suite struct FilterCommandLineTests {
+    @Test(arguments: [
+        (["event A(uint256 indexed a) anonymous"], [String?](), [String](), "--event 'event A(uint256 indexed a) anonymous': an anonymous event has no topic0 to filter on"),
+        (["function f(uint256 a)"], [], [], "--event 'function f(uint256 a)': not an event signature"),
+        ([], [nil, ","], [], "--topic1: empty"),
+        ([], [], ["x=1"], "--arg x: no indexed parameter named x in any --event; declare it, e.g. --event 'event Transfer(address indexed from, address indexed to, uint256 value)'"),
+    ] as [([String], [String?], [String], String)])
+    func refusals(_ events: [String], _ topics: [String?], _ args: [String], _ message: String) {
+        let e = #expect(throws: ChainCastError.self) {
+            try LogFilter.fromCommandLine(addresses: [], events: events, abis: [], topics: topics, args: args)
+        }
+        #expect(e?.message == message)
+        #expect(e?.status == .usage)
+    }
+
+    @Test func wildcardsAndManyAddresses() throws {
+        let f = try LogFilter.fromCommandLine(addresses: [], events: [], abis: [], topics: [nil, "*", "0x01"])
+        #expect(f.topics.count == 3 && f.topics[1] == nil)
+        // More than eight addresses: looked up by binary search in the sorted list.
+        let many = (1...12).map { Word32(0, 0, 0, UInt64($0 * 3)) }
+        let g = LogFilter(addresses: many.reversed())
+        #expect(many.allSatisfy { g.matchesAddress($0) })
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 4)))
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 1)))
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 100)))
+    }
+}
