@@ -258,6 +258,39 @@ let providerShapes: [ShapeCase] = [
     ShapeCase(
         name: "too many blocks", code: -32000, message: "too many blocks in one query",
         expected: .rangeRefused(.blocks()), shape: "generic-range"),
+    // Numbers and hints the way providers garble them.
+    ShapeCase(
+        name: "a limit past 2^64", code: -32000, message: "exceed maximum block range: 99999999999999999999999",
+        expected: .rangeRefused(.blocks()), shape: "generic-range"),
+    ShapeCase(
+        name: "a limit in thousands", code: -32000, message: "exceed maximum block range: 10k",
+        expected: range(10_000), shape: "geth-range"),
+    ShapeCase(
+        name: "k that starts a word", code: -32000, message: "exceed maximum block range: 10kb",
+        expected: range(10), shape: "geth-range"),
+    ShapeCase(
+        name: "an upside-down suggestion", code: -32602,
+        message: "Based on your parameters, this block range should work: [0x20, 0x10]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "a suggestion past 64 bits", code: -32602,
+        message: "this block range should work: [0x12345678901234567, 0x12345678901234568]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "a suggestion without digits", code: -32602, message: "this block range should work: [0x, 0x5]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "Infura data without its end", code: -32005, message: "query returned more than 10000 results",
+        data: #"{"from":"0x10","limit":10000}"#, expected: .rangeRefused(.results()), shape: "geth-results"),
+    ShapeCase(
+        name: "Infura data upside down", code: -32005, message: "query returned more than 10000 results",
+        data: #"{"from":"0x20","to":"0x10"}"#, expected: .rangeRefused(.results()), shape: "geth-results"),
+    ShapeCase(
+        name: "Infura backoff with a space", code: -32005, message: "daily request count exceeded",
+        data: #"{"backoff_seconds": 2.5}"#, expected: .rateLimited(retryAfter: 2.5), shape: "rate-limit"),
+    ShapeCase(
+        name: "Infura backoff that is not a number", code: -32005, message: "daily request count exceeded",
+        data: #"{"backoff_seconds":"soon"}"#, expected: .rateLimited(retryAfter: nil), shape: "rate-limit"),
     ShapeCase(name: "unrecognised", code: -32000, message: "execution reverted", expected: .other, shape: "unknown"),
 ]
 
