@@ -38,6 +38,56 @@ import Testing
     }
 }
 
+/// One ISO-8601 text and the Unix time it names (nil: refused).
+struct ISOCase: CustomTestStringConvertible, Sendable {
+    var text: String
+    var time: Int64?
+    var testDescription: String { text }
+}
+
+@Suite struct ISO8601TimeTests {
+    @Test(arguments: [
+        ISOCase(text: "2024-01-01t00:00:00z", time: 1_704_067_200),
+        ISOCase(text: "2024-01-01 00:00Z", time: 1_704_067_200),
+        ISOCase(text: "2024-01-01T00:00:00,5Z", time: 1_704_067_200),
+        ISOCase(text: "2023-12-31T21:30:00-0230", time: 1_704_067_200),
+        ISOCase(text: "2016-12-31T23:59:60Z", time: 1_483_228_800),
+        ISOCase(text: "1969-12-31T23:59:59Z", time: -1),
+        ISOCase(text: "0001-01-01T00:00:00Z", time: -62_135_596_800),
+        ISOCase(text: "1900-02-29", time: nil),
+        ISOCase(text: "2000-02-30", time: nil),
+        ISOCase(text: "2024-04-31", time: nil),
+        ISOCase(text: "2024-01-00", time: nil),
+        ISOCase(text: "2024-01-01X00:00Z", time: nil),
+        ISOCase(text: "2024-01-01T0", time: nil),
+        ISOCase(text: "2024-01-01T00:00:", time: nil),
+        ISOCase(text: "2024-01-01T00:00:00.Z", time: nil),
+        ISOCase(text: "2024-01-01T24:00:00Z", time: nil),
+        ISOCase(text: "2024-01-01T00:60Z", time: nil),
+        ISOCase(text: "2024-01-01T00:00:61Z", time: nil),
+        ISOCase(text: "2024-01-01T00:00+1", time: nil),
+        ISOCase(text: "2024-01-01T00:00+24:00", time: nil),
+        ISOCase(text: "2024-01-01T00:00+01:60", time: nil),
+        ISOCase(text: "2024-01-01T00:00Zjunk", time: nil),
+        ISOCase(text: "24-01-01", time: nil),
+    ])
+    func parses(_ c: ISOCase) {
+        #expect(ISO8601Time.parse(c.text) == c.time)
+    }
+
+    @Test func formatsBeforeTheEpoch() {
+        #expect(ISO8601Time.format(-1) == "1969-12-31T23:59:59Z")
+        #expect(ISO8601Time.format(-62_135_596_800) == "0001-01-01T00:00:00Z")
+    }
+
+    @Test func specsPrintAsWritten() throws {
+        #expect(
+            try ["  1234\t", "0x10", "safe", "-5", "2024-01-01"].map { try BlockSpec(parsing: $0).description }
+                == ["1234", "16", "safe", "-5", "2024-01-01T00:00:00Z"])
+        #expect(" \r\n x \t\n".trimmingASCIIWhitespace() == "x")
+    }
+}
+
 @Suite struct ChainPresetTests {
     @Test func knowsTheIssuesChains() {
         for name in [
@@ -128,5 +178,43 @@ import Testing
         #expect(f.matchesTopic(2, nil))
         #expect(Word32(hex: "0x12", byteCount: 20) == nil)
         #expect(Word32(hex: "0xzz000000000000000000000000000000000000aa", byteCount: 20) == nil)
+    }
+}
+
+@Suite struct ShardPlanTests {
+    @Test(arguments: [
+        ("0/1", true), ("2/3", true), ("3/3", false), ("1/0", false), ("1", false), ("a/3", false), ("1/2/3", false),
+        ("/3", false),
+    ])
+    func parsesKOfN(_ text: String, _ valid: Bool) {
+        #expect((ShardPlan.parse(text) != nil) == valid)
+    }
+
+    @Test func edgesOfTheBlockSpace() {
+        // More shards than chunks: a shard with no chunk plans nothing.
+        #expect(
+            ShardPlan(index: 4, count: 5, chunk: 10, from: 0, to: 29).jsonLine
+                == #"{"shard":"4/5","index":4,"count":5,"from":0,"to":29,"chunk":10,"chunks":0,"blocks":0,"first":null,"last":null,"args":"--from 0 --to 29 --shard 4/5 --shard-chunk 10"}"#
+        )
+        #expect(ShardPlan(index: 0, count: 1, chunk: 0, from: 0, to: 9).ranges(startingAt: 0) == [])
+        // Chunks near 2^64 end at the range's end, without overflowing.
+        let top = UInt64.max
+        #expect(
+            ShardPlan(index: 1, count: 2, chunk: 1 << 62, from: 0, to: top).ranges(startingAt: 0)
+                == [BlockRange(1 << 62, (1 << 63) - 1), BlockRange(3 << 62, top)])
+        #expect(
+            ShardPlan(index: 0, count: 1, chunk: top, from: 5, to: top).ranges(startingAt: 7) == [BlockRange(7, top)])
+    }
+}
+
+@Suite struct ProgressFormatTests {
+    @Test(arguments: [(1.5, 2, "1.50"), (2.0, 0, "2"), (0.04, 1, "0.0"), (12.345, 2, "12.35"), (7.0, 1, "7.0")])
+    func fixed(_ v: Double, _ decimals: Int, _ text: String) {
+        #expect(formatFixed(v, decimals) == text)
+    }
+
+    @Test(arguments: [(59.4, "59s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"), (7325, "2h02m"), (36000, "10h00m")])
+    func duration(_ s: Double, _ text: String) {
+        #expect(formatDuration(s) == text)
     }
 }

@@ -238,6 +238,59 @@ let providerShapes: [ShapeCase] = [
     ShapeCase(
         name: "batch too large", code: -32600, message: "batch limit 10 exceeded (got 50)",
         expected: .batchRejected, shape: "batch"),
+    // Bare JSON-RPC codes whose message names nothing known.
+    ShapeCase(name: "bare -32601", code: -32601, message: "nope", expected: .methodNotFound, shape: "method-not-found"),
+    ShapeCase(name: "bare -32004", code: -32004, message: "nope", expected: .methodNotFound, shape: "code-32004"),
+    ShapeCase(name: "bare -32603", code: -32603, message: "nope", expected: .transient, shape: "code-32603"),
+    ShapeCase(name: "bare -32700", code: -32700, message: "nope", expected: .transient, shape: "code-32700"),
+    ShapeCase(name: "bare -32001", code: -32001, message: "nope", expected: .headerNotFound, shape: "code-32001"),
+    ShapeCase(name: "bare HTTP 400", status: 400, message: "nope", expected: .invalidParams, shape: "http-400"),
+    ShapeCase(
+        name: "result window", code: -32000, message: "Result window is too large", expected: .rangeRefused(.results()),
+        shape: "generic-results"),
+    ShapeCase(
+        name: "suggested range without a result limit", code: -32000,
+        message: "range too big, try with this block range [0x10, 0x1f]",
+        expected: .rangeRefused(.results((16, 31))), shape: "suggested-range"),
+    ShapeCase(
+        name: "merkle range without a number", code: -32000, message: "range is too large, max is unknown",
+        expected: .rangeRefused(.blocks()), shape: "merkle-range"),
+    ShapeCase(
+        name: "too many blocks", code: -32000, message: "too many blocks in one query",
+        expected: .rangeRefused(.blocks()), shape: "generic-range"),
+    // Numbers and hints the way providers garble them.
+    ShapeCase(
+        name: "a limit past 2^64", code: -32000, message: "exceed maximum block range: 99999999999999999999999",
+        expected: .rangeRefused(.blocks()), shape: "generic-range"),
+    ShapeCase(
+        name: "a limit in thousands", code: -32000, message: "exceed maximum block range: 10k",
+        expected: range(10_000), shape: "geth-range"),
+    ShapeCase(
+        name: "k that starts a word", code: -32000, message: "exceed maximum block range: 10kb",
+        expected: range(10), shape: "geth-range"),
+    ShapeCase(
+        name: "an upside-down suggestion", code: -32602,
+        message: "Based on your parameters, this block range should work: [0x20, 0x10]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "a suggestion past 64 bits", code: -32602,
+        message: "this block range should work: [0x12345678901234567, 0x12345678901234568]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "a suggestion without digits", code: -32602, message: "this block range should work: [0x, 0x5]",
+        expected: .rangeRefused(.blocks()), shape: "alchemy-range"),
+    ShapeCase(
+        name: "Infura data without its end", code: -32005, message: "query returned more than 10000 results",
+        data: #"{"from":"0x10","limit":10000}"#, expected: .rangeRefused(.results()), shape: "geth-results"),
+    ShapeCase(
+        name: "Infura data upside down", code: -32005, message: "query returned more than 10000 results",
+        data: #"{"from":"0x20","to":"0x10"}"#, expected: .rangeRefused(.results()), shape: "geth-results"),
+    ShapeCase(
+        name: "Infura backoff with a space", code: -32005, message: "daily request count exceeded",
+        data: #"{"backoff_seconds": 2.5}"#, expected: .rateLimited(retryAfter: 2.5), shape: "rate-limit"),
+    ShapeCase(
+        name: "Infura backoff that is not a number", code: -32005, message: "daily request count exceeded",
+        data: #"{"backoff_seconds":"soon"}"#, expected: .rateLimited(retryAfter: nil), shape: "rate-limit"),
     ShapeCase(name: "unrecognised", code: -32000, message: "execution reverted", expected: .other, shape: "unknown"),
 ]
 
@@ -263,6 +316,7 @@ let providerShapes: [ShapeCase] = [
         #expect(ProviderErrorClassifier.classify(TransportError(.dns)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.invalidURL)).kind == .badEndpoint)
         #expect(ProviderErrorClassifier.classify(TransportError(.tls)).kind == .badEndpoint)
+        #expect(ProviderErrorClassifier.classify(TransportError(.other)) == ProviderError(.transient, "transport-other"))
         #expect(
             ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind
                 == .rangeRefused(RangeRefusal(.size)))
@@ -279,6 +333,10 @@ let providerShapes: [ShapeCase] = [
             ProviderErrorClassifier.classifyUnparseableBody(
                 httpStatus: 413, body: "eth_getLogs is limited to a 5,000 range")
                 == ProviderError(range(5000), "quicknode-range"))
+        // A cut-short body that still names the limit is a refusal, not noise.
+        #expect(
+            ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 200, body: "<p>block range too large, max range: 100")
+                == ProviderError(range(100), "erigon-base-range"))
     }
 
     @Test func meaningOfKinds() {
@@ -296,6 +354,22 @@ let providerShapes: [ShapeCase] = [
         #expect(RangeRefusal(.blocks, from: 120, to: 149, maxBlocks: 10).span(startingAt: 100) == 10)
         #expect(RangeRefusal(.blocks, maxBlocks: 2000).span(startingAt: 7) == 2000)
         #expect(RangeRefusal(.blocks).span(startingAt: 7) == nil)
+        // A suggestion elsewhere still gives its length; an upside-down one gives nothing.
+        #expect(RangeRefusal(.results, from: 200, to: 209).span(startingAt: 7) == 10)
+        #expect(RangeRefusal(.results, from: 209, to: 200).span(startingAt: 209) == nil)
+        #expect(RangeRefusal(.results, from: 200, to: 209).suggestedTo(startingAt: 7) == 16)
+    }
+
+    @Test func describesWhatTheProviderSaid() {
+        #expect(
+            ProviderError(.rangeRefused(.blocks(from: 1, to: 10, maxBlocks: 10)), "alchemy-range").description
+                == "alchemy-range (try 1-10, at most 10 blocks)")
+        #expect(ProviderError(.rangeRefused(.blocks(maxBlocks: 0)), "generic-range").description == "generic-range")
+        #expect(ProviderError(.timeout, "timeout").description == "timeout")
+        #expect(ProviderError(.timeout, "timeout").rangeRefusal == RangeRefusal(.time))
+        #expect(ProviderError(.transient, "http-502").description == "http-502")
+        #expect(ProviderError(.transient, "http-502").rangeRefusal == nil)
+        #expect(!ProviderErrorKind.permanentAuth.isRetryable && ProviderErrorKind.other.isRetryable)
     }
 
     @Test func garbageNeverCrashes() {

@@ -135,4 +135,28 @@ import Testing
         #expect(parseRetryAfter("-5", now: 0) == nil)
         #expect(parseRetryAfter("", now: 0) == nil)
     }
+
+    @Test(arguments: [
+        // 2024-02-29T12:00:00Z (January and February count in the year before).
+        ("Thu, 29 Feb 2024 12:00:00 GMT", 1_709_208_000.0 as Double?),
+        ("Sun, 01 Jan 1970 00:00:05 GMT", 5),
+        ("Thu, 29 Foo 2024 12:00:00 GMT", nil),
+        ("Thu, 32 Feb 2024 12:00:00 GMT", nil),
+        ("Thu, 29 Feb 1969 12:00:00 GMT", nil),
+        ("Thu, 29 Feb 2024 24:00:00 GMT", nil),
+        ("Thu, 29 Feb 2024 12:00 GMT", nil),
+        ("Thu, 29 Feb 2024 12:00:00 UTC", nil),
+    ])
+    func retryAfterDates(_ text: String, _ seconds: Double?) {
+        #expect(parseRetryAfter(text, now: 0) == seconds)
+    }
+
+    @Test(arguments: [
+        ("1000000", 1_000_000 as Int?), ("64K", 65_536), ("64kb", 65_536), ("2M", 2 << 20), ("1G", 1 << 30),
+        ("0", nil), ("-1K", nil), ("K", nil), ("9223372036854775807G", nil), ("12X", nil),
+    ])
+    func byteCounts(_ text: String, _ bytes: Int?) {
+        #expect(ByteCountArgument(argument: text)?.bytes == bytes)
+        if bytes != nil { #expect(ByteCountArgument(argument: text)?.defaultValueDescription == text) }
+    }
 }

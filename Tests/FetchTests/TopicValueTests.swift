@@ -64,3 +64,114 @@ import Testing
         #expect(s5 == 0, "\(e5)")
     }
 }
+
+/// One `--arg v=VALUE` for `event E(TYPE indexed v)`: the topic word it
+/// becomes, or the exact usage error.
+struct TypedArgCase: CustomTestStringConvertible, Sendable {
+    var type: String
+    var value: String
+    /// The 32-byte word as hex, or the usage message.
+    var expected: String
+    var fails = false
+    var testDescription: String { "\(type) \(value)" }
+}
+
+private func zeros(_ n: Int) -> String { String(repeating: "0", count: n) }
+
+let typedArgCases: [TypedArgCase] = [
+    TypedArgCase(
+        type: "address", value: "0x12", expected: "--arg v='0x12': expected an address (0x + 40 hex digits) (v is address)",
+        fails: true),
+    TypedArgCase(type: "bool", value: "TRUE", expected: "0x" + zeros(63) + "1"),
+    TypedArgCase(type: "bool", value: "1", expected: "0x" + zeros(63) + "1"),
+    TypedArgCase(type: "bool", value: "false", expected: "0x" + zeros(64)),
+    TypedArgCase(type: "bool", value: "0", expected: "0x" + zeros(64)),
+    TypedArgCase(type: "bool", value: "yes", expected: "--arg v='yes': expected true or false (v is bool)", fails: true),
+    TypedArgCase(type: "uint8", value: "255", expected: "0x" + zeros(62) + "ff"),
+    TypedArgCase(type: "uint8", value: "0xff", expected: "0x" + zeros(62) + "ff"),
+    TypedArgCase(
+        type: "uint8", value: "0x100", expected: "--arg v='0x100': expected an integer that fits uint8 (v is uint8)",
+        fails: true),
+    TypedArgCase(
+        type: "uint8", value: "-1", expected: "--arg v='-1': expected an integer that fits uint8 (v is uint8)",
+        fails: true),
+    TypedArgCase(type: "uint256", value: "0x" + String(repeating: "f", count: 64), expected: "0x" + String(repeating: "f", count: 64)),
+    TypedArgCase(type: "int16", value: "-32768", expected: "0x" + String(repeating: "f", count: 60) + "8000"),
+    TypedArgCase(type: "int16", value: "32767", expected: "0x" + zeros(60) + "7fff"),
+    TypedArgCase(
+        type: "int16", value: "-32769", expected: "--arg v='-32769': expected an integer that fits int16 (v is int16)",
+        fails: true),
+    TypedArgCase(type: "int256", value: "-0", expected: "0x" + zeros(64)),
+    TypedArgCase(
+        type: "int256",
+        value: "-57896044618658097711785492504343953926634992332820282019728792003956564819968",
+        expected: "0x8" + zeros(63)),
+    TypedArgCase(
+        type: "int256",
+        value: "-57896044618658097711785492504343953926634992332820282019728792003956564819969",
+        expected:
+            "--arg v='-57896044618658097711785492504343953926634992332820282019728792003956564819969': expected an integer that fits int256 (v is int256)",
+        fails: true),
+    TypedArgCase(
+        type: "bytes2", value: "0x12", expected: "--arg v='0x12': expected 0x + 4 hex digits (v is bytes2)",
+        fails: true),
+    // keccak256(0x1234)
+    TypedArgCase(
+        type: "bytes", value: "0x1234", expected: "0x56570de287d73cd1cb6092bb8fdee6173974955fdef345ae579ee9f475ea7432"),
+    TypedArgCase(type: "bytes", value: "1234", expected: "--arg v='1234': expected 0x hex bytes (v is bytes)", fails: true),
+    TypedArgCase(
+        type: "uint256[]", value: "0x" + String(repeating: "ab", count: 32),
+        expected: "0x" + String(repeating: "ab", count: 32)),
+    TypedArgCase(
+        type: "uint256[]", value: "0xab",
+        expected:
+            "--arg v='0xab': expected its 32-byte topic hash (0x + 64 hex digits) for a uint256[] (v is uint256[])",
+        fails: true),
+]
+
+@Suite struct TypedArgTests {
+    @Test(arguments: typedArgCases)
+    func typedArg(_ c: TypedArgCase) throws {
+        let build = {
+            try LogFilter.fromCommandLine(
+                addresses: [], events: ["event E(\(c.type) indexed v)"], abis: [], topics: [], args: ["v=\(c.value)"])
+        }
+        if c.fails {
+            let error = #expect(throws: ChainCastError.self) { try build() }
+            #expect(error?.message == c.expected)
+            #expect(error?.status == .usage)
+        } else {
+            let f = try build()
+            #expect(f.topics.count == 2)
+            #expect(f.topics[1]?.map { $0.hex(byteCount: 32) } == [c.expected])
+        }
+    }
+}
+
+@Suite struct FilterCommandLineTests {
+    @Test(arguments: [
+        (["event A(uint256 indexed a) anonymous"], [String?](), [String](), "--event 'event A(uint256 indexed a) anonymous': an anonymous event has no topic0 to filter on"),
+        (["function f(uint256 a)"], [], [], "--event 'function f(uint256 a)': not an event signature"),
+        ([], [nil, ","], [], "--topic1: empty"),
+        ([], [], ["x=1"], "--arg x: no indexed parameter named x in any --event; declare it, e.g. --event 'event Transfer(address indexed from, address indexed to, uint256 value)'"),
+    ] as [([String], [String?], [String], String)])
+    func refusals(_ events: [String], _ topics: [String?], _ args: [String], _ message: String) {
+        let e = #expect(throws: ChainCastError.self) {
+            try LogFilter.fromCommandLine(addresses: [], events: events, abis: [], topics: topics, args: args)
+        }
+        #expect(e?.message == message)
+        #expect(e?.status == .usage)
+    }
+
+    @Test func wildcardsAndManyAddresses() throws {
+        let f = try LogFilter.fromCommandLine(addresses: [], events: [], abis: [], topics: [nil, "*", "0x01"])
+        #expect(f.topics.count == 3 && f.topics[1] == nil)
+        // More than eight addresses: looked up by binary search in the sorted list.
+        let many = (1...12).map { Word32(0, 0, 0, UInt64($0 * 3)) }
+        let g = LogFilter(addresses: many.reversed())
+        #expect(many.allSatisfy { g.matchesAddress($0) })
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 4)))
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 1)))
+        #expect(!g.matchesAddress(Word32(0, 0, 0, 100)))
+    }
+}

@@ -78,7 +78,7 @@ class Faults:
     FIELDS = {
         "range_limit": int, "result_limit": int, "error_style": str, "rate_limit_every": int,
         "retry_after": str, "fail_503_every": int, "fail_500_every": int, "drop_every": int, "reset_every": int,
-        "truncate_every": int, "garbage_every": int, "header_not_found_every": int, "latency_ms": float,
+        "truncate_every": int, "garbage_every": int, "header_not_found_every": int, "reverse_logs_every": int, "latency_ms": float,
         "reject_batches": bool, "max_batch": int, "gzip": bool,
     }
 

@@ -90,6 +90,11 @@ class Node:
                 self.bump("faults", "header_not_found")
                 raise RPCError(-32000, "header not found")
             result = self.dispatch(method, params)
+            if every(self.faults.reverse_logs_every, seq) and method == "eth_getLogs" and result.count > 1:
+                # A lying provider: the logs in reverse order (a client must refuse the answer).
+                self.bump("faults", "reverse_logs")
+                result = CachedResult(json.dumps(json.loads(result.raw)[::-1], separators=(",", ":")).encode(),
+                                      result.count)
         except RPCError as e:
             if e.http_status != 200:
                 raise _HTTPFailure(e.http_status, error_bytes(rid, e.code, e.message, e.data))
@@ -128,6 +133,13 @@ class Node:
             if not isinstance(params, list) or len(params) != 1 or not isinstance(params[0], dict):
                 raise RPCError(-32602, "invalid argument 0: expected a filter object")
             return self.get_logs(params[0])
+        if method == "eth_getBalance" and self.args.state_from is not None:
+            # Every account is empty; a pruned node has no state below --state-from (geth's wording).
+            head = c.head()
+            n = c.tag_to_number(params[1], head) if isinstance(params, list) and len(params) > 1 else head
+            if n < self.args.state_from:
+                raise RPCError(-32000, "missing trie node %064x (path ) state %d is not available" % (n, n))
+            return b'"0x0"'
         raise RPCError(-32601, "the method %s does not exist/is not available" % method)
 
     def block_by_hash(self, hsh):
@@ -517,6 +529,8 @@ def parse_args(argv):
     p.add_argument("--truncate-every", type=int, default=0, help="send half the body, then close")
     p.add_argument("--garbage-every", type=int, default=0, help="HTTP 200 with an HTML body")
     p.add_argument("--header-not-found-every", type=int, default=0)
+    p.add_argument("--reverse-logs-every", type=int, default=0,
+                   help="eth_getLogs answers with two or more logs come in reverse order")
     p.add_argument("--latency-ms", type=float, default=0)
     p.add_argument("--reject-batches", action="store_true")
     p.add_argument("--max-batch", type=int, default=0)
@@ -525,6 +539,9 @@ def parse_args(argv):
     p.add_argument("--head-advance-every", type=float, default=0, help="seconds per new block")
     p.add_argument("--reorg-at", type=int, default=None)
     p.add_argument("--reorg-depth", type=int, default=3)
+    p.add_argument("--state-from", type=int, default=None,
+                   help="serve eth_getBalance, with state from block N on (0: an archive node); without it "
+                        "the method does not exist")
     p.add_argument("--api-key", default=None, help="require POST path /v2/KEY, else 401")
     p.add_argument("--serve-orphans", action="store_true",
                    help="serve reorged-out blocks and their logs by hash, as geth does for side chains")

@@ -127,7 +127,9 @@ package enum ISO8601Time {
         let rem = t - days * 86_400
         let (y, m, d) = civilFromDays(days)
         func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(p2(m))-\(p2(d))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
+        // Four digits for any year ISO 8601 writes without a sign, so the text reads back.
+        let year = y >= 0 && y < 1000 ? String(String(y + 10000).dropFirst()) : "\(y)"
+        return "\(year)-\(p2(m))-\(p2(d))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
     }
 
     static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {

@@ -103,7 +103,7 @@ package final class LogFetcher: Sendable {
                     scheduler.stop()
                     stopped = true
                 }
-            case .idle, .finished:
+            case .finished:
                 return stopped ? .stopped : .completed
             case .failed(let error):
                 throw error

@@ -123,22 +123,31 @@ package final class RPCLogNode: LogNode {
     }
 
     package func hasState(at block: UInt64) throws -> Bool {
+        // Asked once: a pruned node's "missing trie node" is its final word, and the
+        // retry budget (meant for a node that lags) would only spend half a minute
+        // of backoff before the same answer.
+        let policy = client.policy
+        client.policy.maxRetries = 0
+        defer { client.policy = policy }
         do {
             return try one(
                 "eth_getBalance", "[\"0x0000000000000000000000000000000000000000\",\"0x\(String(block, radix: 16))\"]"
             ) {
                 v throws(ChainCastError) in v.kind == .string
             }
-        } catch let e as ChainCastError where e.status != .unavailable || !e.message.contains("after") {
-            // A method the node does not have says nothing about its state.
+        } catch let e as ChainCastError {
             let m = e.message.lowercased()
+            // A method the node does not have says nothing about its state.
             if m.contains("-32601") || m.contains("method not found") || m.contains("not supported")
-                || m.contains("unsupported") || m.contains("does not exist") || m.contains("not available")
+                || m.contains("unsupported") || m.contains("does not exist")
             {
                 throw e
             }
-            // A missing-state answer ("missing trie node", "header not found") is "no", not a failure.
-            return false
+            // A missing-state answer is "no"; a node that could not answer at all (HTTP 429, a
+            // dropped connection) leaves the question open.
+            let missingState = ["missing trie node", "header not found", "pruned", "historical state", "not available"]
+            if e.status != .unavailable || missingState.contains(where: { m.contains($0) }) { return false }
+            throw e
         }
     }
 

@@ -13,15 +13,13 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         var outstanding = 0
         var failure: Error?
         var stopped = false
-        /// No more `extend(to:)` will come: finishing once everything is written ends the run.
-        var closed: Bool
     }
 
     private let state: Locked<State>
     private let window: Int
 
-    package init(planner: RangePlanner, startBlock: UInt64, window: Int, closed: Bool = true) {
-        state = Locked(State(planner: planner, buffer: ReorderBuffer(startingAt: startBlock), closed: closed))
+    package init(planner: RangePlanner, startBlock: UInt64, window: Int) {
+        state = Locked(State(planner: planner, buffer: ReorderBuffer(startingAt: startBlock)))
         self.window = max(1, window)
     }
 
@@ -36,7 +34,7 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         // within the window, or the run is over for it.
         return state.wait(until: { s in
             s.failure != nil || s.stopped || s.planner.nextIsRequeued
-                || (s.outstanding < window && !s.planner.isExhausted) || (s.planner.isExhausted && s.closed)
+                || s.outstanding < window || s.planner.isExhausted
         }) { s, _ in
             if s.failure != nil || s.stopped { return nil }
             var got: [BlockRange] = []
@@ -80,22 +78,11 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         state.signal { $0.stopped = true }
     }
 
-    /// Allows ranges up to `block` (follow mode).
-    package func extend(to block: UInt64) {
-        state.signal { $0.planner.extend(to: block) }
-    }
-
-    /// No more `extend`: the run ends once everything handed out is written.
-    package func close() {
-        state.signal { $0.closed = true }
-    }
-
     package enum Next {
         case ready(BlockRange, Result)
         /// Nothing in order yet (the timeout passed): check signals, print progress, ask again.
         case waiting
-        /// Everything up to the planner's end is written.
-        case idle
+        /// Everything up to the planner's end is written, or the run was stopped.
         case finished
         case failed(Error)
     }
@@ -114,14 +101,10 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
                 return .ready(item.0, item.1)
             }
             if let failure = s.failure { return .failed(failure) }
-            if s.stopped { return .finished }
-            return s.closed ? .finished : .idle
+            return .finished
         }
         // A written range frees a place in the window.
         if case .ready = next { state.broadcast() }
         return next
     }
-
-    /// First block not written yet.
-    package var nextBlock: UInt64 { state.withLock { $0.buffer.nextBlock } }
 }

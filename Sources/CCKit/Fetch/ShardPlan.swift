@@ -50,8 +50,6 @@ package struct ShardPlan: Sendable, Equatable {
         return out
     }
 
-    package var blocks: UInt64 { ranges(startingAt: 0).reduce(0) { $0 + $1.count } }
-
     /// The checkpoint filter of this shard: the fetch filter's hash bound to
     /// the shard's place, so shard 2/8's checkpoint is refused (78) by 3/8,
     /// by 2/4, and by another chunk size or range.

@@ -128,13 +128,6 @@ package final class EndpointPool: Sendable {
         }
     }
 
-    /// Requests and failures per endpoint, for the closing summary.
-    package func counters(_ index: Int) -> (requests: Int, failures: Int) {
-        shared.withLock { p in
-            p.states.indices.contains(index) ? (p.states[index].requests, p.states[index].failures) : (0, 0)
-        }
-    }
-
     /// `message` (foreign text: a node's or proxy's answer) without anything
     /// that looks like a key of any endpoint (see `Redactor`).
     package func scrub(_ message: String, endpoint index: Int) -> String {

@@ -67,8 +67,6 @@ package struct Checkpoint: Equatable, Sendable {
         w.raw("}\n")
         return w.bytes
     }
-
-    package var fileText: String { String(decoding: fileBytes, as: UTF8.self) }
 }
 
 /// Reads and atomically writes a checkpoint file. Only the last stage
@@ -141,9 +139,5 @@ package struct CheckpointFile: Sendable {
     /// the old checkpoint or the new one, never a torn file.
     package func write(_ checkpoint: Checkpoint) throws(ChainCastError) {
         try AtomicFile.replace(path, with: checkpoint.fileBytes, durable: true, label: "checkpoint")
-    }
-
-    static func ioError(_ what: String) -> ChainCastError {
-        .io("checkpoint: \(what): \(String(cString: strerror(errno)))")
     }
 }

@@ -32,10 +32,6 @@ package struct CheckpointMarker: Hashable, Sendable {
             + (pipeline.map { ",\"pipeline\":\"\($0)\"" } ?? "") + "}"
     }
 
-    package func append(to out: inout [UInt8]) {
-        out.append(contentsOf: jsonLine.utf8)
-    }
-
     /// A hex token (`isHexToken`) in the one spelling markers and checkpoint
     /// files are compared in: lowercase, as cc-fetch writes them. Applied
     /// where a token is read, so every later comparison is plain `==`.
