@@ -1,4 +1,5 @@
 import CCTestSupport
+import Foundation
 import Testing
 
 /// `--set`/`--del` on lists (negative indexes, out of range, wrong kinds),
@@ -184,5 +185,31 @@ import Testing
         #expect(r.stderr == "")
         #expect(r.status == 0)
         #expect(r.lines == rows.map { Self.w + $0 })
+    }
+}
+
+/// Objects past 16 keys are indexed by hash; deleting from one must keep
+/// the index right for the next lookup.
+@Suite(.serialized) struct WideObjectEditTests {
+    static let keys = (0..<18).map { "k\($0)" }
+    static func object(_ keys: [String]) -> String {
+        "{" + keys.map { "\"\($0)\":\($0.dropFirst())" }.joined(separator: ",") + "}"
+    }
+
+    @Test func deletesTwoKeysOfAWideEvent() throws {
+        let r = try BinaryRunner.run(
+            ["--strict", "true", "--del", "k3", "--del", "k15", "--set", "k16=0"], stdin: Self.object(Self.keys) + "\n")
+        #expect(r.stderr == "")
+        #expect(r.status == 0)
+        let kept = Self.keys.filter { $0 != "k3" && $0 != "k15" }
+        #expect(r.lines == [Self.object(kept).replacingOccurrences(of: "\"k16\":16", with: "\"k16\":0")])
+    }
+
+    @Test func firstAndLastKeepFractionsAsText() throws {
+        let r = try BinaryRunner.run(
+            ["--agg", "first(x), last(x)"], stdin: "{\"blockNumber\":1,\"x\":1.5}\n{\"blockNumber\":2,\"x\":2.5e1}\n")
+        #expect(r.stderr == "")
+        #expect(r.status == 0)
+        #expect(r.lines == ["{\"window\":{\"fromBlock\":1,\"toBlock\":2},\"first\":\"1.5\",\"last\":\"25\"}"])
     }
 }

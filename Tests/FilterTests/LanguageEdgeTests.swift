@@ -168,4 +168,44 @@ struct LanguageEdgeTests {
     func lexesLiterals(source: String, expected: String) throws {
         #expect(try eval(source) == expected)
     }
+
+    /// Values of the wrong kind reach functions only at run time, where
+    /// the message names the function's signature; and more corners.
+    @Test(arguments: [
+        ("upper(args.flag)", "error: upper(string): expected a string, got bool true"),
+        ("startsWith(args.ids, \"a\")", "error: startsWith(string, prefix): expected a string, got list [\"1\",\"2\",\"0x03\"]"),
+        ("endsWith(args.order, \"x\")", "error: endsWith(string, suffix): expected a string, got object {\"maker\":\"0xAbC\"}"),
+        ("replace(args.flag, \"a\", \"b\")", "error: replace(string, old, new): expected a string, got bool true"),
+        ("substr(args.ids, 1)", "error: substr(string, start[, length]): expected a string, got list [\"1\",\"2\",\"0x03\"]"),
+        ("matches(args.flag, \"x\")", "error: matches(string, regex): expected a string, got bool true"),
+        ("checksum(args.flag)", "error: checksum(address): expected a string, got bool true"),
+        ("contains(args.flag, \"x\")", "error: contains(string|list, value): expected a string, got bool true"),
+        ("lower(args.ids)", "error: lower(string): expected a string, got list [\"1\",\"2\",\"0x03\"]"),
+        ("ecrecover(keccak256(\"x\"), 27, -1, 1)", "error: ecrecover() r must be 32 bytes, got -1"),
+        ("ecrecover(keccak256(\"x\"), 27, -len(event), 1)", "error: ecrecover() r must be 32 bytes, got -8"),
+        ("matches(event, \"^t\") || matches(event, \"^t\")", "false"),
+        ("2 ** -len(event)", "error: negative exponent in '**'"),
+        ("args.ids[0] >= concat(\"1\")", "true"),
+        ("substr(event, 8) == \"\"", "true"),
+        ("concat(\"0xzz\") < \"0xa\"", "false"),
+        ("blockNumber <= 19000000", "true"),
+        ("logIndex <= 26 && event == \"Transfer\"", "false"),
+        ("coalesce(len(event)).x", "null"),
+        ("coalesce(lower(event))[0]", "null"),
+        ("coalesce(args.nothing, args.nothing)", "null"),
+        ("coalesce(args.nothing, event)", "\"Transfer\""),
+        ("min(args.nothing, args.nothing)", "null"),
+    ])
+    func runtimeTypeErrorsAndCorners(source: String, expected: String) throws {
+        #expect(try evalTransfer(source) == expected)
+    }
+
+    @Test(arguments: [
+        ("x", "{\"x\":1.5}", "1.5"),
+        ("str(x)", "{\"x\":1.5}", "\"1.5\""),
+        ("concat(x, \"!\")", "{\"x\":-2.5e1}", "\"-25!\""),
+    ])
+    func fractionsKeepTheirText(source: String, event: String, expected: String) throws {
+        #expect(try eval(source, event: event) == expected)
+    }
 }
