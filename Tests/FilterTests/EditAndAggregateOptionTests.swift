@@ -205,6 +205,26 @@ import Testing
         #expect(r.lines == [Self.object(kept).replacingOccurrences(of: "\"k16\":16", with: "\"k16\":0")])
     }
 
+    @Test func deletesThreeLevelsDown() throws {
+        let r = try BinaryRunner.run(
+            ["--del", "o.p.q", "--del", "o.n.q"], stdin: "{\"o\":{\"p\":{\"q\":1,\"r\":2},\"n\":{\"z\":0}}}\n")
+        #expect(r.stderr == "")
+        #expect(r.lines == ["{\"o\":{\"p\":{\"r\":2},\"n\":{\"z\":0}}}"])
+    }
+
+    /// A second aggregate of one kind is named after its text.
+    @Test func repeatedAggregatesAreNamedByTheirText() throws {
+        let r = try BinaryRunner.run(
+            ["--agg", "count(), count(true), count(false), count(null), count(args[\"odd name\"])"],
+            stdin: "{\"blockNumber\":1,\"args\":{\"odd name\":1}}\n{\"blockNumber\":2,\"args\":{}}\n")
+        #expect(r.stderr == "")
+        #expect(
+            r.lines == [
+                "{\"window\":{\"fromBlock\":1,\"toBlock\":2},\"count\":2,\"count(true)\":2,\"count(false)\":2,"
+                    + "\"count(null)\":0,\"count(args[\\\"odd name\\\"])\":1}"
+            ])
+    }
+
     @Test func firstAndLastKeepFractionsAsText() throws {
         let r = try BinaryRunner.run(
             ["--agg", "first(x), last(x)"], stdin: "{\"blockNumber\":1,\"x\":1.5}\n{\"blockNumber\":2,\"x\":2.5e1}\n")

@@ -108,6 +108,11 @@ struct LanguageEdgeTests {
             "parseUnits(concat(\"1e\", \"5\"), 0)",
             "expression:1:1: parseUnits(): \"1e5\" is not a decimal number\n  parseUnits(concat(\"1e\", \"5\"), 0)\n  ^"
         ),
+        // Keys in messages are quoted with JSON escapes.
+        (
+            "{\"a\\\\\\n\\t\\r\\u0001\": 1, \"a\\\\\\n\\t\\r\\u0001\": 2}",
+            "expression:1:24: duplicate object key \"a\\\\\\n\\t\\r\\u0001\"\n  {\"a\\\\\\n\\t\\r\\u0001\": 1, \"a\\\\\\n\\t\\r\\u0001\": 2}\n                         ^"
+        ),
         // Lexer.
         ("a & b", "expression:1:3: unexpected '&'; use '&&'\n  a & b\n    ^"),
         ("a | b", "expression:1:3: unexpected '|'; use '||'\n  a | b\n    ^"),
@@ -191,6 +196,9 @@ struct LanguageEdgeTests {
         ("blockNumber <= 19000000", "true"),
         ("logIndex <= 26 && event == \"Transfer\"", "false"),
         ("coalesce(len(event)).x", "null"),
+        ("args.ids[-(2**63)]", "null"), ("args.ids[-(2**64)]", "null"), ("args.ids[2**63]", "null"),
+        ("2**300 * 2**(len(event) * 40)", "error: integer overflow in '*' (numbers are limited to 512 bits)"),
+        ("2**(len(event) * 40) * 2**300", "error: integer overflow in '*' (numbers are limited to 512 bits)"),
         ("coalesce(lower(event))[0]", "null"),
         ("coalesce(args.nothing, args.nothing)", "null"),
         ("coalesce(args.nothing, event)", "\"Transfer\""),
