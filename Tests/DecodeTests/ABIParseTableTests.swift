@@ -13,9 +13,11 @@ struct ABIParseTableTests {
         + String(repeating: "]}", count: 33) + "]}]"
 
     static let deepJSONArray =
-        "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"uint8" + String(repeating: "[]", count: 34) + "\"}]}]"
+        "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"uint8" + String(repeating: "[]", count: 34)
+        + "\"}]}]"
     static let deepArray = "event A(uint8" + String(repeating: "[]", count: 34) + " a)"
-    static let deepTuple = "event A(" + String(repeating: "(", count: 33) + "uint8" + String(repeating: ")", count: 33) + " a)"
+    static let deepTuple =
+        "event A(" + String(repeating: "(", count: 33) + "uint8" + String(repeating: ")", count: 33) + " a)"
 
     static func summary(_ text: String) -> String {
         do throws(ABIParseError) {
@@ -34,18 +36,33 @@ struct ABIParseTableTests {
         ("{\"abi\": 5}", "ERR \"abi\" is not an array"),
         ("{\"x\": 1}", "ERR JSON object has neither \"abi\" (artifact) nor \"result\" (Etherscan getabi)"),
         ("{\"result\": 5}", "ERR \"result\" is not a string"),
-        ("{\"status\":\"0\",\"result\":\"Invalid API Key\"}", "ERR Etherscan response is an error: error: Invalid API Key"),
+        (
+            "{\"status\":\"0\",\"result\":\"Invalid API Key\"}",
+            "ERR Etherscan response is an error: error: Invalid API Key"
+        ),
         ("{\"status\":\"1\",\"result\":\"not json\"}", "ERR Etherscan \"result\" is not a JSON ABI: not json"),
         ("{\"result\":\"{}\"}", "ERR Etherscan \"result\" is not a JSON array"),
         ("[5]", "ERR entry 0 is not an object"),
         ("[{\"type\":\"event\",\"inputs\":[]}]", "ERR entry 0 (event ?): missing \"name\""),
         ("[{\"type\":\"event\",\"name\":\"\",\"inputs\":[]}]", "ERR entry 0 (event ?): missing \"name\""),
         ("[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[5]}]", "ERR entry 0 (event A): input 0 is not an object"),
-        ("[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"name\":\"x\"}]}]", "ERR entry 0 (event A): parameter without \"type\""),
-        ("[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"tuple\"}]}]", "ERR entry 0 (event A): 'tuple' without \"components\""),
-        ("[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"tuple\",\"components\":[5]}]}]", "ERR entry 0 (event A): component is not an object"),
+        (
+            "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"name\":\"x\"}]}]",
+            "ERR entry 0 (event A): parameter without \"type\""
+        ),
+        (
+            "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"tuple\"}]}]",
+            "ERR entry 0 (event A): 'tuple' without \"components\""
+        ),
+        (
+            "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"tuple\",\"components\":[5]}]}]",
+            "ERR entry 0 (event A): component is not an object"
+        ),
         ("[{\"type\":\"event\",\"name\":\"A\",\"anonymous\":true}]", "anon A()[]"),
-        ("[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"uint256\"},{\"type\":\"tuple[2]\",\"components\":[{\"type\":\"uint8\"},{\"type\":\"bool\",\"name\":\"b\"}]}]}]", "A(uint256,(uint8,bool)[2])[,]"),
+        (
+            "[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[{\"type\":\"uint256\"},{\"type\":\"tuple[2]\",\"components\":[{\"type\":\"uint8\"},{\"type\":\"bool\",\"name\":\"b\"}]}]}]",
+            "A(uint256,(uint8,bool)[2])[,]"
+        ),
         (deepJSONTuple, "ERR entry 0 (event A): type nested deeper than 32"),
         (deepJSONArray, "ERR entry 0 (event A): type nested deeper than 32"),
         ("﻿[{\"type\":\"event\",\"name\":\"A\",\"inputs\":[]}]", "A()[]"),
@@ -58,25 +75,40 @@ struct ABIParseTableTests {
         ("event A(int a, byte b, uint c)", "A(int256,bytes1,uint256)[a,b,c]"),
         ("event A(int7 a)", "ERR line 1: unknown type 'int7' at column 13 of 'event A(int7 a)'"),
         ("event A(int512 a)", "ERR line 1: unknown type 'int512' at column 15 of 'event A(int512 a)'"),
-        ("event A(uint256 memory a, bytes calldata b, string storage c, address payable d)", "A(uint256,bytes,string,address)[a,b,c,d]"),
-        ("event A(uint256 a b)", "ERR line 1: unexpected 'b' after parameter name 'a' at column 20 of 'event A(uint256 a b)'"),
+        (
+            "event A(uint256 memory a, bytes calldata b, string storage c, address payable d)",
+            "A(uint256,bytes,string,address)[a,b,c,d]"
+        ),
+        (
+            "event A(uint256 a b)",
+            "ERR line 1: unexpected 'b' after parameter name 'a' at column 20 of 'event A(uint256 a b)'"
+        ),
         ("event A(uint256 a", "ERR line 1: expected ')' at column 18 of 'event A(uint256 a'"),
         ("event A(tuple x)", "ERR line 1: expected '(' after 'tuple' at column 15 of 'event A(tuple x)'"),
         ("event A(tuple(uint8 memory a, bool b) c)", "A((uint8,bool))[c]"),
-        ("event A((uint8 a b) c)", "ERR line 1: unexpected 'b' after component name 'a' at column 19 of 'event A((uint8 a b) c)'"),
+        (
+            "event A((uint8 a b) c)",
+            "ERR line 1: unexpected 'b' after component name 'a' at column 19 of 'event A((uint8 a b) c)'"
+        ),
         ("event A(, )", "ERR line 1: expected a type at column 9 of 'event A(, )'"),
         ("event A() x", "ERR line 1: unexpected 'x' at column 11 of 'event A() x'"),
         ("event A(é a)", "ERR line 1: expected a type at column 9 of 'event A(é a)'"),
         ("event A", "ERR line 1: expected '(' at column 8 of 'event A'"),
         ("event A(uint256[ a)", "ERR line 1: expected ']' at column 16 of 'event A(uint256[ a)'"),
-        ("event A(uint256[0] a)", "ERR line 1: bad array length '[0]' (1…65536) at column 19 of 'event A(uint256[0] a)'"),
+        (
+            "event A(uint256[0] a)",
+            "ERR line 1: bad array length '[0]' (1…65536) at column 19 of 'event A(uint256[0] a)'"
+        ),
         (deepArray, "ERR line 1: type nested deeper than 32 at column 82 of '\(deepArray)'"),
         (deepTuple, "ERR line 1: type nested deeper than 32 at column 42 of '\(deepTuple)'"),
         ("event A() ;  ; event B()", "A()[] ; B()[]"),
         ("constructor();", ""),
         ("event A(uint8 a) anonymous", "anon A(uint8)[a]"),
-        ("event A(uint8 indexed a, uint8 indexed b, uint8 indexed c, uint8 indexed d)", "A(uint8,uint8,uint8,uint8)[a*,b*,c*,d*]"),
-        ("function f(uint a) returns (uint)\nevent B(bool)", "B(bool)[]")
+        (
+            "event A(uint8 indexed a, uint8 indexed b, uint8 indexed c, uint8 indexed d)",
+            "A(uint8,uint8,uint8,uint8)[a*,b*,c*,d*]"
+        ),
+        ("function f(uint a) returns (uint)\nevent B(bool)", "B(bool)[]"),
     ]
 
     @Test(arguments: cases)

@@ -9,8 +9,11 @@ import Testing
         "0x000000000000000000000000a9d1e08c7793af67e9d92fe308d5697fb81d3e43",
         "0x00000000000000000000000028c6c06298d514db089934071355e5743bf21d60",
     ]
-    static func raw(topics: [String] = topics, topicsJSON: String? = nil, data: String = "0x" + String(repeating: "0", count: 54) + "02540be400",
-                    removed: String = "false", extra: String = "") -> String {
+    static func raw(
+        topics: [String] = topics, topicsJSON: String? = nil,
+        data: String = "0x" + String(repeating: "0", count: 54) + "02540be400",
+        removed: String = "false", extra: String = ""
+    ) -> String {
         let t = topicsJSON ?? "[" + topics.map { "\"\($0)\"" }.joined(separator: ",") + "]"
         return "{\"address\":\"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48\",\"topics\":\(t),\"data\":\"\(data)\","
             + "\"blockNumber\":\"0x121eac0\",\"logIndex\":\"0x1b\",\"removed\":\(removed)\(extra)}"
@@ -23,11 +26,13 @@ import Testing
     }
 
     @Test func wrongKindsAreSkippedRepeatsIgnoredAndBigLogsFit() throws {
-        let nineTopics = Self.raw(topics: Self.topics + Array(repeating: "0x" + String(repeating: "11", count: 32), count: 6))
+        let nineTopics = Self.raw(
+            topics: Self.topics + Array(repeating: "0x" + String(repeating: "11", count: 32), count: 6))
         let lines = [
             Self.raw(topicsJSON: "5"), Self.raw(removed: "\"yes\""), Self.raw(removed: "null"),
             // A repeated field: the first one counts.
-            Self.raw(extra: ",\"data\":\"0x\""), Self.raw(extra: ",\"topics\":[]"), Self.raw(extra: ",\"address\":\"0x00\""),
+            Self.raw(extra: ",\"data\":\"0x\""), Self.raw(extra: ",\"topics\":[]"),
+            Self.raw(extra: ",\"address\":\"0x00\""),
             Self.raw(data: "0x" + String(repeating: "0", count: 53) + "02540be400"),
             nineTopics,
             Self.raw(data: "0x" + String(repeating: "00", count: 5000)),

@@ -54,8 +54,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--set", "x"], "cc-filter: --set:1:2: --set needs KEY=EXPR, e.g. --set 'valueEth=formatUnits(args.value, 18)'\n  x\n   ^\n"),
-        (["--set", "[0]=1"], "cc-filter: --set key:1:1: expected a path such as args.value or meta[\"tag\"]\n  [0]\n  ^\n"),
+        (
+            ["--set", "x"],
+            "cc-filter: --set:1:2: --set needs KEY=EXPR, e.g. --set 'valueEth=formatUnits(args.value, 18)'\n  x\n   ^\n"
+        ),
+        (
+            ["--set", "[0]=1"],
+            "cc-filter: --set key:1:1: expected a path such as args.value or meta[\"tag\"]\n  [0]\n  ^\n"
+        ),
         (["--del", "[0]"], "cc-filter: --del:1:1: expected a path such as args.value or meta[\"tag\"]\n  [0]\n  ^\n"),
         (["--agg", "sum(1,2)"], "cc-filter: --agg:1:1: sum() takes one argument\n  sum(1,2)\n  ^\n"),
         (["--agg", "count(1,2)"], "cc-filter: --agg:1:1: count() takes zero or one argument\n  count(1,2)\n  ^\n"),
@@ -67,12 +73,18 @@ import Testing
             ["--agg", "{a: count(), a: sum(v)}"],
             "cc-filter: --agg:1:14: duplicate object key \"a\"\n  {a: count(), a: sum(v)}\n               ^\n"
         ),
-        (["--agg", "{}"], "cc-filter: --agg:1:1: --agg needs at least one aggregate, e.g. 'count(), sum(args.value)'\n  {}\n  ^\n"),
+        (
+            ["--agg", "{}"],
+            "cc-filter: --agg:1:1: --agg needs at least one aggregate, e.g. 'count(), sum(args.value)'\n  {}\n  ^\n"
+        ),
         (
             ["--agg", "[1]"],
             "cc-filter: --agg:1:1: expected an aggregate: count(), sum(x), min(x), max(x), avg(x), first(x), last(x), distinct(x)\n  [1]\n  ^\n"
         ),
-        (["--agg", "{n: count()}.n"], "cc-filter: --agg:1:1: expected {name: aggregate(…), …}\n  {n: count()}.n\n  ^\n"),
+        (
+            ["--agg", "{n: count()}.n"],
+            "cc-filter: --agg:1:1: expected {name: aggregate(…), …}\n  {n: count()}.n\n  ^\n"
+        ),
         (
             ["--agg", "count()", "--window", "foo"],
             "cc-filter: --window: expected blocks:N, time:DURATION (30s, 5m, 1h, 1d), marker or end, got 'foo'\n"
@@ -93,7 +105,10 @@ import Testing
             ["--group-by", "k", "--agg", "count()", "--sort", "nope:asc"],
             "cc-filter: --sort:1:1: no column \"nope\"; the rows have key, count (add :desc for largest first)\n  nope:asc\n  ^\n"
         ),
-        (["--group-by", "", "--agg", "count()"], "cc-filter: --group-by:1:1: expected at least one expression\n  \n  ^\n"),
+        (
+            ["--group-by", "", "--agg", "count()"],
+            "cc-filter: --group-by:1:1: expected at least one expression\n  \n  ^\n"
+        ),
         // Columns in messages are the user's, not those of the bracketed copy the list is parsed from.
         (
             ["--group-by", "k, -(blockNumber, upper(1)", "--agg", "count()"],
@@ -170,7 +185,10 @@ import Testing
                 "\"key\":\"c\",\"last\":null}",
             ]
         ),
-        (["--agg", "distinct(o), count(o), count()", "--window", "end"], ["\"distinct\":4,\"count\":4,\"count()\":5}"]),
+        (
+            ["--agg", "distinct(o), count(o), count()", "--window", "end"],
+            ["\"distinct\":4,\"count\":4,\"count()\":5}"]
+        ),
         (
             [
                 "--group-by",

@@ -13,7 +13,8 @@ struct LanguageEdgeTests {
         ("args.ids[len(args.ids)]", "null"), ("args.ids[len(args.ids) + 10**30]", "null"),
         ("[10, 20, 30][len(event) - 9]", "30"), ("[10, 20, 30][len(event)]", "null"),
         ("[10, 20, 30][-len(event)]", "null"), ("args[lower(\"VALUE\")]", "\"1000000000000000000000\""),
-        ("args[lower(\"NOPE\")]", "null"), ("event[lower(\"X\")]", "null"), ("{a: event}[lower(\"A\")]", "\"Transfer\""),
+        ("args[lower(\"NOPE\")]", "null"), ("event[lower(\"X\")]", "null"),
+        ("{a: event}[lower(\"A\")]", "\"Transfer\""),
         ("{a: event}[lower(\"B\")]", "null"), ("[event][lower(\"A\")]", "null"), ("event[len(event)]", "null"),
         ("args.ids[args.nothing]", "null"), ("args.nothing[len(event)]", "null"),
         ("args.ids[args.flag]", "error: '[]' needs a number, got bool true"),
@@ -40,11 +41,15 @@ struct LanguageEdgeTests {
             "formatUnits(args.value, len(event) * 10)",
             "error: formatUnits(number, decimals): decimals must be an integer from 0 to 77, got 80"
         ),
-        ("parseUnits(args.ids, 2)", "error: parseUnits(): \"[\\\"1\\\",\\\"2\\\",\\\"0x03\\\"]\" is not a decimal number"),
+        (
+            "parseUnits(args.ids, 2)",
+            "error: parseUnits(): \"[\\\"1\\\",\\\"2\\\",\\\"0x03\\\"]\" is not a decimal number"
+        ),
         ("parseUnits(concat(\"1\", \"0\", \".\"), 2)", "1000"), ("parseUnits(concat(\".\", \"5\"), 1)", "5"),
         ("ecrecover(keccak256(\"x\"), 27, args.flag, 1)", "error: 'ecrecover()' needs a number, got bool true"),
         // Equality and order across kinds.
-        ("args.flag == args.flag", "true"), ("args.flag == !args.flag", "false"), ("args.ids == [\"1\", \"2\"]", "false"),
+        ("args.flag == args.flag", "true"), ("args.flag == !args.flag", "false"),
+        ("args.ids == [\"1\", \"2\"]", "false"),
         ("args.ids == [\"1\", \"2\", \"0x03\"]", "true"), ("args.order == {maker: \"0xabc\"}", "true"),
         ("args.order == {maker: \"0xAbC\", x: 1}", "false"), ("args.order == {taker: \"0xAbC\"}", "false"),
         ("\"0xab\" < concat(\"zz\")", "true"), ("concat(\"0xab\") < \"zz\"", "true"),
@@ -54,10 +59,12 @@ struct LanguageEdgeTests {
                 + "B\"", "true"
         ),
         (
-            "concat(\"0x\", \"" + String(repeating: "a", count: 130) + "\") == \"0x" + String(repeating: "A", count: 130)
+            "concat(\"0x\", \"" + String(repeating: "a", count: 130) + "\") == \"0x"
+                + String(repeating: "A", count: 130)
                 + "\"", "true"
         ),
-        ("concat(\"abc\") <= \"abc\"", "true"), ("args.order < 1", "error: cannot compare object with number using '<'"),
+        ("concat(\"abc\") <= \"abc\"", "true"),
+        ("args.order < 1", "error: cannot compare object with number using '<'"),
         ("event < 1", "error: '<' needs a number, got string \"Transfer\""),
     ])
     func evaluatesOnTheTransfer(source: String, expected: String) throws {
@@ -84,7 +91,10 @@ struct LanguageEdgeTests {
             "startsWith(event)",
             "expression:1:1: startsWith(string, prefix) takes 2 arguments, got 1\n  startsWith(event)\n  ^"
         ),
-        ("endsWith(event)", "expression:1:1: endsWith(string, suffix) takes 2 arguments, got 1\n  endsWith(event)\n  ^"),
+        (
+            "endsWith(event)",
+            "expression:1:1: endsWith(string, suffix) takes 2 arguments, got 1\n  endsWith(event)\n  ^"
+        ),
         ("concat()", "expression:1:1: concat(value, …) takes at least 1 arguments, got 0\n  concat()\n  ^"),
         ("str()", "expression:1:1: str(value) takes 1 argument, got 0\n  str()\n  ^"),
         ("hex()", "expression:1:1: hex(value) takes 1 argument, got 0\n  hex()\n  ^"),
@@ -99,7 +109,10 @@ struct LanguageEdgeTests {
         ("\"x\".foo", "expression:1:1: a string has no field \"foo\"\n  \"x\".foo\n  ^"),
         ("1[0]", "expression:1:1: cannot index a number\n  1[0]\n  ^"),
         ("args[true]", "expression:1:6: an index must be a number or a key\n  args[true]\n       ^"),
-        ("min(\"b\", \"a\")", "expression:1:5: min(number, …) needs a number, got the string \"b\"\n  min(\"b\", \"a\")\n      ^"),
+        (
+            "min(\"b\", \"a\")",
+            "expression:1:5: min(number, …) needs a number, got the string \"b\"\n  min(\"b\", \"a\")\n      ^"
+        ),
         (
             "keccak256(-1)",
             "expression:1:1: keccak256() of a number needs 0 <= n < 2^256, got -1\n  keccak256(-1)\n  ^"
@@ -167,7 +180,8 @@ struct LanguageEdgeTests {
     }
 
     @Test(arguments: [
-        ("00e-2 == 0", "true"), ("\"\\b\\f\\r\\t\\/\" == concat(\"\\u0008\", \"\\u000c\", \"\\u000d\", \"\\u0009\", \"/\")", "true"),
+        ("00e-2 == 0", "true"),
+        ("\"\\b\\f\\r\\t\\/\" == concat(\"\\u0008\", \"\\u000c\", \"\\u000d\", \"\\u0009\", \"/\")", "true"),
         ("\"\\uD83D\\uDE00\" == concat(\"😀\")", "true"), ("100e-2", "1"), ("1_0.5_0e1", "105"),
     ])
     func lexesLiterals(source: String, expected: String) throws {
@@ -178,10 +192,19 @@ struct LanguageEdgeTests {
     /// the message names the function's signature; and more corners.
     @Test(arguments: [
         ("upper(args.flag)", "error: upper(string): expected a string, got bool true"),
-        ("startsWith(args.ids, \"a\")", "error: startsWith(string, prefix): expected a string, got list [\"1\",\"2\",\"0x03\"]"),
-        ("endsWith(args.order, \"x\")", "error: endsWith(string, suffix): expected a string, got object {\"maker\":\"0xAbC\"}"),
+        (
+            "startsWith(args.ids, \"a\")",
+            "error: startsWith(string, prefix): expected a string, got list [\"1\",\"2\",\"0x03\"]"
+        ),
+        (
+            "endsWith(args.order, \"x\")",
+            "error: endsWith(string, suffix): expected a string, got object {\"maker\":\"0xAbC\"}"
+        ),
         ("replace(args.flag, \"a\", \"b\")", "error: replace(string, old, new): expected a string, got bool true"),
-        ("substr(args.ids, 1)", "error: substr(string, start[, length]): expected a string, got list [\"1\",\"2\",\"0x03\"]"),
+        (
+            "substr(args.ids, 1)",
+            "error: substr(string, start[, length]): expected a string, got list [\"1\",\"2\",\"0x03\"]"
+        ),
         ("matches(args.flag, \"x\")", "error: matches(string, regex): expected a string, got bool true"),
         ("checksum(args.flag)", "error: checksum(address): expected a string, got bool true"),
         ("contains(args.flag, \"x\")", "error: contains(string|list, value): expected a string, got bool true"),

@@ -66,12 +66,24 @@ struct RegexSyntaxTests {
         ("\\xZZ", "invalid regular expression at offset 4: bad \\x escape"),
         ("\\u{110000}", "invalid regular expression at offset 10: bad \\u escape"),
         ("\\x{D800}", "invalid regular expression at offset 8: bad \\x escape"),
-        ("\\q", "invalid regular expression at offset 2: '\\q' is not supported (no backreferences or classes beyond \\d \\w \\s)"),
-        ("(a)\\1", "invalid regular expression at offset 5: '\\1' is not supported (no backreferences or classes beyond \\d \\w \\s)"),
-        ("[\\B]", "invalid regular expression at offset 3: '\\B' is not supported (no backreferences or classes beyond \\d \\w \\s)"),
+        (
+            "\\q",
+            "invalid regular expression at offset 2: '\\q' is not supported (no backreferences or classes beyond \\d \\w \\s)"
+        ),
+        (
+            "(a)\\1",
+            "invalid regular expression at offset 5: '\\1' is not supported (no backreferences or classes beyond \\d \\w \\s)"
+        ),
+        (
+            "[\\B]",
+            "invalid regular expression at offset 3: '\\B' is not supported (no backreferences or classes beyond \\d \\w \\s)"
+        ),
         ("[z-a]", "invalid regular expression at offset 4: range out of order"),
         ("[a-\\d]", "invalid regular expression at offset 5: bad range end"),
-        ("[[:alpha:]]", "invalid regular expression at offset 2: POSIX classes [:…:] are not supported; use \\d, \\w, \\s or ranges"),
+        (
+            "[[:alpha:]]",
+            "invalid regular expression at offset 2: POSIX classes [:…:] are not supported; use \\d, \\w, \\s or ranges"
+        ),
         ("[abc", "invalid regular expression at offset 4: missing ']'"),
         ("a{3,2}", "invalid regular expression at offset 6: {3,2}: the maximum is below the minimum"),
         ("a{10001}", "invalid regular expression at offset 8: repetition count above 10000"),
@@ -87,8 +99,14 @@ struct RegexSyntaxTests {
         ("(?x)a b", "invalid regular expression at offset 2: unknown group flag 'x' (flags: i, m, s)"),
         ("(?P=n)", "invalid regular expression at offset 2: unknown group flag 'P' (flags: i, m, s)"),
         ("(?'name", "invalid regular expression at offset 7: unterminated group name"),
-        ("(?=a)", "invalid regular expression at offset 2: lookaround is not supported (matches() uses a linear-time engine)"),
-        ("(?<!a)b", "invalid regular expression at offset 2: lookaround is not supported (matches() uses a linear-time engine)"),
+        (
+            "(?=a)",
+            "invalid regular expression at offset 2: lookaround is not supported (matches() uses a linear-time engine)"
+        ),
+        (
+            "(?<!a)b",
+            "invalid regular expression at offset 2: lookaround is not supported (matches() uses a linear-time engine)"
+        ),
         ("(a", "invalid regular expression at offset 2: missing ')'"),
         ("a)", "invalid regular expression at offset 1: unmatched ')'"),
         (String(repeating: "(", count: 257), "invalid regular expression at offset 257: groups nested deeper than 256"),

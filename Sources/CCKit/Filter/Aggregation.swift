@@ -148,7 +148,8 @@ package struct AggregationPlan {
             let node = try FilterParser.parse("[" + text + "]", origin: origin, hiddenPrefix: 1)
             // `a] + [b` closes the wrapping brackets itself.
             guard case .list(var items) = node.kind else {
-                throw FilterCompileError("expected a comma-separated list of expressions", at: 1, in: text, origin: origin)
+                throw FilterCompileError(
+                    "expected a comma-separated list of expressions", at: 1, in: text, origin: origin)
             }
             for i in items.indices { items[i].shift(-1) }
             if items.isEmpty {
