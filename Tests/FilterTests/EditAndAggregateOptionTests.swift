@@ -251,3 +251,50 @@ import Testing
         #expect(r.lines == ["{\"window\":{\"fromBlock\":1,\"toBlock\":2},\"first\":\"1.5\",\"last\":\"25\"}"])
     }
 }
+
+/// Closing counts and the cap on repeated messages.
+@Suite(.serialized) struct StreamDiagnosticsTests {
+    @Test func aRawLogThatFailsThePredicatePassesThrough() throws {
+        let r = try BinaryRunner.run(["topics + 1 > 0"], stdin: rawLog + "\n")
+        #expect(r.status == 0)
+        #expect(r.stderr == "")
+        #expect(r.lines == [rawLog])
+    }
+
+    @Test func pluralCounts() throws {
+        let invalid = try BinaryRunner.run(["--skip-invalid", "true"], stdin: "x\ny\n{\"a\":1}\n")
+        #expect(invalid.status == 0)
+        #expect(invalid.lines == ["{\"a\":1}"])
+        #expect(
+            invalid.stderr == """
+                cc-filter: warning: line 1: invalid JSON: unexpected 'x', expected a value at column 1
+                cc-filter: warning: line 2: invalid JSON: unexpected 'y', expected a value at column 1
+                cc-filter: skipped 2 invalid lines
+
+                """)
+        let raw = try BinaryRunner.run(["--agg", "count()"], stdin: rawLog + "\n" + rawLog + "\n{\"blockNumber\":1}\n")
+        #expect(raw.status == 0)
+        #expect(raw.lines == ["{\"window\":{\"fromBlock\":1,\"toBlock\":1},\"count\":1}"])
+        #expect(
+            raw.stderr
+                == "cc-filter: warning: dropped 2 raw (undecoded) logs: --agg aggregates decoded events only "
+                + "(decode them first with cc-decode, or --drop-raw to silence this)\n")
+    }
+
+    /// Twenty messages, then one line saying the rest are only counted.
+    @Test func messagesStopAfterTwenty() throws {
+        let r = try BinaryRunner.run(["a + 1 > 0"], stdin: String(repeating: "{\"a\":\"x\"}\n", count: 22))
+        #expect(r.status == 0)
+        #expect(r.stdout == "")
+        let shown = (1...20).map { "cc-filter: line \($0): '+' needs a number, got string \"x\"; event dropped\n" }
+        #expect(
+            r.stderr
+                == shown.joined() + "cc-filter: further runtime errors are counted but not shown\n"
+                + "cc-filter: 22 events dropped by runtime errors (use --strict to stop at the first)\n")
+        let invalid = try BinaryRunner.run(["--skip-invalid", "true"], stdin: String(repeating: "x\n", count: 22))
+        let warned = (1...20).map {
+            "cc-filter: warning: line \($0): invalid JSON: unexpected 'x', expected a value at column 1\n"
+        }
+        #expect(invalid.stderr == warned.joined() + "cc-filter: skipped 22 invalid lines\n")
+    }
+}
