@@ -66,7 +66,6 @@ package struct EventRegistry: Sendable {
     var bound: [AddressKey: Table] = [:]
     /// Every distinct event loaded, for --list and messages.
     package private(set) var events: [ABIEvent] = []
-    package var isEmpty: Bool { global.count == 0 && bound.isEmpty }
 
     package init(sources: [ABISource]) {
         var seenEvents = Set<ABIEvent>()

@@ -62,8 +62,8 @@ package enum JSONABI {
             do throws(ABIParseError) {
                 out.append(try event(item))
             } catch {
-                let name = item["name"] as? String ?? "?"
-                throw ABIParseError("entry \(i) (event \(name)): \(error.message)")
+                let name = item["name"] as? String ?? ""
+                throw ABIParseError("entry \(i) (event \(name.isEmpty ? "?" : name)): \(error.message)")
             }
         }
         return out

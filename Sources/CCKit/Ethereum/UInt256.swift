@@ -20,13 +20,6 @@ package struct UInt256: Hashable, Comparable, Sendable {
     @inlinable
     package init(_ v: UInt64) { self.init(w0: v, w1: 0, w2: 0, w3: 0) }
 
-    /// Nil for negative values.
-    @inlinable
-    package init?(exactly v: Int) {
-        guard v >= 0 else { return nil }
-        self.init(UInt64(v))
-    }
-
     package static let zero = UInt256(0)
     package static let one = UInt256(1)
     package static let max = UInt256(w0: .max, w1: .max, w2: .max, w3: .max)
@@ -59,15 +52,6 @@ package struct UInt256: Hashable, Comparable, Sendable {
 
     /// The value when it fits in 64 bits.
     @inlinable package var uint64: UInt64? { (w1 | w2 | w3) == 0 ? w0 : nil }
-
-    /// Nearest Double (rounding toward zero below the top 64 significant bits).
-    package var doubleValue: Double {
-        var d = Double(w3)
-        d = d * 18_446_744_073_709_551_616.0 + Double(w2)
-        d = d * 18_446_744_073_709_551_616.0 + Double(w1)
-        d = d * 18_446_744_073_709_551_616.0 + Double(w0)
-        return d
-    }
 
     // MARK: Bytes
 
@@ -192,9 +176,6 @@ package struct UInt256: Hashable, Comparable, Sendable {
     package static func ^ (a: UInt256, b: UInt256) -> UInt256 {
         UInt256(w0: a.w0 ^ b.w0, w1: a.w1 ^ b.w1, w2: a.w2 ^ b.w2, w3: a.w3 ^ b.w3)
     }
-    @inlinable package static func &= (a: inout UInt256, b: UInt256) { a = a & b }
-    @inlinable package static func |= (a: inout UInt256, b: UInt256) { a = a | b }
-    @inlinable package static func ^= (a: inout UInt256, b: UInt256) { a = a ^ b }
 
     /// Logical shift left; amounts >= 256 give zero, negative amounts shift right.
     @inlinable
@@ -233,8 +214,6 @@ package struct UInt256: Hashable, Comparable, Sendable {
         }
         return r
     }
-    @inlinable package static func <<= (a: inout UInt256, n: Int) { a = a << n }
-    @inlinable package static func >>= (a: inout UInt256, n: Int) { a = a >> n }
 
     /// Bit `i` (0 = least significant); false outside 0..<256.
     @inlinable

@@ -145,8 +145,12 @@ package struct AggregationPlan {
     /// `a, b, c` parsed as the list `[a, b, c]`, with error columns mapped back.
     static func parseList(_ text: String, origin: String) throws(FilterCompileError) -> [ExprNode] {
         do throws(FilterCompileError) {
-            let node = try FilterParser.parse("[" + text + "]", origin: origin)
-            guard case .list(var items) = node.kind else { return [] }
+            let node = try FilterParser.parse("[" + text + "]", origin: origin, hiddenPrefix: 1)
+            // `a] + [b` closes the wrapping brackets itself.
+            guard case .list(var items) = node.kind else {
+                throw FilterCompileError(
+                    "expected a comma-separated list of expressions", at: 1, in: text, origin: origin)
+            }
             for i in items.indices { items[i].shift(-1) }
             if items.isEmpty {
                 throw FilterCompileError("expected at least one expression", at: 0, in: text, origin: origin)

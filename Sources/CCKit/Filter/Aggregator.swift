@@ -57,8 +57,6 @@ final class FilterAggregator {
         newSums.reserveCapacity(kinds.count)
     }
 
-    var isEmpty: Bool { order.isEmpty }
-
     /// Adds one event. Every expression is evaluated before anything is
     /// applied, so an event with a runtime error leaves no partial trace.
     /// Appends the rows of a window this event closed (block/time windows).

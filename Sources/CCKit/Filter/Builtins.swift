@@ -53,9 +53,6 @@ enum FilterFunction: String, CaseIterable, Sendable {
         }
     }
 
-    /// Pure functions of constants are evaluated once at compile time.
-    var foldable: Bool { true }
-
     var signature: String {
         switch self {
         case .lower: return "lower(string)"
@@ -124,12 +121,9 @@ struct FilterFunctionEvaluator {
     private mutating func callUnchecked(_ fn: FilterFunction, _ args: [FilterValue]) throws(FilterRuntimeError)
         -> FilterValue
     {
-        if fn == .coalesce {
-            for a in args where !a.isNull { return a }
-            return .null
-        }
-        // min and max skip nulls, as SQL's aggregates do; the rest propagate them.
-        if fn != .min && fn != .max {
+        // min and max skip nulls, as SQL's aggregates do, and coalesce is
+        // about them; the rest propagate them.
+        if fn != .min && fn != .max && fn != .coalesce {
             for a in args where a.isNull { return .null }
         }
         switch fn {
@@ -258,7 +252,7 @@ struct FilterFunctionEvaluator {
             let re = try regex(pattern)
             return .bool(try re.firstMatch(in: Array(String(decoding: s, as: UTF8.self).unicodeScalars)))
         case .coalesce:
-            return .null
+            return args.first { !$0.isNull } ?? .null
         }
     }
 

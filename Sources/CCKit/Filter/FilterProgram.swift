@@ -150,7 +150,11 @@ enum FilterPathEditor {
         let rest = path.dropFirst()
         switch first {
         case .key(let k):
-            var o = base.objectMembers ?? FilterObject()
+            // A missing field becomes an object; an existing value of another
+            // kind is an error, as for an index into a non-list, not lost.
+            guard var o = base.objectMembers ?? (base.isNull ? FilterObject() : nil) else {
+                throw FilterRuntimeError("--set .\(k): not an object")
+            }
             let key = Array(k.utf8)
             o.set(key, rest.isEmpty ? v : try setIn(o[key] ?? .null, rest, v))
             return .object(o)

@@ -8,7 +8,7 @@ import CCCore
 ///
 /// Syntax: literals and `\` escapes, `.`, `[…]` classes with ranges and
 /// negation, `\d \D \w \W \s \S`, `^ $ \A \z \Z \b \B`, groups `(…)`,
-/// `(?:…)`, `(?<name>…)`, `(?i)` and `(?i:…)`, `|`, `* + ? {n} {n,} {n,m}`
+/// `(?:…)`, `(?<name>…)`, the flags `(?ims)` and `(?i:…)`, `|`, `* + ? {n} {n,} {n,m}`
 /// (lazy and possessive forms accepted; they match the same). Not
 /// supported, refused when compiled: backreferences and lookaround, which
 /// no linear-time engine can offer.
@@ -17,7 +17,7 @@ package struct FilterRegex {
     /// `(a{1000}){1000}` would otherwise be a million states.
     static let maxProgram = 10_000
 
-    enum Assertion { case start, end, endOrFinalNewline, wordBoundary, notWordBoundary }
+    enum Assertion { case start, end, endOrFinalNewline, lineStart, lineEnd, wordBoundary, notWordBoundary }
 
     struct CharClass {
         var ranges: [ClosedRange<UInt32>] = []
@@ -110,6 +110,8 @@ package struct FilterRegex {
         case .start: return pos == 0
         case .end: return pos == text.count
         case .endOrFinalNewline: return pos == text.count || (pos == text.count - 1 && text[pos] == "\n")
+        case .lineStart: return pos == 0 || text[pos - 1] == "\n"
+        case .lineEnd: return pos == text.count || text[pos] == "\n"
         case .wordBoundary, .notWordBoundary:
             let before = pos > 0 && isWord(text[pos - 1].value)
             let after = pos < text.count && isWord(text[pos].value)
@@ -264,6 +266,10 @@ struct RegexParser {
     private let s: [Unicode.Scalar]
     private var i = 0
     private var caseInsensitive = false
+    /// `(?m)`: `^` and `$` also match at line breaks.
+    private var multiline = false
+    /// `(?s)`: `.` also matches a newline.
+    private var dotAll = false
     private var depth = 0
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
@@ -359,9 +365,9 @@ struct RegexParser {
         let c = s[i]
         i += 1
         switch c {
-        case ".": return .any
-        case "^": return .assert(.start)
-        case "$": return .assert(.endOrFinalNewline)
+        case ".": return dotAll ? .charClass(FilterRegex.CharClass(negated: true)) : .any
+        case "^": return .assert(multiline ? .lineStart : .start)
+        case "$": return .assert(multiline ? .lineEnd : .endOrFinalNewline)
         case "[": return .charClass(try charClass())
         case "\\": return try escape(inClass: false).node(caseInsensitive)
         case "*", "+", "?": throw fail("'\(c)' has nothing to repeat")
@@ -374,7 +380,7 @@ struct RegexParser {
         depth += 1
         defer { depth -= 1 }
         if depth > FilterParser.maxDepth { throw fail("groups nested deeper than \(FilterParser.maxDepth)") }
-        let outerFlag = caseInsensitive
+        let outer = (caseInsensitive, multiline, dotAll)
         if peek == "?" {
             i += 1
             guard let k = peek else { throw fail("unterminated group") }
@@ -383,37 +389,39 @@ struct RegexParser {
             }
             if k == ":" {
                 i += 1
-            } else if k == "<" || k == "P" || k == "'" {
+            } else if k == "<" || k == "'" || (k == "P" && i + 1 < s.count && s[i + 1] == "<") {
                 // A named group: the name does not matter for a yes/no match.
-                while let x = peek, x != ">" && x != "'" { i += 1 }
+                // (`(?P=name)` and `(?P>name)` are a backreference and a recursion.)
+                let close: Unicode.Scalar = k == "'" ? "'" : ">"
+                i += k == "P" ? 2 : 1
+                while let x = peek, x != close { i += 1 }
                 if peek == nil { throw fail("unterminated group name") }
                 i += 1
             } else {
                 // Flags: (?i) for the rest of the enclosing group, (?i:…) for a group.
+                // U (lazy by default) and u, w (Unicode) change no yes/no answer;
+                // x (free spacing) would change how the rest reads, so it is refused.
                 var on = true
-                var flag = caseInsensitive
                 while let x = peek, x != ")" && x != ":" {
                     switch x {
                     case "-": on = false
-                    case "i": flag = on
-                    case "m", "s", "x", "U", "u", "w": break
-                    default: throw fail("unknown group flag '\(x)'")
+                    case "i": caseInsensitive = on
+                    case "m": multiline = on
+                    case "s": dotAll = on
+                    case "U", "u", "w": break
+                    default: throw fail("unknown group flag '\(x)' (flags: i, m, s)")
                     }
                     i += 1
                 }
                 guard let end = peek else { throw fail("unterminated group") }
                 i += 1
-                if end == ")" {
-                    caseInsensitive = flag
-                    return nil
-                }
-                caseInsensitive = flag
+                if end == ")" { return nil }
             }
         }
         let inner = try alternation()
         guard peek == ")" else { throw fail("missing ')'") }
         i += 1
-        caseInsensitive = outerFlag
+        (caseInsensitive, multiline, dotAll) = outer
         return inner
     }
 

@@ -103,19 +103,6 @@ extension UInt {
     return r
 }
 
-/// a * small + add, reporting overflow out of 512 bits.
-@inlinable func i512MulSmall(_ a: SIMD8<UInt64>, _ m: UInt64, add: UInt64 = 0) -> (SIMD8<UInt64>, Bool) {
-    var r = SIMD8<UInt64>.zero
-    var carry = add
-    for i in 0..<8 {
-        let (hi, lo) = a[i].multipliedFullWidth(by: m)
-        let (s, o) = lo.addingReportingOverflow(carry)
-        r[i] = s
-        carry = hi &+ (o ? 1 : 0)
-    }
-    return (r, carry != 0)
-}
-
 @inlinable func i512Mul(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (SIMD8<UInt64>, Bool) {
     var na = 8
     while na > 0 && a[na - 1] == 0 { na -= 1 }

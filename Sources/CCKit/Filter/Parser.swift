@@ -24,6 +24,7 @@ struct FilterParser {
     private var nesting = 0
     private let source: String
     private let origin: String
+    private var hiddenPrefix = 0
 
     init(_ source: String, origin: String = "expression") throws(FilterCompileError) {
         var lexer = FilterLexer(source, origin: origin)
@@ -32,9 +33,15 @@ struct FilterParser {
         self.origin = origin
     }
 
-    static func parse(_ source: String, origin: String = "expression") throws(FilterCompileError) -> ExprNode {
+    /// `hiddenPrefix`: bytes the caller put before the user's text on its
+    /// first line (`--group-by a, b` is parsed as `[a, b]`), left out of
+    /// the columns that messages name.
+    static func parse(_ source: String, origin: String = "expression", hiddenPrefix: Int = 0)
+        throws(FilterCompileError) -> ExprNode
+    {
         try FilterLargeStack.run { () throws(FilterCompileError) -> ExprNode in
             var p = try FilterParser(source, origin: origin)
+            p.hiddenPrefix = hiddenPrefix
             return try p.parseProgram()
         }
     }
@@ -312,7 +319,7 @@ struct FilterParser {
 
     private func column(_ t: FilterToken) -> Int {
         let prefix = source.utf8.prefix(t.offset)
-        var col = 0
+        var col = -hiddenPrefix
         for c in String(decoding: prefix, as: UTF8.self) {
             col = c == "\n" ? 0 : col + 1
         }

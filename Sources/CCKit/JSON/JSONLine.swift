@@ -230,18 +230,6 @@ package struct JSONValue {
     }
 
     /// Whether this is a string whose unescaped value is `s`.
-    package func equals(_ s: StaticString) -> Bool {
-        let key = UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
-        let e = entry
-        guard e.kindBits == JSONKind.string.rawValue else { return false }
-        if e.meta & TapeEntry.hasEscapes == 0 {
-            let c = stringContents
-            return c.count == key.count && (key.count == 0 || memcmp(c.baseAddress!, key.baseAddress!, key.count) == 0)
-        }
-        return unescapedEquals(key)
-    }
-
-    /// Whether this is a string whose unescaped value is `s`.
     package func equals(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { key in

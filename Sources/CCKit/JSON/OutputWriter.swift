@@ -63,9 +63,6 @@ package final class OutputWriter {
         if closeOnDeinit { close(fd) }
     }
 
-    /// Bytes buffered and not yet written.
-    package var pending: Int { used }
-
     package func write(_ b: UnsafeBufferPointer<UInt8>) throws {
         if let failure { throw failure }
         guard let src = b.baseAddress, !b.isEmpty else { return }
