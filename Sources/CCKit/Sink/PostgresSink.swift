@@ -83,9 +83,11 @@ package final class PostgresSink: Sink {
         side = PostgresSideTables(
             db: db, schema: options.schema, recordsTable: options.recordsTable, stream: options.stream)
         let base = SQLIdentifier.sanitize(options.table)
-        try ddl {
-            """
-            CREATE SCHEMA IF NOT EXISTS \(schema);
+        try ddl { () throws(ChainCastError) in
+            // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema is there,
+            // which a role given only its own schema lacks: it is issued only for a missing schema.
+            let missing = try db.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [options.schema]).isEmpty
+            return (missing ? "CREATE SCHEMA IF NOT EXISTS \(schema);\n" : "") + """
             CREATE TABLE IF NOT EXISTS \(events) (\(Self.baseDDL), event text, signature text, args jsonb);
             CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_key")) ON \(events)(\(Self.key));
             CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(events)(address);
