@@ -130,3 +130,53 @@ struct SinkControlEdgeTests {
                 """) == ["Two.a:bigint", "Two.extra:text", "Weird.a:text"])
     }
 }
+
+/// The file sink's output paths at the edges: a full device, a parent that
+/// is a file, a directory as the file, relative rotated names, and lines
+/// larger than the write buffer.
+@Suite("cc-sink file: output paths and large lines")
+struct FileSinkOutputEdgeTests {
+    @Test(
+        "an output that cannot be written is 74 naming it and why",
+        arguments: [
+            ("/dev/full", "cannot write /dev/full: No space left on device"),
+            ("afile/sub/out.ndjson", "cannot create directory afile/sub: Not a directory"),
+            ("adir", "cannot open adir: Is a directory"),
+        ])
+    func unwritable(path: String, message: String) throws {
+        let dir = try SinkTest.tempDir("unwritable")
+        try SinkTest.write("", to: dir + "/afile")
+        try FileManager.default.createDirectory(atPath: dir + "/adir", withIntermediateDirectories: false)
+        let r = try SinkTest.run("cc-sink", ["file", path], stdin: SinkTest.stream(from: 1, to: 2), directory: dir)
+        #expect(r.status == 74)
+        #expect(r.stderr == "cc-sink: \(message)\n")
+        #expect(SinkTest.read(dir + "/afile") == "")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/adir") == [])
+    }
+
+    @Test("rotated files named relative to the working directory; lines larger than the write buffer, whole")
+    func relativeRotationAndLargeLines() throws {
+        let dir = try SinkTest.tempDir("relrot")
+        let big = String(repeating: "7", count: 300_000)
+        let lines = (1...3).map { SinkTest.transfer(block: $0, log: 0, value: $0 == 2 ? big : nil) }
+        let input = lines.enumerated().map { $1 + "\n" + SinkTest.marker(block: $0 + 1) + "\n" }.joined()
+        for format in ["ndjson", "csv"] {
+            let r = try SinkTest.run(
+                "cc-sink", ["file", "\(format)-{from}-{to}.out", "--rotate-blocks", "2", "--format", format],
+                stdin: input, directory: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(
+            names == [
+                "csv-0-1.out", "csv-2-3.out", "ndjson-0-1.out", "ndjson-2-3.out",
+            ])
+        // Windows are aligned to multiples of --rotate-blocks.
+        #expect(SinkTest.read(dir + "/ndjson-0-1.out") == lines[0] + "\n")
+        #expect(SinkTest.read(dir + "/ndjson-2-3.out") == lines[1] + "\n" + lines[2] + "\n")
+        let csv = SinkTest.read(dir + "/csv-2-3.out").split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv.dropFirst().first?.hasSuffix(",\(big)") == true)
+        #expect(csv.last?.hasSuffix(",3000000") == true)
+    }
+}
