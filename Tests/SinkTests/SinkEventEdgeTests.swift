@@ -142,3 +142,85 @@ struct SinkEventEdgeTests {
         #expect(try db.rows("SELECT indexname FROM pg_indexes WHERE indexname = 'records_who'") == ["records_who"])
     }
 }
+
+/// SQLite events without their optional fields, per-event tables fed
+/// escaped or extra argument names, and skipped rows on the reader thread.
+@Suite("cc-sink sqlite: optional fields, escaped and extra arguments")
+struct SQLiteEventEdgeTests {
+    static func event(log: Int, signature: String?, args: String?, drop: [String] = []) -> String {
+        var e = SinkTest.transfer(block: 1, log: log).replacingOccurrences(
+            of: #""args":\{[^}]*\}"#,
+            with: NSRegularExpression.escapedTemplate(for: #""args":\#(args ?? "null")"#), options: .regularExpression)
+        e = e.replacingOccurrences(
+            of: #""signature":"Transfer(address,address,uint256)""#,
+            with: signature.map { #""signature":"\#($0)""# } ?? #""signature":null"#)
+        for key in drop {
+            e = e.replacingOccurrences(of: #""\#(key)":"[^"]*","#, with: "", options: .regularExpression)
+        }
+        return e
+    }
+
+    @Test("events without transactionHash, address or signature store NULLs; args null is NULL")
+    func missingOptionalFields() throws {
+        let dir = try SinkTest.tempDir("optional")
+        let db = dir + "/t.db"
+        let input =
+            Self.event(log: 0, signature: nil, args: nil, drop: ["transactionHash", "address"]) + "\n"
+            + SinkTest.marker(block: 1) + "\n"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(db, "SELECT transaction_hash, address, signature, args, event FROM events") == [
+                [nil, nil, nil, nil, "Transfer"]
+            ])
+    }
+
+    @Test("per-event: an escaped argument name finds its column, extra arguments are text, args null adds none")
+    func perEventArgumentNames() throws {
+        let dir = try SinkTest.tempDir("escargs")
+        let db = dir + "/t.db"
+        let input = [
+            Self.event(log: 0, signature: "Two(uint8)", args: #"{"a":"3","extra":"x"}"#),
+            Self.event(log: 1, signature: "Two(uint8)", args: #"{"\u0061":"4","extra":"y"}"#),
+            Self.event(log: 2, signature: "Two(uint8)", args: nil),
+            SinkTest.marker(block: 1),
+        ].joined(separator: "\n") + "\n"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(db, "SELECT name || ':' || type FROM pragma_table_info('Two') WHERE cid >= 8") == [
+                ["a:INTEGER"], ["extra:TEXT"],
+            ])
+        #expect(
+            try SinkTest.query(db, "SELECT log_index, a, extra FROM Two ORDER BY log_index") == [
+                ["0", "3", "x"], ["1", "4", "y"], ["2", nil, nil],
+            ])
+    }
+
+    @Test("--skip-invalid on the reader thread's rows: an event above SQLite's integers is set aside, the rest stored")
+    func skippedRow() throws {
+        let dir = try SinkTest.tempDir("skiprow")
+        let db = dir + "/t.db"
+        let bad = SinkTest.transfer(block: 2, log: 0).replacingOccurrences(
+            of: #""logIndex":0"#, with: #""logIndex":9223372036854775808"#)
+        let input = SinkTest.stream(from: 1, to: 1) + bad + "\n" + SinkTest.stream(from: 2, to: 2)
+        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--skip-invalid", "--checkpoint", dir + "/ck.json"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            r.stderr
+                == "cc-sink: line 5: skipped: cannot store this event in SQLite: logIndex 9223372036854775808 is "
+                + "above 9223372036854775807, the largest integer SQLite holds (--skip-invalid sets such events "
+                + "aside, --skipped FILE keeps them)\ncc-sink: skipped 1 invalid line (--skip-invalid)\n")
+        #expect(try SinkTest.keys(db) == SinkTest.expectedKeys(from: 1, to: 2))
+    }
+
+    @Test("records count toward --batch-size: one batch per record")
+    func recordBatches() throws {
+        let dir = try SinkTest.tempDir("recbatch")
+        let input = (1...3).map { #"{"n":\#($0)}"# + "\n" }.joined()
+        let r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db", "--batch-size", "1", "-v"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("cc-sink: done: 0 events, 3 batches, 0 checkpoints\n"), "\(r.stderr)")
+        #expect(try SinkTest.query(dir + "/t.db", "SELECT n FROM records ORDER BY cc_ordinal") == [["1"], ["2"], ["3"]])
+    }
+}
