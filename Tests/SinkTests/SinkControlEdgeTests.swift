@@ -77,6 +77,27 @@ struct SinkControlEdgeTests {
         #expect(try receiver.requests().isEmpty)
     }
 
+    @Test("a webhook error body is scrubbed before it is cut: a long echoed path never shows; 200 bytes at most")
+    func webhookErrorBodies() throws {
+        let receiver = try WebhookReceiver(responses: ["echo:404", "long:422"])
+        let path = "/" + String(repeating: "hook-", count: 60)
+        var r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url + path], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 69)
+        #expect(!r.stderr.contains("hook-"), "\(r.stderr)")
+        #expect(
+            r.stderr
+                == "cc-sink: webhook \(receiver.url)/… refused a batch of 3 events: HTTP 404: <!DOCTYPE html><pre>"
+                + "Cannot POST …</pre> Authorization:  X-Api-Key:   (use --dead-letter FILE to set such batches aside "
+                + "and go on)\n")
+        r = try SinkTest.run("cc-sink", ["webhook", receiver.url], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 69)
+        #expect(
+            r.stderr
+                == "cc-sink: webhook \(receiver.url) refused a batch of 3 events: HTTP 422: "
+                + String(repeating: "x", count: 200) + "… (use --dead-letter FILE to set such batches aside and go on)\n")
+    }
+
     @Test("SIGTERM while a webhook retry waits: 143 at once, the batch left for the next run")
     func stopDuringRetry() throws {
         let receiver = try WebhookReceiver(responses: Array(repeating: "500", count: 20))
