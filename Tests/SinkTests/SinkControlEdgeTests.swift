@@ -201,3 +201,60 @@ struct FileSinkOutputEdgeTests {
         #expect(csv.last?.hasSuffix(",3000000") == true)
     }
 }
+
+/// Inputs and secrets the sink cannot use, and integers at SQLite's edge.
+@Suite("cc-sink: unreadable input and secrets, CSV records of another shape, integers at the edge")
+struct SinkInputAndSecretEdgeTests {
+    @Test("standard input that is a directory: 74 naming it")
+    func directoryAsInput() throws {
+        let dir = try SinkTest.tempDir("dirin")
+        let r = try SinkTest.shell("'\(SinkTest.binary("cc-sink"))' sqlite '\(dir)/t.db' < '\(dir)'")
+        #expect(r.status == 74)
+        #expect(r.stderr == "cc-sink: cannot read standard input: Is a directory\n")
+    }
+
+    @Test(
+        "a webhook secret or signing key file that is missing or empty: 78 before anything is sent",
+        arguments: [
+            (["--secret-file", "missing"], "--secret-file DIR/missing: cannot read the file"),
+            (["--secret-file", "empty"], "webhook secret is empty"),
+            (["--secret-file", "newlines"], "webhook secret is empty"),
+            (["--signing-key-file", "missing"], "--signing-key-file DIR/missing: cannot read the file"),
+        ])
+    func unusableSecrets(args: [String], message: String) throws {
+        let dir = try SinkTest.tempDir("secret")
+        try SinkTest.write("", to: dir + "/empty")
+        try SinkTest.write("\n\n", to: dir + "/newlines")
+        let receiver = try WebhookReceiver()
+        let r = try SinkTest.run(
+            "cc-sink", ["webhook", receiver.url, args[0], dir + "/" + args[1]], stdin: SinkTest.stream(from: 1, to: 1))
+        #expect(r.status == 78)
+        #expect(r.stderr == "cc-sink: " + message.replacingOccurrences(of: "DIR", with: dir) + "\n")
+        #expect(try receiver.requests().isEmpty)
+    }
+
+    @Test("CSV: a record with a key the header lacks is 65 naming it; what came before is written")
+    func csvRecordOfAnotherShape() throws {
+        let r = try SinkTest.run("cc-sink", ["file", "-", "--format", "csv"], stdin: #"{"a":1}"# + "\n" + #"{"a":2,"b":3}"# + "\n")
+        #expect(r.status == 65)
+        #expect(r.stdout == "a\n1\n")
+        #expect(
+            r.stderr
+                == "cc-sink: line 2: a record has fields b that the CSV header of - (taken from its first record) "
+                + "lacks: put {event} in the path for one file per event, choose the columns with --columns, or "
+                + "filter to one kind of record\n")
+    }
+
+    @Test("record integers: the smallest 64-bit one is an INTEGER, one below it exact decimal text")
+    func smallestIntegers() throws {
+        let dir = try SinkTest.tempDir("minint")
+        let db = dir + "/t.db"
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db], stdin: #"{"n":-9223372036854775808,"m":-9223372036854775809}"# + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(db, "SELECT n, typeof(n), m, typeof(m) FROM records") == [
+                ["-9223372036854775808", "integer", "-9223372036854775809", "text"]
+            ])
+    }
+}
