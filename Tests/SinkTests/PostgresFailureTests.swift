@@ -171,3 +171,48 @@ struct PostgresFailureTests {
             ])
     }
 }
+
+/// PostgreSQL batches that change the schema after a rewind opened the
+/// transaction, and logs that name no chain.
+@Suite(
+    "cc-sink postgres: schema changes inside a batch, logs without a chain",
+    .enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+struct PostgresBatchEdgeTests {
+    typealias DB = PostgresSinkTests.DB
+
+    @Test("after a rewind, the first raw log, record and event table of the run each commit what came before")
+    func schemaChangesAfterRewind() throws {
+        let db = try DB()
+        let dir = try SinkTest.tempDir("pgddl")
+        let ck = dir + "/ck.json"
+        let args = ["--checkpoint", ck, "--tables", "per-event", "--raw-logs", "store"]
+        var r = try db.sink(args, stdin: SinkTest.stream(from: 1, to: 2))
+        #expect(r.status == 0, "\(r.stderr)")
+        let fresh = SinkTest.transfer(block: 2, log: 8)
+            .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Fresh""#)
+            .replacingOccurrences(of: "Transfer(address,address,uint256)", with: "Fresh(address,address,uint256)")
+        let input =
+            SinkRecordKindsTests.rewind(1) + SinkSideTableEdgeTests.rawLog(block: 2, log: 7) + "\n"
+            + #"{"r":1}"# + "\n" + fresh + "\n" + SinkTest.marker(block: 2) + "\n"
+        r = try db.sink(args, stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.keys() == SinkTest.expectedKeys(from: 1, to: 1) + ["2:8"])
+        #expect(try db.keys("raw_logs") == ["2:7"])
+        #expect(try db.keys(#""Fresh""#) == ["2:8"])
+        #expect(try db.keys(#""Transfer""#) == SinkTest.expectedKeys(from: 1, to: 1))
+        let records = try db.rows("SELECT cc_after_block, r FROM records")
+        #expect(records == ["1|1"])
+        #expect(try db.rows("SELECT block_number FROM cc_checkpoint") == ["2"])
+    }
+
+    @Test("an event and a raw log without chainId are stored with chain_id 0")
+    func noChainId() throws {
+        let db = try DB()
+        let event = SinkTest.transfer(block: 1, log: 0).replacingOccurrences(of: #""chainId":1,"#, with: "")
+        let raw = SinkSideTableEdgeTests.rawLog(block: 1, log: 1).replacingOccurrences(of: #""chainId":1,"#, with: "")
+        let r = try db.sink(["--raw-logs", "store"], stdin: event + "\n" + raw + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.rows("SELECT chain_id, block_number, log_index FROM events") == ["0|1|0"])
+        #expect(try db.rows("SELECT chain_id, block_number, log_index FROM raw_logs") == ["0|1|1"])
+    }
+}
