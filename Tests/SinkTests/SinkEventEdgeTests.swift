@@ -197,6 +197,20 @@ struct SQLiteEventEdgeTests {
             ])
     }
 
+    @Test("per-event: an event without a signature is never refused for its width, it stays in the events table")
+    func wideEventWithoutSignature() throws {
+        let dir = try SinkTest.tempDir("widenosig")
+        let db = dir + "/t.db"
+        let args = "{" + (0..<2_001).map { #""a\#($0)":"1""# }.joined(separator: ",") + "}"
+        let input = Self.event(log: 0, signature: nil, args: args) + "\n" + SinkTest.marker(block: 1) + "\n"
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--tables", "per-event", "--checkpoint", dir + "/ck.json"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "")
+        #expect(try SinkTest.query(db, "SELECT length(args), json_extract(args, '$.a2000') FROM events") == [["\(args.utf8.count)", "1"]])
+        #expect(try SinkTest.query(db, "SELECT count(*) FROM cc_event_tables") == [["0"]])
+    }
+
     @Test("--skip-invalid on the reader thread's rows: an event above SQLite's integers is set aside, the rest stored")
     func skippedRow() throws {
         let dir = try SinkTest.tempDir("skiprow")
