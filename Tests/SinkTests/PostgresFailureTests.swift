@@ -146,7 +146,9 @@ struct PostgresFailureTests {
             #"{"ok":true,"small":"255","signed":"-9223372036854775808","wide":"115792089237316195423570985008687907853269984665640564039457584007913129639935","list":["1","2"],"pair":["3","x"],"note":"hi","who":"0x0000000000000000000000000000000000000001"}"#
         let line = SinkTest.transfer(block: 1, log: 0)
             .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Mixed""#)
-            .replacingOccurrences(of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#)
+            .replacingOccurrences(
+                of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#
+            )
             .replacingOccurrences(
                 of: #""args":\{[^}]*\}"#, with: #""args":\#(args)"#, options: .regularExpression)
         let r = try db.sink(["--tables", "per-event"], stdin: line + "\n" + SinkTest.marker(block: 1) + "\n")

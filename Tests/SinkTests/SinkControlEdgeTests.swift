@@ -17,10 +17,12 @@ struct SinkControlEdgeTests {
     func stageAdded() throws {
         let dir = try SinkTest.tempDir("stage")
         let ck = dir + "/ck.json"
-        let plain = SinkTest.marker(block: 1).replacingOccurrences(of: #""filter":"3f9a""#, with: #""filter":"3f9a","pipeline":"3f9a""#)
+        let plain = SinkTest.marker(block: 1).replacingOccurrences(
+            of: #""filter":"3f9a""#, with: #""filter":"3f9a","pipeline":"3f9a""#)
         var r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db", "--checkpoint", ck], stdin: plain + "\n")
         #expect(r.status == 0, "\(r.stderr)")
-        let folded = SinkTest.marker(block: 2).replacingOccurrences(of: #""filter":"3f9a""#, with: #""filter":"3f9a","pipeline":"beef""#)
+        let folded = SinkTest.marker(block: 2).replacingOccurrences(
+            of: #""filter":"3f9a""#, with: #""filter":"3f9a","pipeline":"beef""#)
         r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db", "--checkpoint", ck], stdin: folded + "\n")
         #expect(r.status == 78)
         #expect(
@@ -35,13 +37,16 @@ struct SinkControlEdgeTests {
     @Test("an unknown $cc kind passes without a row; a marker without a numeric chainId is 65")
     func controlRecords() throws {
         let dir = try SinkTest.tempDir("ctl")
-        let input = SinkTest.transfer(block: 1, log: 0) + "\n" + #"{"$cc":"future-kind","x":1}"# + "\n"
+        let input =
+            SinkTest.transfer(block: 1, log: 0) + "\n" + #"{"$cc":"future-kind","x":1}"# + "\n"
             + SinkTest.marker(block: 1) + "\n"
         var r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try SinkTest.keys(dir + "/t.db") == ["1:0"])
-        #expect(try SinkTest.query(dir + "/t.db", "SELECT count(*) FROM sqlite_master WHERE name = 'records'") == [["0"]])
-        r = try SinkTest.run("cc-sink", ["sqlite", dir + "/u.db"], stdin: #"{"$cc":"checkpoint","chainId":"x"}"# + "\n")
+        #expect(
+            try SinkTest.query(dir + "/t.db", "SELECT count(*) FROM sqlite_master WHERE name = 'records'") == [["0"]])
+        r = try SinkTest.run(
+            "cc-sink", ["sqlite", dir + "/u.db"], stdin: #"{"$cc":"checkpoint","chainId":"x"}"# + "\n")
         #expect(r.status == 65)
         #expect(r.stderr == "cc-sink: line 1: checkpoint marker without a numeric \"chainId\"\n")
     }
@@ -50,7 +55,8 @@ struct SinkControlEdgeTests {
     func rawLogWithoutTopic0() throws {
         let dir = try SinkTest.tempDir("topic0")
         let raw = SinkSideTableEdgeTests.rawLog(block: 3, log: 4).replacingOccurrences(
-            of: #""topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"]"#, with: #""topics":[]"#)
+            of: #""topics":["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"]"#,
+            with: #""topics":[]"#)
         let r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db"], stdin: raw + "\n")
         #expect(r.status == 65)
         #expect(
@@ -95,7 +101,8 @@ struct SinkControlEdgeTests {
         #expect(
             r.stderr
                 == "cc-sink: webhook \(receiver.url) refused a batch of 3 events: HTTP 422: "
-                + String(repeating: "x", count: 200) + "… (use --dead-letter FILE to set such batches aside and go on)\n")
+                + String(repeating: "x", count: 200)
+                + "… (use --dead-letter FILE to set such batches aside and go on)\n")
     }
 
     @Test("SIGTERM while a webhook retry waits: 143 at once, the batch left for the next run")
@@ -117,7 +124,8 @@ struct SinkControlEdgeTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/ck.json"))
     }
 
-    @Test("postgres per-event tables: a cc_ name gets a prefix, an unparsable signature its event name, extra args text")
+    @Test(
+        "postgres per-event tables: a cc_ name gets a prefix, an unparsable signature its event name, extra args text")
     func postgresPerEventNames() throws {
         guard PostgresCluster.isInstalled else { return }
         let db = try PostgresSinkTests.DB()
@@ -125,15 +133,17 @@ struct SinkControlEdgeTests {
             SinkTest.transfer(block: 1, log: log)
                 .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"\#(name)""#)
                 .replacingOccurrences(
-                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(signature)""#)
+                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(signature)""#
+                )
                 .replacingOccurrences(of: #""args":\{[^}]*\}"#, with: #""args":\#(args)"#, options: .regularExpression)
         }
-        let input = [
-            event(log: 0, name: "cc_checkpoint", signature: "cc_checkpoint(uint8)", args: #"{"a":"1"}"#),
-            event(log: 1, name: "Weird", signature: "no signature here", args: #"{"a":"2"}"#),
-            event(log: 2, name: "Two", signature: "Two(uint8)", args: #"{"a":"3","extra":"x"}"#),
-            SinkTest.marker(block: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                event(log: 0, name: "cc_checkpoint", signature: "cc_checkpoint(uint8)", args: #"{"a":"1"}"#),
+                event(log: 1, name: "Weird", signature: "no signature here", args: #"{"a":"2"}"#),
+                event(log: 2, name: "Two", signature: "Two(uint8)", args: #"{"a":"3","extra":"x"}"#),
+                SinkTest.marker(block: 1),
+            ].joined(separator: "\n") + "\n"
         let r = try db.sink(["--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
@@ -235,7 +245,8 @@ struct SinkInputAndSecretEdgeTests {
 
     @Test("CSV: a record with a key the header lacks is 65 naming it; what came before is written")
     func csvRecordOfAnotherShape() throws {
-        let r = try SinkTest.run("cc-sink", ["file", "-", "--format", "csv"], stdin: #"{"a":1}"# + "\n" + #"{"a":2,"b":3}"# + "\n")
+        let r = try SinkTest.run(
+            "cc-sink", ["file", "-", "--format", "csv"], stdin: #"{"a":1}"# + "\n" + #"{"a":2,"b":3}"# + "\n")
         #expect(r.status == 65)
         #expect(r.stdout == "a\n1\n")
         #expect(

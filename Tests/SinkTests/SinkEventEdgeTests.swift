@@ -52,14 +52,15 @@ struct SinkEventEdgeTests {
                 with: signature.map { #""signature":"\#($0)""# } ?? #""signature":null"#)
             return e
         }
-        let input = [
-            event(log: 0, "Flag(bool,uint8)", #"{"on":true,"n":"1"}"#),
-            event(log: 1, "Flag(bool,uint8)", #"{"n":"2","on":false}"#),
-            event(log: 2, "Flag(bool,uint8)", #"{"on":null,"n":"3"}"#),
-            event(log: 3, nil, #"{"x":"1"}"#),
-            event(log: 4, "not a signature", #"{"y":"1"}"#),
-            SinkTest.marker(block: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                event(log: 0, "Flag(bool,uint8)", #"{"on":true,"n":"1"}"#),
+                event(log: 1, "Flag(bool,uint8)", #"{"n":"2","on":false}"#),
+                event(log: 2, "Flag(bool,uint8)", #"{"on":null,"n":"3"}"#),
+                event(log: 3, nil, #"{"x":"1"}"#),
+                event(log: 4, "not a signature", #"{"y":"1"}"#),
+                SinkTest.marker(block: 1),
+            ].joined(separator: "\n") + "\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
@@ -91,8 +92,14 @@ struct SinkEventEdgeTests {
         "rotation options that cannot name their files are usage errors, nothing created",
         arguments: [
             (["-", "--rotate-blocks", "10"], "--rotate-blocks/--rotate-bytes need a file path, not '-'"),
-            (["out.ndjson", "--rotate-blocks", "10"], "rotated files need {from} or {to} in the path so each gets its own name"),
-            (["out-{from}.ndjson"], "{from} and {to} name the blocks of a rotated file: add --rotate-blocks or --rotate-bytes"),
+            (
+                ["out.ndjson", "--rotate-blocks", "10"],
+                "rotated files need {from} or {to} in the path so each gets its own name"
+            ),
+            (
+                ["out-{from}.ndjson"],
+                "{from} and {to} name the blocks of a rotated file: add --rotate-blocks or --rotate-bytes"
+            ),
         ])
     func rotationUsage(args: [String], message: String) throws {
         let dir = try SinkTest.tempDir("rot")
@@ -108,7 +115,8 @@ struct SinkEventEdgeTests {
         let receiver = try WebhookReceiver()
         let dir = try SinkTest.tempDir("hookrw")
         let rewind = SinkRecordKindsTests.rewind(1)
-        let input = SinkTest.stream(from: 1, to: 2) + rewind + SinkTest.transfer(block: 2, log: 9) + "\n"
+        let input =
+            SinkTest.stream(from: 1, to: 2) + rewind + SinkTest.transfer(block: 2, log: 9) + "\n"
             + SinkTest.marker(block: 2) + "\n"
         let r = try SinkTest.run("cc-sink", ["webhook", receiver.url, "--checkpoint", dir + "/ck.json"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
@@ -179,12 +187,13 @@ struct SQLiteEventEdgeTests {
     func perEventArgumentNames() throws {
         let dir = try SinkTest.tempDir("escargs")
         let db = dir + "/t.db"
-        let input = [
-            Self.event(log: 0, signature: "Two(uint8)", args: #"{"a":"3","extra":"x"}"#),
-            Self.event(log: 1, signature: "Two(uint8)", args: #"{"\u0061":"4","extra":"y"}"#),
-            Self.event(log: 2, signature: "Two(uint8)", args: nil),
-            SinkTest.marker(block: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                Self.event(log: 0, signature: "Two(uint8)", args: #"{"a":"3","extra":"x"}"#),
+                Self.event(log: 1, signature: "Two(uint8)", args: #"{"\u0061":"4","extra":"y"}"#),
+                Self.event(log: 2, signature: "Two(uint8)", args: nil),
+                SinkTest.marker(block: 1),
+            ].joined(separator: "\n") + "\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
@@ -207,7 +216,10 @@ struct SQLiteEventEdgeTests {
             "cc-sink", ["sqlite", db, "--tables", "per-event", "--checkpoint", dir + "/ck.json"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr == "")
-        #expect(try SinkTest.query(db, "SELECT length(args), json_extract(args, '$.a2000') FROM events") == [["\(args.utf8.count)", "1"]])
+        #expect(
+            try SinkTest.query(db, "SELECT length(args), json_extract(args, '$.a2000') FROM events") == [
+                ["\(args.utf8.count)", "1"]
+            ])
         #expect(try SinkTest.query(db, "SELECT count(*) FROM cc_event_tables") == [["0"]])
     }
 
@@ -218,7 +230,8 @@ struct SQLiteEventEdgeTests {
         let bad = SinkTest.transfer(block: 2, log: 0).replacingOccurrences(
             of: #""logIndex":0"#, with: #""logIndex":9223372036854775808"#)
         let input = SinkTest.stream(from: 1, to: 1) + bad + "\n" + SinkTest.stream(from: 2, to: 2)
-        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--skip-invalid", "--checkpoint", dir + "/ck.json"], stdin: input)
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--skip-invalid", "--checkpoint", dir + "/ck.json"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
             r.stderr
@@ -235,6 +248,7 @@ struct SQLiteEventEdgeTests {
         let r = try SinkTest.run("cc-sink", ["sqlite", dir + "/t.db", "--batch-size", "1", "-v"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.hasSuffix("cc-sink: done: 0 events, 3 batches, 0 checkpoints\n"), "\(r.stderr)")
-        #expect(try SinkTest.query(dir + "/t.db", "SELECT n FROM records ORDER BY cc_ordinal") == [["1"], ["2"], ["3"]])
+        #expect(
+            try SinkTest.query(dir + "/t.db", "SELECT n FROM records ORDER BY cc_ordinal") == [["1"], ["2"], ["3"]])
     }
 }

@@ -56,7 +56,8 @@ struct SinkSideTableEdgeTests {
             engine == "sqlite"
             ? "9223372036854775807, the largest integer SQLite holds "
                 + "(--skip-invalid sets such events aside, --skipped FILE keeps them)"
-            : (field == "transactionIndex" || field == "logIndex" ? "2147483647 (integer)" : "9223372036854775807 (bigint)")
+            : (field == "transactionIndex" || field == "logIndex"
+                ? "2147483647 (integer)" : "9223372036854775807 (bigint)")
         let what =
             "cannot store this raw log in \(engine == "sqlite" ? "SQLite" : "PostgreSQL"): \(field) \(Self.huge) "
             + "is above \(limit)"
@@ -72,7 +73,10 @@ struct SinkSideTableEdgeTests {
         #expect(SinkTest.read(dir + "/bad.ndjson") == bad + "\n")
         #expect(try CheckpointFile(path: ck).read()?.blockNumber == (first ? 1 : 2))
         if engine == "sqlite" {
-            #expect(try SinkTest.query(dir + "/t.db", "SELECT count(*) FROM sqlite_master WHERE name = 'raw_logs'") == [["0"]])
+            #expect(
+                try SinkTest.query(dir + "/t.db", "SELECT count(*) FROM sqlite_master WHERE name = 'raw_logs'") == [
+                    ["0"]
+                ])
             #expect(try SinkTest.keys(dir + "/t.db") == SinkTest.expectedKeys(from: 1, to: 1))
         }
     }
@@ -160,7 +164,8 @@ struct SinkSideTableEdgeTests {
         let db = dir + "/t.db", ck = dir + "/ck.json"
         var r = try SinkTest.run("cc-sink", ["sqlite", db, "--checkpoint", ck], stdin: SinkTest.stream(from: 1, to: 2))
         #expect(r.status == 0, "\(r.stderr)")
-        let input = SinkRecordKindsTests.rewind(1) + Self.rawLog(block: 2, log: 7) + "\n" + SinkTest.marker(block: 1) + "\n"
+        let input =
+            SinkRecordKindsTests.rewind(1) + Self.rawLog(block: 2, log: 7) + "\n" + SinkTest.marker(block: 1) + "\n"
         r = try SinkTest.run(
             "cc-sink", ["sqlite", db, "--checkpoint", ck, "-v", "--raw-logs", "skip"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")

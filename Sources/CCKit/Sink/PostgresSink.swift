@@ -95,23 +95,25 @@ package final class PostgresSink: Sink {
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
                 [options.schema, options.table]
             ).compactMap { $0.first ?? nil }
-            for need in ["chain_id", "block_number", "block_hash", "log_index", "cc_stream", "event", "signature", "args"]
+            for need in [
+                "chain_id", "block_number", "block_hash", "log_index", "cc_stream", "event", "signature", "args",
+            ]
             where !have.contains(need) {
                 throw .config(
                     "table \(options.schema).\(options.table) is not an events table (it has no column \(need)); "
                         + "choose another --table or --schema")
             }
             return """
-            CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_key")) ON \(events)(\(Self.key));
-            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(events)(address);
-            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(events)(event);
-            CREATE TABLE IF NOT EXISTS \(schema).cc_checkpoint (
-              stream text NOT NULL, chain_id bigint NOT NULL, filter text NOT NULL, pipeline text NOT NULL,
-              block_number bigint NOT NULL, block_hash text NOT NULL, sink jsonb,
-              updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (stream, chain_id, filter, pipeline));
-            CREATE TABLE IF NOT EXISTS \(schema).cc_event_tables (
-              signature text PRIMARY KEY, table_name text NOT NULL UNIQUE, columns jsonb NOT NULL);
-            """
+                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_key")) ON \(events)(\(Self.key));
+                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(events)(address);
+                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(events)(event);
+                CREATE TABLE IF NOT EXISTS \(schema).cc_checkpoint (
+                  stream text NOT NULL, chain_id bigint NOT NULL, filter text NOT NULL, pipeline text NOT NULL,
+                  block_number bigint NOT NULL, block_hash text NOT NULL, sink jsonb,
+                  updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (stream, chain_id, filter, pipeline));
+                CREATE TABLE IF NOT EXISTS \(schema).cc_event_tables (
+                  signature text PRIMARY KEY, table_name text NOT NULL UNIQUE, columns jsonb NOT NULL);
+                """
         }
         try db.exec(
             """
