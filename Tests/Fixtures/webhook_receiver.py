@@ -11,6 +11,7 @@ scripted responses (then 200 forever):
     close                     read the request, then drop the connection
     timeout:S                 read the request, then wait S seconds before answering 200
     echo:N                    that status, with the path, query and credential headers echoed in the body
+    long:N                    that status, with a body of 300 "x"
 
 GET (or POST) /__requests returns every POST seen so far as a JSON array of
 {"status", "headers", "body"} (body as text); POST /__script sets a new
@@ -86,6 +87,11 @@ class Handler(BaseHTTPRequestHandler):
             echo = "<!DOCTYPE html><pre>Cannot POST %s</pre>\nAuthorization: %s\nX-Api-Key: %s\n" % (
                 self.path, self.headers.get("Authorization", ""), self.headers.get("X-Api-Key", ""))
             self._reply(status, echo.encode(), {"Content-Type": "text/html"})
+            return
+        if step.startswith("long:"):
+            status = int(step.split(":")[1])
+            self._record(status, body)
+            self._reply(status, b"x" * 300, {"Content-Type": "text/plain"})
             return
         if step.startswith("timeout"):
             time.sleep(float(step.split(":")[1]) if ":" in step else 5)

@@ -220,7 +220,7 @@ package final class CheckpointCommitter {
             lastWasMarker = true
             return
         case .rawLog(let log):
-            try rawLog(log, number)
+            try rawLog(log, number, batch: batch)
             return
         case .plain(let record):
             if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
@@ -258,7 +258,7 @@ package final class CheckpointCommitter {
         try counted(removed: event.removed)
     }
 
-    private func rawLog(_ log: DecodedEvent, _ number: Int) throws(ChainCastError) {
+    private func rawLog(_ log: DecodedEvent, _ number: Int, batch: ScannedBatch) throws(ChainCastError) {
         switch policy.rawLogs {
         case .refuse:
             let topic0 = log.root["topics"]?[0].flatMap { $0.kind == .string ? $0.string() : nil }
@@ -274,6 +274,11 @@ package final class CheckpointCommitter {
             }
         case .store:
             try checkChain(log.chainId, number)
+            do { try sink.checkRawLog(log) } catch {
+                guard error.status == .dataError else { throw error }
+                try invalid(number, error.message, batch: batch)
+                return
+            }
             if sink.pendingEvents == 0 { batchStarted = monotonicSeconds() }
             try sink.appendRawLog(log)
             try counted(removed: log.removed)

@@ -189,6 +189,8 @@ final class PerEventTables {
     /// written; throws `.data` when SQLite could not hold them, so the event
     /// is refused as bad data instead of failing the same way on every rerun.
     func prepare(_ e: DecodedEvent) throws(ChainCastError) {
+        // Without a signature an event has no table of its own: it stays in the events table, whatever its width.
+        guard e.signature != nil else { return }
         if let args = e.args, args.kind == .object {
             // Before creating a table for it: nothing is left behind for an event that cannot fit.
             try checkColumnCount(args.count, e)

@@ -63,12 +63,6 @@ struct PostgresCopyBuffer {
         bytes.append(9)
     }
 
-    mutating func text(_ s: String) {
-        var s = s
-        s.withUTF8 { escaped($0) }
-        bytes.append(9)
-    }
-
     private mutating func escaped(_ b: UnsafeBufferPointer<UInt8>) {
         for c in b {
             switch c {

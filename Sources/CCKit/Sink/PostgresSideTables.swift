@@ -53,19 +53,21 @@ final class PostgresSideTables {
 
     // MARK: Raw logs
 
-    /// The statements that create `raw_logs` (run under the schema's DDL lock).
-    func rawLogsDDL() -> String {
+    /// Creates `raw_logs` and returns the statements that index it (run
+    /// under the schema's DDL lock). A table of that name that is not ours is
+    /// refused before an index on its columns fails with the server's words.
+    func rawLogsDDL() throws(ChainCastError) -> String {
         let q = SQLIdentifier.quote
+        try db.exec("CREATE TABLE IF NOT EXISTS \(rawTable) (\(PostgresSink.baseDDL), topics jsonb, data text)")
+        try requireColumns(Self.rawLogsName, ["block_number", "log_index", "cc_stream", "topics", "data"])
         return """
-            CREATE TABLE IF NOT EXISTS \(rawTable) (\(PostgresSink.baseDDL), topics jsonb, data text);
             CREATE UNIQUE INDEX IF NOT EXISTS \(q(Self.rawLogsName + "_key")) ON \(rawTable)(\(PostgresSink.key));
             CREATE INDEX IF NOT EXISTS \(q(Self.rawLogsName + "_address")) ON \(rawTable)(address);
             """
     }
 
-    /// After `rawLogsDDL` committed: refuses a table of that name that is not ours, creates the staging table.
+    /// After `rawLogsDDL` committed: creates the staging table.
     func prepareRawLogs() throws(ChainCastError) {
-        try requireColumns(Self.rawLogsName, ["block_number", "log_index", "cc_stream", "topics", "data"])
         try db.exec(
             """
             CREATE TEMP TABLE IF NOT EXISTS cc_staging_raw (seq bigint, removed boolean, chain_id bigint,

@@ -83,30 +83,37 @@ package final class PostgresSink: Sink {
         side = PostgresSideTables(
             db: db, schema: options.schema, recordsTable: options.recordsTable, stream: options.stream)
         let base = SQLIdentifier.sanitize(options.table)
-        try ddl {
-            """
-            CREATE SCHEMA IF NOT EXISTS \(schema);
-            CREATE TABLE IF NOT EXISTS \(events) (\(Self.baseDDL), event text, signature text, args jsonb);
-            CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_key")) ON \(events)(\(Self.key));
-            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(events)(address);
-            CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(events)(event);
-            CREATE TABLE IF NOT EXISTS \(schema).cc_checkpoint (
-              stream text NOT NULL, chain_id bigint NOT NULL, filter text NOT NULL, pipeline text NOT NULL,
-              block_number bigint NOT NULL, block_hash text NOT NULL, sink jsonb,
-              updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (stream, chain_id, filter, pipeline));
-            CREATE TABLE IF NOT EXISTS \(schema).cc_event_tables (
-              signature text PRIMARY KEY, table_name text NOT NULL UNIQUE, columns jsonb NOT NULL);
-            """
-        }
-        let have = try db.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
-            [options.schema, options.table]
-        ).compactMap { $0.first ?? nil }
-        for need in ["chain_id", "block_number", "block_hash", "log_index", "cc_stream", "event", "signature", "args"]
-        where !have.contains(need) {
-            throw .config(
-                "table \(options.schema).\(options.table) is not an events table (it has no column \(need)); "
-                    + "choose another --table or --schema")
+        try ddl { () throws(ChainCastError) in
+            // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema is there,
+            // which a role given only its own schema lacks: it is issued only for a missing schema.
+            let missing = try db.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [options.schema]).isEmpty
+            try db.exec(
+                (missing ? "CREATE SCHEMA IF NOT EXISTS \(schema);\n" : "")
+                    + "CREATE TABLE IF NOT EXISTS \(events) (\(Self.baseDDL), event text, signature text, args jsonb)")
+            // A table of that name that is not ours is refused before an index on its columns fails.
+            let have = try db.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+                [options.schema, options.table]
+            ).compactMap { $0.first ?? nil }
+            for need in [
+                "chain_id", "block_number", "block_hash", "log_index", "cc_stream", "event", "signature", "args",
+            ]
+            where !have.contains(need) {
+                throw .config(
+                    "table \(options.schema).\(options.table) is not an events table (it has no column \(need)); "
+                        + "choose another --table or --schema")
+            }
+            return """
+                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_key")) ON \(events)(\(Self.key));
+                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_address")) ON \(events)(address);
+                CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(base + "_event")) ON \(events)(event);
+                CREATE TABLE IF NOT EXISTS \(schema).cc_checkpoint (
+                  stream text NOT NULL, chain_id bigint NOT NULL, filter text NOT NULL, pipeline text NOT NULL,
+                  block_number bigint NOT NULL, block_hash text NOT NULL, sink jsonb,
+                  updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (stream, chain_id, filter, pipeline));
+                CREATE TABLE IF NOT EXISTS \(schema).cc_event_tables (
+                  signature text PRIMARY KEY, table_name text NOT NULL UNIQUE, columns jsonb NOT NULL);
+                """
         }
         try db.exec(
             """
@@ -261,17 +268,17 @@ package final class PostgresSink: Sink {
         }
     }
 
-    private static func refuseNumbers(_ e: DecodedEvent) throws(ChainCastError) {
+    private static func refuseNumbers(_ e: DecodedEvent, _ what: String = "event") throws(ChainCastError) {
         for (v, name) in [
             (e.chainId, "chainId"), (e.blockNumber, "blockNumber"), (e.blockTimestamp, "blockTimestamp"),
         ] {
             if let v, v > Self.largest {
-                throw .data("cannot store this event in PostgreSQL: \(name) \(v) is above \(Self.largest) (bigint)")
+                throw .data("cannot store this \(what) in PostgreSQL: \(name) \(v) is above \(Self.largest) (bigint)")
             }
         }
         for (v, name) in [(e.transactionIndex, "transactionIndex"), (Optional(e.logIndex), "logIndex")] {
             if let v, v > UInt64(Int32.max) {
-                throw .data("cannot store this event in PostgreSQL: \(name) \(v) is above \(Int32.max) (integer)")
+                throw .data("cannot store this \(what) in PostgreSQL: \(name) \(v) is above \(Int32.max) (integer)")
             }
         }
     }
@@ -326,17 +333,13 @@ package final class PostgresSink: Sink {
         pendingEvents += 1
     }
 
+    package func checkRawLog(_ log: DecodedEvent) throws(ChainCastError) { try Self.refuseNumbers(log, "raw log") }
+
     /// `--raw-logs store`: into `raw_logs`, never as a half-empty event row.
     package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
-        if log.blockNumber > Self.largest || (log.chainId ?? 0) > Self.largest
-            || (log.blockTimestamp ?? 0) > Self.largest || (log.transactionIndex ?? 0) > UInt64(Int32.max)
-            || log.logIndex > UInt64(Int32.max)
-        {
-            try Self.refuseNumbers(log)
-        }
         if !side.rawReady {
             if inTransaction { try flush() }
-            try ddl { side.rawLogsDDL() }
+            try ddl { () throws(ChainCastError) in try side.rawLogsDDL() }
             try side.prepareRawLogs()
         }
         seq += 1

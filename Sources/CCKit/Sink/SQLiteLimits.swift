@@ -13,20 +13,21 @@ enum SQLiteLimits {
     static let skipHint = "(--skip-invalid sets such events aside, --skipped FILE keeps them)"
 
     static func checkIntegers(
-        chainId: UInt64?, blockNumber: UInt64, blockTimestamp: UInt64?, transactionIndex: UInt64?, logIndex: UInt64
+        chainId: UInt64?, blockNumber: UInt64, blockTimestamp: UInt64?, transactionIndex: UInt64?, logIndex: UInt64,
+        what: String = "event"
     ) throws(ChainCastError) {
-        try fits(chainId, "chainId")
-        try fits(blockNumber, "blockNumber")
-        try fits(blockTimestamp, "blockTimestamp")
-        try fits(transactionIndex, "transactionIndex")
-        try fits(logIndex, "logIndex")
+        try fits(chainId, "chainId", what)
+        try fits(blockNumber, "blockNumber", what)
+        try fits(blockTimestamp, "blockTimestamp", what)
+        try fits(transactionIndex, "transactionIndex", what)
+        try fits(logIndex, "logIndex", what)
     }
 
     @inline(__always)
-    private static func fits(_ v: UInt64?, _ name: String) throws(ChainCastError) {
+    private static func fits(_ v: UInt64?, _ name: String, _ what: String) throws(ChainCastError) {
         guard let v, v > largestInteger else { return }
         throw .data(
-            "cannot store this event in SQLite: \(name) \(v) is above \(largestInteger), the largest integer "
+            "cannot store this \(what) in SQLite: \(name) \(v) is above \(largestInteger), the largest integer "
                 + "SQLite holds \(skipHint)")
     }
 

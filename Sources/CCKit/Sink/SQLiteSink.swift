@@ -240,6 +240,12 @@ package final class SQLiteSink: Sink, RowSink {
         }
     }
 
+    package func checkRawLog(_ log: DecodedEvent) throws(ChainCastError) {
+        try SQLiteLimits.checkIntegers(
+            chainId: log.chainId, blockNumber: log.blockNumber, blockTimestamp: log.blockTimestamp,
+            transactionIndex: log.transactionIndex, logIndex: log.logIndex, what: "raw log")
+    }
+
     func check(row r: EventRow) throws(ChainCastError) {
         try SQLiteLimits.checkIntegers(
             chainId: r.chainId, blockNumber: r.blockNumber, blockTimestamp: r.blockTimestamp,

@@ -33,6 +33,9 @@ package protocol Sink: AnyObject {
     /// at `position`, which identifies it across reruns.
     func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError)
 
+    /// `check` for a raw log about to be stored (`--raw-logs store`).
+    func checkRawLog(_ log: DecodedEvent) throws(ChainCastError)
+
     /// A raw (undecoded) log, with `--raw-logs store`.
     func appendRawLog(_ log: DecodedEvent) throws(ChainCastError)
 
@@ -105,6 +108,7 @@ package enum RewindRetraction {
 
 extension Sink {
     package func check(_ event: DecodedEvent) throws(ChainCastError) {}
+    package func checkRawLog(_ log: DecodedEvent) throws(ChainCastError) {}
     package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         throw .data("the \(kind) sink cannot store records that are not events")
     }

@@ -164,7 +164,9 @@ package final class WebhookSink: Sink {
                     }
                     return
                 }
-                problem = "HTTP \(r.status)" + redactor.scrub(Self.excerpt(r.body))
+                // Scrubbed before it is cut: a secret across the cut would no longer match whole.
+                let shown = redactor.scrub(String(decoding: r.body.prefix(Self.scrubbedBody), as: UTF8.self))
+                problem = "HTTP \(r.status)" + Self.excerpt(Array(shown.utf8))
                 if !(r.status == 408 || r.status == 429 || r.status >= 500) {
                     try reject(problem)
                     return
@@ -239,6 +241,10 @@ package final class WebhookSink: Sink {
     static func seconds(_ d: Double) -> String {
         d < 10 ? "\(Double(Int(d * 100)) / 100)s" : "\(Int(d))s"
     }
+
+    /// How much of an error body is scrubbed for its excerpt: far more than
+    /// the excerpt shows, so a secret that starts in it ends in it too.
+    static let scrubbedBody = 65_536
 
     /// `: <first 200 bytes of the body>` for messages, or nothing.
     static func excerpt(_ body: [UInt8]) -> String {
