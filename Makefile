@@ -66,8 +66,8 @@ sanitize-thread: deps
 ## coverage: the whole suite with coverage (binaries included), so it passes or fails as `make test`
 ## does; then line and region coverage per layer, and a failure below the floor (CI runs this).
 ## The floor is the figure measured on 2026-12-03 (94.6% lines, 87.9% regions) less about half a point.
-COVERAGE_MIN_LINES ?= 94.0
-COVERAGE_MIN_REGIONS ?= 87.5
+COVERAGE_MIN_LINES ?= 97.5
+COVERAGE_MIN_REGIONS ?= 94.5
 coverage: deps
 	$(SWIFT) build --build-tests --scratch-path .build-cov --enable-code-coverage
 	CC_BIN_DIR="$$($(SWIFT) build --scratch-path .build-cov --show-bin-path)" \

@@ -213,7 +213,9 @@ struct ISOCase: CustomTestStringConvertible, Sendable {
         #expect(formatFixed(v, decimals) == text)
     }
 
-    @Test(arguments: [(59.4, "59s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"), (7325, "2h02m"), (36000, "10h00m")])
+    @Test(arguments: [
+        (59.4, "59s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"), (7325, "2h02m"), (36000, "10h00m"),
+    ])
     func duration(_ s: Double, _ text: String) {
         #expect(formatDuration(s) == text)
     }

@@ -18,7 +18,10 @@ import Testing
         (#"{"$cc":"checkpoint"}"#, #"rewind? no"#),
         (#"{"$cc":"rewind","blockNumber":1,"blockHash":"\#(h)"}"#, #"rewind record without a numeric "chainId""#),
         (#"{"$cc":"rewind","chainId":1,"blockHash":"\#(h)"}"#, #"rewind record without a numeric "blockNumber""#),
-        (#"{"$cc":"rewind","chainId":1,"blockNumber":2,"blockHash":"0xzz"}"#, #"rewind record without a hex "blockHash""#),
+        (
+            #"{"$cc":"rewind","chainId":1,"blockNumber":2,"blockHash":"0xzz"}"#,
+            #"rewind record without a hex "blockHash""#
+        ),
         (#"{"$cc":"rewind","chainId":1,"blockNumber":2,"blockHash":7}"#, #"rewind record without a hex "blockHash""#),
         (#"{"$cc":"rewind","chainId":"0x1","blockNumber":2,"blockHash":"\#(h)"}"#, "rewind 1 2"),
     ])
@@ -35,7 +38,10 @@ import Testing
         (#"{"$cc":"rewind"}"#, "marker? no"),
         (#"{"$cc":"checkpoint","blockNumber":1}"#, #"checkpoint marker without a numeric "chainId""#),
         (#"{"$cc":"checkpoint","chainId":1}"#, #"checkpoint marker without a numeric "blockNumber""#),
-        (#"{"$cc":"checkpoint","chainId":1,"blockNumber":2,"blockHash":""}"#, #"checkpoint marker without a hex "blockHash""#),
+        (
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":2,"blockHash":""}"#,
+            #"checkpoint marker without a hex "blockHash""#
+        ),
         (
             #"{"$cc":"checkpoint","chainId":1,"blockNumber":2,"blockHash":"0x\#(String(repeating: "a", count: 65))"}"#,
             #"checkpoint marker without a hex "blockHash""#

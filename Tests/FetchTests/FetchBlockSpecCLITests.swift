@@ -136,7 +136,8 @@ let followRuns: [BlockSpecRun] = [
             "--rpc", node.url, "--from", "250", "--to", "299", "--follow", "--confirmations", "0", "--poll-interval",
             "0.05", "-v", "--chunk-size", "10",
         ])
-        let noted = "cc-fetch: blocks 250-259: log 259/1 after 259/2: answer for blocks 250-259 is out of order; trying again at the next poll\n"
+        let noted =
+            "cc-fetch: blocks 250-259: log 259/1 after 259/2: answer for blocks 250-259 is out of order; trying again at the next poll\n"
         var waited = 0
         while !p.stderr.contains(noted) && waited < 600 {
             usleep(20_000)

@@ -58,7 +58,8 @@ import Testing
         defer { node.stop() }
         let filter = try filterID(node)
         let hash = try #require(try oracleHash(url: node.url, block: 295))
-        let ck = try write(#"{"version":1,"chainId":1337,"blockNumber":295,"blockHash":"\#(hash)","filter":"\#(filter)"}"#)
+        let ck = try write(
+            #"{"version":1,"chainId":1337,"blockNumber":295,"blockHash":"\#(hash)","filter":"\#(filter)"}"#)
         let (s, out, err) = try FetchProcess.run(
             ["--rpc", node.url, "--from", "0", "--confirmations", "10", "--checkpoint", ck])
         #expect(s == 0)
@@ -67,6 +68,8 @@ import Testing
                 + #"{"$cc":"checkpoint","chainId":1337,"blockNumber":295,"blockHash":"\#(hash)","filter":"\#(filter)"}"#
                 + "\n")
         #expect(
-            err == "cc-fetch: resuming after the checkpoint \(ck) at block 295; --from 0 only applies to a new checkpoint file\n")
+            err
+                == "cc-fetch: resuming after the checkpoint \(ck) at block 295; --from 0 only applies to a new checkpoint file\n"
+        )
     }
 }

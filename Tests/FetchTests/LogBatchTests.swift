@@ -140,7 +140,8 @@ let logShapeCases: [LogShapeCase] = [
     LogShapeCase(
         name: "numbers as JSON integers and decimal strings",
         log: #"{"address":"\#(addrA)","topics":[],"blockNumber":10,"blockHash":"\#(hA)","logIndex":"3"}"#,
-        expected: #"{"address":"\#(addrA)","topics":[],"blockNumber":10,"blockHash":"\#(hA)","logIndex":"3","chainId":1}"#),
+        expected:
+            #"{"address":"\#(addrA)","topics":[],"blockNumber":10,"blockHash":"\#(hA)","logIndex":"3","chainId":1}"#),
     LogShapeCase(
         name: "escaped quotes and backslashes in data",
         log:
@@ -150,7 +151,8 @@ let logShapeCases: [LogShapeCase] = [
     ),
     LogShapeCase(
         name: "a blockNumber past 2^64",
-        log: #"{"address":"\#(addrA)","topics":[],"blockNumber":"18446744073709551616","blockHash":"\#(hA)","logIndex":"0x0"}"#,
+        log:
+            #"{"address":"\#(addrA)","topics":[],"blockNumber":"18446744073709551616","blockHash":"\#(hA)","logIndex":"0x0"}"#,
         expected: "log without a valid blockNumber in the answer for blocks 10-20"),
     LogShapeCase(
         name: "no blockNumber", log: #"{"address":"\#(addrA)","topics":[],"blockHash":"\#(hA)","logIndex":"0x0"}"#,
@@ -167,7 +169,8 @@ let logShapeCases: [LogShapeCase] = [
         expected: "log 10/0 without a valid address"),
     LogShapeCase(
         name: "short address under an address filter",
-        log: #"{"address":"0xaa","topics":[],"blockNumber":"0xa","blockHash":"\#(hA)","logIndex":"0x0"}"#, filtered: true,
+        log: #"{"address":"0xaa","topics":[],"blockNumber":"0xa","blockHash":"\#(hA)","logIndex":"0x0"}"#,
+        filtered: true,
         expected: "log 10/0 without a valid address"),
     LogShapeCase(
         name: "escaped key outside the range",

@@ -13,7 +13,9 @@ import Testing
 
     @Test("a pruned node is 'no' at once (geth's missing trie node), with the range and result limits it refused")
     func prunedNodeWithLimits() throws {
-        let node = try FixtureNode(["--blocks", "300", "--range-limit", "50", "--result-limit", "20", "--state-from", "10"])
+        let node = try FixtureNode([
+            "--blocks", "300", "--range-limit", "50", "--result-limit", "20", "--state-from", "10",
+        ])
         defer { node.stop() }
         let r = try BuiltBinaries.run("cc-fetch", ["probe", "--rpc", node.url])
         #expect(r.status == 0)
@@ -55,6 +57,7 @@ import Testing
 
                 """)
         let j = try BuiltBinaries.run("cc-fetch", ["probe", "--rpc", node.url, "--json"])
-        #expect(j.stdout.hasSuffix(#""rangeRefusal":null,"maxResults":479,"resultRefusal":null,"archive":true}"# + "\n"))
+        #expect(
+            j.stdout.hasSuffix(#""rangeRefusal":null,"maxResults":479,"resultRefusal":null,"archive":true}"# + "\n"))
     }
 }

@@ -316,7 +316,8 @@ let providerShapes: [ShapeCase] = [
         #expect(ProviderErrorClassifier.classify(TransportError(.dns)).kind == .transient)
         #expect(ProviderErrorClassifier.classify(TransportError(.invalidURL)).kind == .badEndpoint)
         #expect(ProviderErrorClassifier.classify(TransportError(.tls)).kind == .badEndpoint)
-        #expect(ProviderErrorClassifier.classify(TransportError(.other)) == ProviderError(.transient, "transport-other"))
+        #expect(
+            ProviderErrorClassifier.classify(TransportError(.other)) == ProviderError(.transient, "transport-other"))
         #expect(
             ProviderErrorClassifier.classify(TransportError(.responseTooLarge)).kind
                 == .rangeRefused(RangeRefusal(.size)))
@@ -335,7 +336,8 @@ let providerShapes: [ShapeCase] = [
                 == ProviderError(range(5000), "quicknode-range"))
         // A cut-short body that still names the limit is a refusal, not noise.
         #expect(
-            ProviderErrorClassifier.classifyUnparseableBody(httpStatus: 200, body: "<p>block range too large, max range: 100")
+            ProviderErrorClassifier.classifyUnparseableBody(
+                httpStatus: 200, body: "<p>block range too large, max range: 100")
                 == ProviderError(range(100), "erigon-base-range"))
     }
 

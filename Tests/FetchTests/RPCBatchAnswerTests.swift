@@ -181,7 +181,8 @@ let singleAnswerCases: [(FakeTransport.Reply, String)] = [
     func singleAnswer(_ reply: FakeTransport.Reply, _ message: String) throws {
         let clock = FakeClock()
         let pool = try EndpointPool(urls: ["http://node"], clock: clock)
-        let c = RPCClient(pool: pool, transport: FakeTransport([reply]), policy: RetryPolicy(maxRetries: 0), clock: clock)
+        let c = RPCClient(
+            pool: pool, transport: FakeTransport([reply]), policy: RetryPolicy(maxRetries: 0), clock: clock)
         let e = #expect(throws: ChainCastError.self) { try c.callRaw("eth_chainId") }
         #expect(e?.message == message)
     }

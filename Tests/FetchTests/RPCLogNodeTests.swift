@@ -35,17 +35,19 @@ import Testing
         let gone = BlockResolver(node: try node([ok("null")]), head: 100)
         let e2 = #expect(throws: ChainCastError.self) { try gone.firstBlock(atOrAfter: 5, what: "--to") }
         #expect(e2?.message == "--to: the node has no block 100 (below its head 100)")
-        #expect(try BlockResolver(node: try node([ok("null")]), head: 100).resolve(.tag(.earliest), what: "--from") == 0)
+        #expect(
+            try BlockResolver(node: try node([ok("null")]), head: 100).resolve(.tag(.earliest), what: "--from") == 0)
     }
 
-    @Test(arguments: [
-        (ok(#""0x0""#), "yes"),
-        (rpcError(-32000, "missing trie node 00ab (path )"), "no"),
-        (rpcError(-32000, "state at block #1 is pruned"), "no"),
-        (rpcError(-32602, "invalid argument 1: hex number > 64 bits"), "no"),
-        (rpcError(-32601, "the method eth_getBalance does not exist/is not available"), "unknown"),
-        (.http(429, "slow down", [:]), "unknown"),
-    ] as [(FakeTransport.Reply, String)])
+    @Test(
+        arguments: [
+            (ok(#""0x0""#), "yes"),
+            (rpcError(-32000, "missing trie node 00ab (path )"), "no"),
+            (rpcError(-32000, "state at block #1 is pruned"), "no"),
+            (rpcError(-32602, "invalid argument 1: hex number > 64 bits"), "no"),
+            (rpcError(-32601, "the method eth_getBalance does not exist/is not available"), "unknown"),
+            (.http(429, "slow down", [:]), "unknown"),
+        ] as [(FakeTransport.Reply, String)])
     func archiveQuestion(_ reply: FakeTransport.Reply, _ expected: String) throws {
         // One answer only: the question is asked once whatever the retry budget.
         let n = try node([reply], retries: 5)

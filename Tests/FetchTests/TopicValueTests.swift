@@ -80,13 +80,15 @@ private func zeros(_ n: Int) -> String { String(repeating: "0", count: n) }
 
 let typedArgCases: [TypedArgCase] = [
     TypedArgCase(
-        type: "address", value: "0x12", expected: "--arg v='0x12': expected an address (0x + 40 hex digits) (v is address)",
+        type: "address", value: "0x12",
+        expected: "--arg v='0x12': expected an address (0x + 40 hex digits) (v is address)",
         fails: true),
     TypedArgCase(type: "bool", value: "TRUE", expected: "0x" + zeros(63) + "1"),
     TypedArgCase(type: "bool", value: "1", expected: "0x" + zeros(63) + "1"),
     TypedArgCase(type: "bool", value: "false", expected: "0x" + zeros(64)),
     TypedArgCase(type: "bool", value: "0", expected: "0x" + zeros(64)),
-    TypedArgCase(type: "bool", value: "yes", expected: "--arg v='yes': expected true or false (v is bool)", fails: true),
+    TypedArgCase(
+        type: "bool", value: "yes", expected: "--arg v='yes': expected true or false (v is bool)", fails: true),
     TypedArgCase(type: "uint8", value: "255", expected: "0x" + zeros(62) + "ff"),
     TypedArgCase(type: "uint8", value: "0xff", expected: "0x" + zeros(62) + "ff"),
     TypedArgCase(
@@ -95,7 +97,9 @@ let typedArgCases: [TypedArgCase] = [
     TypedArgCase(
         type: "uint8", value: "-1", expected: "--arg v='-1': expected an integer that fits uint8 (v is uint8)",
         fails: true),
-    TypedArgCase(type: "uint256", value: "0x" + String(repeating: "f", count: 64), expected: "0x" + String(repeating: "f", count: 64)),
+    TypedArgCase(
+        type: "uint256", value: "0x" + String(repeating: "f", count: 64),
+        expected: "0x" + String(repeating: "f", count: 64)),
     TypedArgCase(type: "int16", value: "-32768", expected: "0x" + String(repeating: "f", count: 60) + "8000"),
     TypedArgCase(type: "int16", value: "32767", expected: "0x" + zeros(60) + "7fff"),
     TypedArgCase(
@@ -118,7 +122,8 @@ let typedArgCases: [TypedArgCase] = [
     // keccak256(0x1234)
     TypedArgCase(
         type: "bytes", value: "0x1234", expected: "0x56570de287d73cd1cb6092bb8fdee6173974955fdef345ae579ee9f475ea7432"),
-    TypedArgCase(type: "bytes", value: "1234", expected: "--arg v='1234': expected 0x hex bytes (v is bytes)", fails: true),
+    TypedArgCase(
+        type: "bytes", value: "1234", expected: "--arg v='1234': expected 0x hex bytes (v is bytes)", fails: true),
     TypedArgCase(
         type: "uint256[]", value: "0x" + String(repeating: "ab", count: 32),
         expected: "0x" + String(repeating: "ab", count: 32)),
@@ -149,12 +154,19 @@ let typedArgCases: [TypedArgCase] = [
 }
 
 @Suite struct FilterCommandLineTests {
-    @Test(arguments: [
-        (["event A(uint256 indexed a) anonymous"], [String?](), [String](), "--event 'event A(uint256 indexed a) anonymous': an anonymous event has no topic0 to filter on"),
-        (["function f(uint256 a)"], [], [], "--event 'function f(uint256 a)': not an event signature"),
-        ([], [nil, ","], [], "--topic1: empty"),
-        ([], [], ["x=1"], "--arg x: no indexed parameter named x in any --event; declare it, e.g. --event 'event Transfer(address indexed from, address indexed to, uint256 value)'"),
-    ] as [([String], [String?], [String], String)])
+    @Test(
+        arguments: [
+            (
+                ["event A(uint256 indexed a) anonymous"], [String?](), [String](),
+                "--event 'event A(uint256 indexed a) anonymous': an anonymous event has no topic0 to filter on"
+            ),
+            (["function f(uint256 a)"], [], [], "--event 'function f(uint256 a)': not an event signature"),
+            ([], [nil, ","], [], "--topic1: empty"),
+            (
+                [], [], ["x=1"],
+                "--arg x: no indexed parameter named x in any --event; declare it, e.g. --event 'event Transfer(address indexed from, address indexed to, uint256 value)'"
+            ),
+        ] as [([String], [String?], [String], String)])
     func refusals(_ events: [String], _ topics: [String?], _ args: [String], _ message: String) {
         let e = #expect(throws: ChainCastError.self) {
             try LogFilter.fromCommandLine(addresses: [], events: events, abis: [], topics: topics, args: args)

@@ -88,13 +88,9 @@ struct PostgresFailureTests {
         let dir = try SinkTest.tempDir("pgbig")
         let ck = dir + "/ck.json"
         let big = field == "transactionIndex" || field == "logIndex" ? "2147483648" : "18446744073709551615"
-        let line = SinkTest.transfer(block: 2, log: 0).replacingOccurrences(
-            of: #""\#(field)":[0-9]+"#, with: #""\#(field)":\#(big)"#, options: .regularExpression)
+        let line = SinkTest.transfer(withHuge: field, value: big)
+        let input = SinkTest.streamAround(line, field: field)
         let first = field == "chainId"
-        let input =
-            first
-            ? line + "\n" + SinkTest.stream(from: 1, to: 1)
-            : SinkTest.stream(from: 1, to: 1) + line + "\n" + SinkTest.marker(block: 2) + "\n"
         let r = try db.sink(["--checkpoint", ck], stdin: input)
         #expect(r.status == 65)
         #expect(

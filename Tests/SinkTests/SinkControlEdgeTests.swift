@@ -220,7 +220,7 @@ struct SinkInputAndSecretEdgeTests {
         let dir = try SinkTest.tempDir("dirin")
         let r = try SinkTest.shell("'\(SinkTest.binary("cc-sink"))' sqlite '\(dir)/t.db' < '\(dir)'")
         #expect(r.status == 74)
-        #expect(r.stderr == "cc-sink: cannot read standard input: Is a directory\n")
+        #expect(r.stderr == "cc-sink: reading standard input: Is a directory\n")
     }
 
     @Test(

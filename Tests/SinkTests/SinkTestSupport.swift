@@ -47,6 +47,21 @@ enum SinkTest {
         "0x" + String(repeating: "0", count: 48) + String(format: "%08x%08x", salt, n)
     }
 
+    /// Block 1's events and marker, with `bad` (a line holding a number the
+    /// sink cannot store) as block 2 before its marker; a bad `chainId` goes
+    /// first instead, because once a marker named the chain another chain is 78.
+    static func streamAround(_ bad: String, field: String) -> String {
+        field == "chainId"
+            ? bad + "\n" + stream(from: 1, to: 1)
+            : stream(from: 1, to: 1) + bad + "\n" + marker(block: 2) + "\n"
+    }
+
+    /// A block-2 Transfer whose `field` holds `value`.
+    static func transfer(block: Int = 2, withHuge field: String, value: String) -> String {
+        transfer(block: block, log: 0).replacingOccurrences(
+            of: #""\#(field)":[0-9]+"#, with: #""\#(field)":\#(value)"#, options: .regularExpression)
+    }
+
     /// One decoded Transfer event in the stream's field order.
     static func transfer(
         block: Int, log: Int, chain: Int = 1, removed: Bool = false, value: String? = nil, salt: Int = 0
