@@ -42,7 +42,8 @@ struct SinkSideTableEdgeTests {
             target = ["postgres", db.conninfo]
             environment = db.cluster.environment
         }
-        let input = SinkTest.streamAround(Self.rawLog(block: 2, log: 5, huge: field), field: field)
+        let bad = Self.rawLog(block: 2, log: 5, huge: field)
+        let input = SinkTest.streamAround(bad, field: field)
         let first = field == "chainId"
         let args = target + ["--raw-logs", "store", "--checkpoint", ck]
         let r = try SinkTest.run("cc-sink", args, stdin: input, environment: environment)
