@@ -1,6 +1,6 @@
 // Checkpoint file reader: any file contents give a checkpoint or a
 // configuration error (78) naming the file, never a trap; a checkpoint read
-// is written back (fileText) and reads back to the same checkpoint.
+// is written back (fileBytes) and reads back to the same checkpoint.
 import CCCore
 import Foundation
 
@@ -17,11 +17,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         check(error.message.contains("fuzz.json"), "message does not name the file: \(error.message)")
         return 0
     }
+    let text = first.fileBytes
     do {
-        let again = try CheckpointFile.parse(Data(first.fileText.utf8), path: "fuzz.json")
-        check(again == first, "checkpoint changed through fileText:\n\(first)\n\(again)")
+        let again = try CheckpointFile.parse(Data(text), path: "fuzz.json")
+        check(again == first, "checkpoint changed through fileBytes:\n\(first)\n\(again)")
     } catch {
-        fatalError("fuzz check failed: fileText does not read back: \(error.message)\n\(first.fileText)")
+        fatalError(
+            "fuzz check failed: fileBytes does not read back: \(error.message)\n\(String(decoding: text, as: UTF8.self))"
+        )
     }
     return 0
 }
