@@ -184,11 +184,7 @@ package final class FileSink: Sink, RowSink {
                 if file.columns == nil {
                     let names = options.columns ?? CSVRecordWriter.columns(of: root)
                     file.columns = names.map(CSVRecordWriter.Column.init)
-                    if file.length == 0 {
-                        csvRow.removeAll(keepingCapacity: true)
-                        CSVRecordWriter.header(file.columns!, into: &csvRow)
-                        try file.append(csvRow)
-                    }
+                    if file.length == 0 { try appendHeader(file.columns!, to: file) }
                 }
                 if options.columns == nil { try checkShape(root, file) }
                 csvRow.removeAll(keepingCapacity: true)
@@ -398,6 +394,12 @@ package final class FileSink: Sink, RowSink {
         return state()
     }
 
+    private func appendHeader(_ columns: [CSVRecordWriter.Column], to file: OutputFile) throws(ChainCastError) {
+        csvRow.removeAll(keepingCapacity: true)
+        CSVRecordWriter.header(columns, into: &csvRow)
+        try file.append(csvRow)
+    }
+
     /// One fixed path is the run's whole output, replaced like the shell's
     /// `>`: a run that wrote nothing (and resumed no file) still empties it,
     /// so yesterday's lines never pass for today's. A CSV whose columns are
@@ -408,9 +410,7 @@ package final class FileSink: Sink, RowSink {
         guard !toStdout, !rotating, open.isEmpty, template.isFixed else { return }
         let f = try OutputFile(key: options.path, writePath: options.path, rotating: false, from: 0, truncateTo: nil)
         if options.format == .csv, let names = options.columns {
-            csvRow.removeAll(keepingCapacity: true)
-            CSVRecordWriter.header(names.map(CSVRecordWriter.Column.init), into: &csvRow)
-            try f.append(csvRow)
+            try appendHeader(names.map(CSVRecordWriter.Column.init), to: f)
         }
         try f.sync()
         f.closeFile()

@@ -249,11 +249,7 @@ package final class PostgresSink: Sink {
     private static let largest = UInt64(Int64.max)
 
     package func check(_ e: DecodedEvent) throws(ChainCastError) {
-        if e.blockNumber > Self.largest || (e.chainId ?? 0) > Self.largest || (e.blockTimestamp ?? 0) > Self.largest
-            || (e.transactionIndex ?? 0) > UInt64(Int32.max) || e.logIndex > UInt64(Int32.max)
-        {
-            try Self.refuseNumbers(e)
-        }
+        try Self.refuseNumbers(e)
         if options.perEventTables, !e.removed, let sig = e.signature, sig.kind == .string {
             let text = signatureText(sig)
             if let known = lastKeys, Self.sameKeys(e.args, known) { return }
@@ -268,7 +264,13 @@ package final class PostgresSink: Sink {
         }
     }
 
+    /// Every event and stored raw log passes here: the comparisons come
+    /// first, and only a number that does not fit builds the message.
     private static func refuseNumbers(_ e: DecodedEvent, _ what: String = "event") throws(ChainCastError) {
+        guard
+            e.blockNumber > Self.largest || (e.chainId ?? 0) > Self.largest || (e.blockTimestamp ?? 0) > Self.largest
+                || (e.transactionIndex ?? 0) > UInt64(Int32.max) || e.logIndex > UInt64(Int32.max)
+        else { return }
         for (v, name) in [
             (e.chainId, "chainId"), (e.blockNumber, "blockNumber"), (e.blockTimestamp, "blockTimestamp"),
         ] {
