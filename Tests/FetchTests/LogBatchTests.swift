@@ -247,7 +247,7 @@ let logShapeCases: [LogShapeCase] = [
             let line = try JSONLine(UnsafeBufferPointer(b))
             var out: [UInt8] = []
             _ = try LogBatchProcessor(filter: LogFilter(), chainId: 5, withTimestamps: true).process(
-                line.root, range: BlockRange(16, 17), into: &out, timestamp: { $0 == 16 ? 0x6553f100 : 0 })
+                line.root, range: BlockRange(16, 17), into: &out, timestamp: { n, _ in n == 16 ? 0x6553f100 : 0 })
             return String(decoding: out, as: UTF8.self)
         }
         #expect(

@@ -120,3 +120,91 @@ final class FakeLogNode: LogNode, @unchecked Sendable {
         }
     }
 }
+
+/// `FakeLogNode` whose headers can lie: another hash for every block, or none.
+final class HeaderFaultNode: LogNode, @unchecked Sendable {
+    // @unchecked: the counters are atomic; everything else is immutable.
+    enum Fault { case none, otherHash, missing }
+    let inner: FakeLogNode
+    let fault: Fault
+    /// Headers asked for, and the `eth_getBlockByNumber` batches they came in.
+    let asked = Atomic<Int>(0)
+    let batches = Atomic<Int>(0)
+    var filter: LogFilter {
+        get { inner.filter }
+        set { inner.filter = newValue }
+    }
+
+    init(head: UInt64, fault: Fault) {
+        inner = FakeLogNode(head: head, rangeLimit: 100_000, corruptEvery: Int.max)
+        self.fault = fault
+    }
+
+    func chainId() throws -> UInt64 { 1 }
+    func clientVersion() throws -> String { "fake" }
+    func blockNumber() throws -> UInt64 { inner.head }
+    func header(tag: BlockTag) throws -> BlockHeader? { nil }
+    func header(hash: Word32) throws -> BlockHeader? { nil }
+    func hasState(at block: UInt64) throws -> Bool { false }
+
+    func headers(_ numbers: [UInt64]) throws -> [BlockHeader?] {
+        asked.add(numbers.count, ordering: .relaxed)
+        batches.add(1, ordering: .relaxed)
+        return numbers.map { n in
+            switch fault {
+            case .none: FakeLogNode.header(n)
+            case .otherHash: BlockHeader(number: n, hash: Word32(9, 9, 9, 9), parentHash: nil, timestamp: n)
+            case .missing: nil
+            }
+        }
+    }
+
+    func getLogs(
+        _ queries: [LogQuery], headers headerNumbers: [UInt64], _ body: (Int, Result<JSONValue, Error>) throws -> Void
+    ) throws -> [BlockHeader?] {
+        try inner.getLogs(queries, headers: headerNumbers, body)
+    }
+}
+
+@Suite struct TimestampFetchTests {
+    func run(_ fault: HeaderFaultNode.Fault, concurrency: Int = 1) throws -> (String, HeaderFaultNode) {
+        var settings = FetchSettings(filter: LogFilter(), chainId: 1)
+        settings.withTimestamps = true
+        settings.concurrency = concurrency
+        settings.chunkSize = 50
+        settings.maxChunkSize = 50
+        let node = HeaderFaultNode(head: 1_000, fault: fault)
+        let fetcher = LogFetcher(settings: settings, metrics: FetchMetrics()) { _ in node }
+        var out: [UInt8] = []
+        _ = try fetcher.run(from: 1, to: 400) { _, o in out.append(contentsOf: o.bytes) }
+        return (String(decoding: out, as: UTF8.self), node)
+    }
+
+    @Test func everyLogGetsItsBlocksTimeOnceAndEachHeaderIsAskedOnce() throws {
+        let (out, node) = try run(.none)
+        let want = FakeLogNode.logs(1, 400).map { log in
+            let block = UInt64(log.split(separator: "\"blockNumber\":\"0x")[1].prefix { $0 != "\"" }, radix: 16)!
+            return String(log.dropLast()) + #","chainId":1,"blockTimestamp":"0x\#(String(block, radix: 16))"}"# + "\n"
+        }.joined()
+        #expect(out == want)
+        // 133 blocks hold logs (two each), one header apiece, one batch per 50-block range.
+        #expect(node.asked.load(ordering: .relaxed) == 133)
+        #expect(node.batches.load(ordering: .relaxed) == 8)
+    }
+
+    @Test(arguments: [
+        (HeaderFaultNode.Fault.otherHash, "block 3 changed hash between two calls (a reorg in progress)"),
+        (.missing, "the node has no header for block 3"),
+    ])
+    func aHeaderThatDoesNotFitFailsTheAnswerTwice(fault: HeaderFaultNode.Fault, message: String) {
+        do {
+            _ = try run(fault)
+            Issue.record("accepted a log it could not time")
+        } catch let e as ChainCastError {
+            #expect(e.status == .unavailable)
+            #expect(e.message == "eth_getLogs broke its contract twice: \(message)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}

@@ -32,8 +32,6 @@ package struct LogSpan: Sendable, Equatable {
     package var blockHash: Word32
     package var start: Int
     package var end: Int
-    /// The node's log carried its own `blockTimestamp`.
-    package var hasTimestamp: Bool
 }
 
 /// The per-log hot path of cc-fetch: takes the `result` array of one
@@ -56,10 +54,13 @@ package struct LogBatchProcessor: Sendable {
     }
 
     /// Validates and writes every log of `result` (the JSON array) for `range`.
-    /// `timestamp` gives a block's timestamp for logs without their own (with `withTimestamps`).
+    /// With `withTimestamps`, `timestamp(block, hash)` times the logs that came
+    /// without their own; each line is written once, so the caller learns the
+    /// headers first (`blocksWithoutTimestamps`). A block it cannot time (its
+    /// header has another hash: a reorg between the two calls) fails the answer.
     package func process(
         _ result: JSONValue, range: BlockRange, into out: inout [UInt8],
-        timestamp: (UInt64) -> UInt64? = { _ in nil }
+        timestamp: (UInt64, Word32) -> UInt64? = { _, _ in nil }
     ) throws(LogValidationError) -> LogBatchSummary {
         guard result.kind == .array else {
             throw LogValidationError("eth_getLogs result for blocks \(range) is not an array")
@@ -102,12 +103,18 @@ package struct LogBatchProcessor: Sendable {
                 prevBlock = f.block
                 prevIndex = f.logIndex
                 prevHash = f.blockHash
-                writeLine(log, f, into: &out, timestamp: timestamp)
+                var time: UInt64?
+                if withTimestamps && !f.hasTimestamp {
+                    guard let t = timestamp(f.block, f.blockHash) else {
+                        throw LogValidationError(
+                            "block \(f.block) changed hash between two calls (a reorg in progress)")
+                    }
+                    time = t
+                }
+                writeLine(log, f, into: &out, timestamp: time)
                 if recordSpans {
                     summary.spans.append(
-                        LogSpan(
-                            block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count,
-                            hasTimestamp: f.hasTimestamp))
+                        LogSpan(block: f.block, blockHash: f.blockHash, start: lineStart, end: out.count))
                 }
                 summary.logs += 1
             } catch {
@@ -254,16 +261,51 @@ package struct LogBatchProcessor: Sendable {
         return Fields(block: block, logIndex: index, blockHash: hash, hasTimestamp: hasTimestamp, members: members)
     }
 
+    /// The blocks whose headers `process` will need for `result`: those of
+    /// logs without their own `blockTimestamp` that `known(block, hash)` cannot
+    /// time, each once, in the answer's order. A pass over the answer's fields
+    /// only, while it is still alive, so the lines are then written once.
+    /// It stops at the first log that fails the checks: `process` names it.
+    package func blocksWithoutTimestamps(
+        _ result: JSONValue, range: BlockRange, known: (UInt64, Word32) -> Bool
+    ) -> [UInt64] {
+        guard withTimestamps, result.kind == .array else { return [] }
+        var blocks: [UInt64] = []
+        var hashBytes: UnsafeBufferPointer<UInt8>?
+        var prevHash = Word32(0, 0, 0, 0)
+        var first = true
+        var failed = false
+        result.forEachElement { log in
+            guard !failed else { return }
+            do throws(LogValidationError) {
+                let f: Fields
+                if let fast = try fastScan(
+                    log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
+                {
+                    f = fast
+                } else {
+                    f = try scan(log, range: range)
+                }
+                first = false
+                prevHash = f.blockHash
+                if !f.hasTimestamp && blocks.last != f.block && !known(f.block, f.blockHash) {
+                    blocks.append(f.block)
+                }
+            } catch {
+                failed = true
+            }
+        }
+        return blocks
+    }
+
     /// Writes the log with its Record 1 members only (see `RawLogMembers`), then
-    /// `chainId` and, when asked and known, `blockTimestamp`.
+    /// `chainId` and `blockTimestamp` when given.
     @inline(__always)
-    func writeLine(
-        _ log: JSONValue, _ f: Fields, into out: inout [UInt8], timestamp: (UInt64) -> UInt64?
-    ) {
+    func writeLine(_ log: JSONValue, _ f: Fields, into out: inout [UInt8], timestamp: UInt64?) {
         out.append(UInt8(ascii: "{"))
         f.members.appendMembers(of: log.raw, to: &out)
         out.append(contentsOf: chainIdMember)
-        if withTimestamps && !f.hasTimestamp, let ts = timestamp(f.block) {
+        if let ts = timestamp {
             appendHexMember(",\"blockTimestamp\":\"0x", ts, to: &out)
         }
         out.append(UInt8(ascii: "}"))

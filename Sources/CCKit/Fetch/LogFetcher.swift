@@ -145,7 +145,7 @@ struct RangeJob {
         processor = LogBatchProcessor(
             filter: settings.filter, chainId: settings.chainId,
             withTimestamps: settings.withTimestamps)
-        processor.recordSpans = settings.withTimestamps || settings.recordSpans
+        processor.recordSpans = settings.recordSpans
     }
 
     mutating func fetch(_ ranges: [BlockRange], node: LogNode, scheduler: RangeScheduler<RangeOutput>) throws {
@@ -199,8 +199,24 @@ struct RangeJob {
                 slots[i] = .failure(e)
             case .success(let json):
                 var out = RangeOutput()
+                if settings.withTimestamps {
+                    // The answer stays valid during this call: the client is between
+                    // requests, and a nested answer is scanned on a tape of its own.
+                    let missing = proc.blocksWithoutTimestamps(json, range: ranges[i]) { n, hash in
+                        timestamps.get(n, hash: hash) != nil
+                    }
+                    do {
+                        try learnTimestamps(missing, node: node)
+                    } catch let e as LogValidationError {
+                        slots[i] = .failure(e)
+                        return
+                    }
+                }
                 do throws(LogValidationError) {
-                    let summary = try proc.process(json, range: ranges[i], into: &out.bytes)
+                    let cache = timestamps
+                    let summary = try proc.process(json, range: ranges[i], into: &out.bytes) { n, hash in
+                        cache.get(n, hash: hash)
+                    }
                     out.logs = summary.logs
                     out.spans = summary.spans
                     if summary.lastBlock == ranges[i].to { out.endHash = summary.lastBlockHash }
@@ -211,81 +227,43 @@ struct RangeJob {
             }
         }
         var results = slots.map { $0 ?? .failure(ChainCastError.unavailable("the node's batch answer misses calls")) }
+        guard settings.needEndHashes else { return results }
         for i in results.indices {
             guard case .success(var out) = results[i] else { continue }
-            do throws(LogValidationError) {
-                if settings.needEndHashes {
-                    guard i < headers.count, let h = headers[i], h.number == ranges[i].to else {
-                        throw LogValidationError(
-                            "the node has no block \(ranges[i].to) though it answered logs up to it")
-                    }
-                    if let seen = out.endHash, seen != h.hash {
-                        throw LogValidationError(
-                            "block \(h.number) changed hash between two calls (a reorg in progress)")
-                    }
-                    out.endHash = h.hash
-                }
-                if settings.withTimestamps {
-                    try addTimestamps(&out, node: node)
-                }
-                if !settings.recordSpans { out.spans = [] }
-                results[i] = .success(out)
-            } catch {
-                results[i] = .failure(error)
+            guard i < headers.count, let h = headers[i], h.number == ranges[i].to else {
+                results[i] = .failure(
+                    LogValidationError("the node has no block \(ranges[i].to) though it answered logs up to it"))
+                continue
             }
+            if let seen = out.endHash, seen != h.hash {
+                results[i] = .failure(
+                    LogValidationError("block \(h.number) changed hash between two calls (a reorg in progress)"))
+                continue
+            }
+            out.endHash = h.hash
+            results[i] = .success(out)
         }
         return results
     }
 
-    /// Inserts `blockTimestamp` into the lines of logs that came without one, from
-    /// block headers (one batched call for the blocks not yet cached).
-    mutating func addTimestamps(_ out: inout RangeOutput, node: LogNode) throws(LogValidationError) {
-        let need = out.spans.filter { !$0.hasTimestamp }
-        guard !need.isEmpty else { return }
-        var missing: [UInt64] = []
-        for s in need where timestamps.get(s.block, hash: s.blockHash) == nil {
-            if missing.last != s.block { missing.append(s.block) }
+    /// Asks the node for the headers of `blocks` (one batch) and keeps their
+    /// timestamps. A stop request ends the run as in every other wait; any
+    /// other failure fails the answer (`LogValidationError`), asked once more.
+    mutating func learnTimestamps(_ blocks: [UInt64], node: LogNode) throws {
+        guard !blocks.isEmpty else { return }
+        let headers: [BlockHeader?]
+        do {
+            headers = try node.headers(blocks)
+        } catch let e as ChainCastError where e.isQuiet {
+            throw e
+        } catch {
+            throw LogValidationError("block headers for blockTimestamp: \(error)")
         }
-        if !missing.isEmpty {
-            let headers: [BlockHeader?]
-            do {
-                headers = try node.headers(missing)
-            } catch {
-                throw LogValidationError("block headers for blockTimestamp: \(error)")
-            }
-            metrics.add(metrics.timestampRequests, missing.count)
-            for (n, h) in zip(missing, headers) {
-                guard let h else {
-                    throw LogValidationError("the node has no header for block \(n)")
-                }
-                timestamps.put(n, hash: h.hash, timestamp: h.timestamp)
-            }
+        metrics.add(metrics.timestampRequests, blocks.count)
+        for (n, h) in zip(blocks, headers) {
+            guard let h else { throw LogValidationError("the node has no header for block \(n)") }
+            timestamps.put(n, hash: h.hash, timestamp: h.timestamp)
         }
-        var rebuilt: [UInt8] = []
-        rebuilt.reserveCapacity(out.bytes.count + need.count * 32)
-        var spans: [LogSpan] = []
-        spans.reserveCapacity(out.spans.count)
-        for var s in out.spans {
-            let start = rebuilt.count
-            if s.hasTimestamp {
-                rebuilt.append(contentsOf: out.bytes[s.start..<s.end])
-            } else {
-                guard let ts = timestamps.get(s.block, hash: s.blockHash) else {
-                    throw LogValidationError("block \(s.block) changed hash between two calls (a reorg in progress)")
-                }
-                // Lines end with "}\n": insert before them.
-                rebuilt.append(contentsOf: out.bytes[s.start..<(s.end - 2)])
-                appendHexMember(",\"blockTimestamp\":\"0x", ts, to: &rebuilt)
-                rebuilt.append(UInt8(ascii: "}"))
-                rebuilt.append(0x0A)
-                s.hasTimestamp = true
-            }
-            s.start = start
-            s.end = rebuilt.count
-            spans.append(s)
-        }
-        out.bytes = rebuilt
-        out.spans = spans
     }
 }
 
