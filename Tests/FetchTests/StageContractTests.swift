@@ -39,6 +39,23 @@ import Testing
         #expect(took < 1.0, "stopped \(took) s after the signal")
     }
 
+    /// SIGINT while the block headers for `--with-timestamps` are retried: the same
+    /// prompt 130, not a retried `eth_getLogs` that ends in 69 ("broke its contract").
+    @Test func stopDuringTimestampRetriesIsPrompt() throws {
+        let node = try FixtureNode(["--blocks", "100", "--failing-method", "eth_getBlockByNumber"])
+        let p = try FetchProcess(["--rpc", node.url, "--from", "1", "--to", "50", "--with-timestamps"])
+        usleep(1_500_000)
+        #expect(p.process.isRunning, "cc-fetch gave up before the signal: \(p.stderr)")
+        #expect(try node.stat("faults", "failing_method") >= 2)
+        let sent = Date()
+        p.signal(SIGINT)
+        let got = p.wait(timeout: 20)
+        let took = Date().timeIntervalSince(sent)
+        #expect(got == 130, "\(p.stderr)")
+        #expect(p.stderr.isEmpty, "\(p.stderr)")
+        #expect(took < 1.0, "stopped \(took) s after the signal")
+    }
+
     /// A missing start is a usage error (64) before the node is asked anything.
     @Test func missingFromIsUsageBeforeAnyRequest() throws {
         let node = try FixtureNode(["--blocks", "100"])

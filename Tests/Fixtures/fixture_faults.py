@@ -79,7 +79,7 @@ class Faults:
         "range_limit": int, "result_limit": int, "error_style": str, "rate_limit_every": int,
         "retry_after": str, "fail_503_every": int, "fail_500_every": int, "drop_every": int, "reset_every": int,
         "truncate_every": int, "garbage_every": int, "header_not_found_every": int, "reverse_logs_every": int, "latency_ms": float,
-        "reject_batches": bool, "max_batch": int, "gzip": bool,
+        "reject_batches": bool, "max_batch": int, "gzip": bool, "failing_method": list,
     }
 
     def __init__(self, args):

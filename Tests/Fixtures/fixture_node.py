@@ -86,6 +86,9 @@ class Node:
         if params is None:
             params = []
         try:
+            if method in self.faults.failing_method:
+                self.bump("faults", "failing_method")
+                raise RPCError(-32603, "internal error")
             if every(self.faults.header_not_found_every, seq) and method in ("eth_getLogs", "eth_getBlockByNumber"):
                 self.bump("faults", "header_not_found")
                 raise RPCError(-32000, "header not found")
@@ -529,6 +532,8 @@ def parse_args(argv):
     p.add_argument("--truncate-every", type=int, default=0, help="send half the body, then close")
     p.add_argument("--garbage-every", type=int, default=0, help="HTTP 200 with an HTML body")
     p.add_argument("--header-not-found-every", type=int, default=0)
+    p.add_argument("--failing-method", action="append", default=[],
+                   help="every call of this method answers -32603 internal error (repeatable)")
     p.add_argument("--reverse-logs-every", type=int, default=0,
                    help="eth_getLogs answers with two or more logs come in reverse order")
     p.add_argument("--latency-ms", type=float, default=0)
