@@ -134,6 +134,37 @@ struct PostgresFailureTests {
         #expect(try db.rows("SELECT to_json(event) FROM events") == [#""A\tB\nC\rD\\EF""#])
     }
 
+    /// A contract's string may hold NUL bytes (cc-decode writes `\u0000`), and a hand-made
+    /// stream may hold a lone UTF-16 surrogate: jsonb refuses both, which failed the whole
+    /// batch's COPY (65 on every rerun, also with --skip-invalid).
+    @Test("args strings with \\u0000 and lone surrogates are stored: NUL dropped, a lone surrogate as U+FFFD")
+    func jsonbRefusedEscapes() throws {
+        let db = try DB()
+        let sig = "Note(string,string,string,string,string[])"
+        let args =
+            #"{"s":"a\u0000b","t":"\ud800x\udc00","u":"\ud83d\ude00","v":"\\u0000","w":["\u0000","\uD800\uDFFF"]}"#
+        let line = SinkTest.transfer(block: 1, log: 0)
+            .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Note""#)
+            .replacingOccurrences(
+                of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#)
+            .replacingOccurrences(
+                of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
+                options: .regularExpression)
+        for tables in ["single", "per-event"] {
+            let db = tables == "single" ? db : try DB()
+            let r = try db.sink(["--tables", tables], stdin: line + "\n" + SinkTest.marker(block: 1) + "\n")
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(
+                try db.rows("SELECT args::text FROM events")
+                    == [#"{"s": "ab", "t": "\#u{FFFD}x\#u{FFFD}", "u": "😀", "v": "\\u0000", "w": ["", "𐏿"]}"#])
+            if tables == "per-event" {
+                #expect(
+                    try db.rows(#"SELECT s || '|' || t || '|' || u || '|' || v || '|' || w::text FROM "Note""#)
+                        == [#"ab|\#u{FFFD}x\#u{FFFD}|😀|\u0000|["", "𐏿"]"#])
+            }
+        }
+    }
+
     @Test("per-event tables type bool, narrow and wide integers, arrays and tuples; values exact")
     func perEventColumnTypes() throws {
         let db = try DB()

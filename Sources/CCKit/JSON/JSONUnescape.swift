@@ -1,7 +1,7 @@
 import CCCore
 
 /// Resolving escapes of already validated strings, and reading quantities.
-enum JSONUnescape {
+package enum JSONUnescape {
     /// Appends the unescaped form of a validated string's contents.
     /// A \u escape of a lone surrogate becomes U+FFFD.
     static func append(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
@@ -50,7 +50,8 @@ enum JSONUnescape {
         if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<n])) }
     }
 
-    private static func hex4(_ s: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32? {
+    /// The UTF-16 unit of the four hex digits of a `\uXXXX` escape at `i`.
+    package static func hex4(_ s: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32? {
         guard i + 4 <= s.count else { return nil }
         var v: UInt32 = 0
         for k in i..<(i + 4) {

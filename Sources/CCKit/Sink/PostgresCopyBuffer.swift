@@ -56,12 +56,55 @@ struct PostgresCopyBuffer {
         bytes.append(9)
     }
 
-    /// A value's JSON text as written (for a jsonb column).
+    /// A JSON value as its text, for a `jsonb` column. jsonb refuses two
+    /// escapes that valid JSON may hold (a string of a contract's bytes can):
+    /// `\u0000`, dropped as text columns drop a NUL, and a UTF-16 surrogate
+    /// without its pair, written as `\ufffd` as invalid UTF-8 is. Either would
+    /// fail the whole batch's COPY, and every rerun with it.
     mutating func json(_ v: JSONValue?) {
         guard let v, !v.isNull else { return null() }
-        escaped(v.raw)
+        let b = v.raw
+        var i = 0
+        var start = 0
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "\\"), i + 1 < b.count else {
+                i += 1
+                continue
+            }
+            guard b[i + 1] == UInt8(ascii: "u"), let unit = JSONUnescape.hex4(b, i + 2) else {
+                i += 2  // any other escape, `\\` included, stays as it is
+                continue
+            }
+            var end = i + 6
+            var keep = true
+            var replace = false
+            if unit == 0 {
+                keep = false
+            } else if unit & 0xFC00 == 0xD800 {
+                // A high surrogate needs a low one right after it.
+                if end + 1 < b.count, b[end] == UInt8(ascii: "\\"), b[end + 1] == UInt8(ascii: "u"),
+                    let low = JSONUnescape.hex4(b, end + 2), low & 0xFC00 == 0xDC00
+                {
+                    end += 6
+                } else {
+                    replace = true
+                }
+            } else if unit & 0xFC00 == 0xDC00 {
+                replace = true
+            }
+            if !keep || replace {
+                escaped(UnsafeBufferPointer(rebasing: b[start..<i]))
+                if replace { bytes.append(contentsOf: Self.copiedReplacement) }
+                start = end
+            }
+            i = end
+        }
+        escaped(UnsafeBufferPointer(rebasing: b[start..<b.count]))
         bytes.append(9)
     }
+
+    /// `\ufffd`, with its backslash escaped for COPY.
+    private static let copiedReplacement: [UInt8] = Array(#"\\ufffd"#.utf8)
 
     private mutating func escaped(_ b: UnsafeBufferPointer<UInt8>) {
         for c in b {
