@@ -159,6 +159,41 @@ package struct JSONValue {
         }
     }
 
+    /// `forEachMember` without the members whose key an earlier member has:
+    /// the first occurrence wins, as `self["key"]` finds it, so a store that
+    /// keeps one value per key (a column, a jsonb object) keeps the one every
+    /// other stage reads. Keys compare with escapes resolved.
+    package func forEachFirstMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
+        let t = tape
+        let e = t.entries[index]
+        guard e.kindBits == JSONKind.object.rawValue else { return }
+        let end = Int(e.next)
+        var i = index + 1
+        var scratch: [UInt8] = []
+        while i < end {
+            let key = JSONValue(tape: t, index: i)
+            let first: Int
+            if key.hasEscapes {
+                scratch.removeAll(keepingCapacity: true)
+                key.unescapedBytes(into: &scratch)
+                first = scratch.withUnsafeBufferPointer { Self.memberIndex(t, index, $0) }
+            } else {
+                first = Self.memberIndex(t, index, key.stringContents)
+            }
+            if first == i + 1 { try body(key, JSONValue(tape: t, index: i + 1)) }
+            i = Int(t.entries[i + 1].next)
+        }
+    }
+
+    /// Whether two members of this object share a key.
+    package var hasRepeatedKey: Bool {
+        let n = count
+        guard kind == .object, n > 1 else { return false }
+        var kept = 0
+        forEachFirstMember { _, _ in kept += 1 }
+        return kept != n
+    }
+
     /// Calls `body` for each element of an array in order.
     @inlinable
     package func forEachElement(_ body: (JSONValue) throws -> Void) rethrows {

@@ -26,10 +26,10 @@ struct CSVRecordWriter {
     /// The columns of a first record: its fields in order, `args` flattened.
     static func columns(of root: JSONValue) -> [String] {
         var names: [String] = []
-        root.forEachMember { key, value in
+        root.forEachFirstMember { key, value in
             let k = key.string()
             if k == "args" && value.kind == .object {
-                value.forEachMember { ak, _ in names.append("args." + ak.string()) }
+                value.forEachFirstMember { ak, _ in names.append("args." + ak.string()) }
             } else {
                 names.append(k)
             }
@@ -41,10 +41,10 @@ struct CSVRecordWriter {
     /// whether a record has the shape of one already checked.
     static func shape(of root: JSONValue, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        root.forEachMember { key, value in
+        root.forEachFirstMember { key, value in
             out.append(contentsOf: key.raw)
             if value.kind == .object, FieldName.equals(key.stringContents, "args") {
-                value.forEachMember { ak, _ in
+                value.forEachFirstMember { ak, _ in
                     out.append(1)
                     out.append(contentsOf: ak.raw)
                 }

@@ -213,7 +213,7 @@ final class PerEventTables {
         var position = 0
         var missing: [([UInt8], Int)] = []
         var seen = Set<[UInt8]>()
-        args.forEachMember { key, _ in
+        args.forEachFirstMember { key, _ in
             if Self.columnIndex(t, key, position) == nil {
                 var k: [UInt8] = []
                 key.unescapedBytes(into: &k)
@@ -256,7 +256,7 @@ final class PerEventTables {
         for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
         if let args = e.args, args.kind == .object {
             var position = 0
-            args.forEachMember { key, value in
+            args.forEachFirstMember { key, value in
                 let found = Self.columnIndex(t, key, position)
                 position += 1
                 guard let index = found else { return }

@@ -61,9 +61,28 @@ struct PostgresCopyBuffer {
     /// `\u0000`, dropped as text columns drop a NUL, and a UTF-16 surrogate
     /// without its pair, written as `\ufffd` as invalid UTF-8 is. Either would
     /// fail the whole batch's COPY, and every rerun with it.
+    /// An object whose members repeat a key keeps the first of them (jsonb
+    /// would keep the last), as every other stage and the SQLite sink read it.
     mutating func json(_ v: JSONValue?) {
         guard let v, !v.isNull else { return null() }
-        let b = v.raw
+        if v.kind == .object, v.hasRepeatedKey {
+            bytes.append(UInt8(ascii: "{"))
+            var first = true
+            v.forEachFirstMember { key, value in
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                jsonText(key.raw)
+                bytes.append(UInt8(ascii: ":"))
+                jsonText(value.raw)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        } else {
+            jsonText(v.raw)
+        }
+        bytes.append(9)
+    }
+
+    private mutating func jsonText(_ b: UnsafeBufferPointer<UInt8>) {
         var i = 0
         var start = 0
         while i < b.count {
@@ -100,7 +119,6 @@ struct PostgresCopyBuffer {
             i = end
         }
         escaped(UnsafeBufferPointer(rebasing: b[start..<b.count]))
-        bytes.append(9)
     }
 
     /// `\ufffd`, with its backslash escaped for COPY.

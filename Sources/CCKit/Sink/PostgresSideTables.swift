@@ -101,7 +101,7 @@ final class PostgresSideTables {
     func needsDDL(_ record: JSONValue) -> Bool {
         if !recordsReady { return true }
         var needs = false
-        record.forEachMember { k, v in
+        record.forEachFirstMember { k, v in
             if needs || v.isNull { return }
             keyScratch.removeAll(keepingCapacity: true)
             k.unescapedBytes(into: &keyScratch)
@@ -136,7 +136,7 @@ final class PostgresSideTables {
         for c in columns { taken.insert(c.name.lowercased()) }
         var seen = Set<String>()
         var additions: [(key: String, value: JSONValue)] = []
-        record.forEachMember { k, v in
+        record.forEachFirstMember { k, v in
             let key = k.string()
             if v.isNull || !seen.insert(key).inserted { return }
             additions.append((key, v))

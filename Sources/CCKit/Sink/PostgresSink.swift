@@ -255,7 +255,7 @@ package final class PostgresSink: Sink {
             if let known = lastKeys, Self.sameKeys(e.args, known) { return }
             try ensureTable(for: e, signature: text)
             var keys: [[UInt8]] = []
-            e.args?.forEachMember { k, _ in
+            e.args?.forEachFirstMember { k, _ in
                 var b: [UInt8] = []
                 k.unescapedBytes(into: &b)
                 keys.append(b)
@@ -368,7 +368,7 @@ package final class PostgresSink: Sink {
     /// stays staged) so schema locks are never taken inside one.
     private func ensureTable(for e: DecodedEvent, signature: String) throws(ChainCastError) {
         var keys: [String] = []
-        if let args = e.args, args.kind == .object { args.forEachMember { k, _ in keys.append(k.string()) } }
+        if let args = e.args, args.kind == .object { args.forEachFirstMember { k, _ in keys.append(k.string()) } }
         if let t = tables[signature], keys.allSatisfy({ k in t.columns.contains { $0.key == k } }) { return }
         if inTransaction { try flush() }
         try ddl { () throws(ChainCastError) -> String in

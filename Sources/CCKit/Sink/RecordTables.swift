@@ -126,7 +126,7 @@ final class RecordTable {
 
     func append(_ record: JSONValue, at p: RecordPosition, binder: inout TextBinder) throws(ChainCastError) {
         var missing: [([UInt8], JSONValue)] = []
-        record.forEachMember { key, value in
+        record.forEachFirstMember { key, value in
             if column(of: key) == nil && !missing.contains(where: { $0.0 == keyScratch }) {
                 missing.append((keyScratch, value))
             }
@@ -139,7 +139,7 @@ final class RecordTable {
         let first = Int32(Self.keyColumns.count) + 1
         for i in 0..<columns.count { s.bindNull(first + Int32(i)) }
         var bound = Set<Int>()
-        record.forEachMember { key, value in
+        record.forEachFirstMember { key, value in
             guard let i = column(of: key), bound.insert(i).inserted else { return }
             let p = first + Int32(i)
             switch value.kind {

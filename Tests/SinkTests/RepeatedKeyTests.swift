@@ -1,0 +1,52 @@
+import CCKit
+import CCTestSupport
+import Foundation
+import Testing
+
+/// An object whose members repeat a key: every stage reads the first one
+/// (`args.value` in cc-filter, `json_extract` in SQLite), so every sink stores
+/// the first one too. Before, SQLite's per-event column took the last, and
+/// PostgreSQL's jsonb (and the columns read from it) the last, so one event
+/// answered `value` differently per table and per database.
+@Suite("repeated keys: the first occurrence wins in every sink")
+struct RepeatedKeyTests {
+    static let args =
+        #"{"from":"0x0000000000000000000000000000000000000001","to":"0x0000000000000000000000000000000000000002","value":"5","val\u0075e":"7","to":"0x00000000000000000000000000000000000000ff"}"#
+    static var input: String {
+        let event = SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: #""Transfer""#, signature: #""Transfer(address,address,uint256)""#, args: args)
+        let record = #"{"k":"first","n":1,"k":"second"}"#
+        return event + "\n" + SinkTest.marker(block: 1) + "\n" + record + "\n"
+    }
+
+    @Test func sqlite() throws {
+        let db = try SinkTest.tempDir() + "/t.db"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: Self.input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(db, #"SELECT "to", value FROM Transfer"#) == [["0x0000000000000000000000000000000000000002", "5"]])
+        #expect(
+            try SinkTest.query(db, "SELECT args ->> '$.to', args ->> '$.value' FROM events")
+                == [["0x0000000000000000000000000000000000000002", "5"]])
+        #expect(try SinkTest.query(db, "SELECT k, n FROM records") == [["first", "1"]])
+    }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func postgres() throws {
+        let db = try PostgresSinkTests.DB()
+        let r = try db.sink(["--tables", "per-event"], stdin: Self.input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.rows(#"SELECT "to" || ' ' || value FROM "Transfer""#) == ["0x0000000000000000000000000000000000000002 5"])
+        #expect(
+            try db.rows("SELECT args::text FROM events")
+                == [#"{"to": "0x0000000000000000000000000000000000000002", "from": "0x0000000000000000000000000000000000000001", "value": "5"}"#])
+        #expect(try db.rows("SELECT k || ' ' || n FROM records") == ["first 1"])
+    }
+
+    @Test func csv() throws {
+        let out = try SinkTest.tempDir() + "/r.csv"
+        let record = #"{"k":"first","n":1,"k":"second"}"# + "\n"
+        let r = try SinkTest.run("cc-sink", ["file", out], stdin: record)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "k,n\nfirst,1\n")
+    }
+}
