@@ -50,3 +50,38 @@ struct RepeatedKeyTests {
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "k,n\nfirst,1\n")
     }
 }
+
+/// Ill-formed UTF-8 inside a string (a hand-made stream; cc-decode repairs what it
+/// writes): PostgreSQL refused the whole batch's COPY, 65 on every rerun, also with
+/// --skip-invalid. Now every sink stores one U+FFFD per maximal subpart.
+@Suite("ill-formed UTF-8 reads the same in SQLite and PostgreSQL")
+struct IllFormedUTF8SinkTests {
+    static func input() throws -> String {
+        let event = SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: #""N\u00e9""#, signature: #""Note(string)""#, args: #"{"s":"aXXb"}"#)
+        var bytes = Array((event + "\n" + SinkTest.marker(block: 1) + "\n" + #"{"r":"cXd"}"# + "\n").utf8)
+        // "XX" becomes \xff\xfe, "X" a lone continuation byte.
+        for (i, c) in bytes.enumerated() where c == UInt8(ascii: "X") { bytes[i] = bytes[i + 1] == c ? 0xFF : (i > 0 && bytes[i - 1] == 0xFF ? 0xFE : 0x80) }
+        let path = try SinkTest.tempDir() + "/in.ndjson"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func sameInBoth() throws {
+        let path = try Self.input()
+        let db = try PostgresSinkTests.DB()
+        let pg = try BuiltBinaries.shell(
+            "cc-sink postgres '\(db.conninfo)' --tables per-event < \(path)", environment: db.cluster.environment)
+        #expect(pg.status == 0, "\(pg.stderr)")
+        let file = try SinkTest.tempDir() + "/t.db"
+        let lite = try BuiltBinaries.shell("cc-sink sqlite \(file) --tables per-event < \(path)")
+        #expect(lite.status == 0, "\(lite.stderr)")
+        let want = "a\u{FFFD}\u{FFFD}b"
+        #expect(try db.rows(#"SELECT args ->> 's' FROM events"#) == [want])
+        #expect(try db.rows(#"SELECT s FROM "Note""#) == [want])
+        #expect(try db.rows("SELECT r FROM records") == ["c\u{FFFD}d"])
+        #expect(try SinkTest.query(file, "SELECT args ->> '$.s', s FROM events, Note") == [[want, want]])
+        #expect(try SinkTest.query(file, "SELECT r FROM records") == [["c\u{FFFD}d"]])
+    }
+}

@@ -124,7 +124,18 @@ struct PostgresCopyBuffer {
     /// `\ufffd`, with its backslash escaped for COPY.
     private static let copiedReplacement: [UInt8] = Array(#"\\ufffd"#.utf8)
 
+    /// PostgreSQL refuses ill-formed UTF-8 for the whole COPY (every rerun
+    /// with it): repaired here as in every other output, one U+FFFD per
+    /// maximal subpart.
     private mutating func escaped(_ b: UnsafeBufferPointer<UInt8>) {
+        guard UTF8Repair.isValid(b) else {
+            UTF8Repair.repaired(b).withUnsafeBufferPointer { escapedValid($0) }
+            return
+        }
+        escapedValid(b)
+    }
+
+    private mutating func escapedValid(_ b: UnsafeBufferPointer<UInt8>) {
         for c in b {
             switch c {
             case UInt8(ascii: "\\"): bytes.append(c); bytes.append(c)
