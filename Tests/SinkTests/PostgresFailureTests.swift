@@ -165,6 +165,44 @@ struct PostgresFailureTests {
         }
     }
 
+    /// A hand-made event whose argument its typed column cannot hold failed the cast in the
+    /// merge: 65 for the whole batch without a line, on every rerun, --skip-invalid or not
+    /// (and `"5.5"` was rounded into a uint256 column). Now it is bad data on its own line.
+    @Test(arguments: [
+        ("value", #""0x10""#, "numeric(78,0)"), ("value", #""5.5""#, "numeric(78,0)"), ("value", "1e3", "numeric(78,0)"),
+        ("value", #""1\#(String(repeating: "0", count: 78))""#, "numeric(78,0)"), ("small", #""abc""#, "bigint"),
+        ("small", #""99999999999999999999""#, "bigint"), ("ok", #""yes""#, "boolean"), ("ok", "1", "boolean"),
+    ])
+    func argumentsTheirColumnCannotHold(key: String, value: String, type: String) throws {
+        let sig = "Mixed(bool,uint8,uint256)"
+        func event(_ block: Int, _ args: String) -> String {
+            SinkTest.transfer(block: block, log: 0)
+                .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Mixed""#)
+                .replacingOccurrences(
+                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#)
+                .replacingOccurrences(
+                    of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
+                    options: .regularExpression)
+        }
+        let good = #"{"ok":true,"small":"7","value":"12"}"#
+        let bad = good.replacingOccurrences(
+            of: #""\#(key)":[^,}]*"#, with: NSRegularExpression.escapedTemplate(for: #""\#(key)":\#(value)"#),
+            options: .regularExpression)
+        let input = [event(1, good), event(2, bad), event(3, good), SinkTest.marker(block: 3)].joined(separator: "\n") + "\n"
+        let db = try DB()
+        let r = try db.sink(["--tables", "per-event"], stdin: input)
+        #expect(r.status == 65)
+        #expect(
+            r.stderr.hasPrefix(
+                "cc-sink: line 2: cannot store this event in table Mixed: argument \(key) is \(value.prefix(40))"),
+            "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("which its column \(key) (\(type)) cannot hold\n"), "\(r.stderr)")
+        let skip = try db.sink(["--tables", "per-event", "--skip-invalid"], stdin: input)
+        #expect(skip.status == 0, "\(skip.stderr)")
+        #expect(try db.rows(#"SELECT block_number || ':' || value FROM "Mixed" ORDER BY 1"#) == ["1:12", "3:12"])
+        #expect(try db.keys() == ["1:0", "3:0"])
+    }
+
     @Test("per-event tables type bool, narrow and wide integers, arrays and tuples; values exact")
     func perEventColumnTypes() throws {
         let db = try DB()

@@ -225,6 +225,12 @@ final class PostgresSideTables {
         case "numeric":
             return v.isNull || v.kind == .number
                 || (v.kind == .string && !v.hasEscapes && NumericArgs.isCanonicalInteger(v.stringContents))
+        case "numeric(78,0)":
+            // An integer of at most 78 digits: anything else fails the cast, or rounds (5.5).
+            guard !v.isNull else { return true }
+            guard v.kind == .number || (v.kind == .string && !v.hasEscapes) else { return false }
+            let b = v.stringContents
+            return NumericArgs.isCanonicalInteger(b) && b.count - (b.first == UInt8(ascii: "-") ? 1 : 0) <= 78
         default: return false
         }
     }

@@ -250,9 +250,9 @@ package final class PostgresSink: Sink {
 
     package func check(_ e: DecodedEvent) throws(ChainCastError) {
         try Self.refuseNumbers(e)
-        if options.perEventTables, !e.removed, let sig = e.signature, sig.kind == .string {
-            let text = signatureText(sig)
-            if let known = lastKeys, Self.sameKeys(e.args, known) { return }
+        guard options.perEventTables, !e.removed, let sig = e.signature, sig.kind == .string else { return }
+        let text = signatureText(sig)
+        if lastKeys == nil || !Self.sameKeys(e.args, lastKeys!) {
             try ensureTable(for: e, signature: text)
             var keys: [[UInt8]] = []
             e.args?.forEachFirstMember { k, _ in
@@ -261,6 +261,30 @@ package final class PostgresSink: Sink {
                 keys.append(b)
             }
             lastKeys = keys
+        }
+        if let t = tables[text], let args = e.args { try Self.refuseUnfit(args, in: t) }
+    }
+
+    /// An argument its typed column cannot hold (`"0x10"` or `5.5` for a
+    /// uint256, `"yes"` for a bool: a hand-made stream) is refused here, as
+    /// bad data with its line, rather than failing the cast in the merge:
+    /// that would fail the whole batch on every rerun, `--skip-invalid` or not.
+    private static func refuseUnfit(_ args: JSONValue, in t: EventTable) throws(ChainCastError) {
+        var position = 0
+        var unfit: (key: String, column: String, type: String, value: String)?
+        args.forEachFirstMember { k, v in
+            defer { position += 1 }
+            guard unfit == nil else { return }
+            let key = k.string()
+            let c = position < t.columns.count && t.columns[position].key == key
+                ? t.columns[position] : t.columns.first { $0.key == key }
+            guard let c, !PostgresSideTables.fits(v, c.type) else { return }
+            unfit = (key, c.name, c.type, DecodedEvent.excerpt(v))
+        }
+        if let u = unfit {
+            throw .data(
+                "cannot store this event in table \(t.name): argument \(u.key) is \(u.value), which its column "
+                    + "\(u.column) (\(u.type)) cannot hold")
         }
     }
 
