@@ -1,3 +1,5 @@
+import CCJSON
+
 /// The parameter types of an event, from the `signature` field of a decoded
 /// event (`Swap(address,address,int256,int256,uint160,uint128,int24)`), and
 /// the SQLite column type each one gets in a per-event table.
@@ -74,5 +76,47 @@ package struct EventSignature: Equatable, Sendable {
         if t.hasPrefix("uint") { return Int(t.dropFirst(4)) != nil }
         if t.hasPrefix("int") { return Int(t.dropFirst(3)) != nil }
         return false
+    }
+}
+
+extension EventSignature {
+    /// What a typed column can hold, so that an argument that does not fit
+    /// (a hand-made stream's `"0x10"` for a uint256; cc-decode never writes
+    /// one) is refused as bad data on its line instead of stored as text in a
+    /// numeric column (SQLite) or failing the batch's cast (PostgreSQL).
+    package enum ValueKind: Sendable {
+        case any
+        case bool
+        /// A decimal integer in 64 signed bits.
+        case int64
+        /// SQLite's INTEGER columns: a bool (stored as 0 or 1) or an `int64`.
+        case int64OrBool
+        /// A decimal integer of at most 78 digits (every uint256 and int256).
+        case wideInteger
+    }
+
+    /// What a SQLite column of `type` holds.
+    package static func valueKind(of type: ColumnType) -> ValueKind {
+        switch type {
+        case .integer: .int64OrBool
+        case .decimal: .wideInteger
+        case .address, .text: .any
+        }
+    }
+
+    /// Whether `v` (null always does) fits a column of `kind`: integers as the
+    /// stream writes them, canonical decimal strings or numbers.
+    package static func fits(_ v: JSONValue, _ kind: ValueKind) -> Bool {
+        guard !v.isNull else { return true }
+        switch kind {
+        case .any: return true
+        case .bool: return v.kind == .bool
+        case .int64: return TextBinder.int64(decimal: v) != nil
+        case .int64OrBool: return v.kind == .bool || TextBinder.int64(decimal: v) != nil
+        case .wideInteger:
+            guard v.kind == .number || (v.kind == .string && !v.hasEscapes) else { return false }
+            let b = v.stringContents
+            return NumericArgs.isCanonicalInteger(b) && b.count - (b.first == UInt8(ascii: "-") ? 1 : 0) <= 78
+        }
     }
 }

@@ -14,6 +14,8 @@ final class PerEventTables {
     struct Column {
         var key: [UInt8]  // the args member name, unescaped
         var name: String  // sanitized SQL column name
+        /// What its declared type holds.
+        var kind: EventSignature.ValueKind
     }
 
     final class Table {
@@ -68,10 +70,24 @@ final class PerEventTables {
         q.reset()
         let cq = try db.prepare(
             "SELECT arg_name, column_name FROM cc_event_columns WHERE table_name = ?1 ORDER BY position")
+        // The declared types as `addColumn` wrote them (a collation is not in pragma_table_info).
+        let ddl = try db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1")
         for (sig, name) in found {
+            ddl.bind(1, text: name)
+            let sql = try ddl.step() ? ddl.text(0) ?? "" : ""
+            ddl.reset()
             cq.bind(1, text: name)
             var cols: [Column] = []
-            while try cq.step() { cols.append(Column(key: Array((cq.text(0) ?? "").utf8), name: cq.text(1) ?? "")) }
+            while try cq.step() {
+                let column = cq.text(1) ?? ""
+                let type = [EventSignature.ColumnType.decimal, .integer].first {
+                    sql.contains(SQLIdentifier.quote(column) + " " + $0.rawValue)
+                }
+                cols.append(
+                    Column(
+                        key: Array((cq.text(0) ?? "").utf8), name: column,
+                        kind: EventSignature.valueKind(of: type ?? .text)))
+            }
             cq.reset()
             let t = try makeTable(name: name, signature: EventSignature(sig), columns: cols)
             tables[Array(sig.utf8)] = t
@@ -150,7 +166,7 @@ final class PerEventTables {
         registerColumn.bind(3, text: keyText)
         registerColumn.bind(4, text: name)
         try registerColumn.run()
-        t.columns.append(Column(key: key, name: name))
+        t.columns.append(Column(key: key, name: name, kind: EventSignature.valueKind(of: type)))
         t.insert = try prepareInsert(t.name, t.columns)
     }
 
@@ -197,6 +213,27 @@ final class PerEventTables {
         }
         guard !e.removed, let t = try table(for: e) else { return }
         try addMissingColumns(t, e)
+        try refuseUnfit(e, t)
+    }
+
+    /// An argument its column's declared type cannot hold (see `EventSignature.ValueKind`):
+    /// bad data on its line, rather than text in a numeric column.
+    private func refuseUnfit(_ e: DecodedEvent, _ t: Table) throws(ChainCastError) {
+        guard let args = e.args else { return }
+        var position = 0
+        var unfit: (key: String, value: String, column: Column)?
+        args.forEachFirstMember { k, v in
+            defer { position += 1 }
+            guard unfit == nil, let i = Self.columnIndex(t, k, position), !EventSignature.fits(v, t.columns[i].kind)
+            else { return }
+            unfit = (k.string(), DecodedEvent.excerpt(v), t.columns[i])
+        }
+        if let u = unfit {
+            let holds = u.column.kind == .wideInteger ? "decimal integers" : "integers and bools"
+            throw .data(
+                "cannot store this event in table \(t.name): argument \(u.key) is \(u.value), but its column "
+                    + "\(u.column.name) holds \(holds)")
+        }
     }
 
     private func checkColumnCount(_ argumentColumns: Int, _ e: DecodedEvent) throws(ChainCastError) {

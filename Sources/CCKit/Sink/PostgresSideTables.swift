@@ -220,17 +220,13 @@ final class PostgresSideTables {
     static func fits(_ v: JSONValue, _ type: String) -> Bool {
         switch type {
         case "text", "jsonb": return true
-        case "boolean": return v.kind == .bool || v.isNull
-        case "bigint": return v.isNull || TextBinder.int64(decimal: v) != nil
+        case "boolean": return EventSignature.fits(v, .bool)
+        case "bigint": return EventSignature.fits(v, .int64)
         case "numeric":
             return v.isNull || v.kind == .number
                 || (v.kind == .string && !v.hasEscapes && NumericArgs.isCanonicalInteger(v.stringContents))
-        case "numeric(78,0)":
-            // An integer of at most 78 digits: anything else fails the cast, or rounds (5.5).
-            guard !v.isNull else { return true }
-            guard v.kind == .number || (v.kind == .string && !v.hasEscapes) else { return false }
-            let b = v.stringContents
-            return NumericArgs.isCanonicalInteger(b) && b.count - (b.first == UInt8(ascii: "-") ? 1 : 0) <= 78
+        // Anything but an integer of at most 78 digits fails the cast, or rounds (5.5).
+        case "numeric(78,0)": return EventSignature.fits(v, .wideInteger)
         default: return false
         }
     }
