@@ -180,6 +180,9 @@ enum PostgresSQL {
     /// bits (signed) or 63 bits (unsigned) are bigint, wider ones
     /// numeric(78,0), which holds every uint256 and int256 exactly; bool is
     /// boolean; arrays and tuples jsonb; addresses, bytes and strings text.
+    /// Columns a table may have.
+    static let maxColumns = 1600
+
     static func columnType(for abiType: String) -> String {
         switch EventSignature.columnType(for: abiType) {
         case .integer: return abiType.filter { $0 != " " } == "bool" ? "boolean" : "bigint"

@@ -69,6 +69,7 @@ package final class PostgresSink: Sink {
     /// (a fork, or cc-fetch resuming from its checkpoint) retracts only its
     /// own stream's rows, so one shard resuming never deletes what the
     /// other shards and the follower wrote above its block.
+    static let baseColumnCount = baseColumns.split(separator: ",").count
     static let baseDDL = """
         chain_id bigint NOT NULL, block_number bigint NOT NULL, block_hash text NOT NULL,
         block_time timestamptz, transaction_hash text, transaction_index integer,
@@ -394,6 +395,16 @@ package final class PostgresSink: Sink {
         var keys: [String] = []
         if let args = e.args, args.kind == .object { args.forEachFirstMember { k, _ in keys.append(k.string()) } }
         if let t = tables[signature], keys.allSatisfy({ k in t.columns.contains { $0.key == k } }) { return }
+        // PostgreSQL's limit, checked before anything is created: the ALTER would
+        // fail the batch on every rerun; this refuses the one event instead.
+        let have = tables[signature]?.columns ?? []
+        let columns = Self.baseColumnCount + have.count + keys.filter { k in !have.contains { $0.key == k } }.count
+        if columns > PostgresSQL.maxColumns {
+            throw .data(
+                "cannot store event \(signature.prefix(40))\(signature.count > 40 ? "…" : "") in a per-event table: "
+                    + "it needs \(columns) columns and PostgreSQL allows \(PostgresSQL.maxColumns) per table "
+                    + SQLiteLimits.skipHint)
+        }
         if inTransaction { try flush() }
         try ddl { () throws(ChainCastError) -> String in
             try loadTables()  // another writer may have created it meanwhile

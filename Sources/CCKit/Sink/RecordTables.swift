@@ -131,6 +131,13 @@ final class RecordTable {
                 missing.append((keyScratch, value))
             }
         }
+        let needed = Self.keyColumns.count + columns.count + missing.count
+        if !missing.isEmpty, needed > db.columnLimit {
+            // Before any column is added: the record is refused, nothing half-done.
+            throw .data(
+                "cannot store this record in \(name): it needs \(needed) columns and SQLite allows "
+                    + "\(db.columnLimit) per table")
+        }
         for (k, v) in missing { try addColumn(key: k, first: v) }
         let s = insert
         s.bind(1, int: Int64(bitPattern: p.chainId))

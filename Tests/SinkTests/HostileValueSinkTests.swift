@@ -85,3 +85,43 @@ struct IllFormedUTF8SinkTests {
         #expect(try SinkTest.query(file, "SELECT r FROM records") == [["c\u{FFFD}d"]])
     }
 }
+
+/// More columns than the database allows per table: the ALTER failed the batch with 70
+/// on every rerun (PostgreSQL's 1,600 for events and records, SQLite's 2,000 for records).
+/// Now the one event or record is bad data on its line, and `--skip-invalid` gets past an event.
+@Suite("too wide for one table")
+struct TooWideTests {
+    static func wideEvent(_ n: Int) -> String {
+        let sig = "Wide(" + Array(repeating: "uint8", count: n).joined(separator: ",") + ")"
+        let args = "{" + (0..<n).map { #""a\#($0)":"1""# }.joined(separator: ",") + "}"
+        return SQLiteHostileInputTests.event(block: 1, log: 1, name: #""Wide""#, signature: "\"\(sig)\"", args: args)
+    }
+    static func wideRecord(_ n: Int) -> String { "{" + (0..<n).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + "}" }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func postgres() throws {
+        let db = try PostgresSinkTests.DB()
+        let input = [SinkTest.transfer(block: 1, log: 0), Self.wideEvent(1_700), SinkTest.marker(block: 1)]
+            .joined(separator: "\n") + "\n"
+        let r = try db.sink(["--tables", "per-event"], stdin: input)
+        #expect(r.status == 65)
+        #expect(
+            r.stderr.hasPrefix("cc-sink: line 2: cannot store event Wide(uint8,uint8,uint8,uint8,uint8,uint8… in a per-event table: it needs 1709 columns and PostgreSQL allows 1600 per table"),
+            "\(r.stderr)")
+        let skip = try db.sink(["--tables", "per-event", "--skip-invalid"], stdin: input)
+        #expect(skip.status == 0, "\(skip.stderr)")
+        #expect(try db.keys() == ["1:0"])
+        let rec = try db.sink([], stdin: SinkTest.marker(block: 1) + "\n" + Self.wideRecord(1_700) + "\n")
+        #expect(rec.status == 65)
+        #expect(
+            rec.stderr == "cc-sink: line 2: cannot store this record in records: it needs 1704 columns and PostgreSQL allows 1600 per table\n")
+    }
+
+    @Test func sqliteRecord() throws {
+        let db = try SinkTest.tempDir() + "/t.db"
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db], stdin: SinkTest.marker(block: 1) + "\n" + Self.wideRecord(2_100) + "\n")
+        #expect(r.status == 65)
+        #expect(r.stderr == "cc-sink: line 2: cannot store this record in records: it needs 2103 columns and SQLite allows 2000 per table\n")
+    }
+}
