@@ -125,3 +125,22 @@ struct TooWideTests {
         #expect(r.stderr == "cc-sink: line 2: cannot store this record in records: it needs 2103 columns and SQLite allows 2000 per table\n")
     }
 }
+
+/// A member name holding U+0000 (a hostile ABI's argument name, a hand-made record)
+/// failed the DDL's jsonb and literals in PostgreSQL: 65 on every rerun. It is now
+/// stored under the name without the NUL, in the column and in the jsonb alike.
+@Suite("U+0000 in a member name")
+struct NULNameTests {
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func postgres() throws {
+        let db = try PostgresSinkTests.DB()
+        let event = SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: #""N""#, signature: #""N(uint8)""#, args: #"{"k\u0000":"1"}"#)
+        let input = event + "\n" + SinkTest.marker(block: 1) + "\n" + #"{"r\u0000":"x"}"# + "\n"
+        let r = try db.sink(["--tables", "per-event"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.rows(#"SELECT k FROM "N""#) == ["1"])
+        #expect(try db.rows("SELECT args::text FROM events") == [#"{"k": "1"}"#])
+        #expect(try db.rows("SELECT r FROM records") == ["x"])
+    }
+}

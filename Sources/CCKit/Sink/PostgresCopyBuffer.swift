@@ -180,6 +180,14 @@ enum PostgresSQL {
     /// bits (signed) or 63 bits (unsigned) are bigint, wider ones
     /// numeric(78,0), which holds every uint256 and int256 exactly; bool is
     /// boolean; arrays and tuples jsonb; addresses, bytes and strings text.
+    /// A member name as PostgreSQL keeps it: without U+0000, which neither
+    /// text nor jsonb can hold (`PostgresCopyBuffer.json` drops it from the
+    /// stored object too, so the column still finds its value).
+    static func key(_ k: JSONValue) -> String {
+        let s = k.string()
+        return s.contains("\u{0}") ? s.filter { $0 != "\u{0}" } : s
+    }
+
     /// Columns a table may have.
     static let maxColumns = 1600
 

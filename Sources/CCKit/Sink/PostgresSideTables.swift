@@ -105,6 +105,7 @@ final class PostgresSideTables {
             if needs || v.isNull { return }
             keyScratch.removeAll(keepingCapacity: true)
             k.unescapedBytes(into: &keyScratch)
+            keyScratch.removeAll { $0 == 0 }  // as PostgresSQL.key
             guard let c = columns.first(where: { $0.key.utf8.elementsEqual(keyScratch) }) else {
                 needs = true
                 return
@@ -137,7 +138,7 @@ final class PostgresSideTables {
         var seen = Set<String>()
         var additions: [(key: String, value: JSONValue)] = []
         record.forEachFirstMember { k, v in
-            let key = k.string()
+            let key = PostgresSQL.key(k)
             if v.isNull || !seen.insert(key).inserted { return }
             additions.append((key, v))
         }

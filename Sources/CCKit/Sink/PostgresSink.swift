@@ -276,7 +276,7 @@ package final class PostgresSink: Sink {
         args.forEachFirstMember { k, v in
             defer { position += 1 }
             guard unfit == nil else { return }
-            let key = k.string()
+            let key = PostgresSQL.key(k)
             let c = position < t.columns.count && t.columns[position].key == key
                 ? t.columns[position] : t.columns.first { $0.key == key }
             guard let c, !PostgresSideTables.fits(v, c.type) else { return }
@@ -393,7 +393,9 @@ package final class PostgresSink: Sink {
     /// stays staged) so schema locks are never taken inside one.
     private func ensureTable(for e: DecodedEvent, signature: String) throws(ChainCastError) {
         var keys: [String] = []
-        if let args = e.args, args.kind == .object { args.forEachFirstMember { k, _ in keys.append(k.string()) } }
+        if let args = e.args, args.kind == .object {
+            args.forEachFirstMember { k, _ in keys.append(PostgresSQL.key(k)) }
+        }
         if let t = tables[signature], keys.allSatisfy({ k in t.columns.contains { $0.key == k } }) { return }
         // PostgreSQL's limit, checked before anything is created: the ALTER would
         // fail the batch on every rerun; this refuses the one event instead.
