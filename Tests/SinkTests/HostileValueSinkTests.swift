@@ -23,7 +23,10 @@ struct RepeatedKeyTests {
         let db = try SinkTest.tempDir() + "/t.db"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: Self.input)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try SinkTest.query(db, #"SELECT "to", value FROM Transfer"#) == [["0x0000000000000000000000000000000000000002", "5"]])
+        #expect(
+            try SinkTest.query(db, #"SELECT "to", value FROM Transfer"#) == [
+                ["0x0000000000000000000000000000000000000002", "5"]
+            ])
         #expect(
             try SinkTest.query(db, "SELECT args ->> '$.to', args ->> '$.value' FROM events")
                 == [["0x0000000000000000000000000000000000000002", "5"]])
@@ -35,10 +38,15 @@ struct RepeatedKeyTests {
         let db = try PostgresSinkTests.DB()
         let r = try db.sink(["--tables", "per-event"], stdin: Self.input)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try db.rows(#"SELECT "to" || ' ' || value FROM "Transfer""#) == ["0x0000000000000000000000000000000000000002 5"])
+        #expect(
+            try db.rows(#"SELECT "to" || ' ' || value FROM "Transfer""#) == [
+                "0x0000000000000000000000000000000000000002 5"
+            ])
         #expect(
             try db.rows("SELECT args::text FROM events")
-                == [#"{"to": "0x0000000000000000000000000000000000000002", "from": "0x0000000000000000000000000000000000000001", "value": "5"}"#])
+                == [
+                    #"{"to": "0x0000000000000000000000000000000000000002", "from": "0x0000000000000000000000000000000000000001", "value": "5"}"#
+                ])
         #expect(try db.rows("SELECT k || ' ' || n FROM records") == ["first 1"])
     }
 
@@ -61,7 +69,9 @@ struct IllFormedUTF8SinkTests {
             block: 1, log: 0, name: #""N\u00e9""#, signature: #""Note(string)""#, args: #"{"s":"aXXb"}"#)
         var bytes = Array((event + "\n" + SinkTest.marker(block: 1) + "\n" + #"{"r":"cXd"}"# + "\n").utf8)
         // "XX" becomes \xff\xfe, "X" a lone continuation byte.
-        for (i, c) in bytes.enumerated() where c == UInt8(ascii: "X") { bytes[i] = bytes[i + 1] == c ? 0xFF : (i > 0 && bytes[i - 1] == 0xFF ? 0xFE : 0x80) }
+        for (i, c) in bytes.enumerated() where c == UInt8(ascii: "X") {
+            bytes[i] = bytes[i + 1] == c ? 0xFF : (i > 0 && bytes[i - 1] == 0xFF ? 0xFE : 0x80)
+        }
         let path = try SinkTest.tempDir() + "/in.ndjson"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
@@ -96,17 +106,22 @@ struct TooWideTests {
         let args = "{" + (0..<n).map { #""a\#($0)":"1""# }.joined(separator: ",") + "}"
         return SQLiteHostileInputTests.event(block: 1, log: 1, name: #""Wide""#, signature: "\"\(sig)\"", args: args)
     }
-    static func wideRecord(_ n: Int) -> String { "{" + (0..<n).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + "}" }
+    static func wideRecord(_ n: Int) -> String {
+        "{" + (0..<n).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + "}"
+    }
 
     @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
     func postgres() throws {
         let db = try PostgresSinkTests.DB()
-        let input = [SinkTest.transfer(block: 1, log: 0), Self.wideEvent(1_700), SinkTest.marker(block: 1)]
+        let input =
+            [SinkTest.transfer(block: 1, log: 0), Self.wideEvent(1_700), SinkTest.marker(block: 1)]
             .joined(separator: "\n") + "\n"
         let r = try db.sink(["--tables", "per-event"], stdin: input)
         #expect(r.status == 65)
         #expect(
-            r.stderr.hasPrefix("cc-sink: line 2: cannot store event Wide(uint8,uint8,uint8,uint8,uint8,uint8… in a per-event table: it needs 1709 columns and PostgreSQL allows 1600 per table"),
+            r.stderr.hasPrefix(
+                "cc-sink: line 2: cannot store event Wide(uint8,uint8,uint8,uint8,uint8,uint8… in a per-event table: it needs 1709 columns and PostgreSQL allows 1600 per table"
+            ),
             "\(r.stderr)")
         let skip = try db.sink(["--tables", "per-event", "--skip-invalid"], stdin: input)
         #expect(skip.status == 0, "\(skip.stderr)")
@@ -114,7 +129,9 @@ struct TooWideTests {
         let rec = try db.sink([], stdin: SinkTest.marker(block: 1) + "\n" + Self.wideRecord(1_700) + "\n")
         #expect(rec.status == 65)
         #expect(
-            rec.stderr == "cc-sink: line 2: cannot store this record in records: it needs 1704 columns and PostgreSQL allows 1600 per table\n")
+            rec.stderr
+                == "cc-sink: line 2: cannot store this record in records: it needs 1704 columns and PostgreSQL allows 1600 per table\n"
+        )
     }
 
     @Test func sqliteRecord() throws {
@@ -122,7 +139,10 @@ struct TooWideTests {
         let r = try SinkTest.run(
             "cc-sink", ["sqlite", db], stdin: SinkTest.marker(block: 1) + "\n" + Self.wideRecord(2_100) + "\n")
         #expect(r.status == 65)
-        #expect(r.stderr == "cc-sink: line 2: cannot store this record in records: it needs 2103 columns and SQLite allows 2000 per table\n")
+        #expect(
+            r.stderr
+                == "cc-sink: line 2: cannot store this record in records: it needs 2103 columns and SQLite allows 2000 per table\n"
+        )
     }
 }
 

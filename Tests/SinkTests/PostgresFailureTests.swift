@@ -146,7 +146,8 @@ struct PostgresFailureTests {
         let line = SinkTest.transfer(block: 1, log: 0)
             .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Note""#)
             .replacingOccurrences(
-                of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#)
+                of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#
+            )
             .replacingOccurrences(
                 of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
                 options: .regularExpression)
@@ -169,7 +170,8 @@ struct PostgresFailureTests {
     /// merge: 65 for the whole batch without a line, on every rerun, --skip-invalid or not
     /// (and `"5.5"` was rounded into a uint256 column). Now it is bad data on its own line.
     @Test(arguments: [
-        ("value", #""0x10""#, "numeric(78,0)"), ("value", #""5.5""#, "numeric(78,0)"), ("value", "1e3", "numeric(78,0)"),
+        ("value", #""0x10""#, "numeric(78,0)"), ("value", #""5.5""#, "numeric(78,0)"),
+        ("value", "1e3", "numeric(78,0)"),
         ("value", #""1\#(String(repeating: "0", count: 78))""#, "numeric(78,0)"), ("small", #""abc""#, "bigint"),
         ("small", #""99999999999999999999""#, "bigint"), ("ok", #""yes""#, "boolean"), ("ok", "1", "boolean"),
     ])
@@ -179,7 +181,8 @@ struct PostgresFailureTests {
             SinkTest.transfer(block: block, log: 0)
                 .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Mixed""#)
                 .replacingOccurrences(
-                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#)
+                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#
+                )
                 .replacingOccurrences(
                     of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
                     options: .regularExpression)
@@ -188,7 +191,8 @@ struct PostgresFailureTests {
         let bad = good.replacingOccurrences(
             of: #""\#(key)":[^,}]*"#, with: NSRegularExpression.escapedTemplate(for: #""\#(key)":\#(value)"#),
             options: .regularExpression)
-        let input = [event(1, good), event(2, bad), event(3, good), SinkTest.marker(block: 3)].joined(separator: "\n") + "\n"
+        let input =
+            [event(1, good), event(2, bad), event(3, good), SinkTest.marker(block: 3)].joined(separator: "\n") + "\n"
         let db = try DB()
         let r = try db.sink(["--tables", "per-event"], stdin: input)
         #expect(r.status == 65)

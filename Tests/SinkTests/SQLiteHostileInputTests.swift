@@ -54,7 +54,8 @@ struct SQLiteHostileInputTests {
     /// are matched by name.
     @Test(arguments: [
         ("value", #""0x10""#, "decimal integers"), ("value", #""5.5""#, "decimal integers"),
-        ("value", "1e3", "decimal integers"), ("value", #""1\#(String(repeating: "0", count: 78))""#, "decimal integers"),
+        ("value", "1e3", "decimal integers"),
+        ("value", #""1\#(String(repeating: "0", count: 78))""#, "decimal integers"),
         ("small", #""abc""#, "integers and bools"), ("small", #""99999999999999999999""#, "integers and bools"),
         ("ok", #""yes""#, "integers and bools"),
     ])
@@ -69,11 +70,14 @@ struct SQLiteHostileInputTests {
         let created = try SinkTest.run(
             "cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: first + "\n" + SinkTest.marker(block: 1) + "\n")
         #expect(created.status == 0, "\(created.stderr)")
-        let input = [
-            Self.event(block: 2, log: 0, name: #""Mixed""#, signature: sig, args: #"{"value":"13","ok":false,"small":"8"}"#),
-            Self.event(block: 3, log: 0, name: #""Mixed""#, signature: sig, args: bad),
-            SinkTest.marker(block: 3),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                Self.event(
+                    block: 2, log: 0, name: #""Mixed""#, signature: sig, args: #"{"value":"13","ok":false,"small":"8"}"#
+                ),
+                Self.event(block: 3, log: 0, name: #""Mixed""#, signature: sig, args: bad),
+                SinkTest.marker(block: 3),
+            ].joined(separator: "\n") + "\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 65)
         #expect(
@@ -81,9 +85,10 @@ struct SQLiteHostileInputTests {
                 + "\(value.count > 40 ? value.prefix(40) + "…" : value), but its column \(key) holds \(holds)\n")
         let skip = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event", "--skip-invalid"], stdin: input)
         #expect(skip.status == 0, "\(skip.stderr)")
-        #expect(try SinkTest.query(db, "SELECT block_number, ok, small, value FROM Mixed ORDER BY 1") == [
-            ["1", "1", "7", "12"], ["2", "0", "8", "13"],
-        ])
+        #expect(
+            try SinkTest.query(db, "SELECT block_number, ok, small, value FROM Mixed ORDER BY 1") == [
+                ["1", "1", "7", "12"], ["2", "0", "8", "13"],
+            ])
     }
 
     @Test("attacker-controlled event and argument names cannot reach SQL")

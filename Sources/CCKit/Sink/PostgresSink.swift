@@ -277,7 +277,8 @@ package final class PostgresSink: Sink {
             defer { position += 1 }
             guard unfit == nil else { return }
             let key = PostgresSQL.key(k)
-            let c = position < t.columns.count && t.columns[position].key == key
+            let c =
+                position < t.columns.count && t.columns[position].key == key
                 ? t.columns[position] : t.columns.first { $0.key == key }
             guard let c, !PostgresSideTables.fits(v, c.type) else { return }
             unfit = (key, c.name, c.type, DecodedEvent.excerpt(v))
