@@ -143,14 +143,8 @@ struct PostgresFailureTests {
         let sig = "Note(string,string,string,string,string[])"
         let args =
             #"{"s":"a\u0000b","t":"\ud800x\udc00","u":"\ud83d\ude00","v":"\\u0000","w":["\u0000","\uD800\uDFFF"]}"#
-        let line = SinkTest.transfer(block: 1, log: 0)
-            .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Note""#)
-            .replacingOccurrences(
-                of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#
-            )
-            .replacingOccurrences(
-                of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
-                options: .regularExpression)
+        let line = SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: #""Note""#, signature: "\"\(sig)\"", args: args)
         for tables in ["single", "per-event"] {
             let db = tables == "single" ? db : try DB()
             let r = try db.sink(["--tables", tables], stdin: line + "\n" + SinkTest.marker(block: 1) + "\n")
@@ -178,14 +172,7 @@ struct PostgresFailureTests {
     func argumentsTheirColumnCannotHold(key: String, value: String, type: String) throws {
         let sig = "Mixed(bool,uint8,uint256)"
         func event(_ block: Int, _ args: String) -> String {
-            SinkTest.transfer(block: block, log: 0)
-                .replacingOccurrences(of: #""event":"Transfer""#, with: #""event":"Mixed""#)
-                .replacingOccurrences(
-                    of: #""signature":"Transfer(address,address,uint256)""#, with: #""signature":"\#(sig)""#
-                )
-                .replacingOccurrences(
-                    of: #""args":\{[^}]*\}"#, with: NSRegularExpression.escapedTemplate(for: #""args":"# + args),
-                    options: .regularExpression)
+            SQLiteHostileInputTests.event(block: block, log: 0, name: #""Mixed""#, signature: "\"\(sig)\"", args: args)
         }
         let good = #"{"ok":true,"small":"7","value":"12"}"#
         let bad = good.replacingOccurrences(

@@ -78,14 +78,7 @@ package struct LogBatchProcessor: Sendable {
             guard err == nil else { return }
             do throws(LogValidationError) {
                 let lineStart = out.count
-                let f: Fields
-                if let fast = try fastScan(
-                    log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
-                {
-                    f = fast
-                } else {
-                    f = try scan(log, range: range)
-                }
+                let f = try fields(log, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
                 if !first {
                     if f.block < prevBlock || (f.block == prevBlock && f.logIndex <= prevIndex) {
                         throw LogValidationError(
@@ -138,6 +131,19 @@ package struct LogBatchProcessor: Sendable {
         var blockHash: Word32
         var hasTimestamp: Bool
         var members: RawLogMembers
+    }
+
+    /// One log's fields: the fast path when it applies, else the general one.
+    @inline(__always)
+    func fields(
+        _ log: JSONValue, range: BlockRange, hashBytes: inout UnsafeBufferPointer<UInt8>?, currentHash: Word32,
+        first: Bool
+    ) throws(LogValidationError) -> Fields {
+        if let fast = try fastScan(log.raw, range: range, hashBytes: &hashBytes, currentHash: currentHash, first: first)
+        {
+            return fast
+        }
+        return try scan(log, range: range)
     }
 
     /// The fast path over the raw bytes (see `RawLog`); nil to take the general path.
@@ -278,14 +284,7 @@ package struct LogBatchProcessor: Sendable {
         result.forEachElement { log in
             guard !failed else { return }
             do throws(LogValidationError) {
-                let f: Fields
-                if let fast = try fastScan(
-                    log.raw, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
-                {
-                    f = fast
-                } else {
-                    f = try scan(log, range: range)
-                }
+                let f = try fields(log, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
                 first = false
                 prevHash = f.blockHash
                 if !f.hasTimestamp && blocks.last != f.block && !known(f.block, f.blockHash) {
