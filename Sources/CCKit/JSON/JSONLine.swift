@@ -165,13 +165,8 @@ package struct JSONValue {
     /// other stage reads. Keys compare with escapes resolved.
     package func forEachFirstMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
         let t = tape
-        let e = t.entries[index]
-        guard e.kindBits == JSONKind.object.rawValue else { return }
-        let end = Int(e.next)
-        var i = index + 1
         var scratch: [UInt8] = []
-        while i < end {
-            let key = JSONValue(tape: t, index: i)
+        try forEachMember { key, value in
             let first: Int
             if key.hasEscapes {
                 scratch.removeAll(keepingCapacity: true)
@@ -180,8 +175,7 @@ package struct JSONValue {
             } else {
                 first = Self.memberIndex(t, index, key.stringContents)
             }
-            if first == i + 1 { try body(key, JSONValue(tape: t, index: i + 1)) }
-            i = Int(t.entries[i + 1].next)
+            if first == value.index { try body(key, value) }
         }
     }
 
