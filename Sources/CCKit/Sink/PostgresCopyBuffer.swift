@@ -61,6 +61,7 @@ struct PostgresCopyBuffer {
     /// `\u0000`, dropped as text columns drop a NUL, and a UTF-16 surrogate
     /// without its pair, written as `\ufffd` as invalid UTF-8 is. Either would
     /// fail the whole batch's COPY, and every rerun with it.
+    ///
     /// An object whose members repeat a key keeps the first of them (jsonb
     /// would keep the last), as every other stage and the SQLite sink read it.
     mutating func json(_ v: JSONValue?) {
@@ -166,6 +167,17 @@ struct PostgresCopyBuffer {
 
 /// SQL text built around names and values that come from the stream.
 enum PostgresSQL {
+    /// A member name as PostgreSQL keeps it: without U+0000, which neither
+    /// text nor jsonb can hold (`PostgresCopyBuffer.json` drops it from the
+    /// stored object too, so the column still finds its value).
+    static func key(_ k: JSONValue) -> String {
+        let s = k.string()
+        return s.contains("\u{0}") ? s.filter { $0 != "\u{0}" } : s
+    }
+
+    /// Columns a table may have.
+    static let maxColumns = 1600
+
     /// A string literal (`standard_conforming_strings` is on: only quotes need doubling).
     static func literal(_ s: String) -> String {
         var out = "'"
@@ -180,17 +192,6 @@ enum PostgresSQL {
     /// bits (signed) or 63 bits (unsigned) are bigint, wider ones
     /// numeric(78,0), which holds every uint256 and int256 exactly; bool is
     /// boolean; arrays and tuples jsonb; addresses, bytes and strings text.
-    /// A member name as PostgreSQL keeps it: without U+0000, which neither
-    /// text nor jsonb can hold (`PostgresCopyBuffer.json` drops it from the
-    /// stored object too, so the column still finds its value).
-    static func key(_ k: JSONValue) -> String {
-        let s = k.string()
-        return s.contains("\u{0}") ? s.filter { $0 != "\u{0}" } : s
-    }
-
-    /// Columns a table may have.
-    static let maxColumns = 1600
-
     static func columnType(for abiType: String) -> String {
         switch EventSignature.columnType(for: abiType) {
         case .integer: return abiType.filter { $0 != " " } == "bool" ? "boolean" : "bigint"

@@ -62,6 +62,7 @@ package final class PostgresSink: Sink {
 
     static let key = "block_number, chain_id, block_hash, log_index"
     static let keyColumns = ["block_number", "chain_id", "block_hash", "log_index"]
+    static var baseColumnCount: Int { baseColumns.split(separator: ",").count }
     static let baseColumns =
         "chain_id, block_number, block_hash, block_time, transaction_hash, transaction_index, log_index, address, "
         + "cc_stream"
@@ -69,7 +70,6 @@ package final class PostgresSink: Sink {
     /// (a fork, or cc-fetch resuming from its checkpoint) retracts only its
     /// own stream's rows, so one shard resuming never deletes what the
     /// other shards and the follower wrote above its block.
-    static let baseColumnCount = baseColumns.split(separator: ",").count
     static let baseDDL = """
         chain_id bigint NOT NULL, block_number bigint NOT NULL, block_hash text NOT NULL,
         block_time timestamptz, transaction_hash text, transaction_index integer,
@@ -276,12 +276,16 @@ package final class PostgresSink: Sink {
         args.forEachFirstMember { k, v in
             defer { position += 1 }
             guard unfit == nil else { return }
-            let key = PostgresSQL.key(k)
-            let c =
-                position < t.columns.count && t.columns[position].key == key
-                ? t.columns[position] : t.columns.first { $0.key == key }
+            // Usually the column at the same position, compared without making a String.
+            let c: (key: String, name: String, type: String)?
+            if position < t.columns.count, !k.hasEscapes, t.columns[position].key.utf8.elementsEqual(k.stringContents) {
+                c = t.columns[position]
+            } else {
+                let key = PostgresSQL.key(k)
+                c = t.columns.first { $0.key == key }
+            }
             guard let c, !PostgresSideTables.fits(v, c.type) else { return }
-            unfit = (key, c.name, c.type, DecodedEvent.excerpt(v))
+            unfit = (c.key, c.name, c.type, DecodedEvent.excerpt(v))
         }
         if let u = unfit {
             throw .data(
