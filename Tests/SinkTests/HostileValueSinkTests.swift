@@ -164,3 +164,28 @@ struct NULNameTests {
         #expect(try db.rows("SELECT r FROM records") == ["x"])
     }
 }
+
+/// A contract can name its event `records` or `raw_logs`: its per-event table took that
+/// name before the sink's own table existed, and every later plain record then stopped the
+/// sink with 78 ("not a records table") on every run. Those names are reserved now.
+@Suite("events named like the sink's own tables")
+struct ReservedTableNameTests {
+    @Test(arguments: ["records", "raw_logs"])
+    func sqlite(_ name: String) throws {
+        let db = try SinkTest.tempDir() + "/t.db"
+        let event = SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: "\"\(name)\"", signature: "\"\(name)(uint8)\"", args: #"{"v":"1"}"#)
+        let input =
+            [
+                event, SinkTest.marker(block: 1), SinkSideTableEdgeTests.rawLog(block: 2, log: 0),
+                #"{"r":"x"}"#,
+            ].joined(separator: "\n") + "\n"
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", db, "--tables", "per-event", "--raw-logs", "store"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(db, "SELECT table_name FROM cc_event_tables") == [["\(name)_2"]])
+        #expect(try SinkTest.query(db, "SELECT r FROM records") == [["x"]])
+        #expect(try SinkTest.query(db, "SELECT block_number FROM raw_logs") == [["2"]])
+        #expect(try SinkTest.query(db, "SELECT v FROM \(name)_2") == [["1"]])
+    }
+}

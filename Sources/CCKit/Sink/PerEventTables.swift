@@ -38,6 +38,7 @@ final class PerEventTables {
 
     private let db: SQLiteConnection
     private let mainTable: String
+    private let reserved: Set<String>
     private var tables: [[UInt8]: Table] = [:]
     /// The last table used: consecutive events usually share a signature.
     private var lastKey: [UInt8] = []
@@ -46,9 +47,12 @@ final class PerEventTables {
     private let registerTable: SQLiteStatement
     private let registerColumn: SQLiteStatement
 
-    init(db: SQLiteConnection, mainTable: String) throws(ChainCastError) {
+    /// `reserved`: the sink's other tables (records, raw logs), which an event
+    /// of that name (anyone can deploy one) must not take before they exist.
+    init(db: SQLiteConnection, mainTable: String, reserved: [String]) throws(ChainCastError) {
         self.db = db
         self.mainTable = mainTable
+        self.reserved = Set(reserved.map { $0.lowercased() })
         try db.exec(
             """
             CREATE TABLE IF NOT EXISTS cc_event_tables (
@@ -122,6 +126,7 @@ final class PerEventTables {
         let base = SQLIdentifier.sanitize(sig?.name ?? event ?? "event")
         var taken = try existingTableNames()
         taken.formUnion(["cc_checkpoint", "cc_event_tables", "cc_event_columns"])
+        taken.formUnion(reserved)
         // The table's index is `<name>_block_number`: both names must be free,
         // or an event called `X` after one called `X_block_number` collides.
         let name = SQLIdentifier.unique(

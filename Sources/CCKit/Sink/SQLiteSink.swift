@@ -142,7 +142,8 @@ package final class SQLiteSink: Sink, RowSink {
         begin = try db.prepare("BEGIN IMMEDIATE")
         commitStatement = try db.prepare("COMMIT")
         if options.perEventTables {
-            perEvent = try PerEventTables(db: db, mainTable: options.table)
+            perEvent = try PerEventTables(
+                db: db, mainTable: options.table, reserved: [options.recordsTable, RawLogTable.name])
         }
         walSync = try FileSync(path: db.walPath)
         // Last: nothing may throw once its thread runs.
