@@ -269,30 +269,44 @@ package struct LogBatchProcessor: Sendable {
 
     /// The blocks whose headers `process` will need for `result`: those of
     /// logs without their own `blockTimestamp` that `known(block, hash)` cannot
-    /// time, each once, in the answer's order. A pass over the answer's fields
-    /// only, while it is still alive, so the lines are then written once.
-    /// It stops at the first log that fails the checks: `process` names it.
+    /// time, each once, in the answer's order: a pass over three fields of each
+    /// log while the answer is still alive, so that the lines are then written
+    /// once. It stops at a log it cannot read; `process` names what is wrong.
     package func blocksWithoutTimestamps(
         _ result: JSONValue, range: BlockRange, known: (UInt64, Word32) -> Bool
     ) -> [UInt64] {
         guard withTimestamps, result.kind == .array else { return [] }
         var blocks: [UInt64] = []
-        var hashBytes: UnsafeBufferPointer<UInt8>?
-        var prevHash = Word32(0, 0, 0, 0)
-        var first = true
+        var previous: UInt64?
         var failed = false
         result.forEachElement { log in
             guard !failed else { return }
-            do throws(LogValidationError) {
-                let f = try fields(log, range: range, hashBytes: &hashBytes, currentHash: prevHash, first: first)
-                first = false
-                prevHash = f.blockHash
-                if !f.hasTimestamp && blocks.last != f.block && !known(f.block, f.blockHash) {
-                    blocks.append(f.block)
+            // Only the block, its hash and whether the log has its own time: the
+            // full checks are `process`'s, which runs next.
+            let block: UInt64
+            let hash: Word32
+            let b = log.raw
+            if let r = RawLog.scan(b), let n = RawLog.quantity(b, r.blockNumber), r.blockHash.0 >= 0 {
+                if r.hasTimestamp || n == previous { return }
+                guard
+                    let h = Word32(hex: UnsafeBufferPointer(rebasing: b[r.blockHash.0..<r.blockHash.1]), byteCount: 32)
+                else {
+                    failed = true
+                    return
                 }
-            } catch {
-                failed = true
+                (block, hash) = (n, h)
+            } else {
+                do throws(LogValidationError) {
+                    let f = try scan(log, range: range)
+                    if f.hasTimestamp || f.block == previous { return }
+                    (block, hash) = (f.block, f.blockHash)
+                } catch {
+                    failed = true
+                    return
+                }
             }
+            previous = block
+            if range.contains(block) && !known(block, hash) { blocks.append(block) }
         }
         return blocks
     }
