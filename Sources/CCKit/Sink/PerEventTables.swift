@@ -254,12 +254,12 @@ final class PerEventTables {
         guard let args = e.args, args.kind == .object else { return }
         var position = 0
         var missing: [([UInt8], Int)] = []
-        var seen = Set<[UInt8]>()
+        // First occurrences only: each key once.
         args.forEachFirstMember { key, _ in
             if Self.columnIndex(t, key, position) == nil {
                 var k: [UInt8] = []
                 key.unescapedBytes(into: &k)
-                if seen.insert(k).inserted { missing.append((k, position)) }
+                missing.append((k, position))
             }
             position += 1
         }

@@ -126,10 +126,9 @@ final class RecordTable {
 
     func append(_ record: JSONValue, at p: RecordPosition, binder: inout TextBinder) throws(ChainCastError) {
         var missing: [([UInt8], JSONValue)] = []
+        // First occurrences only: each key once.
         record.forEachFirstMember { key, value in
-            if column(of: key) == nil && !missing.contains(where: { $0.0 == keyScratch }) {
-                missing.append((keyScratch, value))
-            }
+            if column(of: key) == nil { missing.append((keyScratch, value)) }
         }
         let needed = Self.keyColumns.count + columns.count + missing.count
         if !missing.isEmpty, needed > db.columnLimit {
@@ -145,9 +144,8 @@ final class RecordTable {
         s.bind(3, int: p.ordinal)
         let first = Int32(Self.keyColumns.count) + 1
         for i in 0..<columns.count { s.bindNull(first + Int32(i)) }
-        var bound = Set<Int>()
         record.forEachFirstMember { key, value in
-            guard let i = column(of: key), bound.insert(i).inserted else { return }
+            guard let i = column(of: key) else { return }
             let p = first + Int32(i)
             switch value.kind {
             case .null: s.bindNull(p)
