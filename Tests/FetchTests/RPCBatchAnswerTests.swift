@@ -191,7 +191,7 @@ let singleAnswerCases: [(FakeTransport.Reply, String)] = [
     func retryNotes() throws {
         let clock = FakeClock()
         let pool = try EndpointPool(urls: ["http://a", "http://b"], clock: clock)
-        var c = RPCClient(
+        let c = RPCClient(
             pool: pool, transport: FakeTransport([.http(503, "busy", ["retry-after": "3"]), .http(503, "busy", [:])]),
             policy: RetryPolicy(maxRetries: 1, baseDelay: 0.5, maxDelay: 8), clock: clock, seed: 1)
         let notes = LockedStrings()

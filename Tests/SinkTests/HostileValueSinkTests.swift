@@ -50,6 +50,37 @@ struct RepeatedKeyTests {
         #expect(try db.rows("SELECT k || ' ' || n FROM records") == ["first 1"])
     }
 
+    /// A repeated key still takes its place among the arguments: `b` below is the
+    /// signature's third parameter (an address), not its second (a uint256), which the
+    /// column took when positions counted first occurrences only, refusing the event.
+    static var positionInput: String {
+        SQLiteHostileInputTests.event(
+            block: 1, log: 0, name: #""Mixed""#, signature: #""Mixed(uint256,uint256,address)""#,
+            args: #"{"a":"1","a":"2","b":"0x00000000000000000000000000000000000000aB"}"#)
+            + "\n" + SinkTest.marker(block: 1) + "\n"
+    }
+
+    @Test func sqlitePositionCountsRepeatedKeys() throws {
+        let db = try SinkTest.tempDir() + "/t.db"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: Self.positionInput)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(db, "SELECT a, b, typeof(b) FROM Mixed") == [
+                ["1", "0x00000000000000000000000000000000000000aB", "text"]
+            ])
+    }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func postgresPositionCountsRepeatedKeys() throws {
+        let db = try PostgresSinkTests.DB()
+        let r = try db.sink(["--tables", "per-event"], stdin: Self.positionInput)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try db.rows(#"SELECT a || ' ' || b || ' ' || pg_typeof(b) FROM "Mixed""#) == [
+                "1 0x00000000000000000000000000000000000000aB text"
+            ])
+    }
+
     @Test func csv() throws {
         let out = try SinkTest.tempDir() + "/r.csv"
         let record = #"{"k":"first","n":1,"k":"second"}"# + "\n"

@@ -164,9 +164,20 @@ package struct JSONValue {
     /// keeps one value per key (a column, a jsonb object) keeps the one every
     /// other stage reads. Keys compare with escapes resolved.
     package func forEachFirstMember(_ body: (_ key: JSONValue, _ value: JSONValue) throws -> Void) rethrows {
+        try forEachFirstMemberAndPosition { key, value, _ in try body(key, value) }
+    }
+
+    /// `forEachFirstMember` with each member's position among all members,
+    /// repeated ones included: in an event's `args` that is the position of
+    /// its parameter in the signature, whatever an earlier member repeated.
+    package func forEachFirstMemberAndPosition(
+        _ body: (_ key: JSONValue, _ value: JSONValue, _ position: Int) throws -> Void
+    ) rethrows {
         let t = tape
         var scratch: [UInt8] = []
+        var position = -1
         try forEachMember { key, value in
+            position += 1
             let first: Int
             if key.hasEscapes {
                 scratch.removeAll(keepingCapacity: true)
@@ -175,7 +186,7 @@ package struct JSONValue {
             } else {
                 first = Self.memberIndex(t, index, key.stringContents)
             }
-            if first == value.index { try body(key, value) }
+            if first == value.index { try body(key, value, position) }
         }
     }
 

@@ -225,10 +225,8 @@ final class PerEventTables {
     /// bad data on its line, rather than text in a numeric column.
     private func refuseUnfit(_ e: DecodedEvent, _ t: Table) throws(ChainCastError) {
         guard let args = e.args else { return }
-        var position = 0
         var unfit: (key: String, value: String, column: Column)?
-        args.forEachFirstMember { k, v in
-            defer { position += 1 }
+        args.forEachFirstMemberAndPosition { k, v, position in
             guard unfit == nil, let i = Self.columnIndex(t, k, position), !EventSignature.fits(v, t.columns[i].kind)
             else { return }
             unfit = (k.string(), DecodedEvent.excerpt(v), t.columns[i])
@@ -252,16 +250,14 @@ final class PerEventTables {
 
     private func addMissingColumns(_ t: Table, _ e: DecodedEvent) throws(ChainCastError) {
         guard let args = e.args, args.kind == .object else { return }
-        var position = 0
         var missing: [([UInt8], Int)] = []
-        // First occurrences only: each key once.
-        args.forEachFirstMember { key, _ in
+        // First occurrences only (each key once), at their parameter's position.
+        args.forEachFirstMemberAndPosition { key, _, position in
             if Self.columnIndex(t, key, position) == nil {
                 var k: [UInt8] = []
                 key.unescapedBytes(into: &k)
                 missing.append((k, position))
             }
-            position += 1
         }
         guard !missing.isEmpty else { return }
         try checkColumnCount(t.columns.count + missing.count, e)
@@ -297,10 +293,8 @@ final class PerEventTables {
         let first = Int32(SQLiteSink.baseColumns.count) + 1
         for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
         if let args = e.args, args.kind == .object {
-            var position = 0
-            args.forEachFirstMember { key, value in
+            args.forEachFirstMemberAndPosition { key, value, position in
                 let found = Self.columnIndex(t, key, position)
-                position += 1
                 guard let index = found else { return }
                 let p = first + Int32(index)
                 switch value.kind {

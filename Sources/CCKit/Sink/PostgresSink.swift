@@ -271,10 +271,8 @@ package final class PostgresSink: Sink {
     /// bad data with its line, rather than failing the cast in the merge:
     /// that would fail the whole batch on every rerun, `--skip-invalid` or not.
     private static func refuseUnfit(_ args: JSONValue, in t: EventTable) throws(ChainCastError) {
-        var position = 0
         var unfit: (key: String, column: String, type: String, value: String)?
-        args.forEachFirstMember { k, v in
-            defer { position += 1 }
+        args.forEachFirstMemberAndPosition { k, v, position in
             guard unfit == nil else { return }
             // Usually the column at the same position, compared without making a String.
             let c: (key: String, name: String, type: String)?
@@ -397,15 +395,16 @@ package final class PostgresSink: Sink {
     /// not seen, committing any open data transaction first (what is staged
     /// stays staged) so schema locks are never taken inside one.
     private func ensureTable(for e: DecodedEvent, signature: String) throws(ChainCastError) {
-        var keys: [String] = []
+        // Each key once, with its parameter's position (which a repeated key does not shift).
+        var keys: [(key: String, position: Int)] = []
         if let args = e.args, args.kind == .object {
-            args.forEachFirstMember { k, _ in keys.append(PostgresSQL.key(k)) }
+            args.forEachFirstMemberAndPosition { k, _, p in keys.append((PostgresSQL.key(k), p)) }
         }
-        if let t = tables[signature], keys.allSatisfy({ k in t.columns.contains { $0.key == k } }) { return }
+        if let t = tables[signature], keys.allSatisfy({ k in t.columns.contains { $0.key == k.key } }) { return }
         // PostgreSQL's limit, checked before anything is created: the ALTER would
         // fail the batch on every rerun; this refuses the one event instead.
         let have = tables[signature]?.columns ?? []
-        let columns = Self.baseColumnCount + have.count + keys.filter { k in !have.contains { $0.key == k } }.count
+        let columns = Self.baseColumnCount + have.count + keys.filter { k in !have.contains { $0.key == k.key } }.count
         if columns > PostgresSQL.maxColumns {
             throw .data(
                 "cannot store event \(signature.prefix(40))\(signature.count > 40 ? "…" : "") in a per-event table: "
@@ -442,7 +441,7 @@ package final class PostgresSink: Sink {
                     """
             }
             let q = schema + "." + SQLIdentifier.quote(t.name)
-            for (position, key) in keys.enumerated() where !t.columns.contains(where: { $0.key == key }) {
+            for (key, position) in keys where !t.columns.contains(where: { $0.key == key }) {
                 let abi = sig.flatMap { position < $0.types.count ? $0.types[position] : nil } ?? "string"
                 let type = PostgresSQL.columnType(for: abi)
                 var taken = Set(Self.baseColumns.split(separator: ",").map { $0.trimmingCharacters(in: " ") })
