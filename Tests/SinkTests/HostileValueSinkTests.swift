@@ -151,7 +151,7 @@ struct TooWideTests {
         #expect(r.status == 65)
         #expect(
             r.stderr.hasPrefix(
-                "cc-sink: line 2: cannot store event Wide(uint8,uint8,uint8,uint8,uint8,uint8… in a per-event table: it needs 1709 columns and PostgreSQL allows 1600 per table"
+                "cc-sink: line 2: cannot store event \"Wide(uint8,uint8,uint8,uint8,uint8,uint… in a per-event table: it needs 1709 columns and PostgreSQL allows 1600 per table (--skip-invalid"
             ),
             "\(r.stderr)")
         let skip = try db.sink(["--tables", "per-event", "--skip-invalid"], stdin: input)

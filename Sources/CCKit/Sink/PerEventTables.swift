@@ -240,12 +240,9 @@ final class PerEventTables {
     }
 
     private func checkColumnCount(_ argumentColumns: Int, _ e: DecodedEvent) throws(ChainCastError) {
-        let limit = db.columnLimit
-        guard argumentColumns + SQLiteLimits.baseColumnCount > limit else { return }
-        throw .data(
-            "cannot store event \(e.signature.map { DecodedEvent.excerpt($0) } ?? "?") in a per-event table: "
-                + "\(argumentColumns) argument columns, but SQLite allows \(limit) columns per table and "
-                + "\(SQLiteLimits.baseColumnCount) are the log's own \(SQLiteLimits.skipHint)")
+        try TableWidth.check(
+            argumentColumns + SQLiteLimits.baseColumnCount, limit: db.columnLimit, database: "SQLite",
+            storing: TableWidth.event(e), in: "a per-event table", isEvent: true)
     }
 
     private func addMissingColumns(_ t: Table, _ e: DecodedEvent) throws(ChainCastError) {

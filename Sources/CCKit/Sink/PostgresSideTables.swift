@@ -143,11 +143,9 @@ final class PostgresSideTables {
             additions.append((key, v))
         }
         let added = additions.filter { a in !columns.contains { $0.key == a.key } }.count
-        if Self.recordKey.count + columns.count + added > PostgresSQL.maxColumns {
-            throw .data(
-                "cannot store this record in \(recordsName): it needs \(Self.recordKey.count + columns.count + added) "
-                    + "columns and PostgreSQL allows \(PostgresSQL.maxColumns) per table")
-        }
+        try TableWidth.check(
+            Self.recordKey.count + columns.count + added, limit: PostgresSQL.maxColumns, database: "PostgreSQL",
+            storing: "this record", in: recordsName, isEvent: false)
         for (key, value) in additions {
             if let i = columns.firstIndex(where: { $0.key == key }) {
                 guard !Self.fits(value, columns[i].type) else { continue }

@@ -405,12 +405,9 @@ package final class PostgresSink: Sink {
         // fail the batch on every rerun; this refuses the one event instead.
         let have = tables[signature]?.columns ?? []
         let columns = Self.baseColumnCount + have.count + keys.filter { k in !have.contains { $0.key == k.key } }.count
-        if columns > PostgresSQL.maxColumns {
-            throw .data(
-                "cannot store event \(signature.prefix(40))\(signature.count > 40 ? "…" : "") in a per-event table: "
-                    + "it needs \(columns) columns and PostgreSQL allows \(PostgresSQL.maxColumns) per table "
-                    + SQLiteLimits.skipHint)
-        }
+        try TableWidth.check(
+            columns, limit: PostgresSQL.maxColumns, database: "PostgreSQL", storing: TableWidth.event(e),
+            in: "a per-event table", isEvent: true)
         if inTransaction { try flush() }
         try ddl { () throws(ChainCastError) -> String in
             try loadTables()  // another writer may have created it meanwhile

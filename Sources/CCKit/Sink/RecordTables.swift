@@ -131,11 +131,9 @@ final class RecordTable {
             if column(of: key) == nil { missing.append((keyScratch, value)) }
         }
         let needed = Self.keyColumns.count + columns.count + missing.count
-        if !missing.isEmpty, needed > db.columnLimit {
-            // Before any column is added: the record is refused, nothing half-done.
-            throw .data(
-                "cannot store this record in \(name): it needs \(needed) columns and SQLite allows "
-                    + "\(db.columnLimit) per table")
+        if !missing.isEmpty {
+            try TableWidth.check(
+                needed, limit: db.columnLimit, database: "SQLite", storing: "this record", in: name, isEvent: false)
         }
         for (k, v) in missing { try addColumn(key: k, first: v) }
         let s = insert
