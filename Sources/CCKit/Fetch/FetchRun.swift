@@ -73,7 +73,8 @@ package final class FetchRun {
 
     func runInner() throws {
         node = try makeNode(request.filter)
-        chainId = try node.chainId()
+        let head: UInt64
+        (chainId, head) = try chainIdAndHead()
         if let chain = request.chain {
             guard chain.chainId == chainId else {
                 throw ChainCastError.config(
@@ -98,7 +99,6 @@ package final class FetchRun {
         settings.needEndHashes = request.checkpointPath != nil || request.follow
         fetcher = LogFetcher(settings: settings, metrics: metrics, makeNode: makeNode)
 
-        let head = try node.blockNumber()
         metrics.set(metrics.headBlock, Int(clamping: head))
         let resolver = BlockResolver(node: node, head: head)
         let settled: UInt64? = head >= confirmations ? head - confirmations : nil
@@ -223,6 +223,21 @@ package final class FetchRun {
     }
 
     /// Fetches [from, to] concurrently and writes it.
+    /// The chain id and the head, asked at once on two connections: one
+    /// after the other they are two round trips before the first
+    /// `eth_getLogs`, which a short run (a shard's share, a cron job's few
+    /// blocks) feels. Not a JSON-RPC batch: a provider that refuses batches
+    /// would cost a round trip more, or fail a start that works without.
+    private func chainIdAndHead() throws -> (chainId: UInt64, head: UInt64) {
+        var head: Result<UInt64, Error>?
+        let makeNode = makeNode, filter = request.filter
+        var thread = try WorkerThread("eth_blockNumber") { head = Result { try makeNode(filter).blockNumber() } }
+        let id = Result { try node.chainId() }
+        thread.join()
+        // The chain id's failure first, as when the two were asked in turn.
+        return (try id.get(), try head!.get())
+    }
+
     func fetchRange(from: UInt64, to: UInt64) throws -> LogFetcher.Outcome {
         try fetcher.run(
             from: from, to: to,
