@@ -172,7 +172,7 @@ struct TooWideTests {
         #expect(r.status == 65)
         #expect(
             r.stderr
-                == "cc-sink: line 2: cannot store this record in records: it needs 2103 columns and SQLite allows 2000 per table\n"
+                == "cc-sink: line 2: cannot store this record in records: it needs 2104 columns and SQLite allows 2000 per table\n"
         )
     }
 }

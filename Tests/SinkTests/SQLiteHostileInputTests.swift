@@ -25,7 +25,7 @@ struct SQLiteHostileInputTests {
         input += SinkTest.transfer(block: 1, log: 1) + "\n" + SinkTest.marker(block: 1) + "\n"
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
-        let cols = try SinkTest.query(db, "SELECT name, type FROM pragma_table_info('Swap') WHERE cid >= 8")
+        let cols = try SinkTest.query(db, "SELECT name, type FROM pragma_table_info('Swap') WHERE cid >= 9")
         #expect(
             cols == [
                 ["sender", "TEXT"], ["amount0", "TEXT"], ["sqrtPriceX96", "TEXT"], ["fee", "INTEGER"],
@@ -123,7 +123,7 @@ struct SQLiteHostileInputTests {
                 ["cc_checkpoint(uint8)", "_cc_checkpoint"],
             ])
         let cols = try SinkTest.query(
-            db, "SELECT name FROM pragma_table_info('___DROP_TABLE_events____') WHERE cid >= 8"
+            db, "SELECT name FROM pragma_table_info('___DROP_TABLE_events____') WHERE cid >= 9"
         )
         .map { $0[0] ?? "" }
         #expect(cols == ["____DROP_TABLE_events____", "x_y", "x_y_2", "block_number_2", "_", "_sqlite_master"])

@@ -197,7 +197,7 @@ struct SQLiteEventEdgeTests {
         let r = try SinkTest.run("cc-sink", ["sqlite", db, "--tables", "per-event"], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
-            try SinkTest.query(db, "SELECT name || ':' || type FROM pragma_table_info('Two') WHERE cid >= 8") == [
+            try SinkTest.query(db, "SELECT name || ':' || type FROM pragma_table_info('Two') WHERE cid >= 9") == [
                 ["a:INTEGER"], ["extra:TEXT"],
             ])
         #expect(

@@ -104,8 +104,8 @@ struct SinkSideTableEdgeTests {
         let r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(
-            try SinkTest.query(db, "SELECT name || ':' || type FROM pragma_table_info('records') WHERE cid > 2") == [
-                ["n:TEXT"], ["flag:INTEGER"], ["big:TEXT"], ["f:TEXT"], ["d:INTEGER"], ["o:TEXT"],
+            try SinkTest.query(db, "SELECT name || ':' || type FROM pragma_table_info('records') WHERE cid > 3") == [
+                ["flag:INTEGER"], ["big:TEXT"], ["f:TEXT"], ["d:TEXT"], ["o:TEXT"], ["n:TEXT"],
             ])
         #expect(
             try SinkTest.query(db, "SELECT cc_ordinal, n, flag, big, f, d, o FROM records ORDER BY cc_ordinal") == [
@@ -196,5 +196,35 @@ struct SinkSideTableEdgeTests {
         let verbose = try SinkTest.run("cc-sink", ["sqlite", dir + "/v.db", "--skip-invalid", "-v"], stdin: input)
         #expect(verbose.stderr.split(separator: "\n").filter { $0.contains(": skipped: ") }.count == 12)
         #expect(try SinkTest.keys(dir + "/t.db") == SinkTest.expectedKeys(from: 1, to: 1))
+    }
+}
+
+/// A records column was typed by its first value: a null made it plain TEXT
+/// (`v > 50` compared text: 0 rows of 1, `order by v` put 3 before 20), a
+/// small number made it INTEGER and a later wide integer a rounded REAL.
+/// Integers are now exact `TEXT COLLATE decimal` whatever comes first.
+@Suite("sqlite records: amounts compare exactly whatever the first value was")
+struct RecordAmountTypeTests {
+    @Test func nullFirst() throws {
+        let db = try SinkTest.tempDir("rec") + "/t.db"
+        let input = [#"{"v":null}"#, #"{"v":"100"}"#, #"{"v":"20"}"#, #"{"v":3}"#].joined(separator: "\n") + "\n"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(db, "SELECT count(*) FROM records WHERE v > 50") == [["1"]])
+        #expect(
+            try SinkTest.query(db, "SELECT v FROM records WHERE v IS NOT NULL ORDER BY v DESC") == [
+                ["100"], ["20"], ["3"],
+            ])
+    }
+
+    @Test func smallNumberFirst() throws {
+        let db = try SinkTest.tempDir("rec") + "/t.db"
+        let wide = "123456789012345678901234567890"
+        let input = #"{"v":5}"# + "\n" + #"{"v":"\#(wide)"}"# + "\n" + #"{"v":\#(wide)1}"# + "\n"
+        let r = try SinkTest.run("cc-sink", ["sqlite", db], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(db, "SELECT v FROM records ORDER BY v") == [["5"], [wide], [wide + "1"]])
+        #expect(try SinkTest.query(db, "SELECT count(*) FROM records WHERE v > '\(wide)'") == [["1"]])
     }
 }

@@ -46,11 +46,13 @@ final class PerEventTables {
     private var keyScratch: [UInt8] = []
     private let registerTable: SQLiteStatement
     private let registerColumn: SQLiteStatement
+    private let scope: SQLiteStreamScope
 
     /// `reserved`: the sink's other tables (records, raw logs), which an event
     /// of that name (anyone can deploy one) must not take before they exist.
-    init(db: SQLiteConnection, mainTable: String, reserved: [String]) throws(ChainCastError) {
+    init(db: SQLiteConnection, mainTable: String, reserved: [String], scope: SQLiteStreamScope) throws(ChainCastError) {
         self.db = db
+        self.scope = scope
         self.mainTable = mainTable
         self.reserved = Set(reserved.map { $0.lowercased() })
         try db.exec(
@@ -93,6 +95,7 @@ final class PerEventTables {
                         kind: EventSignature.valueKind(of: type ?? .text)))
             }
             cq.reset()
+            try SQLiteStreamScope.addColumn(db, table: name)
             let t = try makeTable(name: name, signature: EventSignature(sig), columns: cols)
             tables[Array(sig.utf8)] = t
         }
@@ -109,7 +112,7 @@ final class PerEventTables {
     private func prepareInsert(_ name: String, _ columns: [Column]) throws(ChainCastError) -> SQLiteStatement {
         try SQLiteSink.prepareUpsert(
             db, table: SQLIdentifier.quote(name),
-            columns: SQLiteSink.baseColumns + columns.map { SQLIdentifier.quote($0.name) })
+            columns: SQLiteSink.baseColumns + [SQLiteStreamScope.column] + columns.map { SQLIdentifier.quote($0.name) })
     }
 
     /// Every table name already in the database, lowercased.
@@ -136,7 +139,7 @@ final class PerEventTables {
             CREATE TABLE \(SQLIdentifier.quote(name)) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, \(SQLiteStreamScope.columnDDL));
             CREATE UNIQUE INDEX \(SQLIdentifier.quote(name + "_block_number"))
               ON \(SQLIdentifier.quote(name))(\(SQLiteSink.uniqueKey));
             """)
@@ -261,13 +264,18 @@ final class PerEventTables {
         for (k, p) in missing { try addColumn(t, key: k, position: p) }
     }
 
-    /// A rewind: every table's rows above the block for the chain.
+    /// Every per-event table's name.
+    var tableNames: [String] { tables.values.map(\.name) }
+
+    /// A rewind: every table's rows of this stream above the block for the chain.
     func rewind(chainId: Int64, above block: Int64) throws(ChainCastError) {
         for t in tables.values {
             let delete = try db.prepare(
-                "DELETE FROM \(SQLIdentifier.quote(t.name)) WHERE block_number > ?1 AND chain_id = ?2")
+                "DELETE FROM \(SQLIdentifier.quote(t.name)) WHERE block_number > ?1 AND chain_id = ?2 AND "
+                    + scope.rewindCondition(3))
             delete.bind(1, int: block)
             delete.bind(2, int: chainId)
+            scope.bindRewind(delete, 3)
             try delete.run()
         }
     }
@@ -287,7 +295,8 @@ final class PerEventTables {
         try addMissingColumns(t, e)
         let s = t.insert
         binder.bindLogColumns(s, chainId: chainId, e)
-        let first = Int32(SQLiteSink.baseColumns.count) + 1
+        scope.bind(s, Int32(SQLiteSink.baseColumns.count) + 1, chain: chainId, block: Int64(bitPattern: e.blockNumber))
+        let first = Int32(SQLiteSink.baseColumns.count) + 2
         for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
         if let args = e.args, args.kind == .object {
             args.forEachFirstMemberAndPosition { key, value, position in

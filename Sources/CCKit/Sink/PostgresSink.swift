@@ -184,6 +184,29 @@ package final class PostgresSink: Sink {
     // MARK: Checkpoint
 
     private var streamKey: String { options.stream }
+    /// `refuseSharedStream` found no other identity in this stream.
+    private var streamChecked = false
+
+    /// A stream is one pipeline: rows carry only its `--stream` name, so a
+    /// rewind of one (a fork, or any resume) deletes every row of the stream
+    /// above its block. A second chain, filter or pipeline writing under the
+    /// same name (two tokens, or shards, without `--stream`) would have its
+    /// rows deleted by the first one's resume, with exit 0; it is refused.
+    private func refuseSharedStream(_ m: CheckpointMarker) throws(ChainCastError) {
+        guard !streamChecked else { return }
+        let other = try db.query(
+            """
+            SELECT chain_id, filter FROM \(schema).cc_checkpoint
+            WHERE stream = $1 AND NOT (chain_id = $2 AND filter = $3 AND pipeline = $4) LIMIT 1
+            """, [streamKey, String(m.chainId), m.filter.lowercased(), m.effectivePipeline.lowercased()])
+        if let r = other.first {
+            throw .config(
+                "stream '\(streamKey)' in \(db.label) already belongs to another pipeline (cc_checkpoint: chain "
+                    + "\(r[0] ?? "?"), filter \(r[1] ?? "?")): its rewinds would delete this one's rows; give each "
+                    + "pipeline its own --stream NAME")
+        }
+        streamChecked = true
+    }
 
     /// The row of this stream for a chain, filter and pipeline.
     func storedCheckpoint(_ m: CheckpointMarker) throws(ChainCastError) -> (UInt64, String)? {
@@ -222,6 +245,7 @@ package final class PostgresSink: Sink {
     package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard let checkpoint else { return }
         if let state { try state.expectType(kind) }
+        try refuseSharedStream(checkpoint)
         guard let (block, hash) = try storedCheckpoint(checkpoint) else {
             throw .config(
                 "checkpoint file names block \(checkpoint.blockNumber) of chain \(checkpoint.chainId), but "
@@ -547,6 +571,7 @@ package final class PostgresSink: Sink {
         try applyStaged()
         let st = state().jsonText
         try rolledBackOnError { () throws(ChainCastError) in
+            try refuseSharedStream(checkpoint)
             try db.query(
                 """
                 INSERT INTO \(schema).cc_checkpoint

@@ -9,26 +9,35 @@ import CCJSON
 /// key, added as keys appear and typed from the first value seen (integers
 /// that fit in 64 bits INTEGER, integer strings and wider numbers exact
 /// `TEXT COLLATE decimal`, addresses `TEXT COLLATE NOCASE`, objects and
-/// arrays JSON text). A record's key is `RecordPosition` (the marker it
-/// follows, its ordinal after it): a rerun upserts the same rows.
+/// arrays JSON text). A record's key is the stream that wrote it
+/// (`SQLiteStreamScope`) and its `RecordPosition` (the marker it follows,
+/// its ordinal after it): a rerun upserts the same rows, and another
+/// pipeline's records at the same position are other rows. A table created
+/// before `cc_stream` keeps its old key (position only).
 final class RecordTable {
-    static let keyColumns = ["cc_chain_id", "cc_after_block", "cc_ordinal"]
+    static let keyColumns = ["cc_stream", "cc_chain_id", "cc_after_block", "cc_ordinal"]
+    static let legacyKeyColumns = ["cc_chain_id", "cc_after_block", "cc_ordinal"]
     private let db: SQLiteConnection
+    private let scope: SQLiteStreamScope
+    /// `keyColumns`, or `legacyKeyColumns` for a table an earlier version made.
+    private let key: [String]
     let name: String
     private var columns: [(key: [UInt8], name: String)] = []
     private var insert: SQLiteStatement
     private let registerColumn: SQLiteStatement
     private var keyScratch: [UInt8] = []
 
-    init(db: SQLiteConnection, name: String) throws(ChainCastError) {
+    init(db: SQLiteConnection, name: String, scope: SQLiteStreamScope) throws(ChainCastError) {
         self.db = db
         self.name = name
+        self.scope = scope
         let t = SQLIdentifier.quote(name)
         try db.exec(
             """
             CREATE TABLE IF NOT EXISTS \(t) (
+              \(SQLiteStreamScope.columnDDL),
               cc_chain_id INTEGER NOT NULL, cc_after_block INTEGER NOT NULL, cc_ordinal INTEGER NOT NULL,
-              PRIMARY KEY (cc_chain_id, cc_after_block, cc_ordinal));
+              PRIMARY KEY (cc_stream, cc_chain_id, cc_after_block, cc_ordinal));
             CREATE TABLE IF NOT EXISTS cc_event_columns (
               table_name TEXT NOT NULL, position INTEGER NOT NULL, arg_name TEXT NOT NULL,
               column_name TEXT NOT NULL, PRIMARY KEY (table_name, position));
@@ -38,7 +47,8 @@ final class RecordTable {
         var have = Set<String>()
         while try info.step() { if let n = info.text(0) { have.insert(n.lowercased()) } }
         info.reset()
-        if let missing = Self.keyColumns.first(where: { !have.contains($0) }) {
+        key = have.contains("cc_stream") ? Self.keyColumns : Self.legacyKeyColumns
+        if let missing = Self.legacyKeyColumns.first(where: { !have.contains($0) }) {
             throw .config(
                 "table \(name) in \(db.path) is not a records table (it has no column \(missing)); "
                     + "choose another --records-table")
@@ -50,12 +60,12 @@ final class RecordTable {
         q.reset()
         registerColumn = try db.prepare(
             "INSERT INTO cc_event_columns (table_name, position, arg_name, column_name) VALUES (?1, ?2, ?3, ?4)")
-        insert = try Self.prepareInsert(db, name, columns.map(\.name))
+        insert = try Self.prepareInsert(db, name, key, columns.map(\.name))
     }
 
-    private static func prepareInsert(_ db: SQLiteConnection, _ name: String, _ names: [String]) throws(ChainCastError)
-        -> SQLiteStatement
-    {
+    private static func prepareInsert(
+        _ db: SQLiteConnection, _ name: String, _ keyColumns: [String], _ names: [String]
+    ) throws(ChainCastError) -> SQLiteStatement {
         let all = keyColumns + names.map(SQLIdentifier.quote)
         let params = (1...all.count).map { "?\($0)" }.joined(separator: ", ")
         let updates = names.map { "\(SQLIdentifier.quote($0)) = excluded.\(SQLIdentifier.quote($0))" }
@@ -94,7 +104,36 @@ final class RecordTable {
         registerColumn.bind(4, text: column)
         try registerColumn.run()
         columns.append((key, column))
-        insert = try Self.prepareInsert(db, name, columns.map(\.name))
+        insert = try Self.prepareInsert(db, name, self.key, columns.map(\.name))
+    }
+
+    /// The first marker named the stream: the records this run wrote before
+    /// it (ordinals `0 ..< count` after no marker) are its records.
+    func claim(_ count: Int64) throws(ChainCastError) {
+        guard key == Self.keyColumns else { return }
+        let s = try db.prepare(
+            """
+            UPDATE OR REPLACE \(SQLIdentifier.quote(name)) SET cc_stream = ?1
+            WHERE cc_stream = '' AND cc_chain_id = 0 AND cc_after_block = -1 AND cc_ordinal < ?2
+            """)
+        s.bind(1, text: scope.tag)
+        s.bind(2, int: count)
+        try s.run()
+    }
+
+    /// A run without any marker gives its records no identity but their
+    /// ordinals: at its end, the rows of an earlier such run past its last
+    /// ordinal go, so the table holds this run's records (as `>` would),
+    /// never a mix of two runs.
+    func dropEarlierUnanchored(from count: Int64) throws(ChainCastError) {
+        let stream = key == Self.keyColumns ? "cc_stream = '' AND " : ""
+        let s = try db.prepare(
+            """
+            DELETE FROM \(SQLIdentifier.quote(name))
+            WHERE \(stream)cc_chain_id = 0 AND cc_after_block = -1 AND cc_ordinal >= ?1
+            """)
+        s.bind(1, int: count)
+        try s.run()
     }
 
     private func existingNames() throws(ChainCastError) -> Set<String> {
@@ -108,8 +147,10 @@ final class RecordTable {
     static func columnType(_ v: JSONValue) -> EventSignature.ColumnType {
         switch v.kind {
         case .bool: return .integer
+        // Every integer, small or not: a column typed INTEGER by a first small
+        // value would store a later wide one as a rounded REAL (cc-filter's
+        // `int()` writes small results as numbers, wide ones as strings).
         case .number:
-            if TextBinder.int64(decimal: v) != nil { return .integer }
             return NumericArgs.isCanonicalInteger(v.raw) ? .decimal : .text
         case .string:
             let b = v.stringContents
@@ -127,20 +168,27 @@ final class RecordTable {
     func append(_ record: JSONValue, at p: RecordPosition, binder: inout TextBinder) throws(ChainCastError) {
         var missing: [([UInt8], JSONValue)] = []
         // First occurrences only: each key once.
+        // A null says nothing of the type: the column comes with the first value that is not.
         record.forEachFirstMember { key, value in
-            if column(of: key) == nil { missing.append((keyScratch, value)) }
+            if !value.isNull, column(of: key) == nil { missing.append((keyScratch, value)) }
         }
-        let needed = Self.keyColumns.count + columns.count + missing.count
+        let needed = key.count + columns.count + missing.count
         if !missing.isEmpty {
             try TableWidth.check(
                 needed, limit: db.columnLimit, database: "SQLite", storing: "this record", in: name, isEvent: false)
         }
         for (k, v) in missing { try addColumn(key: k, first: v) }
         let s = insert
-        s.bind(1, int: Int64(bitPattern: p.chainId))
-        s.bind(2, int: p.afterBlock)
-        s.bind(3, int: p.ordinal)
-        let first = Int32(Self.keyColumns.count) + 1
+        var k: Int32 = 1
+        if key == Self.keyColumns {
+            scope.bindTag(s, 1)
+            k = 2
+        }
+        scope.noteRecord()
+        s.bind(k, int: Int64(bitPattern: p.chainId))
+        s.bind(k + 1, int: p.afterBlock)
+        s.bind(k + 2, int: p.ordinal)
+        let first = Int32(key.count) + 1
         for i in 0..<columns.count { s.bindNull(first + Int32(i)) }
         record.forEachFirstMember { key, value in
             guard let i = column(of: key) else { return }
@@ -169,19 +217,24 @@ final class RawLogTable {
     static let name = "raw_logs"
     private let insert: SQLiteStatement
     private let delete: SQLiteStatement
+    private let scope: SQLiteStreamScope
 
-    init(db: SQLiteConnection) throws(ChainCastError) {
+    init(db: SQLiteConnection, scope: SQLiteStreamScope) throws(ChainCastError) {
+        self.scope = scope
         let t = SQLIdentifier.quote(Self.name)
         try db.exec(
             """
             CREATE TABLE IF NOT EXISTS \(t) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, topics TEXT, data TEXT);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, topics TEXT, data TEXT,
+              \(SQLiteStreamScope.columnDDL));
             CREATE UNIQUE INDEX IF NOT EXISTS \(SQLIdentifier.quote(Self.name + "_block_number"))
               ON \(t)(\(SQLiteSink.uniqueKey));
             """)
-        insert = try SQLiteSink.prepareUpsert(db, table: t, columns: SQLiteSink.baseColumns + ["topics", "data"])
+        try SQLiteStreamScope.addColumn(db, table: Self.name)
+        insert = try SQLiteSink.prepareUpsert(
+            db, table: t, columns: SQLiteSink.baseColumns + ["topics", "data", SQLiteStreamScope.column])
         delete = try db.prepare(SQLiteSink.deleteStatement(table: t))
     }
 
@@ -199,6 +252,7 @@ final class RawLogTable {
         binder.bindLogColumns(s, chainId: chain, e)
         if let topics = e.root["topics"] { binder.bindRawJSON(s, 9, topics) } else { s.bindNull(9) }
         binder.bindOptional(s, 10, e.root["data"])
+        scope.bind(s, 11, chain: chain, block: Int64(bitPattern: e.blockNumber))
         try s.run()
     }
 }

@@ -49,6 +49,8 @@ package final class SQLiteSink: Sink, RowSink {
     /// Text of rows prepared here (`append(_:)`) that is not in the line.
     private let side = SideBuffer()
     private let numeric = NumericArgs()
+    /// Which stream this run's rows belong to (`cc_stream`).
+    let scope = SQLiteStreamScope()
 
     /// Rows written (upserted) and deleted, for metrics.
     package private(set) var insertedTotal = 0
@@ -104,9 +106,13 @@ package final class SQLiteSink: Sink, RowSink {
             CREATE TABLE IF NOT EXISTS \(t) (
               chain_id INTEGER NOT NULL, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL,
               block_timestamp INTEGER, transaction_hash TEXT, transaction_index INTEGER,
-              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, event TEXT, signature TEXT, args TEXT);
+              log_index INTEGER NOT NULL, address TEXT COLLATE NOCASE, event TEXT, signature TEXT, args TEXT,
+              \(SQLiteStreamScope.columnDDL));
             """)
-        do { try Self.checkColumns(db, table: options.table) } catch {
+        do {
+            try Self.checkColumns(db, table: options.table)
+            try SQLiteStreamScope.addColumn(db, table: options.table)
+        } catch {
             try? db.exec("ROLLBACK")
             throw error
         }
@@ -128,7 +134,7 @@ package final class SQLiteSink: Sink, RowSink {
         try db.exec("COMMIT")
         insert = try Self.prepareUpsert(
             db, table: t,
-            columns: Self.baseColumns + ["event", "signature", "args"])
+            columns: Self.baseColumns + ["event", "signature", "args", SQLiteStreamScope.column])
         delete = try db.prepare(Self.deleteStatement(table: t))
         saveCheckpoint = try db.prepare(
             """
@@ -143,7 +149,7 @@ package final class SQLiteSink: Sink, RowSink {
         commitStatement = try db.prepare("COMMIT")
         if options.perEventTables {
             perEvent = try PerEventTables(
-                db: db, mainTable: options.table, reserved: [options.recordsTable, RawLogTable.name])
+                db: db, mainTable: options.table, reserved: [options.recordsTable, RawLogTable.name], scope: scope)
         }
         walSync = try FileSync(path: db.walPath)
         // Last: nothing may throw once its thread runs.
@@ -208,6 +214,7 @@ package final class SQLiteSink: Sink, RowSink {
     package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         guard let checkpoint else { return }
         if let state { try state.expectType("sqlite") }
+        _ = scope.learn(checkpoint.filter)
         // The database commits its checkpoint row before the file is written,
         // so the file may lag behind the database (a kill in between) but
         // never be ahead of it.
@@ -272,7 +279,7 @@ package final class SQLiteSink: Sink, RowSink {
     package func appendRecord(_ record: JSONValue, at position: RecordPosition) throws(ChainCastError) {
         try ensureTransaction()
         try rolledBackOnError { () throws(ChainCastError) in
-            if records == nil { records = try RecordTable(db: db, name: options.recordsTable) }
+            if records == nil { records = try RecordTable(db: db, name: options.recordsTable, scope: scope) }
             try records!.append(record, at: position, binder: &binder)
         }
         pendingEvents += 1
@@ -281,7 +288,7 @@ package final class SQLiteSink: Sink, RowSink {
     package func appendRawLog(_ log: DecodedEvent) throws(ChainCastError) {
         try ensureTransaction()
         try rolledBackOnError { () throws(ChainCastError) in
-            if rawLogs == nil { rawLogs = try RawLogTable(db: db) }
+            if rawLogs == nil { rawLogs = try RawLogTable(db: db, scope: scope) }
             try rawLogs!.append(log, binder: &binder)
         }
         pendingEvents += 1
@@ -321,6 +328,7 @@ package final class SQLiteSink: Sink, RowSink {
             bindText(insert, 9, r.event.bytes(line: line, side: side))
             bindText(insert, 10, r.signature.bytes(line: line, side: side))
             bindText(insert, 11, r.args.bytes(line: line, side: side))
+            scope.bind(insert, 12, chain: chain, block: Int64(bitPattern: r.blockNumber))
             try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
             insertedTotal += 1
         }
@@ -355,6 +363,7 @@ package final class SQLiteSink: Sink, RowSink {
     package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         try SQLiteLimits.checkMarker(checkpoint)
         try ensureTransaction()
+        if scope.learn(checkpoint.filter) { try rolledBackOnError { () throws(ChainCastError) in try claimUntagged() } }
         saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
         saveCheckpoint.bind(2, text: checkpoint.filter)
         saveCheckpoint.bind(3, int: Int64(bitPattern: checkpoint.blockNumber))
@@ -363,6 +372,29 @@ package final class SQLiteSink: Sink, RowSink {
         try rolledBackOnError { () throws(ChainCastError) in try saveCheckpoint.run() }
         try flush()
         return state()
+    }
+
+    /// The first marker names the stream: the rows this run wrote before it
+    /// (the first range of a fresh run) are its rows.
+    private func claimUntagged() throws(ChainCastError) {
+        var tables = [tableName] + (perEvent?.tableNames ?? [])
+        if rawLogs != nil { tables.append(RawLogTable.name) }
+        for (chain, blocks) in scope.untagged {
+            for t in tables {
+                let claim = try db.prepare(
+                    """
+                    UPDATE \(SQLIdentifier.quote(t)) SET cc_stream = ?1
+                    WHERE block_number BETWEEN ?2 AND ?3 AND chain_id = ?4 AND cc_stream = ''
+                    """)
+                claim.bind(1, text: scope.tag)
+                claim.bind(2, int: blocks.lowerBound)
+                claim.bind(3, int: blocks.upperBound)
+                claim.bind(4, int: chain)
+                try claim.run()
+            }
+        }
+        if scope.untaggedRecords > 0 { try records?.claim(scope.untaggedRecords) }
+        scope.forgetUntagged()
     }
 
     /// The checkpoint file's `sink` object.
@@ -378,22 +410,26 @@ package final class SQLiteSink: Sink, RowSink {
         let above = Int64(bitPattern: r.blockNumber)
         try rolledBackOnError { () throws(ChainCastError) in
             let delete = try db.prepare(
-                "DELETE FROM \(SQLIdentifier.quote(tableName)) WHERE block_number > ?1 AND chain_id = ?2")
+                "DELETE FROM \(SQLIdentifier.quote(tableName)) WHERE block_number > ?1 AND chain_id = ?2 AND "
+                    + scope.rewindCondition(3))
             delete.bind(1, int: above)
             delete.bind(2, int: chain)
+            scope.bindRewind(delete, 3)
             try delete.run()
             deletedTotal += db.changes
             try perEvent?.rewind(chainId: chain, above: above)
             try retractSideTables(chain: chain, above: above)
+            // This stream's checkpoint only (any, when the stream is unknown).
             let move = try db.prepare(
                 """
                 UPDATE cc_checkpoint SET block_number = ?1, block_hash = ?2,
                   updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-                WHERE chain_id = ?3 AND block_number > ?1
+                WHERE chain_id = ?3 AND block_number > ?1 AND (?4 = '' OR filter = ?4)
                 """)
             move.bind(1, int: above)
             move.bind(2, text: r.blockHash)
             move.bind(3, int: chain)
+            move.bind(4, text: scope.tag)
             try move.run()
         }
         pendingEvents += 1
@@ -411,19 +447,26 @@ package final class SQLiteSink: Sink, RowSink {
             defer { exists.reset() }
             return try exists.step()
         }
+        // A table written before `cc_stream` existed (a records table keeps its old key) is retracted whole.
+        func scoped(_ table: String, _ index: Int) throws(ChainCastError) -> String {
+            try SQLiteStreamScope.hasColumn(db, table: table) ? " AND " + scope.rewindCondition(index) : ""
+        }
         if try has(RawLogTable.name) {
             let d = try db.prepare(
-                "DELETE FROM \(SQLIdentifier.quote(RawLogTable.name)) WHERE block_number > ?1 AND chain_id = ?2")
+                "DELETE FROM \(SQLIdentifier.quote(RawLogTable.name)) WHERE block_number > ?1 AND chain_id = ?2"
+                    + (try scoped(RawLogTable.name, 3)))
             d.bind(1, int: above)
             d.bind(2, int: chain)
+            scope.bindRewind(d, 3)
             try d.run()
         }
         if try has(options.recordsTable) {
             let d = try db.prepare(
                 "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_after_block >= ?1 AND cc_chain_id = ?2"
-            )
+                    + (try scoped(options.recordsTable, 3)))
             d.bind(1, int: above)
             d.bind(2, int: chain)
+            scope.bindRewind(d, 3)
             try d.run()
         }
     }
@@ -433,6 +476,12 @@ package final class SQLiteSink: Sink, RowSink {
     package var deferredSync: FileSync? { walSync }
 
     package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
+        if cleanEnd, !scope.isKnown, scope.untaggedRecords > 0, let records {
+            try ensureTransaction()
+            try rolledBackOnError { () throws(ChainCastError) in
+                try records.dropEarlierUnanchored(from: scope.untaggedRecords)
+            }
+        }
         try flush()
         // Fold the WAL back into the database so a copied .db file is complete.
         checkpointer.stop()

@@ -1,0 +1,124 @@
+import CCKit
+import CCTestSupport
+import Foundation
+import Testing
+
+/// Several checkpointed pipelines (one per token, each with its own
+/// checkpoint file) writing one SQLite database, as `cc_checkpoint`'s one row
+/// per chain and filter invites. A resuming cc-fetch sends a rewind record at
+/// its checkpoint; that rewind deleted every row above the block for the
+/// whole chain (the other tokens' too), moved the other pipelines'
+/// checkpoint rows back, and the records of one pipeline overwrote the
+/// other's at the same (marker, ordinal). Each stream now retracts and keys
+/// only what it wrote.
+@Suite("one SQLite database shared by pipelines with different filters")
+struct SharedDatabaseTests {
+    static let tokenA = "0x3b71a218CC3E79f2e2d37bC7Cf22d9cB70931B01"
+    static let tokenB = "0xa4B8a2683F4f48C2ba9E8464e5819b0A457c0808"
+
+    /// One token's pipeline into `db`, with `ck-TOKEN.json`.
+    static func run(
+        _ node: FixtureNode, _ token: String, to: Int, db: String, filter: String? = nil, dir: String
+    ) throws -> BinaryRun {
+        let q = CronPitfallTests.q
+        let ck = "ck-\(token).json"
+        let stage =
+            filter.map { "| \(q(SinkTest.binary("cc-filter"))) 'event == \"Transfer\"' --map \(q($0)) " } ?? ""
+        return try SinkTest.shell(
+            "set -o pipefail; cd \(q(dir)) && \(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(token) "
+                + "--from 0 --to \(to) --checkpoint \(ck) | \(q(SinkTest.binary("cc-decode"))) --abi erc20 "
+                + "--unknown drop \(stage)| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) --tables per-event "
+                + "--checkpoint \(ck)")
+    }
+
+    static func rows(_ db: String, _ table: String, token: String, columns: String) throws -> [[String?]] {
+        try SinkTest.query(
+            db, "SELECT \(columns) FROM \(table) WHERE address = '\(token)' COLLATE NOCASE ORDER BY 1, 2")
+    }
+
+    @Test("events and per-event tables: a resume of one pipeline leaves the other's rows and checkpoint alone")
+    func events() throws {
+        let node = try FixtureNode(["--blocks", "2000"])
+        defer { node.stop() }
+        let dir = try SinkTest.tempDir()
+        // What token A alone stores.
+        let alone = try SinkTest.tempDir()
+        #expect(try Self.run(node, Self.tokenA, to: 1999, db: "a.db", dir: alone).status == 0)
+        let wantEvents = try Self.rows(
+            alone + "/a.db", "events", token: Self.tokenA, columns: "block_number, log_index")
+        let wantTransfers = try Self.rows(
+            alone + "/a.db", "Transfer", token: Self.tokenA, columns: "block_number, log_index, value")
+        #expect(wantEvents.count > 100)
+
+        for (token, to) in [(Self.tokenB, 999), (Self.tokenA, 1999), (Self.tokenB, 1999), (Self.tokenA, 1999)] {
+            let r = try Self.run(node, token, to: to, db: "t.db", dir: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let db = dir + "/t.db"
+        #expect(try Self.rows(db, "events", token: Self.tokenA, columns: "block_number, log_index") == wantEvents)
+        #expect(
+            try Self.rows(db, "Transfer", token: Self.tokenA, columns: "block_number, log_index, value")
+                == wantTransfers)
+        #expect(try SinkTest.query(db, "SELECT DISTINCT block_number FROM cc_checkpoint") == [["1999"]])
+        // B's rows are B's alone run too.
+        let aloneB = try SinkTest.tempDir()
+        #expect(try Self.run(node, Self.tokenB, to: 1999, db: "b.db", dir: aloneB).status == 0)
+        #expect(
+            try Self.rows(db, "events", token: Self.tokenB, columns: "block_number, log_index")
+                == Self.rows(aloneB + "/b.db", "events", token: Self.tokenB, columns: "block_number, log_index"))
+    }
+
+    @Test("records: each pipeline's reshaped rows are its own, also after the other resumes")
+    func records() throws {
+        let node = try FixtureNode(["--blocks", "2000"])
+        defer { node.stop() }
+        let map = "{token: address, block: blockNumber, li: logIndex, v: args.value}"
+        let alone = try SinkTest.tempDir()
+        #expect(try Self.run(node, Self.tokenA, to: 1999, db: "a.db", filter: map, dir: alone).status == 0)
+        let query = "SELECT block, li, v FROM records WHERE token = '\(Self.tokenA)' COLLATE NOCASE ORDER BY 1, 2"
+        let want = try SinkTest.query(alone + "/a.db", query)
+        #expect(want.count > 100)
+
+        let dir = try SinkTest.tempDir()
+        for (token, to) in [(Self.tokenB, 999), (Self.tokenA, 1999), (Self.tokenB, 1999), (Self.tokenA, 1999)] {
+            let r = try Self.run(node, token, to: to, db: "t.db", filter: map, dir: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try SinkTest.query(dir + "/t.db", query) == want)
+        // B's rows: each of its transfers once.
+        let b = try SinkTest.query(
+            dir + "/t.db",
+            "SELECT count(*), count(DISTINCT block || ':' || li) FROM records WHERE token = '\(Self.tokenB)' "
+                + "COLLATE NOCASE")
+        #expect(b.count == 1 && b[0][0] == b[0][1] && Int(b[0][0] ?? "") ?? 0 > 100, "\(b)")
+    }
+}
+
+/// In PostgreSQL rows carry their `--stream` name, and a rewind (any resume
+/// sends one) deletes the stream's rows above its block: two pipelines with
+/// different filters under the default stream deleted each other's rows with
+/// exit 0. The second is now refused before anything of it is committed.
+@Suite("cc-sink postgres: one stream, one pipeline")
+struct PostgresSharedStreamTests {
+    static func input(filter: String, from: Int, to: Int) -> String {
+        (from...to).map { b in SinkTest.transfer(block: b, log: 0) + "\n" + SinkTest.marker(block: b, filter: filter) }
+            .joined(separator: "\n") + "\n"
+    }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func secondFilterInOneStreamIsRefused() throws {
+        let db = try PostgresSinkTests.DB()
+        var r = try db.sink([], stdin: Self.input(filter: "aaaa", from: 1, to: 3))
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try db.sink([], stdin: Self.input(filter: "bbbb", from: 4, to: 5))
+        #expect(r.status == 78)
+        #expect(
+            r.stderr.hasSuffix(
+                "already belongs to another pipeline (cc_checkpoint: chain 1, filter aaaa): its rewinds would "
+                    + "delete this one's rows; give each pipeline its own --stream NAME\n"), "\(r.stderr)")
+        #expect(try db.keys() == ["1:0", "2:0", "3:0"])
+        r = try db.sink(["--stream", "b"], stdin: Self.input(filter: "bbbb", from: 4, to: 5))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try db.keys() == ["1:0", "2:0", "3:0", "4:0", "5:0"])
+    }
+}
