@@ -94,6 +94,25 @@ struct SharedDatabaseTests {
     }
 }
 
+/// Records from runs without any marker have only their ordinals: a second
+/// such run with fewer records left the first run's tail behind (a mix of two
+/// datasets, exit 0). It now replaces them, as `>` would.
+@Suite("sqlite records without markers: a run replaces the previous one")
+struct UnanchoredRecordsTests {
+    @Test func replaces() throws {
+        let db = try SinkTest.tempDir("rec") + "/t.db"
+        let first = (0..<5).map { #"{"run":1,"i":\#($0)}"# }.joined(separator: "\n") + "\n"
+        let second = (0..<3).map { #"{"run":2,"i":\#($0)}"# }.joined(separator: "\n") + "\n"
+        #expect(try SinkTest.run("cc-sink", ["sqlite", db], stdin: first).status == 0)
+        #expect(try SinkTest.run("cc-sink", ["sqlite", db], stdin: second).status == 0)
+        #expect(
+            try SinkTest.query(db, "SELECT run, i FROM records ORDER BY i") == [["2", "0"], ["2", "1"], ["2", "2"]])
+        // The same run again changes nothing.
+        #expect(try SinkTest.run("cc-sink", ["sqlite", db], stdin: second).status == 0)
+        #expect(try SinkTest.query(db, "SELECT count(*) FROM records") == [["3"]])
+    }
+}
+
 /// In PostgreSQL rows carry their `--stream` name, and a rewind (any resume
 /// sends one) deletes the stream's rows above its block: two pipelines with
 /// different filters under the default stream deleted each other's rows with
