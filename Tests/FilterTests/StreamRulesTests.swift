@@ -16,6 +16,22 @@ import Testing
     }
     let unknown = "{\"$cc\":\"future-thing\",\"x\":[1,2]}"
 
+    /// A control record whose "$cc" key is written `"\u0024cc"` (a JSON
+    /// tool may escape it) counts as what it spells: cc-filter dropped such a
+    /// rewind under a predicate and counted such a marker as an event.
+    @Test func escapedControlKeysAreControlRecords() throws {
+        let rewind = #"{"\u0024cc":"rewind","chainId":1,"blockNumber":5,"blockHash":"0xcd"}"#
+        let marker = #"{"\u0024cc":"checkpoint","chainId":1,"blockNumber":5,"blockHash":"0xcd","filter":"ab"}"#
+        let plain = try BinaryRunner.run(["event == \"Transfer\""], stdin: input([rewind]))
+        #expect(plain.status == 0)
+        #expect(plain.stdout == rewind + "\n")
+        let agg = try BinaryRunner.run(["--agg", "count()"], stdin: input([decodedEvent(block: 5, log: 0), marker]))
+        #expect(agg.status == 0, "\(agg.stderr)")
+        let lines = agg.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix(#"{"\u0024cc":"checkpoint","#), "\(agg.stdout)")
+        #expect(lines.last == #"{"window":{"fromBlock":5,"toBlock":5},"count":1}"#, "\(agg.stdout)")
+    }
+
     @Test func pathsThatNeverMatchAreNamedWithAGuess() throws {
         let events = input([decodedEvent(block: 1, log: 0), decodedEvent(block: 2, log: 0, event: "Approval")])
         let typo = try BinaryRunner.run(["evnt == \"Transfer\""], stdin: events)

@@ -66,9 +66,12 @@ package struct FilterStream {
             try invalid("\(location): expected a JSON object, got \(root.kind)")
             return
         }
-        // Only a line with a '$' can hold a control record's "$cc" key;
-        // memchr keeps the member lookup off the per-event path.
-        if let base = line.baseAddress, memchr(base, 36, line.count) != nil, let kind = root["$cc"] {
+        // Only a line with a '$', or its escape \u0024, can hold a control
+        // record's "$cc" key; memchr keeps the member lookup off the per-event path.
+        if let base = line.baseAddress,
+            memchr(base, 36, line.count) != nil || Self.hasEscapedDollar(line),
+            let kind = root["$cc"]
+        {
             // Only a checkpoint closes windows, and its rows go before it; a
             // rewind retracts the open window above its block; any other
             // kind (known or not) passes untouched, in order.
@@ -155,6 +158,21 @@ package struct FilterStream {
         all += program.setExpressions
         if let plan = aggregator?.plan { all += plan.keys + plan.aggregates.compactMap(\.argument) }
         return all
+    }
+
+    /// Whether the line holds `\u0024` ('$' escaped), which a "$cc" key may be written as.
+    static func hasEscapedDollar(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = line.count
+        var i = 0
+        while i + 5 < n {
+            if line[i] == UInt8(ascii: "\\"), line[i + 1] == UInt8(ascii: "u"), line[i + 2] == UInt8(ascii: "0"),
+                line[i + 3] == UInt8(ascii: "0"), line[i + 4] == UInt8(ascii: "2"), line[i + 5] == UInt8(ascii: "4")
+            {
+                return true
+            }
+            i += line[i] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return false
     }
 
     @inline(__always) static func isRawLog(_ root: JSONValue) -> Bool {
