@@ -16,6 +16,21 @@ struct PipelineHashTests {
         #expect(PipelineHash.fold("3f9a", stage: "cc-filter", config: "x") == "ae9b8f00146f5ad2")
     }
 
+    /// A marker whose `pipeline` is not a string (null, a number: hand-made)
+    /// got a second `pipeline` key, which readers skip (the first one wins).
+    @Test("a pipeline that is not a string is replaced in place, as if absent", arguments: ["null", "5", "[1]"])
+    func nonStringPipeline(_ value: String) throws {
+        let bare = Self.marker
+        let odd = String(bare.dropLast()) + #","pipeline":"# + value + "}"
+        for stage in ["'\(SinkTest.binary("cc-decode"))' --abi erc20", "'\(SinkTest.binary("cc-filter"))' true"] {
+            let a = try SinkTest.shell("echo '\(odd)' | \(stage)")
+            let b = try SinkTest.shell("echo '\(bare)' | \(stage)")
+            #expect(a.status == 0, "\(a.stderr)")
+            #expect(a.stdout.components(separatedBy: "\"pipeline\"").count == 2, "\(a.stdout)")
+            #expect(a.stdout == b.stdout)
+        }
+    }
+
     @Test("cc-decode and cc-filter change only the marker's pipeline; the same configuration gives the same hash")
     func stagesFold() throws {
         func pipe(_ script: String) throws -> String {

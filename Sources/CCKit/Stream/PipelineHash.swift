@@ -30,7 +30,9 @@ package enum PipelineHash {
         let next = Array(fold(previous, stage: stage, config: config).utf8)
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 32)
-        if let p = root["pipeline"], p.kind == .string, let start = p.raw.baseAddress {
+        // A pipeline that is not a string counts as absent (`current`), and is
+        // replaced in place: a second key would leave readers the first one.
+        if let p = root["pipeline"], let start = p.raw.baseAddress {
             let from = base.distance(to: start)
             out.append(contentsOf: line[0..<from])
             out.append(UInt8(ascii: "\""))
