@@ -22,4 +22,11 @@ struct SinkCommand: ChainCastCommand {
                 --checkpoint hook.ck
             """,
         subcommands: [SQLiteCommand.self, PostgresCommand.self, FileCommand.self, WebhookCommand.self])
+
+    /// Without a destination there is nothing to do: a usage error (64) on
+    /// stderr, as every other command's missing argument, not help on stdout
+    /// and 0, which a pipeline would take for success.
+    func run() throws {
+        throw ValidationError("say where to write: cc-sink sqlite|postgres|file|webhook … (see cc-sink --help)")
+    }
 }

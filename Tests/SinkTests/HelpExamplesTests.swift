@@ -271,3 +271,16 @@ import Testing
         #expect(Self.examples(inManual: "\n" + man) == ["cc-decode --abi 'event X(uint256 a)' \\\n  logs.ndjson"])
     }
 }
+
+/// `cc-sink` without a destination printed its help on stdout and exited 0,
+/// which a pipeline takes for success; every other command's missing
+/// argument is a usage error.
+@Suite("cc-sink without a destination")
+struct SinkWithoutDestinationTests {
+    @Test func isAUsageError() throws {
+        let r = try SinkTest.run("cc-sink", [])
+        #expect(r.status == 64)
+        #expect(r.stdout == "")
+        #expect(r.stderr.hasPrefix("Error: say where to write: cc-sink sqlite|postgres|file|webhook"), "\(r.stderr)")
+    }
+}
