@@ -44,6 +44,26 @@ struct ShardTests {
         #expect(union.sorted() == records(all).sorted())
     }
 
+    /// A shard whose --to is above the settled head stopped there with 0: a
+    /// scheduler never reran it, and a follower starting at --to + 1 left the
+    /// blocks between a hole. It fetches what it can, then exits 75; a shard
+    /// with nothing above the settled head is not affected.
+    @Test("a shard that cannot reach --to yet exits 75 after what it could fetch")
+    func shardShortOfItsEnd() throws {
+        let node = try FixtureNode(["--blocks", "2000"])
+        let args = ["--rpc", node.url, "--from", "0", "--to", "1999", "--confirmations", "12", "--shard-chunk", "500"]
+        let (s0, _, e0) = try FetchProcess.run(args + ["--shard", "0/2"])
+        #expect(s0 == 0, "\(e0)")
+        #expect(e0 == "")
+        let (s1, out, e1) = try FetchProcess.run(args + ["--shard", "1/2"])
+        #expect(s1 == 75)
+        #expect(
+            e1 == "cc-fetch: --to 1999 is above the head 1999 minus 12 confirmation(s): this shard fetched what it "
+                + "could and must run again once the chain has passed block 1999\n")
+        let last = records(out).last ?? ""
+        #expect(last.contains("\"blockNumber\":\"0x7c"), "\(last)")  // 1984-1987: the settled head's neighbourhood
+    }
+
     @Test("the shard is part of the checkpoint's identity: 2/8's checkpoint is refused by 3/8 and 2/4")
     func checkpointIdentity() throws {
         let node = try FixtureNode(["--blocks", "1000"])

@@ -165,8 +165,16 @@ package final class FetchRun {
             return
         }
         var end = stopAt ?? requestedTo
+        // A shard stopping short with 0 would leave a hole no scheduler
+        // refills (a job that exited 0 is done) and a follower starting at
+        // --to + 1 never covers: what it can is fetched, then 75.
+        var shortShard: UInt64?
         if end > settled {
-            if fixedEnd && !request.follow {
+            if let shard = request.shard {
+                // Only a shard with blocks of its own above the settled head is short.
+                let settledEnd = settled
+                if shard.ranges(startingAt: from).contains(where: { $0.to > settledEnd }) { shortShard = end }
+            } else if fixedEnd && !request.follow {
                 note(
                     "--to \(end) is above the head \(head) minus \(confirmations) confirmation(s): stopping at block \(settled)"
                 )
@@ -192,6 +200,11 @@ package final class FetchRun {
             try output.flush()
         } else if resumed != nil && !request.follow {
             try repeatCheckpointMarker(resumed: from)
+        }
+        if let short = shortShard {
+            throw ChainCastError.tempFail(
+                "--to \(short) is above the head \(head) minus \(confirmations) confirmation(s): this shard fetched "
+                    + "what it could and must run again once the chain has passed block \(short)")
         }
         if request.follow {
             try follow(from: from, stopAt: stopAt)
