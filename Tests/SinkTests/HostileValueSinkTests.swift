@@ -220,3 +220,33 @@ struct ReservedTableNameTests {
         #expect(try SinkTest.query(db, "SELECT v FROM \(name)_2") == [["1"]])
     }
 }
+
+/// PostgreSQL cuts names to 63 bytes and per-event index names were cut to
+/// 60: a long event name with two long address arguments, or an event name of
+/// 60 bytes with one, named an index like an existing relation, and the sink
+/// failed with 78 on every rerun (SQLite stored the same input).
+@Suite("cc-sink postgres: long event and argument names")
+struct LongIdentifierTests {
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func indexesGetNamesOfTheirOwn() throws {
+        let a = "0x1111111111111111111111111111111111111111"
+        let long = "LiquidityPositionRebalancedAcrossMultipleVaults"
+        let sixty = String(repeating: "E", count: 64)
+        let input = [
+            SQLiteHostileInputTests.event(
+                block: 1, log: 0, name: "\"\(long)\"", signature: "\"\(long)(address,address)\"",
+                args: #"{"sourceVaultAddress":"\#(a)","sourceVaultAddressOwner":"\#(a)"}"#),
+            SQLiteHostileInputTests.event(
+                block: 1, log: 1, name: "\"\(sixty)\"", signature: "\"\(sixty)(address)\"", args: #"{"who":"\#(a)"}"#),
+            SinkTest.marker(block: 1),
+        ].joined(separator: "\n") + "\n"
+        let db = try PostgresSinkTests.DB()
+        for _ in 0..<2 {
+            let r = try db.sink(["--tables", "per-event"], stdin: input)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try db.rows("SELECT count(*) FROM cc_event_tables") == ["2"])
+        #expect(try db.rows(#"SELECT "sourceVaultAddressOwner" FROM "\#(long)""#) == [a])
+        #expect(try db.rows(#"SELECT who FROM "\#(String(sixty.prefix(60)))""#) == [a])
+    }
+}

@@ -438,14 +438,16 @@ package final class PostgresSink: Sink {
             let sig = EventSignature(signature)
             var sql = ""
             var t: EventTable
+            // Every relation of the schema (tables and indexes share one namespace), and those this DDL adds.
+            var relations = Set(
+                try db.query(
+                    "SELECT lower(relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE n.nspname = $1", [options.schema]
+                ).compactMap { $0.first ?? nil })
             if let found = tables[signature] {
                 t = found
             } else {
-                var taken = Set(
-                    try db.query(
-                        "SELECT lower(relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                            + "WHERE n.nspname = $1", [options.schema]
-                    ).compactMap { $0.first ?? nil })
+                var taken = relations
                 taken.formUnion([
                     options.table.lowercased(), options.recordsTable.lowercased(), PostgresSideTables.rawLogsName,
                     "cc_checkpoint", "cc_event_tables", "cc_record_columns", "cc_staging",
@@ -454,6 +456,7 @@ package final class PostgresSink: Sink {
                 let name = SQLIdentifier.unique(
                     base.lowercased().hasPrefix("cc_") ? "_" + base : base, avoiding: taken, alsoFree: "_key")
                 t = EventTable(name: name, columns: [])
+                relations.formUnion([name.lowercased(), name.lowercased() + "_key"])
                 let q = schema + "." + SQLIdentifier.quote(name)
                 sql += """
                     CREATE TABLE \(q) (\(Self.baseDDL));
@@ -470,7 +473,9 @@ package final class PostgresSink: Sink {
                 let name = SQLIdentifier.unique(SQLIdentifier.sanitize(key), avoiding: taken)
                 sql += "ALTER TABLE \(q) ADD COLUMN \(SQLIdentifier.quote(name)) \(type);\n"
                 if abi.filter({ $0 != " " }) == "address" {
-                    let index = SQLIdentifier.sanitize(t.name + "_" + name)
+                    // Cut to 60 bytes, a long table and column name could name an existing relation.
+                    let index = SQLIdentifier.unique(SQLIdentifier.sanitize(t.name + "_" + name), avoiding: relations)
+                    relations.insert(index.lowercased())
                     sql += "CREATE INDEX \(SQLIdentifier.quote(index)) ON \(q)(\(SQLIdentifier.quote(name)));\n"
                 }
                 t.columns.append((key, name, type))
