@@ -66,6 +66,15 @@ struct PostgresCommand: ParsableCommand {
 
     func validate() throws {
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        // PostgreSQL cuts longer names to 63 bytes without a word, so two such
+        // names would write the same schema or table.
+        for (option, name) in [
+            ("--schema", schema), ("--table", tables.table), ("--records-table", tables.recordsTable),
+        ]
+        where name.utf8.count > 63 {
+            throw ValidationError(
+                "\(option) is \(name.utf8.count) bytes long; PostgreSQL names hold at most 63 (it would cut it short)")
+        }
         try tables.check(enginePrefix: "pg_", engine: "PostgreSQL")
         if (checkpointFromDb || printCheckpoint) && common.checkpoint == nil {
             throw ValidationError("--checkpoint-from-db and --print-checkpoint need --checkpoint FILE")

@@ -232,14 +232,16 @@ struct LongIdentifierTests {
         let a = "0x1111111111111111111111111111111111111111"
         let long = "LiquidityPositionRebalancedAcrossMultipleVaults"
         let sixty = String(repeating: "E", count: 64)
-        let input = [
-            SQLiteHostileInputTests.event(
-                block: 1, log: 0, name: "\"\(long)\"", signature: "\"\(long)(address,address)\"",
-                args: #"{"sourceVaultAddress":"\#(a)","sourceVaultAddressOwner":"\#(a)"}"#),
-            SQLiteHostileInputTests.event(
-                block: 1, log: 1, name: "\"\(sixty)\"", signature: "\"\(sixty)(address)\"", args: #"{"who":"\#(a)"}"#),
-            SinkTest.marker(block: 1),
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                SQLiteHostileInputTests.event(
+                    block: 1, log: 0, name: "\"\(long)\"", signature: "\"\(long)(address,address)\"",
+                    args: #"{"sourceVaultAddress":"\#(a)","sourceVaultAddressOwner":"\#(a)"}"#),
+                SQLiteHostileInputTests.event(
+                    block: 1, log: 1, name: "\"\(sixty)\"", signature: "\"\(sixty)(address)\"",
+                    args: #"{"who":"\#(a)"}"#),
+                SinkTest.marker(block: 1),
+            ].joined(separator: "\n") + "\n"
         let db = try PostgresSinkTests.DB()
         for _ in 0..<2 {
             let r = try db.sink(["--tables", "per-event"], stdin: input)
@@ -248,5 +250,14 @@ struct LongIdentifierTests {
         #expect(try db.rows("SELECT count(*) FROM cc_event_tables") == ["2"])
         #expect(try db.rows(#"SELECT "sourceVaultAddressOwner" FROM "\#(long)""#) == [a])
         #expect(try db.rows(#"SELECT who FROM "\#(String(sixty.prefix(60)))""#) == [a])
+    }
+
+    /// Names PostgreSQL would cut to 63 bytes, so two of them wrote one schema.
+    @Test(arguments: ["--schema", "--table", "--records-table"])
+    func namesLongerThanPostgresHoldsAreUsageErrors(_ option: String) throws {
+        let r = try SinkTest.run("cc-sink", ["postgres", "dbname=x", option, String(repeating: "b", count: 64)])
+        #expect(r.status == 64)
+        #expect(
+            r.stderr.hasPrefix("Error: \(option) is 64 bytes long; PostgreSQL names hold at most 63"), "\(r.stderr)")
     }
 }
