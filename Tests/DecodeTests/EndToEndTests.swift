@@ -68,8 +68,25 @@ enum Fixture {
         #expect(r.stdout == first + "\n" + Fixture.wethDeposit + "\n")
     }
 
+    /// Stream contract v1.1: an object that is neither a control record, a
+    /// log (`topics`, `data`) nor a decoded event is a plain record, which a
+    /// stage passes; cc-decode took it for a broken log (65, "missing address").
+    @Test func plainRecordsPassUnchanged() throws {
+        let plain = [
+            #"{"window":{"fromBlock":1,"toBlock":2},"count":3}"#,
+            #"{"address":"0x1111111111111111111111111111111111111111","value":"5"}"#,
+        ]
+        for unknown in ["pass", "drop", "fail"] {
+            let r = try Shell.run(
+                #"cc-decode --abi erc20 --unknown "# + unknown + #" < "$IN""#,
+                input: plain.joined(separator: "\n") + "\n")
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout == plain.joined(separator: "\n") + "\n")
+        }
+    }
+
     @Test func malformedLineStopsWith65NamingTheLine() throws {
-        let r = try Shell.run(#"cc-decode --abi erc20 < "$IN""#, input: Fixture.usdcTransfer + "\n\n{\"address\":1}\n")
+        let r = try Shell.run(#"cc-decode --abi erc20 < "$IN""#, input: Fixture.usdcTransfer + "\n\n{\"address\":1,\"topics\":[],\"data\":\"0x\"}\n")
         #expect(r.status == 65)
         #expect(r.stdout == Fixture.usdcDecoded.replacingOccurrences(of: #""chainId":1,"#, with: "") + "\n")
         #expect(r.stderr == "cc-decode: line 3: \"address\" is not a 20-byte 0x hex string\n")

@@ -42,15 +42,17 @@ struct RawLogFields {
     /// holds, unless it has Record 2's shape (`event`, `signature` and `args`,
     /// `topics`/`data` only after `args`, a numeric `blockNumber`, no `$` key).
     /// So a node or proxy that adds `$cc` or `event`/`args` to its logs cannot
-    /// turn them into markers or "decoded" events here.
-    enum Kind { case control, decoded, log }
+    /// turn them into markers or "decoded" events here. Anything else (no
+    /// `topics`, no `data`: a `cc-filter --map` reshape, an aggregate row) is
+    /// a plain record, which stages pass (stream contract v1.1).
+    enum Kind { case control, decoded, log, plain }
 
     var kind: Kind {
         let logShaped = seen & (Self.sawTopics | Self.sawData) != 0
         if !logShaped {
             if hasDollarKey { return .control }
             if hasEvent && hasArgs { return .decoded }
-            return .log
+            return .plain
         }
         if !hasDollarKey && hasEvent && hasArgs && hasSignature && !logFieldBeforeArgs && !blockNumberIsString {
             return .decoded
