@@ -29,4 +29,23 @@ struct LineLimitMessageTests {
         #expect(seen == ["ok"])
         #expect(LineReader.maxLineLengthDefault == 256 << 20)
     }
+
+    /// A line of exactly the limit, with its newline, is within it: the
+    /// buffer stopped growing one byte short of the "\n" and called it
+    /// "longer than 256 MiB (no newline found)".
+    @Test(arguments: [512, 4096, 1 << 20])
+    func aLineOfExactlyTheLimitIsRead(limit: Int) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ll-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let long = [UInt8](repeating: 0x61, count: limit)
+        try Data(long + [0x0A] + Array("ok\n".utf8)).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var reader = LineReader(fd: fd, bufferSize: 16, name: "big.ndjson")
+        reader.maxLineLength = limit
+        var lengths: [Int] = []
+        try reader.forEachLine { line, _ in lengths.append(line.count) }
+        #expect(lengths == [limit, 2])
+    }
 }

@@ -277,17 +277,20 @@ package struct LineReader {
                 start = 0
             }
             if end == capacity {
-                guard end < maxLineLength else {
+                // The unfinished line fills the buffer: a line of exactly
+                // `maxLineLength` bytes still needs room for its "\n".
+                guard end <= maxLineLength else {
                     throw ChainCastError(
                         .dataError,
                         "\(name): line \(lineNumber + 1) is longer than \(describeSize(maxLineLength)) (no newline found)"
                     )
                 }
-                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                let grownCapacity = min(capacity * 2, maxLineLength + 1)
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: grownCapacity)
                 grown.update(from: buffer, count: end)
                 buffer.deallocate()
                 buffer = grown
-                capacity *= 2
+                capacity = grownCapacity
             }
         }
 
