@@ -32,6 +32,21 @@ import Testing
         #expect(lines.last == #"{"window":{"fromBlock":5,"toBlock":5},"count":1}"#, "\(agg.stdout)")
     }
 
+    /// One string spelled with and without escapes (`"Ü"`, `"\u00dc"`,
+    /// `"\u00DC"`: jq and Python write the escapes) is one value for `==`
+    /// and `distinct`, and now one group too; it made three.
+    @Test(arguments: ["event", "[event, args.n]", "{e: event}"])
+    func escapedSpellingsAreOneGroup(_ key: String) throws {
+        let lines = [#""Ü""#, #""\u00dc""#, #""\u00DC""#].enumerated().map { i, name in
+            #"{"blockNumber":1,"blockHash":"0x01","logIndex":\#(i),"event":\#(name),"args":{"n":"1","value":"\#(i + 1)"}}"#
+        }
+        let r = try BinaryRunner.run(["--group-by", key, "--agg", "count(), sum(args.value)"], stdin: input(lines))
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n")
+        #expect(rows.count == 1, "\(r.stdout)")
+        #expect(rows.first?.hasSuffix(#""count":3,"sum":"6"}"#) == true, "\(r.stdout)")
+    }
+
     @Test func pathsThatNeverMatchAreNamedWithAGuess() throws {
         let events = input([decodedEvent(block: 1, log: 0), decodedEvent(block: 2, log: 0, event: "Approval")])
         let typo = try BinaryRunner.run(["evnt == \"Transfer\""], stdin: events)

@@ -86,7 +86,7 @@ final class FilterAggregator {
             for k in plan.keys { items.append(try vm.evaluate(k, root: root)) }
             keyValue = .list(items)
         }
-        keyValue.writeJSON(to: &keyBuffer)
+        keyValue.writeGroupKey(to: &keyBuffer)
         argValues.removeAll(keepingCapacity: true)
         numbers.removeAll(keepingCapacity: true)
         for i in 0..<kinds.count {

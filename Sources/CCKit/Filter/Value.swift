@@ -269,6 +269,64 @@ extension FilterValue {
         }
     }
 
+    /// `writeJSON` with every string and member name in one spelling
+    /// (escapes resolved, then written as `JSONWriter.string` writes them):
+    /// a group key, so `"Ü"` and `"\u00dc"`, equal everywhere else in the
+    /// language, are one group.
+    func writeGroupKey(to w: inout JSONWriter) {
+        switch self {
+        case .json(let j): Self.writeCanonical(j, to: &w)
+        case .list(let items):
+            w.raw(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { w.raw(UInt8(ascii: ",")) }
+                item.writeGroupKey(to: &w)
+            }
+            w.raw(UInt8(ascii: "]"))
+        case .object(let o):
+            w.raw(UInt8(ascii: "{"))
+            for i in 0..<o.keys.count {
+                if i > 0 { w.raw(UInt8(ascii: ",")) }
+                o.keys[i].withUnsafeBufferPointer { w.string(utf8: $0) }
+                w.raw(UInt8(ascii: ":"))
+                o.values[i].writeGroupKey(to: &w)
+            }
+            w.raw(UInt8(ascii: "}"))
+        default: writeJSON(to: &w)
+        }
+    }
+
+    private static func writeCanonical(_ j: JSONValue, to w: inout JSONWriter) {
+        switch j.kind {
+        case .string:
+            guard j.hasEscapes else { return w.string(utf8: j.stringContents) }
+            var b: [UInt8] = []
+            j.unescapedBytes(into: &b)
+            b.withUnsafeBufferPointer { w.string(utf8: $0) }
+        case .array:
+            w.raw(UInt8(ascii: "["))
+            var first = true
+            j.forEachElement { e in
+                if !first { w.raw(UInt8(ascii: ",")) }
+                first = false
+                writeCanonical(e, to: &w)
+            }
+            w.raw(UInt8(ascii: "]"))
+        case .object:
+            w.raw(UInt8(ascii: "{"))
+            var first = true
+            j.forEachMember { k, m in
+                if !first { w.raw(UInt8(ascii: ",")) }
+                first = false
+                writeCanonical(k, to: &w)
+                w.raw(UInt8(ascii: ":"))
+                writeCanonical(m, to: &w)
+            }
+            w.raw(UInt8(ascii: "}"))
+        default: w.value(j)
+        }
+    }
+
     /// Turns `.json` views into owned values, so the value can outlive its
     /// input line (aggregation state). Deep: a list or object the program
     /// built (a composite group key, `first([a, b])`) still holds views of
