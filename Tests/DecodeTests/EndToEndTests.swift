@@ -86,7 +86,9 @@ enum Fixture {
     }
 
     @Test func malformedLineStopsWith65NamingTheLine() throws {
-        let r = try Shell.run(#"cc-decode --abi erc20 < "$IN""#, input: Fixture.usdcTransfer + "\n\n{\"address\":1,\"topics\":[],\"data\":\"0x\"}\n")
+        let r = try Shell.run(
+            #"cc-decode --abi erc20 < "$IN""#,
+            input: Fixture.usdcTransfer + "\n\n{\"address\":1,\"topics\":[],\"data\":\"0x\"}\n")
         #expect(r.status == 65)
         #expect(r.stdout == Fixture.usdcDecoded.replacingOccurrences(of: #""chainId":1,"#, with: "") + "\n")
         #expect(r.stderr == "cc-decode: line 3: \"address\" is not a 20-byte 0x hex string\n")
