@@ -49,7 +49,8 @@ struct ISOCase: CustomTestStringConvertible, Sendable {
     @Test(arguments: [
         ISOCase(text: "2024-01-01t00:00:00z", time: 1_704_067_200),
         ISOCase(text: "2024-01-01 00:00Z", time: 1_704_067_200),
-        ISOCase(text: "2024-01-01T00:00:00,5Z", time: 1_704_067_200),
+        ISOCase(text: "2024-01-01T00:00:00,5Z", time: 1_704_067_201),
+        ISOCase(text: "2024-01-01T00:00:00.000Z", time: 1_704_067_200),
         ISOCase(text: "2023-12-31T21:30:00-0230", time: 1_704_067_200),
         ISOCase(text: "2016-12-31T23:59:60Z", time: 1_483_228_800),
         ISOCase(text: "1969-12-31T23:59:59Z", time: -1),

@@ -196,6 +196,18 @@ import Testing
         let (s1, out1, _) = try FetchProcess.run(["--rpc", node.url, "--from", to, "--to", next])
         #expect(s1 == 0)
         #expect(records(out1) == (try oracleLines(url: node.url, from: 110, to: 119)))
+        // A fraction of a second: block 100's time (…:20) is before …:20.5, so --from
+        // starts at 101 and --to ends at 100 (both counted block 100 the other way).
+        let t100 = ISO8601Time.format(1_700_000_000 + 12 * 100).dropLast() + ".5Z"
+        let t110 = ISO8601Time.format(1_700_000_000 + 12 * 110).dropLast() + ".5Z"
+        let (sf, outf, _) = try FetchProcess.run(["--rpc", node.url, "--from", String(t100), "--to", String(t110)])
+        #expect(sf == 0)
+        #expect(records(outf) == (try oracleLines(url: node.url, from: 101, to: 110)))
+        // -N is N blocks, so -0 is none: a usage error rather than the head.
+        let (s0, out0, err0) = try FetchProcess.run(["--rpc", node.url, "--from", "-0"])
+        #expect(s0 == 64)
+        #expect(out0 == "")
+        #expect(err0 == "cc-fetch: --from -0 is no blocks (-N is the last N); say --from latest for the head\n")
         // -N is N blocks: the head (999) and the 9 below it; --to -5 is 5 below the head.
         let (s2, out2, _) = try FetchProcess.run(["--rpc", node.url, "--from", "-10", "--to", "-5"])
         #expect(s2 == 0)

@@ -64,7 +64,9 @@ package enum BlockTag: String, Sendable, CaseIterable {
 
 /// A small ISO-8601 / RFC 3339 reader and writer for the command line (cold
 /// path, exact, no time-zone database): `2024-01-01`, `2024-01-01T00:00:00Z`,
-/// `2024-01-01 00:00:00+02:00`, fractional seconds (dropped).
+/// `2024-01-01 00:00:00+02:00`, fractional seconds (rounded up: a block's
+/// time is whole seconds, so "at or after 00:00:20.5" is "at or after
+/// 00:00:21", and the block of 00:00:20 is before it).
 package enum ISO8601Time {
     package static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
@@ -95,13 +97,19 @@ package enum ISO8601Time {
         i += 1
         guard let h = digits(2), expect(UInt8(ascii: ":")), let mi = digits(2) else { return nil }
         var s: Int64 = 0
+        var roundUp: Int64 = 0
         if expect(UInt8(ascii: ":")) {
             guard let ss = digits(2) else { return nil }
             s = ss
             if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
                 let start = i
-                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+                var fraction = false
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    if b[i] != 0x30 { fraction = true }
+                    i += 1
+                }
                 guard i > start else { return nil }
+                if fraction { roundUp = 1 }
             }
         }
         guard h <= 23, mi <= 59, s <= 60 else { return nil }
@@ -119,7 +127,7 @@ package enum ISO8601Time {
             return nil  // a time without a zone is ambiguous: say Z
         }
         guard i == b.count else { return nil }
-        return daysFromCivil(y, mo, d) * 86_400 + secs - offset
+        return daysFromCivil(y, mo, d) * 86_400 + secs - offset + roundUp
     }
 
     package static func format(_ t: Int64) -> String {

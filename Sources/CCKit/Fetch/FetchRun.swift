@@ -107,6 +107,9 @@ package final class FetchRun {
         // The same command line is rerun after a stop: its --from stays the
         // floor of any rewind, also when the checkpoint decides where to resume.
         let given = try request.from.map { spec throws -> UInt64 in
+            if case .behindHead(0) = spec {
+                throw ChainCastError.usage("--from -0 is no blocks (-N is the last N); say --from latest for the head")
+            }
             let block = try resolver.resolve(spec, what: "--from")
             // -N is N blocks: the head and the N-1 below it.
             if case .behindHead(let n) = spec, n > 0, block < head { return block + 1 }
