@@ -60,6 +60,12 @@ import Testing
             base + ["--event", "Transfer(address,address,uint256)", "--arg", "to=\(Self.address)"])
         #expect(s4 == 64)
         #expect(e4.hasPrefix("cc-fetch: --arg to: no indexed parameter named to in "))
+        // Declared, but not indexed: said so, not "declare it" with the same declaration.
+        let (s6, _, e6) = try FetchProcess.run(base + ["--event", Self.transfer, "--arg", "value=5"])
+        #expect(s6 == 64)
+        #expect(
+            e6 == "cc-fetch: --arg value: value is not indexed in \(Self.transfer), so it is in the "
+                + "log's data, which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.value == …'\n")
         let (s5, _, e5) = try FetchProcess.run(base + ["--topic2", "-1"])
         #expect(s5 == 0, "\(e5)")
     }

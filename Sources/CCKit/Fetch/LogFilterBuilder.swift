@@ -109,6 +109,12 @@ extension LogFilter {
                 found = (k + 1, indexed[k].type)
             }
             guard let (position, type) = found else {
+                // Declared but not indexed: its value is in the log's data, which no node filters by.
+                if let ev = events.first(where: { $0.inputs.contains { $0.name == name } }) {
+                    throw .usage(
+                        "--arg \(name): \(name) is not indexed in \(ev.humanReadable), so it is in the log's data, "
+                            + "which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.\(name) == …'")
+                }
                 throw .usage(
                     "--arg \(name): no indexed parameter named \(name) in "
                         + (events.isEmpty ? "any --event" : events.map(\.humanReadable).joined(separator: "; "))
