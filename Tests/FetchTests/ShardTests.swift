@@ -64,6 +64,17 @@ struct ShardTests {
         #expect(last.contains("\"blockNumber\":\"0x7c"), "\(last)")  // 1984-1987: the settled head's neighbourhood
     }
 
+    @Test("a shard with no chunk in the range says so")
+    func shardWithoutChunks() throws {
+        let node = try FixtureNode(["--blocks", "1000"])
+        let (s, out, err) = try FetchProcess.run(["--rpc", node.url, "--from", "0", "--to", "999", "--shard", "1/2"])
+        #expect(s == 0)
+        #expect(out == "")
+        #expect(
+            err == "cc-fetch: shard 1/2 has no chunk of 10000 blocks in [0, 999]: nothing to fetch (a smaller "
+                + "--shard-chunk spreads the range)\n")
+    }
+
     @Test("the shard is part of the checkpoint's identity: 2/8's checkpoint is refused by 3/8 and 2/4")
     func checkpointIdentity() throws {
         let node = try FixtureNode(["--blocks", "1000"])

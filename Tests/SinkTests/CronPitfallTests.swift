@@ -48,8 +48,8 @@ struct CronPitfallTests {
         #expect(r.status == 0)
         #expect(
             r.stderr
-                == "cc-sink: no checkpoint marker in the input, so ck.json was not moved: give cc-fetch the same "
-                + "--checkpoint FILE (markers come from cc-fetch --checkpoint)\n")
+                == "cc-sink: no checkpoint marker in the input, so ck.json was not moved: cc-fetch stopped before "
+                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n")
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 310)
         // --checkpoint on the fetch only: the sink sees markers and nowhere to record them.
         r = try Self.pipeline(

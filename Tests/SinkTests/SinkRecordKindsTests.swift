@@ -186,8 +186,8 @@ struct SinkRecordKindsTests {
         #expect(r.status == 0)
         #expect(
             r.stderr
-                == "cc-sink: no checkpoint marker in the input, so \(ck) was not written: give cc-fetch the same "
-                + "--checkpoint FILE (markers come from cc-fetch --checkpoint)\n")
+                == "cc-sink: no checkpoint marker in the input, so \(ck) was not written: cc-fetch stopped before "
+                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n")
         #expect(!FileManager.default.fileExists(atPath: ck))
         #expect(try SinkTest.keys(db) == ["1:0"])
     }

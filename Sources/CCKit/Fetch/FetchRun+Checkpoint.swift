@@ -20,8 +20,9 @@ extension FetchRun {
         guard ck.filter == filterHash else {
             throw ChainCastError.config(
                 "checkpoint \(path) was written for another filter (\(ck.filter); this command's is \(filterHash)): "
-                    + "cc-fetch's query changed (--address, --event, --topicN or the chain); use the same query, or "
-                    + "another checkpoint file")
+                    + "cc-fetch's query changed (--address, --event, --topicN or the chain"
+                    + (request.shard != nil ? "; with --shard also K/N, --shard-chunk, --from and --to" : "")
+                    + "); use the same query, or another checkpoint file")
         }
         let current = try node.headers([ck.blockNumber]).first ?? nil
         guard let current else {

@@ -195,6 +195,12 @@ package final class FetchRun {
             for r in ranges where try fetchRange(from: r.from, to: r.to) == .stopped { throw stopError() }
             try output.flush()
             if ranges.isEmpty, resumed != nil { try repeatCheckpointMarker(resumed: from) }
+            if ranges.isEmpty, resumed == nil, shard.ranges(startingAt: shard.from).isEmpty {
+                // Said here, or the sink's "no marker" notice is all a scheduler's log shows.
+                note(
+                    "shard \(shard.index)/\(shard.count) has no chunk of \(shard.chunk) blocks in "
+                        + "[\(shard.from), \(shard.to)]: nothing to fetch (a smaller --shard-chunk spreads the range)")
+            }
         } else if end >= from && !(request.follow && confirmations == 0) {
             totalBlocks = end - from + 1
             let outcome = try fetchRange(from: from, to: end)

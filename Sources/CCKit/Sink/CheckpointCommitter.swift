@@ -153,7 +153,8 @@ package final class CheckpointCommitter {
                 Self.tool,
                 "no checkpoint marker in the input, so \(checkpointFile.path) was not "
                     + (current == nil ? "written" : "moved")
-                    + ": give cc-fetch the same --checkpoint FILE (markers come from cc-fetch --checkpoint)")
+                    + ": cc-fetch stopped before its first marker (see its own message) or has no --checkpoint "
+                    + "(give it the same --checkpoint FILE)")
         }
     }
 
@@ -341,7 +342,8 @@ package final class CheckpointCommitter {
                 throw .config(
                     "checkpoint \(checkpointFile?.path ?? "") is for chain \(c.chainId) filter \(c.filter), but the "
                         + "stream's markers are for chain \(marker.chainId) filter \(marker.filter): cc-fetch's "
-                        + "query changed (--chain/--rpc, --address, --event or --topicN); use the checkpoint file of "
+                        + "query changed (--chain/--rpc, --address, --event, --topicN, or a --shard's K/N, chunk or "
+                        + "range); use the checkpoint file of "
                         + "this pipeline (nothing was overwritten)")
             }
             // Only a checkpoint written before v1.1 has no pipeline to compare.
