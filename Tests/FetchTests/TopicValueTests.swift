@@ -65,7 +65,8 @@ import Testing
         #expect(s6 == 64)
         #expect(
             e6 == "cc-fetch: --arg value: value is not indexed in \(Self.transfer), so it is in the "
-                + "log's data, which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.value == …'\n")
+                + "log's data, which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.value == …'\n"
+        )
         let (s5, _, e5) = try FetchProcess.run(base + ["--topic2", "-1"])
         #expect(s5 == 0, "\(e5)")
     }

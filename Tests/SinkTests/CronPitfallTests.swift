@@ -49,7 +49,8 @@ struct CronPitfallTests {
         #expect(
             r.stderr
                 == "cc-sink: no checkpoint marker in the input, so ck.json was not moved: cc-fetch stopped before "
-                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n")
+                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n"
+        )
         #expect(try CheckpointFile(path: dir + "/ck.json").read()?.blockNumber == 310)
         // --checkpoint on the fetch only: the sink sees markers and nowhere to record them.
         r = try Self.pipeline(

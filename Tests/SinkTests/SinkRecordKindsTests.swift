@@ -187,7 +187,8 @@ struct SinkRecordKindsTests {
         #expect(
             r.stderr
                 == "cc-sink: no checkpoint marker in the input, so \(ck) was not written: cc-fetch stopped before "
-                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n")
+                + "its first marker (see its own message) or has no --checkpoint (give it the same --checkpoint FILE)\n"
+        )
         #expect(!FileManager.default.fileExists(atPath: ck))
         #expect(try SinkTest.keys(db) == ["1:0"])
     }

@@ -113,7 +113,8 @@ extension LogFilter {
                 if let ev = events.first(where: { $0.inputs.contains { $0.name == name } }) {
                     throw .usage(
                         "--arg \(name): \(name) is not indexed in \(ev.humanReadable), so it is in the log's data, "
-                            + "which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.\(name) == …'")
+                            + "which eth_getLogs cannot filter; filter it after decoding: cc-filter 'args.\(name) == …'"
+                    )
                 }
                 throw .usage(
                     "--arg \(name): no indexed parameter named \(name) in "
