@@ -185,7 +185,7 @@ struct ISOCase: CustomTestStringConvertible, Sendable {
 @Suite struct ShardPlanTests {
     @Test(arguments: [
         ("0/1", true), ("2/3", true), ("3/3", false), ("1/0", false), ("1", false), ("a/3", false), ("1/2/3", false),
-        ("/3", false),
+        ("/3", false), ("01/3", false), ("+1/3", false), ("1/03", false), ("0/10", true), (" 1/3", false),
     ])
     func parsesKOfN(_ text: String, _ valid: Bool) {
         #expect((ShardPlan.parse(text) != nil) == valid)
@@ -197,14 +197,56 @@ struct ISOCase: CustomTestStringConvertible, Sendable {
             ShardPlan(index: 4, count: 5, chunk: 10, from: 0, to: 29).jsonLine
                 == #"{"shard":"4/5","index":4,"count":5,"from":0,"to":29,"chunk":10,"chunks":0,"blocks":0,"first":null,"last":null,"args":"--from 0 --to 29 --shard 4/5 --shard-chunk 10"}"#
         )
-        #expect(ShardPlan(index: 0, count: 1, chunk: 0, from: 0, to: 9).ranges(startingAt: 0) == [])
+        #expect(Array(ShardPlan(index: 0, count: 1, chunk: 0, from: 0, to: 9).ranges(startingAt: 0)) == [])
         // Chunks near 2^64 end at the range's end, without overflowing.
         let top = UInt64.max
         #expect(
-            ShardPlan(index: 1, count: 2, chunk: 1 << 62, from: 0, to: top).ranges(startingAt: 0)
+            Array(ShardPlan(index: 1, count: 2, chunk: 1 << 62, from: 0, to: top).ranges(startingAt: 0))
                 == [BlockRange(1 << 62, (1 << 63) - 1), BlockRange(3 << 62, top)])
         #expect(
-            ShardPlan(index: 0, count: 1, chunk: top, from: 5, to: top).ranges(startingAt: 7) == [BlockRange(7, top)])
+            Array(ShardPlan(index: 0, count: 1, chunk: top, from: 5, to: top).ranges(startingAt: 7))
+                == [BlockRange(7, top)])
+        // A plan of 2^63 blocks is arithmetic, not a list (it allocated 35 GB and aborted).
+        #expect(
+            ShardPlan(index: 1, count: 2, from: 0, to: UInt64(Int64.max)).jsonLine.hasPrefix(
+                #"{"shard":"1/2","index":1,"count":2,"from":0,"to":9223372036854775807,"chunk":10000,"#
+                    + #""chunks":461168601842739,"blocks":4611686018427385808,"first":10000,"#))
+    }
+
+    /// The arithmetic (first chunk at a start, block counts, plan lines)
+    /// against the chunks listed one by one, over many small plans.
+    @Test func arithmeticMatchesTheListedChunks() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let count = UInt64.random(in: 1...5, using: &rng)
+            let plan = ShardPlan(
+                index: UInt64.random(in: 0..<count, using: &rng), count: count,
+                chunk: UInt64.random(in: 1...7, using: &rng), from: UInt64.random(in: 0...20, using: &rng),
+                to: UInt64.random(in: 0...60, using: &rng))
+            guard plan.from <= plan.to else { continue }
+            var listed: [BlockRange] = []
+            var g: UInt64 = 0
+            while plan.from + g * plan.chunk <= plan.to {
+                let lo = plan.from + g * plan.chunk
+                if g % plan.count == plan.index { listed.append(BlockRange(lo, min(plan.to, lo + plan.chunk - 1))) }
+                g += 1
+            }
+            let start = UInt64.random(in: 0...64, using: &rng)
+            let want = listed.filter { $0.to >= start }.map { BlockRange(max($0.from, start), $0.to) }
+            #expect(Array(plan.ranges(startingAt: start)) == want, "\(plan) from \(start)")
+            let end = UInt64.random(in: 0...64, using: &rng)
+            let blocks = listed.reduce(UInt64(0)) { n, r in
+                let lo = max(r.from, start)
+                let hi = min(r.to, end)
+                return n + (lo <= hi ? hi - lo + 1 : 0)
+            }
+            #expect(plan.blocks(startingAt: start, through: end) == blocks, "\(plan) [\(start), \(end)]")
+            let line = plan.jsonLine
+            #expect(line.contains(#""chunks":\#(listed.count),"#), "\(line)")
+            #expect(line.contains(#""blocks":\#(listed.reduce(0) { $0 + $1.count }),"#), "\(line)")
+            #expect(line.contains(#""first":\#(listed.first.map { String($0.from) } ?? "null"),"#), "\(line)")
+            #expect(line.contains(#""last":\#(listed.last.map { String($0.to) } ?? "null"),"#), "\(line)")
+        }
     }
 }
 

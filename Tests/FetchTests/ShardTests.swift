@@ -64,6 +64,21 @@ struct ShardTests {
         #expect(last.contains("\"blockNumber\":\"0x7c"), "\(last)")  // 1984-1987: the settled head's neighbourhood
     }
 
+    /// Chunks were listed before anything was fetched: `plan` over 2^63
+    /// blocks allocated 35 GB and aborted, a shard's fetch never started.
+    @Test("plan and a shard over 2^63 blocks work by arithmetic")
+    func hugeRanges() throws {
+        let node = try FixtureNode(["--blocks", "1000"])
+        let (sp, plan, ep) = try FetchProcess.run(
+            ["plan", "--shards", "2", "--from", "0", "--to", "9223372036854775807"], timeout: 30)
+        #expect(sp == 0, "\(ep)")
+        #expect(plan.split(separator: "\n").count == 2)
+        let (s, out, err) = try FetchProcess.run(
+            ["--rpc", node.url, "--from", "0", "--to", "9223372036854775807", "--shard", "0/2"], timeout: 60)
+        #expect(s == 75, "\(err)")
+        #expect(records(out) == (try oracleLines(url: node.url, from: 0, to: 999)))
+    }
+
     @Test("a shard with no chunk in the range says so")
     func shardWithoutChunks() throws {
         let node = try FixtureNode(["--blocks", "1000"])

@@ -175,8 +175,7 @@ package final class FetchRun {
         if end > settled {
             if let shard = request.shard {
                 // Only a shard with blocks of its own above the settled head is short.
-                let settledEnd = settled
-                if shard.ranges(startingAt: from).contains(where: { $0.to > settledEnd }) { shortShard = end }
+                if shard.blocks(startingAt: max(from, settled + 1), through: shard.to) > 0 { shortShard = end }
             } else if fixedEnd && !request.follow {
                 note(
                     "--to \(end) is above the head \(head) minus \(confirmations) confirmation(s): stopping at block \(settled)"
@@ -188,14 +187,15 @@ package final class FetchRun {
         // reorgs: the follow loop fetches the whole range itself (bulk, then a tracked tail).
         if let shard = request.shard, end >= from {
             // Only this shard's chunks, in order; each ends with its marker.
-            let ranges = shard.ranges(startingAt: from).filter { $0.from <= end }.map {
-                BlockRange($0.from, min($0.to, end))
+            let mine = shard.blocks(startingAt: from, through: end)
+            totalBlocks = mine
+            for r in shard.ranges(startingAt: from) {
+                if r.from > end { break }
+                if try fetchRange(from: r.from, to: min(r.to, end)) == .stopped { throw stopError() }
             }
-            totalBlocks = ranges.reduce(0) { $0 + $1.count }
-            for r in ranges where try fetchRange(from: r.from, to: r.to) == .stopped { throw stopError() }
             try output.flush()
-            if ranges.isEmpty, resumed != nil { try repeatCheckpointMarker(resumed: from) }
-            if ranges.isEmpty, resumed == nil, shard.ranges(startingAt: shard.from).isEmpty {
+            if mine == 0, resumed != nil { try repeatCheckpointMarker(resumed: from) }
+            if mine == 0, resumed == nil, shard.blocks(startingAt: shard.from, through: shard.to) == 0 {
                 // Said here, or the sink's "no marker" notice is all a scheduler's log shows.
                 note(
                     "shard \(shard.index)/\(shard.count) has no chunk of \(shard.chunk) blocks in "
