@@ -274,3 +274,27 @@ struct PostgresBatchEdgeTests {
         #expect(try db.rows("SELECT chain_id, block_number, log_index FROM raw_logs") == ["0|1|1"])
     }
 }
+
+/// A password on the command line is refused (64) wherever libpq would find
+/// it: a dbname that is itself a connection string slipped through, and its
+/// password was printed in the connection error. And the refusal reads in
+/// full: "password", a URI parameter's name, was scrubbed as if a secret.
+@Suite("cc-sink postgres: no password from the command line")
+struct PostgresPasswordArgumentTests {
+    static let refusal =
+        "cc-sink: CONNINFO contains a password: a command line is visible to every user of the machine; put it in "
+        + "PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file (PGSERVICE) instead\n"
+
+    @Test(arguments: [
+        "dbname='user=etl password=S3cretPW! dbname=chain' host=127.0.0.1 port=1",
+        "dbname=postgresql://etl:S3cretPW!@127.0.0.1:1/chain",
+        "postgresql://etl@127.0.0.1:1/chain?password=S3cretPW!",
+        "host=127.0.0.1 port=1 password=S3cretPW!",
+    ])
+    func refused(_ conninfo: String) throws {
+        let r = try SinkTest.run("cc-sink", ["postgres", conninfo], stdin: "")
+        #expect(r.status == 64)
+        #expect(r.stderr == Self.refusal)
+        #expect(!r.stderr.contains("S3cret"))
+    }
+}

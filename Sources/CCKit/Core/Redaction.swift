@@ -126,7 +126,9 @@ package struct Redactor: Sendable {
                 parts.append(String(kv[1]))
                 parts.append(percentDecoded(String(kv[1])))
             }
-            for p in kv where p.count >= 6 {
+            // A parameter's value, or a bare path segment; not a parameter's name
+            // ("password" itself is no secret, and scrubbing it garbles messages).
+            if let p = kv.last, p.count >= 6 {
                 parts.append(String(p))
                 parts.append(percentDecoded(String(p)))
             }

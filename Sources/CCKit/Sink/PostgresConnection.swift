@@ -58,10 +58,19 @@ final class PostgresConnection {
         defer { PQconninfoFree(options) }
         var p = options
         while let keyword = p.pointee.keyword {
-            if String(cString: keyword) == "password", let v = p.pointee.val, v.pointee != 0 {
+            let key = String(cString: keyword)
+            if key == "password", let v = p.pointee.val, v.pointee != 0 {
                 throw .usage(
                     "CONNINFO contains a password: a command line is visible to every user of the machine; "
                         + "put it in PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file (PGSERVICE) instead")
+            }
+            // libpq expands a dbname that is itself a connection string (it holds
+            // "=" or is a URI), and so would take a password from inside it.
+            if key == "dbname", let v = p.pointee.val {
+                let db = String(cString: v)
+                if db.contains("=") || db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+                    try refusePasswordInArguments(db)
+                }
             }
             p += 1
         }
