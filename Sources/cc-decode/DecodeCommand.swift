@@ -69,6 +69,37 @@ struct DecodeCommand: ChainCastCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var verbosity: VerbosityOptions
 
+    /// What decides what passes and what it holds, for the markers'
+    /// `pipeline`: the set of events and the contracts they are bound to, and
+    /// `--unknown` (as before, so existing checkpoints stay valid); then only
+    /// what was set of the rest: the order given to events a log could match
+    /// alike (one contract, topic0 and topic count: the first decodes it, so
+    /// `--abi A --abi B` differs from `--abi B --abi A` only there),
+    /// `--strict`, `--keep-raw`, `--chain-id`.
+    static func pipelineConfig(
+        _ sources: [ABISource], unknown: UnknownLogPolicy, strict: Bool, chainId: UInt64?, keepRaw: Bool
+    ) -> String {
+        var lines: [String] = []
+        var groups: [String: [String]] = [:]
+        for src in sources {
+            let contract = src.address.map { Hex.encode($0) } ?? "*"
+            for e in src.events {
+                let line = contract + " " + e.humanReadable
+                lines.append(line)
+                let key = "\(contract) \(e.anonymous ? "anonymous" : e.signature) \(e.topicCount)"
+                if groups[key]?.contains(line) != true { groups[key, default: []].append(line) }
+            }
+        }
+        var config = Set(lines).sorted().joined(separator: "\n") + "\nunknown=" + unknown.rawValue
+        for key in groups.keys.sorted() where groups[key]!.count > 1 {
+            config += "\norder: " + groups[key]!.joined(separator: " | ")
+        }
+        if strict { config += "\nstrict" }
+        if keepRaw { config += "\nkeep-raw" }
+        if let chainId { config += "\nchain-id=\(chainId)" }
+        return config
+    }
+
     func validate() throws {
         if abis.isEmpty && !listAbis {
             throw ValidationError("give at least one --abi (for example --abi erc20; --list-abis shows the built-ins)")
@@ -87,13 +118,8 @@ struct DecodeCommand: ChainCastCommand {
         let stage = try StreamStage(tool: Self.toolName, input: input, output: OutputWriter(fd: 1))
         let decoder = LogRecordDecoder(
             registry: registry, strict: strict, unknownPolicy: unknown, keepRaw: keepRaw, defaultChainId: chainId)
-        // The ABI set (each event, and the contract it is bound to) and --unknown: what decides what passes.
-        decoder.pipelineConfig =
-            Set(
-                sources.flatMap { src in
-                    src.events.map { (src.address.map { Hex.encode($0) } ?? "*") + " " + $0.humanReadable }
-                }
-            ).sorted().joined(separator: "\n") + "\nunknown=" + unknown.rawValue
+        decoder.pipelineConfig = Self.pipelineConfig(
+            sources, unknown: unknown, strict: strict, chainId: chainId, keepRaw: keepRaw)
         var stats = DecodeStats()
         let clock = RateClock()
         let output = stage.output

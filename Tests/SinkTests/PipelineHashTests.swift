@@ -46,6 +46,16 @@ struct PipelineHashTests {
         #expect(d1 == Self.marker.dropLast() + #","pipeline":""# + value + "\"}\n")
         #expect(try pipe("\(decode) --abi erc20") == d1)
         #expect(try pipe("\(decode) --abi erc20 --unknown drop") != d1)
+        // What else changes what passes or what it holds: --strict drops logs
+        // with dirty padding, --chain-id fills the key, --keep-raw adds fields,
+        // and of two events a log matches alike, the first given decodes it.
+        #expect(try pipe("\(decode) --abi erc20 --strict") != d1)
+        #expect(try pipe("\(decode) --abi erc20 --chain-id 1") != d1)
+        #expect(try pipe("\(decode) --abi erc20 --keep-raw") != d1)
+        let mine = "'event Transfer(address indexed a, address indexed b, uint256 c)'"
+        #expect(try pipe("\(decode) --abi \(mine) --abi erc20") != pipe("\(decode) --abi erc20 --abi \(mine)"))
+        // Where the order changes nothing, it changes nothing.
+        #expect(try pipe("\(decode) --abi erc20 --abi erc721") == pipe("\(decode) --abi erc721 --abi erc20"))
         #expect(try pipe("\(decode) --abi erc721") != d1)
         // cc-filter folds into the pipeline it received, replacing the field in place.
         let f1 = try pipe("\(decode) --abi erc20 | \(filter) 'event == \"Transfer\"'")
