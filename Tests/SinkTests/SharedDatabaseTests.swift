@@ -141,3 +141,40 @@ struct PostgresSharedStreamTests {
         #expect(try db.keys() == ["1:0", "2:0", "3:0", "4:0", "5:0"])
     }
 }
+
+/// Stream contract: a rewind retracts everything above its block. A plain
+/// record that names its block (`--map '{blockNumber, …}'`) after a marker
+/// below the fork stayed, so a reorg left the orphaned block's record beside
+/// the canonical one. It goes now, in SQLite and PostgreSQL.
+@Suite("rewind: records that name their block above it go")
+struct RecordRewindByBlockTests {
+    static let hash = "0x" + String(repeating: "ab", count: 32)
+    static let input =
+        [
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":10,"blockHash":"\#(hash)","filter":"ab"}"#,
+            #"{"blockNumber":11,"v":"a"}"#, #"{"blockNumber":12,"v":"orphan"}"#, #"{"v":"no block"}"#,
+            #"{"$cc":"rewind","chainId":1,"blockNumber":11,"blockHash":"\#(hash)"}"#,
+            #"{"blockNumber":12,"v":"canonical"}"#,
+            #"{"$cc":"checkpoint","chainId":1,"blockNumber":12,"blockHash":"\#(hash)","filter":"ab"}"#,
+        ].joined(separator: "\n") + "\n"
+
+    @Test func sqlite() throws {
+        let dir = try SinkTest.tempDir("rr")
+        let r = try SinkTest.run(
+            "cc-sink", ["sqlite", dir + "/r.db", "--checkpoint", dir + "/r.ck"], stdin: Self.input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try SinkTest.query(dir + "/r.db", "SELECT v FROM records ORDER BY cc_after_block, cc_ordinal") == [
+                ["a"], ["no block"], ["canonical"],
+            ])
+    }
+
+    @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))
+    func postgres() throws {
+        let db = try PostgresSinkTests.DB()
+        let r = try db.sink([], stdin: Self.input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            try db.rows("SELECT v FROM records ORDER BY cc_after_block, cc_ordinal") == ["a", "no block", "canonical"])
+    }
+}

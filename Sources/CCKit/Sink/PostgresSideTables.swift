@@ -309,6 +309,24 @@ final class PostgresSideTables {
                 AND cc_after_block >= \(Int64(clamping: block));
 
                 """
+            // A record that names its block (a --map keeping blockNumber) is above the rewind
+            // by that block, also after an earlier marker.
+            let typed =
+                try db.query(
+                    """
+                    SELECT c.column_name FROM \(quotedSchema).cc_record_columns c
+                    JOIN information_schema.columns i ON i.table_schema = $1 AND i.table_name = c.table_name
+                      AND i.column_name = c.column_name
+                    WHERE c.table_name = $2 AND c.key = 'blockNumber' AND i.data_type IN ('bigint', 'numeric')
+                    """, [schema, recordsName]
+                ).first?.first ?? nil
+            if let column = typed {
+                sql += """
+                    DELETE FROM \(recordsTable) WHERE cc_stream = \(s) AND cc_chain_id = \(Int64(bitPattern: chain)) \
+                    AND \(SQLIdentifier.quote(column)) > \(block);
+
+                    """
+            }
         }
         return sql
     }

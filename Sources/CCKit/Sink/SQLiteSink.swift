@@ -468,6 +468,24 @@ package final class SQLiteSink: Sink, RowSink {
             d.bind(2, int: chain)
             scope.bindRewind(d, 3)
             try d.run()
+            // A record that names its block (a --map keeping blockNumber) is above the
+            // rewind by that block, also after an earlier marker.
+            let lookup = try db.prepare(
+                "SELECT column_name FROM cc_event_columns WHERE table_name = ?1 AND arg_name = 'blockNumber'")
+            lookup.bind(1, text: options.recordsTable)
+            let named = try lookup.step() ? lookup.text(0) : nil
+            lookup.reset()
+            if let column = named {
+                let c = SQLIdentifier.quote(column)
+                let byBlock = try db.prepare(
+                    "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_chain_id = ?2 AND "
+                        + "typeof(\(c)) IN ('integer', 'text') AND CAST(\(c) AS INTEGER) > ?1"
+                        + (try scoped(options.recordsTable, 3)))
+                byBlock.bind(1, int: above)
+                byBlock.bind(2, int: chain)
+                scope.bindRewind(byBlock, 3)
+                try byBlock.run()
+            }
         }
     }
 
