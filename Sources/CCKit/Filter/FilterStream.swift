@@ -160,17 +160,20 @@ package struct FilterStream {
         return all
     }
 
-    /// Whether the line holds `\u0024` ('$' escaped), which a "$cc" key may be written as.
+    /// Whether the line holds `\u0024` ('$' escaped), which a "$cc" key may
+    /// be written as. memchr finds the backslashes, which most lines lack.
     static func hasEscapedDollar(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = line.baseAddress else { return false }
         let n = line.count
         var i = 0
-        while i + 5 < n {
-            if line[i] == UInt8(ascii: "\\"), line[i + 1] == UInt8(ascii: "u"), line[i + 2] == UInt8(ascii: "0"),
-                line[i + 3] == UInt8(ascii: "0"), line[i + 4] == UInt8(ascii: "2"), line[i + 5] == UInt8(ascii: "4")
+        while i < n, let p = memchr(base + i, 0x5C, n - i) {
+            let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if at + 5 < n, base[at + 1] == UInt8(ascii: "u"), base[at + 2] == UInt8(ascii: "0"),
+                base[at + 3] == UInt8(ascii: "0"), base[at + 4] == UInt8(ascii: "2"), base[at + 5] == UInt8(ascii: "4")
             {
                 return true
             }
-            i += line[i] == UInt8(ascii: "\\") ? 2 : 1
+            i = at + 2  // past the escaped character ("\\" escapes a backslash)
         }
         return false
     }

@@ -269,26 +269,23 @@ extension FilterValue {
         }
     }
 
-    /// `writeJSON` with every string and member name in one spelling
-    /// (escapes resolved, then written as `JSONWriter.string` writes them):
-    /// a group key, so `"Ü"` and `"\u00dc"`, equal everywhere else in the
-    /// language, are one group.
+    /// The bytes a group key is hashed and compared by (never shown: the
+    /// group's first value is). Every string and member name is its
+    /// unescaped bytes behind a length, so `"Ü"` and `"\u00dc"`, equal
+    /// everywhere else in the language, are one group; a string without
+    /// escapes is copied as it is, which keeps the common key one memcpy.
     func writeGroupKey(to w: inout JSONWriter) {
         switch self {
-        case .json(let j): Self.writeCanonical(j, to: &w)
+        case .json(let j): Self.writeGroupKey(j, to: &w)
+        case .string(let b): b.withUnsafeBufferPointer { Self.writeKeyString($0, to: &w) }
         case .list(let items):
             w.raw(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { w.raw(UInt8(ascii: ",")) }
-                item.writeGroupKey(to: &w)
-            }
+            for item in items { item.writeGroupKey(to: &w) }
             w.raw(UInt8(ascii: "]"))
         case .object(let o):
             w.raw(UInt8(ascii: "{"))
             for i in 0..<o.keys.count {
-                if i > 0 { w.raw(UInt8(ascii: ",")) }
-                o.keys[i].withUnsafeBufferPointer { w.string(utf8: $0) }
-                w.raw(UInt8(ascii: ":"))
+                o.keys[i].withUnsafeBufferPointer { Self.writeKeyString($0, to: &w) }
                 o.values[i].writeGroupKey(to: &w)
             }
             w.raw(UInt8(ascii: "}"))
@@ -296,34 +293,33 @@ extension FilterValue {
         }
     }
 
-    private static func writeCanonical(_ j: JSONValue, to w: inout JSONWriter) {
+    @inline(__always)
+    private static func writeKeyString(_ b: UnsafeBufferPointer<UInt8>, to w: inout JSONWriter) {
+        var n = UInt32(truncatingIfNeeded: b.count)
+        w.raw(UInt8(ascii: "s"))
+        withUnsafeBytes(of: &n) { w.raw($0.bindMemory(to: UInt8.self)) }
+        w.raw(b)
+    }
+
+    private static func writeGroupKey(_ j: JSONValue, to w: inout JSONWriter) {
         switch j.kind {
         case .string:
-            guard j.hasEscapes else { return w.string(utf8: j.stringContents) }
+            guard j.hasEscapes else { return writeKeyString(j.stringContents, to: &w) }
             var b: [UInt8] = []
             j.unescapedBytes(into: &b)
-            b.withUnsafeBufferPointer { w.string(utf8: $0) }
+            b.withUnsafeBufferPointer { writeKeyString($0, to: &w) }
         case .array:
             w.raw(UInt8(ascii: "["))
-            var first = true
-            j.forEachElement { e in
-                if !first { w.raw(UInt8(ascii: ",")) }
-                first = false
-                writeCanonical(e, to: &w)
-            }
+            j.forEachElement { writeGroupKey($0, to: &w) }
             w.raw(UInt8(ascii: "]"))
         case .object:
             w.raw(UInt8(ascii: "{"))
-            var first = true
             j.forEachMember { k, m in
-                if !first { w.raw(UInt8(ascii: ",")) }
-                first = false
-                writeCanonical(k, to: &w)
-                w.raw(UInt8(ascii: ":"))
-                writeCanonical(m, to: &w)
+                writeGroupKey(k, to: &w)
+                writeGroupKey(m, to: &w)
             }
             w.raw(UInt8(ascii: "}"))
-        default: w.value(j)
+        default: w.raw(j.raw)
         }
     }
 
