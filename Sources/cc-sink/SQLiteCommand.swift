@@ -52,6 +52,7 @@ struct SQLiteCommand: ParsableCommand {
         options.perEventTables = tables.tables == .perEvent
         options.recordsTable = tables.recordsTable
         options.busyTimeoutMilliseconds = Int32(busyTimeout.seconds * 1000)
+        options.checkpointPath = common.checkpoint
         let sink = try SQLiteSink(options)
         try common.run(sink, input: input, policy: common.policy(defaultBatchSize: 10_000))
     }

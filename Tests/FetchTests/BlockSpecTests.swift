@@ -16,7 +16,8 @@ import Testing
         #expect(try BlockSpec(parsing: "2024-01-01T00:00:00Z") == .time(1_704_067_200))
         #expect(try BlockSpec(parsing: "2024-01-01") == .time(1_704_067_200))
         #expect(try BlockSpec(parsing: "2024-01-01T02:00:00+02:00") == .time(1_704_067_200))
-        #expect(try BlockSpec(parsing: "2024-01-01T00:00:00.250Z") == .time(1_704_067_200))
+        // Block times are whole seconds: at or after …:00.250 is at or after …:01.
+        #expect(try BlockSpec(parsing: "2024-01-01T00:00:00.250Z") == .time(1_704_067_201))
     }
 
     @Test(arguments: [

@@ -94,6 +94,93 @@ struct SharedDatabaseTests {
     }
 }
 
+/// What another pipeline does meanwhile. A fresh run's rows before its first
+/// marker were committed as nobody's (`''`) by a batch flush, and every
+/// other stream's rewind deleted those: B lost the rows of its first range
+/// for good (its checkpoint was past them). And a database written by the
+/// previous release: the first pipeline to resume deleted every other
+/// pipeline's rows above its checkpoint. Now a fresh run's rows before its
+/// first marker carry a name of their pipeline's own (from its checkpoint
+/// file), and a rewind deletes only its own stream's rows.
+@Suite("one SQLite database, pipelines at the same time and across an upgrade")
+struct SharedDatabaseConcurrencyTests {
+    static func q(_ s: String) -> String { CronPitfallTests.q(s) }
+
+    static func fetch(_ node: FixtureNode, _ token: String, to: Int, ck: String) -> String {
+        "\(Self.q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(token) --from 0 --to \(to) "
+            + "--checkpoint \(ck) | \(Self.q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop"
+    }
+
+    @Test("B's first range, before its first marker, survives A's resume")
+    func concurrentFreshStream() throws {
+        let node = try FixtureNode(["--blocks", "3000"])
+        defer { node.stop() }
+        let dir = try SinkTest.tempDir("conc")
+        let a = SharedDatabaseTests.tokenA, b = SharedDatabaseTests.tokenB
+        let sink = Self.q(SinkTest.binary("cc-sink")) + " sqlite s.db"
+        // B's whole stream, and where its first marker is.
+        let script = """
+            set -e; cd \(Self.q(dir))
+            \(Self.fetch(node, a, to: 500, ck: "a.json")) | \(sink) --checkpoint a.json
+            \(Self.fetch(node, b, to: 2990, ck: "b-gen.json")) > b.ndjson
+            first=$(grep -n '"$cc":"checkpoint"' b.ndjson | head -1 | cut -d: -f1)
+            mkfifo f
+            \(sink) --checkpoint b.json --batch-size 10 < f &
+            exec 3>f
+            head -n $((first - 1)) b.ndjson >&3
+            sleep 1
+            \(Self.fetch(node, a, to: 2990, ck: "a.json")) | \(sink) --checkpoint a.json
+            tail -n +$first b.ndjson >&3
+            exec 3>&-
+            wait
+            """
+        let r = try SinkTest.shell(script)
+        #expect(r.status == 0, "\(r.stderr)")
+        // B alone, into a fresh database.
+        let alone = try SinkTest.tempDir("alone")
+        let one = try SinkTest.shell(
+            "cd \(Self.q(alone)) && \(Self.fetch(node, b, to: 2990, ck: "b.json")) | \(sink) --checkpoint b.json")
+        #expect(one.status == 0, "\(one.stderr)")
+        let cols = "block_number, log_index"
+        #expect(
+            try SharedDatabaseTests.rows(dir + "/s.db", "events", token: b, columns: cols)
+                == SharedDatabaseTests.rows(alone + "/s.db", "events", token: b, columns: cols))
+    }
+
+    @Test("a database of the previous release: legacy rows are nobody's, no stream's rewind deletes them")
+    func legacyRowsSurvive() throws {
+        let node = try FixtureNode(["--blocks", "3000"])
+        defer { node.stop() }
+        let dir = try SinkTest.tempDir("legacy")
+        let a = SharedDatabaseTests.tokenA, b = SharedDatabaseTests.tokenB
+        let sink = Self.q(SinkTest.binary("cc-sink")) + " sqlite s.db --tables per-event"
+        var r = try SinkTest.shell(
+            "set -e; cd \(Self.q(dir)); \(Self.fetch(node, a, to: 999, ck: "a.json")) | \(sink) --checkpoint a.json; "
+                + "\(Self.fetch(node, b, to: 1999, ck: "b.json")) | \(sink) --checkpoint b.json")
+        #expect(r.status == 0, "\(r.stderr)")
+        // Make it what the previous release wrote: no cc_stream anywhere.
+        let db = try SQLiteConnection(path: dir + "/s.db")
+        for t in ["events", "Transfer"] {
+            try db.exec("UPDATE \(t) SET cc_stream = ''; ALTER TABLE \(t) DROP COLUMN cc_stream")
+        }
+        r = try SinkTest.shell(
+            "set -e; cd \(Self.q(dir)); \(Self.fetch(node, a, to: 2990, ck: "a.json")) | \(sink) --checkpoint a.json; "
+                + "\(Self.fetch(node, b, to: 2990, ck: "b.json")) | \(sink) --checkpoint b.json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let alone = try SinkTest.tempDir("alone")
+        #expect(
+            try SinkTest.shell(
+                "cd \(Self.q(alone)) && \(Self.fetch(node, b, to: 2990, ck: "b.json")) | \(sink) --checkpoint b.json"
+            ).status == 0)
+        let cols = "block_number, log_index"
+        for t in ["events", "Transfer"] {
+            #expect(
+                try SharedDatabaseTests.rows(dir + "/s.db", t, token: b, columns: cols)
+                    == SharedDatabaseTests.rows(alone + "/s.db", t, token: b, columns: cols), "\(t)")
+        }
+    }
+}
+
 /// Records from runs without any marker have only their ordinals: a second
 /// such run with fewer records left the first run's tail behind (a mix of two
 /// datasets, exit 0). It now replaces them, as `>` would.
@@ -167,6 +254,28 @@ struct RecordRewindByBlockTests {
             try SinkTest.query(dir + "/r.db", "SELECT v FROM records ORDER BY cc_after_block, cc_ordinal") == [
                 ["a"], ["no block"], ["canonical"],
             ])
+    }
+
+    /// Records written before a fresh run's first marker are at chain 0: the
+    /// rewind by block missed them.
+    @Test func beforeTheFirstMarker() throws {
+        let dir = try SinkTest.tempDir("rr0")
+        let input =
+            [
+                #"{"blockNumber":11,"v":"a"}"#, #"{"blockNumber":12,"v":"orphan"}"#,
+                #"{"$cc":"checkpoint","chainId":1,"blockNumber":12,"blockHash":"\#(Self.hash)","filter":"ab"}"#,
+            ].joined(separator: "\n") + "\n"
+        var r = try SinkTest.run("cc-sink", ["sqlite", dir + "/r.db", "--checkpoint", dir + "/r.ck"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let again =
+            [
+                #"{"$cc":"rewind","chainId":1,"blockNumber":11,"blockHash":"\#(Self.hash)"}"#,
+                #"{"blockNumber":12,"v":"canonical"}"#,
+                #"{"$cc":"checkpoint","chainId":1,"blockNumber":12,"blockHash":"\#(Self.hash)","filter":"ab"}"#,
+            ].joined(separator: "\n") + "\n"
+        r = try SinkTest.run("cc-sink", ["sqlite", dir + "/r.db", "--checkpoint", dir + "/r.ck"], stdin: again)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(dir + "/r.db", "SELECT v FROM records ORDER BY v") == [["a"], ["canonical"]])
     }
 
     @Test(.enabled(if: PostgresCluster.isInstalled, "PostgreSQL is not installed (make deps)"))

@@ -295,7 +295,7 @@ final class PerEventTables {
         try addMissingColumns(t, e)
         let s = t.insert
         binder.bindLogColumns(s, chainId: chainId, e)
-        scope.bind(s, Int32(SQLiteSink.baseColumns.count) + 1, chain: chainId, block: Int64(bitPattern: e.blockNumber))
+        scope.bind(s, Int32(SQLiteSink.baseColumns.count) + 1, block: Int64(bitPattern: e.blockNumber))
         let first = Int32(SQLiteSink.baseColumns.count) + 2
         for i in 0..<t.columns.count { s.bindNull(first + Int32(i)) }
         if let args = e.args, args.kind == .object {

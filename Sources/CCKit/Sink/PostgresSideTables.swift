@@ -322,8 +322,8 @@ final class PostgresSideTables {
                 ).first?.first ?? nil
             if let column = typed {
                 sql += """
-                    DELETE FROM \(recordsTable) WHERE cc_stream = \(s) AND cc_chain_id = \(Int64(bitPattern: chain)) \
-                    AND \(SQLIdentifier.quote(column)) > \(block);
+                    DELETE FROM \(recordsTable) WHERE cc_stream = \(s) \
+                    AND cc_chain_id IN (\(Int64(bitPattern: chain)), 0) AND \(SQLIdentifier.quote(column)) > \(block);
 
                     """
             }

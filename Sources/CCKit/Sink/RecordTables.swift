@@ -107,17 +107,14 @@ final class RecordTable {
         insert = try Self.prepareInsert(db, name, self.key, columns.map(\.name))
     }
 
-    /// The first marker named the stream: the records this run wrote before
-    /// it (ordinals `0 ..< count` after no marker) are its records.
-    func claim(_ count: Int64) throws(ChainCastError) {
+    /// The first marker named the stream: the records this pipeline wrote
+    /// before it (`pendingTag`) are its records.
+    func claimPending(as tag: String) throws(ChainCastError) {
         guard key == Self.keyColumns else { return }
         let s = try db.prepare(
-            """
-            UPDATE OR REPLACE \(SQLIdentifier.quote(name)) SET cc_stream = ?1
-            WHERE cc_stream = '' AND cc_chain_id = 0 AND cc_after_block = -1 AND cc_ordinal < ?2
-            """)
-        s.bind(1, text: scope.tag)
-        s.bind(2, int: count)
+            "UPDATE OR REPLACE \(SQLIdentifier.quote(name)) SET cc_stream = ?1 WHERE cc_stream = ?2")
+        s.bind(1, text: tag)
+        s.bind(2, text: scope.pendingTag)
         try s.run()
     }
 
@@ -181,7 +178,7 @@ final class RecordTable {
         let s = insert
         var k: Int32 = 1
         if key == Self.keyColumns {
-            scope.bindTag(s, 1)
+            scope.bind(s, 1)
             k = 2
         }
         scope.noteRecord()
@@ -252,7 +249,7 @@ final class RawLogTable {
         binder.bindLogColumns(s, chainId: chain, e)
         if let topics = e.root["topics"] { binder.bindRawJSON(s, 9, topics) } else { s.bindNull(9) }
         binder.bindOptional(s, 10, e.root["data"])
-        scope.bind(s, 11, chain: chain, block: Int64(bitPattern: e.blockNumber))
+        scope.bind(s, 11, block: Int64(bitPattern: e.blockNumber))
         try s.run()
     }
 }

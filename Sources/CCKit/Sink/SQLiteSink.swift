@@ -18,6 +18,9 @@ package final class SQLiteSink: Sink, RowSink {
         package var perEventTables: Bool = false
         /// The table for plain records (`RecordTable`).
         package var recordsTable: String = "records"
+        /// The checkpoint file: names a fresh stream's rows before its first
+        /// marker (`SQLiteStreamScope.pendingTag`).
+        package var checkpointPath: String?
         /// How long a write waits for a reader or another writer holding a lock.
         package var busyTimeoutMilliseconds: Int32 = 10_000
         /// Log size that starts a background checkpoint (`WALCheckpointer`);
@@ -212,9 +215,10 @@ package final class SQLiteSink: Sink, RowSink {
     }
 
     package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
+        // Called only with a checkpoint file: the run is a stream.
+        scope.expectStream(filter: checkpoint?.filter, checkpointPath: options.checkpointPath ?? "")
         guard let checkpoint else { return }
         if let state { try state.expectType("sqlite") }
-        _ = scope.learn(checkpoint.filter)
         // The database commits its checkpoint row before the file is written,
         // so the file may lag behind the database (a kill in between) but
         // never be ahead of it.
@@ -328,7 +332,7 @@ package final class SQLiteSink: Sink, RowSink {
             bindText(insert, 9, r.event.bytes(line: line, side: side))
             bindText(insert, 10, r.signature.bytes(line: line, side: side))
             bindText(insert, 11, r.args.bytes(line: line, side: side))
-            scope.bind(insert, 12, chain: chain, block: Int64(bitPattern: r.blockNumber))
+            scope.bind(insert, 12, block: Int64(bitPattern: r.blockNumber))
             try rolledBackOnError { () throws(ChainCastError) in try insert.run() }
             insertedTotal += 1
         }
@@ -363,7 +367,9 @@ package final class SQLiteSink: Sink, RowSink {
     package func commit(_ checkpoint: CheckpointMarker) throws(ChainCastError) -> SinkState {
         try SQLiteLimits.checkMarker(checkpoint)
         try ensureTransaction()
-        if scope.learn(checkpoint.filter) { try rolledBackOnError { () throws(ChainCastError) in try claimUntagged() } }
+        if scope.learn(checkpoint.filter) {
+            try rolledBackOnError { () throws(ChainCastError) in try claimPending(as: scope.tag) }
+        }
         saveCheckpoint.bind(1, int: Int64(bitPattern: checkpoint.chainId))
         saveCheckpoint.bind(2, text: checkpoint.filter)
         saveCheckpoint.bind(3, int: Int64(bitPattern: checkpoint.blockNumber))
@@ -374,27 +380,27 @@ package final class SQLiteSink: Sink, RowSink {
         return state()
     }
 
-    /// The first marker names the stream: the rows this run wrote before it
-    /// (the first range of a fresh run) are its rows.
-    private func claimUntagged() throws(ChainCastError) {
-        var tables = [tableName] + (perEvent?.tableNames ?? [])
-        if rawLogs != nil { tables.append(RawLogTable.name) }
-        for (chain, blocks) in scope.untagged {
+    /// The first marker names the stream: the rows this pipeline wrote
+    /// before it (the first range of a fresh run) are its rows.
+    private func claimPending(as tag: String) throws(ChainCastError) {
+        if let blocks = scope.pendingBlocks {
+            var tables = [tableName] + (perEvent?.tableNames ?? [])
+            if rawLogs != nil { tables.append(RawLogTable.name) }
             for t in tables {
                 let claim = try db.prepare(
                     """
                     UPDATE \(SQLIdentifier.quote(t)) SET cc_stream = ?1
-                    WHERE block_number BETWEEN ?2 AND ?3 AND chain_id = ?4 AND cc_stream = ''
+                    WHERE block_number BETWEEN ?2 AND ?3 AND cc_stream = ?4
                     """)
-                claim.bind(1, text: scope.tag)
+                claim.bind(1, text: tag)
                 claim.bind(2, int: blocks.lowerBound)
                 claim.bind(3, int: blocks.upperBound)
-                claim.bind(4, int: chain)
+                claim.bind(4, text: scope.pendingTag)
                 try claim.run()
             }
         }
-        if scope.untaggedRecords > 0 { try records?.claim(scope.untaggedRecords) }
-        scope.forgetUntagged()
+        try records?.claimPending(as: tag)
+        scope.forgetPending()
     }
 
     /// The checkpoint file's `sink` object.
@@ -478,7 +484,7 @@ package final class SQLiteSink: Sink, RowSink {
             if let column = named {
                 let c = SQLIdentifier.quote(column)
                 let byBlock = try db.prepare(
-                    "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_chain_id = ?2 AND "
+                    "DELETE FROM \(SQLIdentifier.quote(options.recordsTable)) WHERE cc_chain_id IN (?2, 0) AND "
                         + "typeof(\(c)) IN ('integer', 'text') AND CAST(\(c) AS INTEGER) > ?1"
                         + (try scoped(options.recordsTable, 3)))
                 byBlock.bind(1, int: above)
@@ -494,10 +500,10 @@ package final class SQLiteSink: Sink, RowSink {
     package var deferredSync: FileSync? { walSync }
 
     package func finish(cleanEnd: Bool) throws(ChainCastError) -> SinkState? {
-        if cleanEnd, !scope.isKnown, scope.untaggedRecords > 0, let records {
+        if cleanEnd, !scope.hasStream, scope.unanchoredRecords > 0, let records {
             try ensureTransaction()
             try rolledBackOnError { () throws(ChainCastError) in
-                try records.dropEarlierUnanchored(from: scope.untaggedRecords)
+                try records.dropEarlierUnanchored(from: scope.unanchoredRecords)
             }
         }
         try flush()

@@ -1,4 +1,9 @@
 import CCCore
+import CCStream
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Which stream wrote a row of the SQLite sink, so that one stream's rewind
 /// retracts only its own rows.
@@ -12,77 +17,105 @@ import CCCore
 /// this database), and rewinds, checkpoint moves and record keys are scoped
 /// by it.
 ///
-/// A fresh run learns its filter from its first marker, after the first
-/// range's rows: those are written with `''` and tagged when the marker is
-/// committed (`untagged` says which blocks to look at). A row several
-/// streams deliver (overlapping filters) belongs to the last writer, as in
-/// `cc-sink postgres`.
+/// A fresh run with a checkpoint learns its filter from its first marker,
+/// after the first range's rows (which a batch flush may commit): those are
+/// written under `pendingTag`, a name of this pipeline's own (its checkpoint
+/// file's path), and the marker's commit makes them the stream's. No other
+/// pipeline's rewind touches them, a rerun after a kill writes the same
+/// keys, and this pipeline's rewinds retract them. (Holding them uncommitted
+/// instead would hold SQLite's one write lock, and every other pipeline's
+/// commits, until that marker.) Without a checkpoint on the sink's side a
+/// run has no stream: its rows are `''`, nobody's, and its rewinds retract
+/// every row above their block, the stream contract's plain rule. Rows
+/// written before this column existed are `''` too, and no stream's rewind
+/// deletes them. A row several streams deliver (overlapping filters)
+/// belongs to the last writer, as in `cc-sink postgres`.
 final class SQLiteStreamScope {
     static let column = "cc_stream"
     static let columnDDL = "cc_stream TEXT NOT NULL DEFAULT ''"
-
-    /// `''` until a checkpoint or marker names the filter.
+    /// `''` (no checkpoint), `pendingTag`, or the markers' filter.
     private(set) var tag = ""
+    /// This pipeline's rows before its filter is known: `pending:` and a hash
+    /// of the checkpoint file's absolute path.
+    private(set) var pendingTag = ""
     /// `tag`'s bytes, at a stable address: bound without a copy per row
     /// (never a null address: that binds NULL, not '').
     private var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
     private var bytes: UnsafeBufferPointer<UInt8>
-    /// Blocks of the rows written while `tag` was unknown, per chain.
-    private(set) var untagged: [Int64: ClosedRange<Int64>] = [:]
-    /// Plain records written while `tag` was unknown (ordinals 0 ..< n after no marker).
-    private(set) var untaggedRecords: Int64 = 0
+    /// Plain records written as nobody's in this run (ordinals 0 ..< n after no marker).
+    private(set) var unanchoredRecords: Int64 = 0
+    /// Blocks of the rows written as `pending`: where the first marker's
+    /// commit finds them (through the block-number index, not a scan).
+    private(set) var pendingBlocks: ClosedRange<Int64>?
 
     init() { bytes = UnsafeBufferPointer(start: storage, count: 0) }
 
     deinit { storage.deallocate() }
 
-    var isKnown: Bool { !tag.isEmpty }
+    /// The run has a checkpoint, so it is a stream: `pending` until its filter is known.
+    var hasStream: Bool { !tag.isEmpty }
+    var isPending: Bool { !pendingTag.isEmpty && tag == pendingTag }
 
-    /// Sets the filter; false when it was known already (nothing to tag).
+    /// A checkpoint file was given: the filter comes from it, or from the first marker.
+    func expectStream(filter: String?, checkpointPath: String) {
+        var path = checkpointPath
+        if !path.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+            path = String(cString: cwd) + "/" + path
+            free(cwd)
+        }
+        pendingTag = "pending:" + StreamID.of(path)
+        set(filter.flatMap { $0.isEmpty ? nil : $0 } ?? pendingTag)
+    }
+
+    /// A marker names the filter; true when the rows so far were `pending`.
     func learn(_ filter: String) -> Bool {
-        guard !isKnown, !filter.isEmpty else { return false }
-        tag = filter
-        let utf8 = Array(filter.utf8)
-        storage.deallocate()
-        storage = .allocate(capacity: utf8.count)
-        storage.initialize(from: utf8, count: utf8.count)
-        bytes = UnsafeBufferPointer(start: storage, count: utf8.count)
+        guard isPending, !filter.isEmpty else { return false }
+        set(filter)
         return true
     }
 
-    /// Binds the tag, and notes the row's block when the tag is not known yet.
+    /// After the pending rows became the stream's.
+    func forgetPending() { pendingBlocks = nil }
+
+    private func set(_ t: String) {
+        tag = t
+        let utf8 = Array(t.utf8)
+        storage.deallocate()
+        storage = .allocate(capacity: max(utf8.count, 1))
+        storage.initialize(from: utf8, count: utf8.count)
+        bytes = UnsafeBufferPointer(start: storage, count: utf8.count)
+    }
+
+    /// Binds the tag (bound in place: the statement is stepped before the tag changes).
     @inline(__always)
-    func bind(_ s: SQLiteStatement, _ index: Int32, chain: Int64, block: Int64) {
-        if !isKnown {
-            let r = untagged[chain]
-            untagged[chain] = min(r?.lowerBound ?? block, block)...max(r?.upperBound ?? block, block)
+    func bind(_ s: SQLiteStatement, _ index: Int32) { s.bind(index, borrowing: bytes) }
+
+    /// `bind` for a log's row, noting its block while the tag is `pending`.
+    @inline(__always)
+    func bind(_ s: SQLiteStatement, _ index: Int32, block: Int64) {
+        if isPending {
+            pendingBlocks =
+                min(pendingBlocks?.lowerBound ?? block, block)...max(pendingBlocks?.upperBound ?? block, block)
         }
-        bindTag(s, index)
+        s.bind(index, borrowing: bytes)
     }
 
-    /// Binds the tag for a plain record (see `noteRecord`).
-    @inline(__always)
-    func bindTag(_ s: SQLiteStatement, _ index: Int32) { s.bind(index, borrowing: bytes) }
+    func noteRecord() { if !hasStream { unanchoredRecords += 1 } }
 
-    func noteRecord() { if !isKnown { untaggedRecords += 1 } }
-
-    func forgetUntagged() {
-        untagged = [:]
-        untaggedRecords = 0
-    }
-
-    /// `WHERE` condition of a rewind's delete, with the tag as parameter
-    /// `?index` (see `bindRewind`): this stream's rows and those no stream
-    /// has claimed (written before this column existed, or before a run's
-    /// first marker); every row while the stream is unknown (a rewind with
-    /// no checkpoint on this side), the spec's plain rule.
+    /// `WHERE` condition of a rewind's delete, with the tags as parameters
+    /// `?index` and `?index+1` (see `bindRewind`): this stream's rows, also
+    /// those its pipeline wrote before a first marker; every row for a run
+    /// without a stream.
     func rewindCondition(_ index: Int) -> String {
-        isKnown ? "cc_stream IN (?\(index), '')" : "?\(index) = ''"
+        hasStream ? "cc_stream IN (?\(index), ?\(index + 1))" : "?\(index) = ''"
     }
 
-    /// Binds the tag for `rewindCondition`; a statement without the
-    /// parameter ignores it.
-    func bindRewind(_ s: SQLiteStatement, _ index: Int32) { s.bind(index, text: tag) }
+    /// Binds the tags for `rewindCondition`; a statement without the
+    /// parameters ignores them.
+    func bindRewind(_ s: SQLiteStatement, _ index: Int32) {
+        s.bind(index, text: tag)
+        s.bind(index + 1, text: pendingTag)
+    }
 
     static func hasColumn(_ db: SQLiteConnection, table: String) throws(ChainCastError) -> Bool {
         let q = try db.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = 'cc_stream'")
@@ -92,7 +125,7 @@ final class SQLiteStreamScope {
     }
 
     /// Adds `cc_stream` to a table an earlier version created: its rows are
-    /// nobody's (`''`), which every stream's rewind retracts, as before.
+    /// nobody's (`''`).
     static func addColumn(_ db: SQLiteConnection, table: String) throws(ChainCastError) {
         guard try !hasColumn(db, table: table) else { return }
         try db.exec("ALTER TABLE \(SQLIdentifier.quote(table)) ADD COLUMN \(columnDDL)")
