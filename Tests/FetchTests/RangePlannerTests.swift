@@ -163,3 +163,47 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Which worker fails first is timing; which failure the run reports is not:
+/// the lowest, once nothing below it is still being fetched (a test named
+/// block 274 or 250 of the same refusing range, run to run).
+@Suite struct RangeSchedulerFailureTests {
+    struct Failure: Error, Equatable { let name: String }
+
+    @Test func theLowestFailureIsReported() {
+        let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
+        let low = s.take(max: 1) ?? []
+        let high = s.take(max: 1) ?? []
+        #expect(low == [BlockRange(0, 9)] && high == [BlockRange(10, 19)])
+        s.fail(Failure(name: "high"), ranges: high)
+        guard case .waiting = s.next(timeout: 0.01) else {
+            Issue.record("reported the higher failure while a lower range was still out")
+            return
+        }
+        #expect(s.take(max: 1) == nil)
+        s.fail(Failure(name: "low"), ranges: low)
+        guard case .failed(let e) = s.next(timeout: 1) else {
+            Issue.record("no failure reported")
+            return
+        }
+        #expect(e as? Failure == Failure(name: "low"))
+    }
+
+    @Test func rangesBelowTheFailureAreWrittenFirst() {
+        let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
+        let low = s.take(max: 1) ?? []
+        let high = s.take(max: 1) ?? []
+        s.fail(Failure(name: "high"), ranges: high)
+        s.complete(low[0], 7, logs: 0, seconds: 0)
+        guard case .ready(let r, let v) = s.next(timeout: 1) else {
+            Issue.record("the range below the failure was not written first")
+            return
+        }
+        #expect(r == BlockRange(0, 9) && v == 7)
+        guard case .failed(let e) = s.next(timeout: 1) else {
+            Issue.record("no failure reported")
+            return
+        }
+        #expect(e as? Failure == Failure(name: "high"))
+    }
+}

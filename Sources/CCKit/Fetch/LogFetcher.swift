@@ -124,7 +124,7 @@ package final class LogFetcher: Sendable {
             do {
                 try job.fetch(ranges, node: node, scheduler: scheduler)
             } catch {
-                scheduler.fail(error)
+                scheduler.fail(error, ranges: ranges)
                 return
             }
         }

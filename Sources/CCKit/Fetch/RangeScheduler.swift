@@ -12,7 +12,15 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         var buffer: ReorderBuffer<Result>
         var outstanding = 0
         var failure: Error?
+        /// The first block of the failed ranges' lowest.
+        var failedAt: UInt64 = 0
+        /// Ranges a worker holds (by first block), to tell whether a lower one may still fail.
+        var inFlight: Set<UInt64> = []
         var stopped = false
+
+        /// A failure is reported once no range below it is still being fetched:
+        /// which worker fails first is timing, the lowest failure is not.
+        var failureSettled: Bool { failure != nil && !inFlight.contains { $0 < failedAt } }
     }
 
     private let state: Locked<State>
@@ -43,6 +51,7 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
                 got.append(r)
                 s.outstanding += 1
             }
+            for r in got { s.inFlight.insert(r.from) }
             return got.isEmpty ? nil : got
         }
     }
@@ -52,12 +61,14 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         state.signal { s in
             s.planner.succeeded(range, logs: logs, seconds: seconds)
             s.buffer.insert(range, result)
+            s.inFlight.remove(range.from)
         }
     }
 
     /// The provider refused `range` as too large. False when it cannot be split.
     package func refuse(_ range: BlockRange, _ why: RangeRefusal) -> Bool {
         state.signal { s in
+            s.inFlight.remove(range.from)
             let before = s.planner.requeuedCount
             let ok = s.planner.refused(range, why)
             // The refused range is replaced by its pieces, each written separately.
@@ -66,10 +77,17 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         }
     }
 
-    /// Ends the run with an error; the writer sees it after what is already in order.
-    package func fail(_ error: Error) {
+    /// Ends the run with an error for the ranges a worker held (none: before
+    /// it held any); the writer sees the lowest failure, after what is in
+    /// order below it.
+    package func fail(_ error: Error, ranges: [BlockRange] = []) {
         state.signal { s in
-            if s.failure == nil { s.failure = error }
+            for r in ranges { s.inFlight.remove(r.from) }
+            let at = ranges.map(\.from).min() ?? 0
+            if s.failure == nil || at < s.failedAt {
+                s.failure = error
+                s.failedAt = at
+            }
         }
     }
 
@@ -92,7 +110,7 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
     package func next(timeout: Double) -> Next {
         let next: Next = state.wait(
             until: { s in
-                s.buffer.hasReady || s.failure != nil || s.stopped || (s.planner.isExhausted && s.outstanding == 0)
+                s.buffer.hasReady || s.failureSettled || s.stopped || (s.planner.isExhausted && s.outstanding == 0)
             }, deadline: monotonicSeconds() + timeout
         ) { s, ready in
             guard ready else { return .waiting }
@@ -100,7 +118,10 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
                 s.outstanding -= 1
                 return .ready(item.0, item.1)
             }
-            if let failure = s.failure { return .failed(failure) }
+            if let failure = s.failure {
+                // Stopped with a failure whose lower neighbours are still out: report it anyway.
+                return .failed(failure)
+            }
             return .finished
         }
         // A written range frees a place in the window.
