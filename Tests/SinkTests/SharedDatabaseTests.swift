@@ -287,3 +287,70 @@ struct RecordRewindByBlockTests {
             try db.rows("SELECT v FROM records ORDER BY cc_after_block, cc_ordinal") == ["a", "no block", "canonical"])
     }
 }
+
+/// A fresh run killed before its first marker leaves its rows as its
+/// pipeline's pending ones. The rerun claimed only the rows it wrote again:
+/// records under another spelling of the same checkpoint path (`./x.ck`)
+/// stayed twice for good, and rows of blocks a reorg replaced in between
+/// stayed beside the canonical ones.
+@Suite("a fresh run killed before its first marker, then rerun")
+struct KilledBeforeFirstMarkerTests {
+    static func q(_ s: String) -> String { CronPitfallTests.q(s) }
+
+    static func pipeline(_ node: FixtureNode, ck: String, db: String, cut: Bool) -> String {
+        let map = "{blockNumber: blockNumber, li: logIndex, v: args.value}"
+        return "\(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(SharedDatabaseTests.tokenB) "
+            + "--from 0 --to 2999 --chunk-size 200 --checkpoint \(ck) "
+            + "| \(q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop "
+            + "| \(q(SinkTest.binary("cc-filter"))) --map \(q(map)) "
+            + (cut ? #"| awk '/"\$cc"/{exit} {print}' "# : "")
+            + "| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) --checkpoint \(ck) --batch-size 20"
+    }
+
+    static func events(_ node: FixtureNode, ck: String, db: String, cut: Bool) -> String {
+        "\(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(SharedDatabaseTests.tokenB) "
+            + "--from 0 --to 2999 --chunk-size 200 --checkpoint \(ck) "
+            + "| \(q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop "
+            + (cut ? #"| awk '/"\$cc"/{exit} {print}' "# : "")
+            + "| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) --tables per-event --checkpoint \(ck) --batch-size 20"
+    }
+
+    @Test("another spelling of the checkpoint path, and a reorg in between: the rerun equals a clean run")
+    func rerunEqualsCleanRun() throws {
+        let node = try FixtureNode(["--blocks", "3000"])
+        defer { node.stop() }
+        let dir = try SinkTest.tempDir("killed")
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        var r = try SinkTest.shell(
+            "cd \(Self.q(dir)) && " + Self.pipeline(node, ck: "r.ck", db: "r.db", cut: true) + " && "
+                + Self.events(node, ck: "e.ck", db: "e.db", cut: true))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SinkTest.query(dir + "/r.db", "SELECT count(*) > 0 FROM records") == [["1"]])
+        _ = try node.control(#"{"reorg":{"from":50}}"#)
+        r = try SinkTest.shell(
+            "cd \(Self.q(dir + "/sub")) && " + Self.pipeline(node, ck: "../r.ck", db: "../r.db", cut: false) + " && "
+                + Self.events(node, ck: "./../e.ck", db: "../e.db", cut: false))
+        #expect(r.status == 0, "\(r.stderr)")
+        let clean = try SinkTest.tempDir("clean")
+        r = try SinkTest.shell(
+            "cd \(Self.q(clean)) && " + Self.pipeline(node, ck: "r.ck", db: "r.db", cut: false) + " && "
+                + Self.events(node, ck: "e.ck", db: "e.db", cut: false))
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = "SELECT cc_stream, blockNumber, li, v FROM records ORDER BY 2, 3"
+        #expect(try SinkTest.query(dir + "/r.db", records) == SinkTest.query(clean + "/r.db", records))
+        for t in ["events", "Transfer"] {
+            let rows = "SELECT cc_stream, block_number, block_hash, log_index FROM \(t) ORDER BY 2, 4"
+            #expect(try SinkTest.query(dir + "/e.db", rows) == SinkTest.query(clean + "/e.db", rows), "\(t)")
+        }
+    }
+
+    @Test func oneSpellingPerFile() throws {
+        let dir = try SinkTest.tempDir("paths")
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        let real = SQLiteStreamScope.canonicalPath(dir + "/x.ck")
+        for spelling in [dir + "//x.ck", dir + "/./x.ck", dir + "/sub/../x.ck"] {
+            #expect(SQLiteStreamScope.canonicalPath(spelling) == real, "\(spelling)")
+        }
+        #expect(SQLiteStreamScope.canonicalPath("/x.ck") == "/x.ck")
+    }
+}

@@ -217,7 +217,10 @@ package final class SQLiteSink: Sink, RowSink {
     package func resume(from checkpoint: CheckpointMarker?, state: SinkState?) throws(ChainCastError) {
         // Called only with a checkpoint file: the run is a stream.
         scope.expectStream(filter: checkpoint?.filter, checkpointPath: options.checkpointPath ?? "")
-        guard let checkpoint else { return }
+        guard let checkpoint else {
+            try dropEarlierPending()
+            return
+        }
         if let state { try state.expectType("sqlite") }
         // The database commits its checkpoint row before the file is written,
         // so the file may lag behind the database (a kill in between) but
@@ -378,6 +381,26 @@ package final class SQLiteSink: Sink, RowSink {
         try rolledBackOnError { () throws(ChainCastError) in try saveCheckpoint.run() }
         try flush()
         return state()
+    }
+
+    /// A fresh run starts over from its `--from`: what an earlier fresh run
+    /// of this pipeline wrote before it was killed, ahead of any marker, is
+    /// written again, except rows of blocks a reorg has replaced since, which
+    /// nothing else would retract (no checkpoint, so no rewind).
+    private func dropEarlierPending() throws(ChainCastError) {
+        var tables = [tableName] + (perEvent?.tableNames ?? [])
+        for t in [RawLogTable.name, options.recordsTable] where try SQLiteStreamScope.hasColumn(db, table: t) {
+            tables.append(t)
+        }
+        try ensureTransaction()
+        try rolledBackOnError { () throws(ChainCastError) in
+            for t in tables {
+                let d = try db.prepare("DELETE FROM \(SQLIdentifier.quote(t)) WHERE cc_stream = ?1")
+                d.bind(1, text: scope.pendingTag)
+                try d.run()
+            }
+        }
+        try flush()
     }
 
     /// The first marker names the stream: the rows this pipeline wrote

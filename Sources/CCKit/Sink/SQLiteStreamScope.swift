@@ -30,7 +30,7 @@ import CCStream
 /// written before this column existed are `''` too, and no stream's rewind
 /// deletes them. A row several streams deliver (overlapping filters)
 /// belongs to the last writer, as in `cc-sink postgres`.
-final class SQLiteStreamScope {
+package final class SQLiteStreamScope {
     static let column = "cc_stream"
     static let columnDDL = "cc_stream TEXT NOT NULL DEFAULT ''"
     /// `''` (no checkpoint), `pendingTag`, or the markers' filter.
@@ -58,12 +58,7 @@ final class SQLiteStreamScope {
 
     /// A checkpoint file was given: the filter comes from it, or from the first marker.
     func expectStream(filter: String?, checkpointPath: String) {
-        var path = checkpointPath
-        if !path.hasPrefix("/"), let cwd = getcwd(nil, 0) {
-            path = String(cString: cwd) + "/" + path
-            free(cwd)
-        }
-        pendingTag = "pending:" + StreamID.of(path)
+        pendingTag = "pending:" + StreamID.of(Self.canonicalPath(checkpointPath))
         set(filter.flatMap { $0.isEmpty ? nil : $0 } ?? pendingTag)
     }
 
@@ -76,6 +71,19 @@ final class SQLiteStreamScope {
 
     /// After the pending rows became the stream's.
     func forgetPending() { pendingBlocks = nil }
+
+    /// One spelling per file (`x.ck`, `./x.ck`, `../d/x.ck`, `/d//x.ck`): the
+    /// directory resolved by realpath(3) (it exists: the checkpoint is
+    /// written there), then the file name.
+    package static func canonicalPath(_ path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let resolved = realpath(dir, nil) else { return path }
+        defer { free(resolved) }
+        let d = String(cString: resolved)
+        return (d == "/" ? "" : d) + "/" + name
+    }
 
     private func set(_ t: String) {
         tag = t
