@@ -297,22 +297,23 @@ struct RecordRewindByBlockTests {
 struct KilledBeforeFirstMarkerTests {
     static func q(_ s: String) -> String { CronPitfallTests.q(s) }
 
-    static func pipeline(_ node: FixtureNode, ck: String, db: String, cut: Bool) -> String {
-        let map = "{blockNumber: blockNumber, li: logIndex, v: args.value}"
-        return "\(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(SharedDatabaseTests.tokenB) "
-            + "--from 0 --to 2999 --chunk-size 200 --checkpoint \(ck) "
-            + "| \(q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop "
-            + "| \(q(SinkTest.binary("cc-filter"))) --map \(q(map)) "
-            + (cut ? #"| awk '/"\$cc"/{exit} {print}' "# : "")
-            + "| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) --checkpoint \(ck) --batch-size 20"
-    }
-
-    static func events(_ node: FixtureNode, ck: String, db: String, cut: Bool) -> String {
+    /// Token B's transfers into `db`: reshaped into records, or (`map` nil) as events and per-event rows;
+    /// `cut`: the input ends before its first marker, as when cc-fetch is killed there.
+    static func pipeline(_ node: FixtureNode, ck: String, db: String, cut: Bool, map: String? = nil) -> String {
         "\(q(SinkTest.binary("cc-fetch"))) --rpc \(node.url) -q --address \(SharedDatabaseTests.tokenB) "
             + "--from 0 --to 2999 --chunk-size 200 --checkpoint \(ck) "
             + "| \(q(SinkTest.binary("cc-decode"))) --abi erc20 --unknown drop "
+            + (map.map { "| \(q(SinkTest.binary("cc-filter"))) --map \(q($0)) " } ?? "")
             + (cut ? #"| awk '/"\$cc"/{exit} {print}' "# : "")
-            + "| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) --tables per-event --checkpoint \(ck) --batch-size 20"
+            + "| \(q(SinkTest.binary("cc-sink"))) sqlite \(db) \(map == nil ? "--tables per-event " : "")"
+            + "--checkpoint \(ck) --batch-size 20"
+    }
+
+    static let map = "{blockNumber: blockNumber, li: logIndex, v: args.value}"
+
+    static func both(_ node: FixtureNode, records: String, events: String, cut: Bool) -> String {
+        pipeline(node, ck: records + ".ck", db: records + ".db", cut: cut, map: map) + " && "
+            + pipeline(node, ck: events + ".ck", db: events + ".db", cut: cut)
     }
 
     @Test("another spelling of the checkpoint path, and a reorg in between: the rerun equals a clean run")
@@ -321,20 +322,17 @@ struct KilledBeforeFirstMarkerTests {
         defer { node.stop() }
         let dir = try SinkTest.tempDir("killed")
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
-        var r = try SinkTest.shell(
-            "cd \(Self.q(dir)) && " + Self.pipeline(node, ck: "r.ck", db: "r.db", cut: true) + " && "
-                + Self.events(node, ck: "e.ck", db: "e.db", cut: true))
+        var r = try SinkTest.shell("cd \(Self.q(dir)) && " + Self.both(node, records: "r", events: "e", cut: true))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try SinkTest.query(dir + "/r.db", "SELECT count(*) > 0 FROM records") == [["1"]])
         _ = try node.control(#"{"reorg":{"from":50}}"#)
         r = try SinkTest.shell(
-            "cd \(Self.q(dir + "/sub")) && " + Self.pipeline(node, ck: "../r.ck", db: "../r.db", cut: false) + " && "
-                + Self.events(node, ck: "./../e.ck", db: "../e.db", cut: false))
+            "cd \(Self.q(dir + "/sub")) && "
+                + Self.pipeline(node, ck: "../r.ck", db: "../r.db", cut: false, map: Self.map) + " && "
+                + Self.pipeline(node, ck: "./../e.ck", db: "../e.db", cut: false))
         #expect(r.status == 0, "\(r.stderr)")
         let clean = try SinkTest.tempDir("clean")
-        r = try SinkTest.shell(
-            "cd \(Self.q(clean)) && " + Self.pipeline(node, ck: "r.ck", db: "r.db", cut: false) + " && "
-                + Self.events(node, ck: "e.ck", db: "e.db", cut: false))
+        r = try SinkTest.shell("cd \(Self.q(clean)) && " + Self.both(node, records: "r", events: "e", cut: false))
         #expect(r.status == 0, "\(r.stderr)")
         let records = "SELECT cc_stream, blockNumber, li, v FROM records ORDER BY 2, 3"
         #expect(try SinkTest.query(dir + "/r.db", records) == SinkTest.query(clean + "/r.db", records))
