@@ -37,9 +37,12 @@ struct RPCOptions: ParsableArguments {
                 "--rpc: item \(n + 1) of \(urls.count) is not an http:// or https:// URL (items are separated by "
                     + "spaces; it is not shown, as it may hold a key)")
         }
-        if let rps, !(rps > 0) { throw ChainCastError.usage("--rps must be above 0") }
+        // inf would never grant a token, and below a millisecond curl's timeout is 0: none at all.
+        if let rps, !(rps > 0 && rps.isFinite) { throw ChainCastError.usage("--rps must be a number above 0") }
         guard retries >= 0 else { throw ChainCastError.usage("--retries must be 0 or more") }
-        guard timeout > 0 else { throw ChainCastError.usage("--timeout must be above 0") }
+        guard timeout >= 0.001, timeout.isFinite else {
+            throw ChainCastError.usage("--timeout must be at least 0.001 seconds")
+        }
         return urls
     }
 }

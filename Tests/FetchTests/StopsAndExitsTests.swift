@@ -60,3 +60,19 @@ import Testing
         }
     }
 }
+
+/// `--rps inf` never granted a token (a silent hang) and `--timeout 0.0001`
+/// became curl's 0, no timeout at all (a hang on a silent server).
+@Suite struct RPCOptionBoundsTests {
+    @Test(arguments: [
+        (["--rps", "inf"], "cc-fetch: --rps must be a number above 0\n"),
+        (["--rps", "1e309"], "cc-fetch: --rps must be a number above 0\n"),
+        (["--timeout", "0.0001"], "cc-fetch: --timeout must be at least 0.001 seconds\n"),
+    ])
+    func refused(_ args: [String], _ message: String) throws {
+        let (s, out, err) = try FetchProcess.run(["--rpc", "http://127.0.0.1:1", "--from", "0", "--to", "1"] + args)
+        #expect(s == 64)
+        #expect(out == "")
+        #expect(err == message)
+    }
+}
