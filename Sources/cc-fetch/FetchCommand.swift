@@ -72,6 +72,13 @@ struct FetchCommand: ChainCastCommand {
         request.progress = FetchProgress.stderrIsTerminal && !tuning.quiet
         let factory = try NodeFactory(urls: urls, options: rpc, batch: request.batch, verbose: request.verbose)
         let run = FetchRun(request: request, output: output, makeNode: { try factory.make(filter: $0) })
+        if urls.count > 1 {
+            // Failover sends any range to any endpoint: each one's chain, asked once, without retries.
+            var once = rpc
+            once.retries = 0
+            let singles = try urls.map { url in (url, try NodeFactory(urls: [url], options: once)) }
+            run.endpointChainIds = { singles.map { url, f in (url, { try f.make().chainId() }) } }
+        }
         try run.run()
     }
 }

@@ -76,3 +76,25 @@ import Testing
         #expect(err == message)
     }
 }
+
+/// Failover sends any range to any endpoint, and only the first answer's
+/// chain was checked: two endpoints of different chains wrote one file of
+/// both chains' logs under one chain id, exit 0.
+@Suite struct EndpointChainTests {
+    @Test func endpointsOfTwoChainsAreRefused() throws {
+        let a = try FixtureNode(["--blocks", "300"])
+        let b = try FixtureNode(["--blocks", "300", "--chain-id", "5", "--seed", "7"])
+        let (s, out, err) = try FetchProcess.run(["--rpc", a.url, "--rpc", b.url, "--from", "0", "--to", "299"])
+        #expect(s == 78)
+        #expect(out == "")
+        #expect(
+            err == "cc-fetch: the --rpc endpoints are on different chains (\(a.url) chain 1337, \(b.url) chain 5); "
+                + "give cc-fetch endpoints of one chain\n")
+        // An endpoint that does not answer is failover's business, not a refusal.
+        let (s2, out2, err2) = try FetchProcess.run(
+            ["--rpc", a.url, "--rpc", "http://127.0.0.1:1", "--from", "0", "--to", "299", "-q"])
+        #expect(s2 == 0, "\(err2)")
+        let (_, alone, _) = try FetchProcess.run(["--rpc", a.url, "--from", "0", "--to", "299"])
+        #expect(out2 == alone)
+    }
+}

@@ -31,6 +31,10 @@ package final class FetchRun {
     /// The command line's `--from` (or where a follow without it started):
     /// a rewind never goes below the block before it.
     var datasetStart: UInt64?
+    /// With several `--rpc` endpoints: each one's `eth_chainId` question, so
+    /// that one on another chain is refused before any of its logs is
+    /// written under the chain id of the first (failover mixed two chains).
+    package var endpointChainIds: (@Sendable () -> [(url: String, chainId: () throws -> UInt64)])?
 
     package init(
         request: FetchRequest, output: OutputWriter, makeNode: @escaping @Sendable (LogFilter) throws -> LogNode
@@ -75,6 +79,7 @@ package final class FetchRun {
         node = try makeNode(request.filter)
         let head: UInt64
         (chainId, head) = try chainIdAndHead()
+        try refuseEndpointsOfAnotherChain()
         if let chain = request.chain {
             guard chain.chainId == chainId else {
                 throw ChainCastError.config(
@@ -258,6 +263,28 @@ package final class FetchRun {
         thread.join()
         // The chain id's failure first, as when the two were asked in turn.
         return (try id.get(), try head!.get())
+    }
+
+    /// Asks every endpoint at once; one that does not answer now is left to
+    /// failover (it is asked again as it is used: a dead one stays out).
+    private func refuseEndpointsOfAnotherChain() throws {
+        guard let questions = endpointChainIds?() else { return }
+        let answers = Locked([(String, UInt64)]())
+        var threads: [WorkerThread] = []
+        for (url, ask) in questions {
+            threads.append(
+                try WorkerThread("eth_chainId") { if let id = try? ask() { answers.withLock { $0.append((url, id)) } } }
+            )
+        }
+        for i in threads.indices { threads[i].join() }
+        let all = answers.withLock { $0 }
+        if all.contains(where: { $0.1 != chainId }) {
+            let order = Dictionary(uniqueKeysWithValues: questions.enumerated().map { ($1.url, $0) })
+            let said = all.sorted { order[$0.0, default: 0] < order[$1.0, default: 0] }
+                .map { "\(redactURL($0.0)) chain \($0.1)" }.joined(separator: ", ")
+            throw ChainCastError.config(
+                "the --rpc endpoints are on different chains (\(said)); give cc-fetch endpoints of one chain")
+        }
     }
 
     func fetchRange(from: UInt64, to: UInt64) throws -> LogFetcher.Outcome {
