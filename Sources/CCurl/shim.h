@@ -15,5 +15,10 @@ static inline CURLcode cc_curl_setopt_datacb(CURL *h, CURLoption o, cc_curl_data
 static inline CURLcode cc_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cc_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cc_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+typedef int (*cc_curl_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                                   curl_off_t ulnow);
+static inline CURLcode cc_curl_setopt_xferinfocb(CURL *h, cc_curl_xferinfo_cb cb) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
 static inline CURLMcode cc_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 #endif

@@ -56,6 +56,37 @@ import Testing
         #expect(took < 1.0, "stopped \(took) s after the signal")
     }
 
+    /// A server that accepts the connection and never answers: the stop waited
+    /// for the request's timeout (60 s by default), and with `--retries 0` the
+    /// stop became 69 "gave up". Now a signal aborts the request within about
+    /// a second (libcurl's progress callback) and is the exit status.
+    @Test(arguments: [[String](), ["--retries", "0"]])
+    func stopDuringASilentRequestIsPrompt(_ extra: [String]) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+                bind(listener, p, len) == 0 && listen(listener, 16) == 0 && getsockname(listener, p, &len) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let p = try FetchProcess(
+            ["--rpc", "http://127.0.0.1:\(port)", "--from", "0", "--to", "10", "--timeout", "30"] + extra)
+        usleep(1_000_000)
+        #expect(p.process.isRunning, "cc-fetch ended before the signal: \(p.stderr)")
+        let sent = Date()
+        p.signal(SIGTERM)
+        let got = p.wait(timeout: 20)
+        let took = Date().timeIntervalSince(sent)
+        #expect(got == 143, "\(p.stderr)")
+        #expect(took < 5.0, "stopped \(took) s after the signal")
+    }
+
     /// A missing start is a usage error (64) before the node is asked anything.
     @Test func missingFromIsUsageBeforeAnyRequest() throws {
         let node = try FixtureNode(["--blocks", "100"])

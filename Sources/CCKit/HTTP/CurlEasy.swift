@@ -1,3 +1,4 @@
+import CCCore
 import CCurl
 
 /// libcurl's global state is set up once per process, before the first handle.
@@ -47,6 +48,11 @@ package final class CurlEasy {
         cc_curl_setopt_ptr(h, CURLOPT_WRITEDATA, opaque)
         cc_curl_setopt_datacb(h, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         cc_curl_setopt_ptr(h, CURLOPT_HEADERDATA, opaque)
+        // libcurl calls this about once a second while a transfer waits: a stop
+        // (SIGINT/SIGTERM) aborts a request to a silent server now, not at its
+        // timeout (60 s by default).
+        cc_curl_setopt_xferinfocb(h, { _, _, _, _, _ in SignalState.shouldStop ? 1 : 0 })
+        cc_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
     }
 
     deinit {

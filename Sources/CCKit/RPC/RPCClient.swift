@@ -255,6 +255,11 @@ package final class RPCClient {
     ) throws(ChainCastError) {
         let name = pool.endpoints[index].name
         let shown = pool.scrub(detail, endpoint: index)
+        // A stop during the request (it aborted the transfer, or came as it failed) is the stop, not a failure.
+        if let s = SignalState.pending {
+            pool.checkin(index, failed: false)
+            throw .stopped(StopRequested(signal: s))
+        }
         if let status = failure.kind.stopStatus {
             pool.checkin(index, failed: false)
             throw ChainCastError(status, "\(method) on \(name): \(shown)\(advice(failure.kind))")
