@@ -172,6 +172,7 @@ struct SplitMix {
 
     @Test func theLowestFailureIsReported() {
         let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
+        s.workersStarted(2)
         let low = s.take(max: 1) ?? []
         let high = s.take(max: 1) ?? []
         #expect(low == [BlockRange(0, 9)] && high == [BlockRange(10, 19)])
@@ -191,6 +192,7 @@ struct SplitMix {
 
     @Test func rangesBelowTheFailureAreWrittenFirst() {
         let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
+        s.workersStarted(2)
         let low = s.take(max: 1) ?? []
         let high = s.take(max: 1) ?? []
         s.fail(Failure(name: "high"), ranges: high)
@@ -205,5 +207,38 @@ struct SplitMix {
             return
         }
         #expect(e as? Failure == Failure(name: "high"))
+    }
+
+    /// A range below the failure that the provider refused is split and its
+    /// pieces asked for after the failure: they were never handed out, the
+    /// output stopped short of the failure and a higher block was named.
+    @Test func piecesOfARefusedRangeBelowTheFailureAreStillAsked() {
+        let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
+        s.workersStarted(2)
+        let low = s.take(max: 1) ?? []
+        let high = s.take(max: 1) ?? []
+        s.fail(Failure(name: "high"), ranges: high)
+        #expect(s.refuse(low[0], RangeRefusal(.results)))
+        guard case .waiting = s.next(timeout: 0.01) else {
+            Issue.record("reported the failure while pieces below it waited")
+            return
+        }
+        let first = s.take(max: 1) ?? []
+        #expect(first == [BlockRange(0, 4)])
+        s.complete(first[0], 1, logs: 0, seconds: 0)
+        let second = s.take(max: 1) ?? []
+        #expect(second == [BlockRange(5, 9)])
+        s.fail(Failure(name: "low"), ranges: second)
+        guard case .ready(let r, _) = s.next(timeout: 1), r == BlockRange(0, 4) else {
+            Issue.record("the piece below the failure was not written")
+            return
+        }
+        guard case .failed(let e) = s.next(timeout: 1) else {
+            Issue.record("no failure reported")
+            return
+        }
+        #expect(e as? Failure == Failure(name: "low"))
+        // Nothing left for workers, and with none alive a failure is reported whatever waits.
+        #expect(s.take(max: 1) == nil)
     }
 }

@@ -72,9 +72,13 @@ package final class LogFetcher: Sendable {
         let scheduler = RangeScheduler<RangeOutput>(
             planner: planner, startBlock: from, window: workers * 4)
         let group = DispatchGroup()
+        scheduler.workersStarted(workers)
         for _ in 0..<workers {
             let thread = Thread { [self] in
-                defer { group.leave() }
+                defer {
+                    scheduler.workerExited()
+                    group.leave()
+                }
                 worker(scheduler)
             }
             thread.stackSize = 1 << 20

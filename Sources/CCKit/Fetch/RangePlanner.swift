@@ -60,6 +60,9 @@ package struct RangePlanner: Sendable {
     /// Whether the next range would be a retried piece (those are never held back by the window).
     package var nextIsRequeued: Bool { !requeued.isEmpty }
 
+    /// The first block of the next retried piece, if any.
+    package var nextRequeuedFrom: UInt64? { requeued.first?.from }
+
     /// A provider refused `range`. Splits it and queues the pieces before any
     /// fresh range. Returns false when the range is a single block and cannot
     /// be split — the caller reports that as an error.

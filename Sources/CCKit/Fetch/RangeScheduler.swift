@@ -16,11 +16,18 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
         var failedAt: UInt64 = 0
         /// Ranges a worker holds (by first block), to tell whether a lower one may still fail.
         var inFlight: Set<UInt64> = []
+        var workersAlive = 0
         var stopped = false
 
-        /// A failure is reported once no range below it is still being fetched:
-        /// which worker fails first is timing, the lowest failure is not.
-        var failureSettled: Bool { failure != nil && !inFlight.contains { $0 < failedAt } }
+        /// A retried piece below the failure waits to be asked.
+        var piecesBelowFailure: Bool { (planner.nextRequeuedFrom ?? .max) < failedAt }
+
+        /// A failure is reported once nothing below it is still being fetched
+        /// or waits to be (which worker fails first is timing, the lowest
+        /// failure is not), or once no worker is left to fetch it.
+        var failureSettled: Bool {
+            failure != nil && (workersAlive == 0 || (!inFlight.contains { $0 < failedAt } && !piecesBelowFailure))
+        }
     }
 
     private let state: Locked<State>
@@ -44,8 +51,15 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
             s.failure != nil || s.stopped || s.planner.nextIsRequeued
                 || s.outstanding < window || s.planner.isExhausted
         }) { s, _ in
-            if s.failure != nil || s.stopped { return nil }
+            if s.stopped { return nil }
             var got: [BlockRange] = []
+            if s.failure != nil {
+                // Only the retried pieces below the failure: what precedes it is still written,
+                // and a lower failure among them is the one reported.
+                while got.count < count, s.piecesBelowFailure, let r = s.planner.nextRange() { got.append(r) }
+                for r in got { s.inFlight.insert(r.from) }
+                return got.isEmpty ? nil : got
+            }
             while got.count < count, s.planner.nextIsRequeued, let r = s.planner.nextRange() { got.append(r) }
             while got.count < count, s.outstanding < window, let r = s.planner.nextRange() {
                 got.append(r)
@@ -90,6 +104,11 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
             }
         }
     }
+
+    /// Workers that will take ranges; each calls `workerExited` when it is done.
+    package func workersStarted(_ n: Int) { state.signal { $0.workersAlive += n } }
+
+    package func workerExited() { state.signal { $0.workersAlive -= 1 } }
 
     /// Stop asking (a signal): workers finish, the writer flushes what is complete.
     package func stop() {
