@@ -79,7 +79,6 @@ package final class FetchRun {
         node = try makeNode(request.filter)
         let head: UInt64
         (chainId, head) = try chainIdAndHead()
-        try refuseEndpointsOfAnotherChain()
         if let chain = request.chain {
             guard chain.chainId == chainId else {
                 throw ChainCastError.config(
@@ -249,44 +248,45 @@ package final class FetchRun {
                 + "only applies to a new checkpoint file")
     }
 
-    /// Fetches [from, to] concurrently and writes it.
-    /// The chain id and the head, asked at once on two connections: one
-    /// after the other they are two round trips before the first
-    /// `eth_getLogs`, which a short run (a shard's share, a cron job's few
-    /// blocks) feels. Not a JSON-RPC batch: a provider that refuses batches
-    /// would cost a round trip more, or fail a start that works without.
+    /// The chain id and the head, asked at once on two connections, and with
+    /// several `--rpc` endpoints each one's chain id beside them: one after
+    /// the other they are round trips before the first `eth_getLogs`, which
+    /// a short run (a shard's share, a cron job's few blocks) feels. Not a
+    /// JSON-RPC batch: a provider that refuses batches would cost a round
+    /// trip more, or fail a start that works without.
     private func chainIdAndHead() throws -> (chainId: UInt64, head: UInt64) {
         var head: Result<UInt64, Error>?
         let makeNode = makeNode, filter = request.filter
-        var thread = try WorkerThread("eth_blockNumber") { head = Result { try makeNode(filter).blockNumber() } }
-        let id = Result { try node.chainId() }
-        thread.join()
-        // The chain id's failure first, as when the two were asked in turn.
-        return (try id.get(), try head!.get())
-    }
-
-    /// Asks every endpoint at once; one that does not answer now is left to
-    /// failover (it is asked again as it is used: a dead one stays out).
-    private func refuseEndpointsOfAnotherChain() throws {
-        guard let questions = endpointChainIds?() else { return }
-        let answers = Locked([(String, UInt64)]())
-        var threads: [WorkerThread] = []
+        var threads = [try WorkerThread("eth_blockNumber") { head = Result { try makeNode(filter).blockNumber() } }]
+        // An endpoint that does not answer now is left to failover (asked again as it is used).
+        let questions = endpointChainIds?() ?? []
+        let answers = Locked([(url: String, chainId: UInt64)]())
         for (url, ask) in questions {
             threads.append(
                 try WorkerThread("eth_chainId") { if let id = try? ask() { answers.withLock { $0.append((url, id)) } } }
             )
         }
+        let id = Result { try node.chainId() }
         for i in threads.indices { threads[i].join() }
-        let all = answers.withLock { $0 }
-        if all.contains(where: { $0.1 != chainId }) {
-            let order = Dictionary(uniqueKeysWithValues: questions.enumerated().map { ($1.url, $0) })
-            let said = all.sorted { order[$0.0, default: 0] < order[$1.0, default: 0] }
-                .map { "\(redactURL($0.0)) chain \($0.1)" }.joined(separator: ", ")
-            throw ChainCastError.config(
-                "the --rpc endpoints are on different chains (\(said)); give cc-fetch endpoints of one chain")
-        }
+        // The chain id's failure first, as when the questions were asked in turn.
+        let chainId = try id.get()
+        try refuseEndpointsOfAnotherChain(chainId, answers.withLock { $0 }, order: questions.map(\.url))
+        return (chainId, try head!.get())
     }
 
+    /// Failover sends any range to any endpoint: one on another chain would
+    /// have its logs written under `chainId`.
+    private func refuseEndpointsOfAnotherChain(
+        _ chainId: UInt64, _ answers: [(url: String, chainId: UInt64)], order: [String]
+    ) throws {
+        guard answers.contains(where: { $0.chainId != chainId }) else { return }
+        let said = answers.sorted { (order.firstIndex(of: $0.url) ?? 0) < (order.firstIndex(of: $1.url) ?? 0) }
+            .map { "\(redactURL($0.url)) chain \($0.chainId)" }.joined(separator: ", ")
+        throw ChainCastError.config(
+            "the --rpc endpoints are on different chains (\(said)); give cc-fetch endpoints of one chain")
+    }
+
+    /// Fetches [from, to] concurrently and writes it.
     func fetchRange(from: UInt64, to: UInt64) throws -> LogFetcher.Outcome {
         try fetcher.run(
             from: from, to: to,
