@@ -57,13 +57,12 @@ package final class RangeScheduler<Result: Sendable>: Sendable {
                 // Only the retried pieces below the failure: what precedes it is still written,
                 // and a lower failure among them is the one reported.
                 while got.count < count, s.piecesBelowFailure, let r = s.planner.nextRange() { got.append(r) }
-                for r in got { s.inFlight.insert(r.from) }
-                return got.isEmpty ? nil : got
-            }
-            while got.count < count, s.planner.nextIsRequeued, let r = s.planner.nextRange() { got.append(r) }
-            while got.count < count, s.outstanding < window, let r = s.planner.nextRange() {
-                got.append(r)
-                s.outstanding += 1
+            } else {
+                while got.count < count, s.planner.nextIsRequeued, let r = s.planner.nextRange() { got.append(r) }
+                while got.count < count, s.outstanding < window, let r = s.planner.nextRange() {
+                    got.append(r)
+                    s.outstanding += 1
+                }
             }
             for r in got { s.inFlight.insert(r.from) }
             return got.isEmpty ? nil : got

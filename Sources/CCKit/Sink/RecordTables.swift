@@ -6,9 +6,9 @@ import CCJSON
 ///
 /// Plain records (a `cc-filter --map` reshape, an `--agg` row) go to one
 /// table (`records` unless `--records-table`) with a column per top-level
-/// key, added as keys appear and typed from the first value seen (integers
-/// that fit in 64 bits INTEGER, integer strings and wider numbers exact
-/// `TEXT COLLATE decimal`, addresses `TEXT COLLATE NOCASE`, objects and
+/// key, added as keys appear and typed from the first value that is not
+/// null (integers of any size, numbers or strings, exact `TEXT COLLATE
+/// decimal`; bools INTEGER; addresses `TEXT COLLATE NOCASE`; objects and
 /// arrays JSON text). A record's key is the stream that wrote it
 /// (`SQLiteStreamScope`) and its `RecordPosition` (the marker it follows,
 /// its ordinal after it): a rerun upserts the same rows, and another
@@ -164,8 +164,8 @@ final class RecordTable {
 
     func append(_ record: JSONValue, at p: RecordPosition, binder: inout TextBinder) throws(ChainCastError) {
         var missing: [([UInt8], JSONValue)] = []
-        // First occurrences only: each key once.
-        // A null says nothing of the type: the column comes with the first value that is not.
+        // First occurrences only (each key once); a null says nothing of the
+        // type: the column comes with the first value that is not.
         record.forEachFirstMember { key, value in
             if !value.isNull, column(of: key) == nil { missing.append((keyScratch, value)) }
         }

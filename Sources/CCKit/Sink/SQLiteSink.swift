@@ -388,10 +388,8 @@ package final class SQLiteSink: Sink, RowSink {
     /// written again, except rows of blocks a reorg has replaced since, which
     /// nothing else would retract (no checkpoint, so no rewind).
     private func dropEarlierPending() throws(ChainCastError) {
-        var tables = [tableName] + (perEvent?.tableNames ?? [])
-        for t in [RawLogTable.name, options.recordsTable] where try SQLiteStreamScope.hasColumn(db, table: t) {
-            tables.append(t)
-        }
+        var tables = try logTables()
+        if try SQLiteStreamScope.hasColumn(db, table: options.recordsTable) { tables.append(options.recordsTable) }
         try ensureTransaction()
         try rolledBackOnError { () throws(ChainCastError) in
             for t in tables {
@@ -403,13 +401,18 @@ package final class SQLiteSink: Sink, RowSink {
         try flush()
     }
 
+    /// The tables of logs whose rows carry `cc_stream`: events, the per-event
+    /// tables, and `raw_logs` when there is one.
+    private func logTables() throws(ChainCastError) -> [String] {
+        let tables = [tableName] + (perEvent?.tableNames ?? [])
+        return try SQLiteStreamScope.hasColumn(db, table: RawLogTable.name) ? tables + [RawLogTable.name] : tables
+    }
+
     /// The first marker names the stream: the rows this pipeline wrote
     /// before it (the first range of a fresh run) are its rows.
     private func claimPending(as tag: String) throws(ChainCastError) {
         if let blocks = scope.pendingBlocks {
-            var tables = [tableName] + (perEvent?.tableNames ?? [])
-            if rawLogs != nil { tables.append(RawLogTable.name) }
-            for t in tables {
+            for t in try logTables() {
                 let claim = try db.prepare(
                     """
                     UPDATE \(SQLIdentifier.quote(t)) SET cc_stream = ?1
