@@ -170,11 +170,25 @@ struct SplitMix {
 @Suite struct RangeSchedulerFailureTests {
     struct Failure: Error, Equatable { let name: String }
 
-    @Test func theLowestFailureIsReported() {
+    /// A scheduler over blocks 0-99 in chunks of 10 with two workers, which hold 0-9 and 10-19.
+    static func twoRangesOut() -> (RangeScheduler<Int>, low: [BlockRange], high: [BlockRange]) {
         let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
         s.workersStarted(2)
         let low = s.take(max: 1) ?? []
         let high = s.take(max: 1) ?? []
+        return (s, low, high)
+    }
+
+    static func expectFailure(_ s: RangeScheduler<Int>, _ name: String) {
+        guard case .failed(let e) = s.next(timeout: 1) else {
+            Issue.record("no failure reported")
+            return
+        }
+        #expect(e as? Failure == Failure(name: name))
+    }
+
+    @Test func theLowestFailureIsReported() {
+        let (s, low, high) = Self.twoRangesOut()
         #expect(low == [BlockRange(0, 9)] && high == [BlockRange(10, 19)])
         s.fail(Failure(name: "high"), ranges: high)
         guard case .waiting = s.next(timeout: 0.01) else {
@@ -183,18 +197,11 @@ struct SplitMix {
         }
         #expect(s.take(max: 1) == nil)
         s.fail(Failure(name: "low"), ranges: low)
-        guard case .failed(let e) = s.next(timeout: 1) else {
-            Issue.record("no failure reported")
-            return
-        }
-        #expect(e as? Failure == Failure(name: "low"))
+        Self.expectFailure(s, "low")
     }
 
     @Test func rangesBelowTheFailureAreWrittenFirst() {
-        let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
-        s.workersStarted(2)
-        let low = s.take(max: 1) ?? []
-        let high = s.take(max: 1) ?? []
+        let (s, low, high) = Self.twoRangesOut()
         s.fail(Failure(name: "high"), ranges: high)
         s.complete(low[0], 7, logs: 0, seconds: 0)
         guard case .ready(let r, let v) = s.next(timeout: 1) else {
@@ -202,21 +209,14 @@ struct SplitMix {
             return
         }
         #expect(r == BlockRange(0, 9) && v == 7)
-        guard case .failed(let e) = s.next(timeout: 1) else {
-            Issue.record("no failure reported")
-            return
-        }
-        #expect(e as? Failure == Failure(name: "high"))
+        Self.expectFailure(s, "high")
     }
 
     /// A range below the failure that the provider refused is split and its
     /// pieces asked for after the failure: they were never handed out, the
     /// output stopped short of the failure and a higher block was named.
     @Test func piecesOfARefusedRangeBelowTheFailureAreStillAsked() {
-        let s = RangeScheduler<Int>(planner: RangePlanner(from: 0, to: 99, chunkSize: 10), startBlock: 0, window: 8)
-        s.workersStarted(2)
-        let low = s.take(max: 1) ?? []
-        let high = s.take(max: 1) ?? []
+        let (s, low, high) = Self.twoRangesOut()
         s.fail(Failure(name: "high"), ranges: high)
         #expect(s.refuse(low[0], RangeRefusal(.results)))
         guard case .waiting = s.next(timeout: 0.01) else {
@@ -233,11 +233,7 @@ struct SplitMix {
             Issue.record("the piece below the failure was not written")
             return
         }
-        guard case .failed(let e) = s.next(timeout: 1) else {
-            Issue.record("no failure reported")
-            return
-        }
-        #expect(e as? Failure == Failure(name: "low"))
+        Self.expectFailure(s, "low")
         // Nothing left for workers, and with none alive a failure is reported whatever waits.
         #expect(s.take(max: 1) == nil)
     }
